@@ -1,0 +1,57 @@
+"""The FastAPI application factory and its lifespan.
+
+One driver per process, built in the lifespan (never at import), closed on shutdown.
+Routes are plain `def` functions: FastAPI runs them in its thread pool, so blocking
+driver calls and CPU-heavy analytics never stall the event loop or other requests.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from neo4j.exceptions import ServiceUnavailable
+
+from service.api.problems import install_problem_handlers
+from service.api.request_log import configure_logging, install_request_log
+from service.api.routes import health
+from service.api.state import AppState
+from service.graph import migrations
+from service.graph.driver import create_driver
+from service.settings import Settings, get_settings
+
+log = logging.getLogger("powermap")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        driver = create_driver(settings)
+        try:
+            driver.verify_connectivity()
+            if settings.auto_migrate:
+                migrations.migrate(driver, settings.neo4j_database, settings.migrations_dir)
+        except ServiceUnavailable:
+            # Serve anyway: /readyz reports the outage and the driver reconnects later.
+            log.warning("Neo4j at %s is not reachable at start-up", settings.neo4j_uri)
+        app.state.powermap = AppState(settings=settings, driver=driver)
+        try:
+            yield
+        finally:
+            driver.close()
+
+    app = FastAPI(
+        title="Powermap",
+        summary="Relationship intelligence for key account management",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    install_request_log(app)
+    app.include_router(health.router)
+    return app

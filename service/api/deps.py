@@ -1,0 +1,55 @@
+"""`Annotated` dependency aliases: the state, the caller and the scope a route needs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from service.api.state import AppState
+from service.domain import access
+from service.domain.access import Principal, Scope
+from service.domain.errors import Unauthenticated
+
+bearer = HTTPBearer(auto_error=False, description="An API key: `Bearer pm_<id>_<secret>`")
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.powermap
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_principal(
+    request: Request,
+    state: StateDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    if credentials is None or not credentials.credentials:
+        raise Unauthenticated("missing credentials: send `Authorization: Bearer <API key>`")
+    token = credentials.credentials
+    principal = access.authenticate(state.driver, state.database, token)
+    request.state.key_id = principal.key_id  # for the request log; never the secret
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(scope: Scope) -> Callable[[Principal], Principal]:
+    """A dependency that admits callers holding ``scope`` (or ``admin``)."""
+
+    def _check(principal: PrincipalDep) -> Principal:
+        principal.require(scope)
+        return principal
+
+    return _check
+
+
+ReadPrincipal = Annotated[Principal, Depends(require(Scope.READ))]
+WritePrincipal = Annotated[Principal, Depends(require(Scope.WRITE))]
+AdminPrincipal = Annotated[Principal, Depends(require(Scope.ADMIN))]

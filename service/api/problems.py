@@ -1,0 +1,155 @@
+"""One place that turns every failure into RFC 9457 problem+json.
+
+Stable ``type`` URIs (relative, ``/problems/<slug>``), a human ``detail``, the request
+id for support, and for validation failures an ``errors`` list saying what was wrong
+and where. Never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.domain.errors import FieldError, PowermapError
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("powermap.errors")
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def validation_errors(exc: RequestValidationError) -> list[FieldError]:
+    """Pydantic's errors as FieldErrors; body rows also get their section and index."""
+    result: list[FieldError] = []
+    for err in exc.errors():
+        loc = tuple(err.get("loc", ()))
+        section = index = field = None
+        if len(loc) >= 3 and loc[0] == "body" and isinstance(loc[2], int):
+            section, index = str(loc[1]), loc[2]
+            rest = [str(p) for p in loc[3:] if not isinstance(p, int)]
+            field = rest[0] if rest else None
+        elif loc:
+            field = str(loc[-1])
+        result.append(
+            FieldError(
+                location=_location(loc),
+                reason=str(err.get("msg", "invalid")),
+                section=section,
+                index=index,
+                field=field,
+            )
+        )
+    return result
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PowermapError)
+    async def _domain(request: Request, exc: PowermapError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem_response(
+            request,
+            status=exc.status,
+            slug=exc.slug,
+            title=exc.title,
+            detail=exc.detail,
+            errors=[e.as_dict() for e in exc.errors] or None,
+            headers=headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = validation_errors(exc)
+        return problem_response(
+            request,
+            status=422,
+            slug="validation-error",
+            title="The request is not valid",
+            detail=f"{len(errors)} problem(s) in the request; nothing was changed",
+            errors=[e.as_dict() for e in errors],
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        return problem_response(
+            request,
+            status=exc.status_code,
+            slug=slug,
+            title=str(exc.detail),
+            detail=str(exc.detail),
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(ConstraintError)
+    async def _constraint(request: Request, exc: ConstraintError) -> JSONResponse:
+        return problem_response(
+            request,
+            status=409,
+            slug="conflict",
+            title="Conflict with the stored data",
+            detail=exc.message or "a uniqueness constraint was violated",
+        )
+
+    @app.exception_handler(ServiceUnavailable)
+    @app.exception_handler(SessionExpired)
+    async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("neo4j unavailable: %s", exc)
+        return problem_response(
+            request,
+            status=503,
+            slug="database-unavailable",
+            title="The graph database is unavailable",
+            detail="Neo4j could not be reached; retry shortly",
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Last resort: the cause goes to the log (with the request id), not to the client.
+        log.exception("unhandled error", exc_info=exc)
+        return problem_response(
+            request,
+            status=500,
+            slug="internal-error",
+            title="Internal error",
+            detail="An unexpected error occurred; quote the request id when reporting it",
+        )

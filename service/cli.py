@@ -1,0 +1,136 @@
+"""The `powermap` command line: the local Neo4j, migrations, keys, import and serving."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from service import local_neo4j
+from service.graph import migrations
+from service.graph.driver import create_driver
+from service.settings import env_file_path, load_settings
+
+app = typer.Typer(no_args_is_help=True, help="Powermap: relationship intelligence for KAM.")
+neo4j_app = typer.Typer(no_args_is_help=True, help="The local Neo4j server (no Docker needed).")
+keys_app = typer.Typer(no_args_is_help=True, help="API keys.")
+app.add_typer(neo4j_app, name="neo4j")
+app.add_typer(keys_app, name="keys")
+console = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=1)
+
+
+@neo4j_app.command("start")
+def neo4j_start() -> None:
+    """Fetch (once, from Maven Central), configure and start Neo4j on 127.0.0.1."""
+    try:
+        local_neo4j.start(local_neo4j.default_instance(), env_file_path(), log=console.print)
+    except local_neo4j.LocalNeo4jError as exc:
+        raise _fail(str(exc)) from exc
+
+
+@neo4j_app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local Neo4j this project started (found by its pid file)."""
+    local_neo4j.stop(local_neo4j.default_instance(), log=console.print)
+
+
+@neo4j_app.command("status")
+def neo4j_status() -> None:
+    """Show whether the local Neo4j runs, where, and which version."""
+    info = local_neo4j.status(local_neo4j.default_instance())
+    typer.echo(json.dumps(info, indent=2))
+    if not info["running"] and not info["external"]:
+        raise typer.Exit(code=3)
+
+
+@app.command("migrate")
+def migrate(
+    show_status: Annotated[
+        bool, typer.Option("--status", help="List applied and pending migrations only.")
+    ] = False,
+) -> None:
+    """Apply pending schema migrations (checksummed, locked against concurrent runs)."""
+    settings = load_settings()
+    with create_driver(settings) as driver:
+        try:
+            if show_status:
+                table = Table("version", "description", "state", "applied at")
+                for s in migrations.status(
+                    driver, settings.neo4j_database, settings.migrations_dir
+                ):
+                    table.add_row(f"V{s.version:04d}", s.description, s.state, s.applied_at or "")
+                Console().print(table)
+                return
+            done = migrations.migrate(driver, settings.neo4j_database, settings.migrations_dir)
+        except migrations.MigrationError as exc:
+            raise _fail(str(exc)) from exc
+    console.print(f"Applied {len(done)} migration(s): {[f.path.name for f in done]}")
+
+
+@keys_app.command("create")
+def keys_create(
+    scope: Annotated[
+        list[str],
+        typer.Option(help="read, write, admin, query:run, query:adhoc (repeatable)."),
+    ],
+    name: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
+) -> None:
+    """Create an API key; the key is printed once and only its hash is stored."""
+    from service.domain.access import Scope, create_key
+
+    try:
+        scopes = [Scope(s) for s in scope]
+    except ValueError as exc:
+        raise _fail(f"{exc}; scopes are {[s.value for s in Scope]}") from exc
+    settings = load_settings()
+    with create_driver(settings) as driver:
+        created = create_key(driver, settings.neo4j_database, name, scopes)
+    console.print(f"Created key {created.key_id} with scopes {created.scopes}")
+    typer.echo(created.secret)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str) -> None:
+    """Revoke a key by its id (the part after `pm_`)."""
+    from service.domain.access import revoke_key
+
+    settings = load_settings()
+    with create_driver(settings) as driver:
+        if not revoke_key(driver, settings.neo4j_database, key_id):
+            raise _fail(f"no active key {key_id}")
+    console.print(f"Revoked {key_id}")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (ids, names, scopes; never secrets)."""
+    from service.graph.api_keys import list_keys
+
+    settings = load_settings()
+    with create_driver(settings) as driver:
+        rows = list_keys(driver, settings.neo4j_database)
+    table = Table("id", "name", "scopes", "created", "revoked")
+    for r in rows:
+        table.add_row(r["id"], r["name"], ",".join(r["scopes"]), r["created_at"], r["revoked_at"])
+    Console().print(table)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    from service.api.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_config=None, access_log=False)

@@ -1,0 +1,71 @@
+"""The service's error hierarchy: each domain failure has a status and a stable type.
+
+The API layer maps every :class:`PowermapError` to RFC 9457 problem+json in one
+handler (``service/api/problems.py``); nothing else needs to know about HTTP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One thing wrong with the input: where it is and why it is wrong."""
+
+    location: str  # e.g. "stakeholders[3].reports_to"
+    reason: str
+    section: str | None = None
+    index: int | None = None
+    field: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+class PowermapError(Exception):
+    status: int = 500
+    slug: str = "internal-error"
+    title: str = "Internal error"
+
+    def __init__(self, detail: str, *, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class NotFound(PowermapError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class InvalidInput(PowermapError):
+    status, slug, title = 422, "validation-error", "The request is not valid"
+
+
+class PayloadTooLarge(PowermapError):
+    status, slug, title = 413, "payload-too-large", "The batch is too large"
+
+
+class Unauthenticated(PowermapError):
+    status, slug, title = 401, "unauthenticated", "Missing or invalid credentials"
+
+
+class Forbidden(PowermapError):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class Conflict(PowermapError):
+    status, slug, title = 409, "conflict", "Conflict with the stored data"
+
+
+class QueryRefused(PowermapError):
+    status, slug, title = 403, "query-refused", "The query is not read-only"
+
+
+class QueryTimeout(PowermapError):
+    status, slug, title = 408, "query-timeout", "The query ran out of time"
+
+
+class DatabaseUnavailable(PowermapError):
+    status, slug, title = 503, "database-unavailable", "The graph database is unavailable"

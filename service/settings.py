@@ -1,0 +1,94 @@
+"""Service settings, read from the environment (and an optional git-ignored env file).
+
+`NEO4J_*` keep their usual unprefixed names so the same environment works for the
+driver, cypher-shell and docker-compose; everything of Powermap's own is `POWERMAP_*`.
+The local Neo4j (``powermap neo4j start``) writes its generated credentials to the
+env file named by ``POWERMAP_ENV_FILE`` (default ``.env``), which is how a developer's
+``make run`` and ``make test`` find the server without exporting anything.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_EMBED_SECRET = "change-me-embed-token-secret"
+
+
+def env_file_path() -> Path:
+    """Where the local Neo4j's credentials (and any developer overrides) live."""
+    return Path(os.environ.get("POWERMAP_ENV_FILE", ".env"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="POWERMAP_", extra="ignore", env_file_encoding="utf-8"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    neo4j_uri: str = Field(
+        default="bolt://127.0.0.1:7687",
+        validation_alias=AliasChoices("NEO4J_URI", "POWERMAP_NEO4J_URI"),
+    )
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias=AliasChoices("NEO4J_USER", "POWERMAP_NEO4J_USER")
+    )
+    neo4j_password: SecretStr = Field(
+        default=SecretStr(""),
+        validation_alias=AliasChoices("NEO4J_PASSWORD", "POWERMAP_NEO4J_PASSWORD"),
+    )
+    neo4j_database: str = Field(
+        default="neo4j",
+        validation_alias=AliasChoices("NEO4J_DATABASE", "POWERMAP_NEO4J_DATABASE"),
+    )
+
+    auto_migrate: bool = False
+    migrations_dir: Path = Path(__file__).resolve().parent.parent / "migrations"
+
+    # Ingest: the largest batch `POST /v1/ingest` accepts (rows over all sections);
+    # bigger loads go through `powermap import`, which chunks.
+    ingest_max_rows: int = Field(default=20_000, ge=1)
+    # Rows per UNWIND statement inside one ingest transaction.
+    ingest_unwind_chunk: int = Field(default=5_000, ge=1)
+
+    # Analyst queries (saved and ad hoc): server-side timeout and row cap.
+    query_timeout_seconds: float = Field(default=10.0, gt=0)
+    query_row_cap: int = Field(default=10_000, ge=1)
+
+    # Tie strength (DESIGN.md, "Tie strength").
+    tie_half_life_days: float = Field(default=90.0, gt=0)
+    active_tie_threshold: float = Field(default=0.2, ge=0, le=1)
+
+    # Embed tokens for the org-chart widget.
+    embed_token_secret: SecretStr = SecretStr(DEFAULT_EMBED_SECRET)
+    embed_token_default_minutes: int = Field(default=15, ge=1)
+    embed_token_max_minutes: int = Field(default=24 * 60, ge=1)
+    embed_allowed_origins: list[str] = Field(default_factory=list)
+
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_in_production(self) -> Settings:
+        if self.environment == "production":
+            if self.embed_token_secret.get_secret_value() == DEFAULT_EMBED_SECRET:
+                raise ValueError("POWERMAP_EMBED_TOKEN_SECRET must be set in production")
+            if not self.neo4j_password.get_secret_value():
+                raise ValueError("NEO4J_PASSWORD must be set in production")
+        return self
+
+
+def load_settings() -> Settings:
+    """Settings from the process environment, then the env file (environment wins)."""
+    path = env_file_path()
+    return Settings(_env_file=path if path.is_file() else None)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,95 @@
+"""Shared fixtures: a real Neo4j for every test that needs one, and no stand-ins.
+
+The server is the one `make test` started (its credentials are in the env file), or
+the one named by ``NEO4J_URI``, or — where a Docker engine exists and
+``POWERMAP_TEST_TESTCONTAINERS=1`` — a throwaway ``neo4j:5.26-community`` container.
+A test that needs Neo4j and cannot reach it fails loudly; it never skips.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+from neo4j.exceptions import AuthError, ServiceUnavailable
+
+from service.api.app import create_app
+from service.domain.access import Scope, create_key
+from service.graph import migrations
+from service.graph.driver import create_driver
+from service.settings import Settings, load_settings
+
+CLEAN_GRAPH = """
+MATCH (n) WHERE NOT n:__Migration AND NOT n:__MigrationLock
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
+"""
+
+
+@pytest.fixture(scope="session")
+def settings() -> Iterator[Settings]:
+    if os.environ.get("POWERMAP_TEST_TESTCONTAINERS") == "1":
+        from testcontainers.neo4j import Neo4jContainer
+
+        with Neo4jContainer("neo4j:5.26-community") as container:
+            os.environ["NEO4J_URI"] = container.get_connection_url()
+            os.environ["NEO4J_USER"] = "neo4j"
+            os.environ["NEO4J_PASSWORD"] = container.password
+            yield load_settings().model_copy(update={"environment": "test"})
+        return
+    yield load_settings().model_copy(update={"environment": "test"})
+
+
+@pytest.fixture(scope="session")
+def driver(settings: Settings) -> Iterator[Driver]:
+    drv = create_driver(settings)
+    try:
+        drv.verify_connectivity()
+    except (ServiceUnavailable, AuthError, OSError) as exc:
+        drv.close()
+        pytest.fail(
+            f"Neo4j is required and not reachable at {settings.neo4j_uri}: {exc}. "
+            "Run `make neo4j` (or set NEO4J_URI).",
+            pytrace=False,
+        )
+    migrations.migrate(drv, settings.neo4j_database, settings.migrations_dir)
+    yield drv
+    drv.close()
+
+
+def _clean(driver: Driver, database: str) -> None:
+    with driver.session(database=database) as session:
+        # CALL {} IN TRANSACTIONS must run in an auto-commit transaction.
+        session.run(CLEAN_GRAPH).consume()
+
+
+@pytest.fixture
+def graph(driver: Driver, settings: Settings) -> Iterator[Driver]:
+    """A driver on an empty graph (migrations kept); emptied again afterwards."""
+    _clean(driver, settings.neo4j_database)
+    yield driver
+    _clean(driver, settings.neo4j_database)
+
+
+@pytest.fixture
+def client(graph: Driver, settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+KeyFactory = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def auth_headers(graph: Driver, settings: Settings) -> KeyFactory:
+    """Make a real API key with the given scopes and return its Authorization header."""
+
+    def make(*scopes: str) -> dict[str, str]:
+        created = create_key(
+            graph, settings.neo4j_database, "test", [Scope(s) for s in scopes or ("read",)]
+        )
+        return {"Authorization": f"Bearer {created.secret}"}
+
+    return make
