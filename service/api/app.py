@@ -16,7 +16,7 @@ from neo4j.exceptions import ServiceUnavailable
 
 from service.api.problems import install_problem_handlers
 from service.api.request_log import configure_logging, install_request_log
-from service.api.routes import health
+from service.api.routes import accounts, health, people
 from service.api.state import AppState
 from service.graph import migrations
 from service.graph.driver import create_driver
@@ -54,4 +54,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_request_log(app)
     app.include_router(health.router)
+    app.include_router(accounts.router)
+    app.include_router(people.router)
     return app

@@ -1,0 +1,114 @@
+"""Accounts: the portfolio list, one account, its stakeholders and its org chart."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service.api.deps import ReadPrincipal, StateDep
+from service.api.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
+from service.api.schemas.accounts import AccountDetail, AccountSummary, StakeholderStatus, Tier
+from service.api.schemas.common import ItemsPage, problem_responses
+from service.api.schemas.org_chart import OrgChartOut
+from service.api.schemas.people import StakeholderSummary
+from service.domain import directory, org_chart
+
+router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
+
+
+@router.get(
+    "",
+    summary="List accounts, by id, optionally of one tier",
+    responses=problem_responses(401, 403, 422, 503),
+)
+def list_accounts(
+    state: StateDep,
+    principal: ReadPrincipal,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+    tier: Annotated[Tier | None, Query(description="Only accounts of this tier.")] = None,
+) -> ItemsPage[AccountSummary]:
+    page = directory.accounts(
+        state.driver,
+        state.database,
+        principal=principal,
+        after=decode_cursor(cursor),
+        limit=limit,
+        tier=tier,
+    )
+    return ItemsPage[AccountSummary].model_validate(
+        {
+            "items": page.items,
+            "next_cursor": encode_cursor(page.next_after) if page.next_after else None,
+        }
+    )
+
+
+@router.get(
+    "/{account_id}",
+    summary="One account with its counts and covering team",
+    responses=problem_responses(401, 403, 404, 503),
+)
+def get_account(account_id: str, state: StateDep, principal: ReadPrincipal) -> AccountDetail:
+    principal.require_account(account_id)
+    return AccountDetail.model_validate(directory.account(state.driver, state.database, account_id))
+
+
+@router.get(
+    "/{account_id}/stakeholders",
+    summary="The account's stakeholders, by id",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def list_account_stakeholders(
+    account_id: str,
+    state: StateDep,
+    principal: ReadPrincipal,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+    status: Annotated[
+        StakeholderStatus,
+        Query(description="`active` (default), `left` (people who left it) or `all`."),
+    ] = "active",
+) -> ItemsPage[StakeholderSummary]:
+    principal.require_account(account_id)
+    page = directory.account_stakeholders(
+        state.driver,
+        state.database,
+        account_id,
+        status=status,
+        after=decode_cursor(cursor),
+        limit=limit,
+    )
+    return ItemsPage[StakeholderSummary].model_validate(
+        {
+            "items": page.items,
+            "next_cursor": encode_cursor(page.next_after) if page.next_after else None,
+        }
+    )
+
+
+@router.get(
+    "/{account_id}/org-chart",
+    summary="The solid-line reporting tree as of a date, with dotted lines alongside",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def get_org_chart(
+    account_id: str,
+    state: StateDep,
+    principal: ReadPrincipal,
+    as_of: Annotated[
+        date | None,
+        Query(description="YYYY-MM-DD; the state at the end of that day (UTC). Default today."),
+    ] = None,
+) -> OrgChartOut:
+    principal.require_account(account_id)
+    chart = org_chart.org_chart(
+        state.driver,
+        state.database,
+        account_id,
+        as_of=as_of or datetime.now(UTC).date(),
+        threshold=state.settings.active_tie_threshold,
+    )
+    return OrgChartOut.model_validate(chart)

@@ -1,0 +1,38 @@
+"""People: one stakeholder and one of our team members, with what surrounds them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from service.api.deps import ReadPrincipal, StateDep
+from service.api.schemas.common import problem_responses
+from service.api.schemas.people import StakeholderDetail, TeamMemberDetail
+from service.domain import directory
+
+router = APIRouter(prefix="/v1", tags=["people"])
+
+
+@router.get(
+    "/stakeholders/{stakeholder_id}",
+    summary="One stakeholder: employer, lines, roles, budgets, influence, our ties, history",
+    responses=problem_responses(401, 403, 404, 503),
+)
+def get_stakeholder(
+    stakeholder_id: str, state: StateDep, principal: ReadPrincipal
+) -> StakeholderDetail:
+    return StakeholderDetail.model_validate(
+        directory.stakeholder(state.driver, state.database, stakeholder_id, principal=principal)
+    )
+
+
+@router.get(
+    "/team-members/{team_member_id}",
+    summary="One of our team members: accounts covered and relationships",
+    responses=problem_responses(401, 403, 404, 503),
+)
+def get_team_member(
+    team_member_id: str, state: StateDep, principal: ReadPrincipal
+) -> TeamMemberDetail:
+    return TeamMemberDetail.model_validate(
+        directory.team_member(state.driver, state.database, team_member_id, principal=principal)
+    )

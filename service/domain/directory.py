@@ -1,0 +1,183 @@
+"""Lookups of accounts, stakeholders and team members, and who may see them.
+
+API keys see the whole portfolio. A principal limited to one account (an embed token)
+sees that account only: account-scoped routes check it with
+``Principal.require_account``; here the person lookups check that the person belongs
+to the account, and the portfolio-wide list refuses such principals outright.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from neo4j import Driver
+
+from service.domain.access import Principal
+from service.domain.errors import Forbidden, NotFound
+from service.graph import reads
+from service.graph.driver import Record
+
+__all__ = [
+    "Page",
+    "account",
+    "account_stakeholders",
+    "accounts",
+    "home_account_id",
+    "require_portfolio",
+    "stakeholder",
+    "team_member",
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list ordered by id; ``next_after`` is the last id when more follow."""
+
+    items: list[T]
+    next_after: str | None
+
+
+_COUNTS = ("active_stakeholders", "budgets", "opportunities", "team_members")
+
+
+def _with_counts(row: Record) -> Record:
+    """The four counts of an account row gathered under ``counts``."""
+    return {
+        **{k: v for k, v in row.items() if k not in _COUNTS},
+        "counts": {k: row[k] for k in _COUNTS},
+    }
+
+
+def _page(rows: list[Record], limit: int) -> Page[Record]:
+    # The queries fetch limit + 1 rows: the extra one only says another page exists.
+    items = rows[:limit]
+    more = len(rows) > limit
+    return Page(items=items, next_after=items[-1]["id"] if more and items else None)
+
+
+def require_portfolio(principal: Principal) -> None:
+    """Refuse principals limited to one account on portfolio-wide lists."""
+    if principal.account_id is not None:
+        raise Forbidden("this token is limited to one account and cannot list the portfolio")
+
+
+def accounts(
+    driver: Driver,
+    database: str,
+    *,
+    principal: Principal,
+    after: str,
+    limit: int,
+    tier: str | None = None,
+) -> Page[Record]:
+    """Accounts in id order after ``after`` (``""`` for the first page), with counts."""
+    require_portfolio(principal)
+    rows = reads.accounts_page(driver, database, after=after, limit=limit + 1, tier=tier)
+    return _page([_with_counts(r) for r in rows], limit)
+
+
+def account(driver: Driver, database: str, account_id: str) -> Record:
+    """One account with its counts and covering team."""
+    row = reads.account(driver, database, account_id)
+    if row is None:
+        raise NotFound(f"no account with id {account_id!r}")
+    return _with_counts(row)
+
+
+def account_stakeholders(
+    driver: Driver,
+    database: str,
+    account_id: str,
+    *,
+    status: str,
+    after: str,
+    limit: int,
+) -> Page[Record]:
+    """The account's stakeholders (``active``, ``left`` or ``all``) in id order."""
+    rows = reads.account_stakeholders_page(
+        driver, database, account_id, status=status, after=after, limit=limit + 1
+    )
+    if rows is None:
+        raise NotFound(f"no account with id {account_id!r}")
+    rows = sorted(rows, key=lambda r: str(r["id"]))
+    for row in rows:
+        # One current solid line per person; should the data hold more, the newest wins.
+        managers = row.pop("manager_ids")
+        row["manager_id"] = managers[0] if managers else None
+    return _page(rows, limit)
+
+
+def home_account_id(employment: list[dict[str, Any]]) -> str | None:
+    """The account a person belongs to: the current employer, else the latest one.
+
+    People who left keep belonging to the account they left (their WORKS_AT was closed
+    by the departure), so past org charts and their detail stay visible to it.
+
+    >>> from datetime import datetime
+    >>> home_account_id([
+    ...     {"account_id": "a", "since": datetime(2020, 1, 1), "until": datetime(2022, 1, 1)},
+    ...     {"account_id": "b", "since": datetime(2022, 1, 1), "until": datetime(2023, 1, 1)},
+    ... ])
+    'b'
+    """
+    current = [e for e in employment if e["until"] is None]
+    if current:
+        return str(max(current, key=lambda e: e["since"])["account_id"])
+    if employment:
+        return str(max(employment, key=lambda e: e["until"])["account_id"])
+    return None
+
+
+def stakeholder(
+    driver: Driver, database: str, stakeholder_id: str, *, principal: Principal
+) -> Record:
+    """A stakeholder with their employer, lines, roles, budgets, influence and our ties."""
+    row = reads.stakeholder(driver, database, stakeholder_id)
+    if row is None:
+        raise NotFound(f"no stakeholder with id {stakeholder_id!r}")
+    employment: list[dict[str, Any]] = row["employment"]
+    home = home_account_id(employment)
+    if principal.account_id is not None and principal.account_id != home:
+        raise Forbidden("this token is limited to another account")
+    current = [e for e in employment if e["until"] is None]
+    employer = max(current, key=lambda e: e["since"]) if current else None
+    managers = row.pop("managers")
+    return {
+        **row.pop("person"),
+        "current_employer": (
+            {
+                "account_id": employer["account_id"],
+                "account_name": employer["account_name"],
+                "since": employer["since"],
+            }
+            if employer
+            else None
+        ),
+        "manager": managers[0] if managers else None,
+        **row,
+    }
+
+
+def team_member(
+    driver: Driver, database: str, team_member_id: str, *, principal: Principal
+) -> Record:
+    """A team member with the accounts they cover and their current relationships.
+
+    A principal limited to one account sees a team member who covers that account or
+    knows someone in it, and only the parts of their record about that account.
+    """
+    row = reads.team_member(driver, database, team_member_id)
+    if row is None:
+        raise NotFound(f"no team member with id {team_member_id!r}")
+    covered: list[Record] = row["accounts"]
+    relationships: list[Record] = row["relationships"]
+    if principal.account_id is not None:
+        only = principal.account_id
+        covered = [c for c in covered if c["account_id"] == only]
+        relationships = [r for r in relationships if r["account_id"] == only]
+        if not covered and not relationships:
+            raise Forbidden("this token is limited to another account")
+    return {**row["member"], "accounts": covered, "relationships": relationships}

@@ -1,0 +1,23 @@
+// One account with its counts and the team covering it. No row when the id is unknown.
+MATCH (a:Account {id: $account_id})
+RETURN a.id AS id, a.name AS name, a.tier AS tier, a.industry AS industry,
+       a.annual_revenue AS annual_revenue, a.updated_at AS updated_at,
+       COUNT {
+         MATCH (s:Stakeholder)-[w:WORKS_AT]->(a)
+         WHERE w.until IS NULL AND coalesce(s.status, 'active') = 'active'
+         RETURN DISTINCT s
+       } AS active_stakeholders,
+       COUNT { MATCH (b:Budget)-[:OF]->(a) RETURN DISTINCT b } AS budgets,
+       COUNT { MATCH (o:Opportunity)-[:FOR]->(a) RETURN DISTINCT o } AS opportunities,
+       COUNT {
+         MATCH (t:TeamMember)-[:COVERS]->(a)
+         WHERE coalesce(t.status, 'active') = 'active'
+         RETURN DISTINCT t
+       } AS team_members,
+       COLLECT {
+         MATCH (t:TeamMember)-[c:COVERS]->(a)
+         WITH t, c
+         ORDER BY t.id
+         RETURN {id: t.id, name: t.name, role: coalesce(c.role, t.role),
+                 status: coalesce(t.status, 'active')}
+       } AS team

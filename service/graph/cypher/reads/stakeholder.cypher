@@ -1,0 +1,71 @@
+// One stakeholder with everything around them now, and their employment history.
+// No row when the id is unknown. Lists are ordered for a stable output.
+MATCH (s:Stakeholder {id: $stakeholder_id})
+RETURN s {.id, .name, .title, .email, .department, .seniority, .left_at, .updated_at,
+          status: coalesce(s.status, 'active')} AS person,
+       COLLECT {
+         MATCH (s)-[w:WORKS_AT]->(a:Account)
+         WITH w, a
+         ORDER BY w.since, a.id
+         RETURN {account_id: a.id, account_name: a.name, since: w.since, until: w.until}
+       } AS employment,
+       COLLECT {
+         MATCH (s)-[r:REPORTS_TO {kind: 'solid'}]->(m:Stakeholder)
+         WHERE r.until IS NULL
+         WITH r, m
+         ORDER BY r.since DESC, m.id
+         RETURN {id: m.id, name: m.name, title: m.title, since: r.since}
+       } AS managers,
+       COLLECT {
+         MATCH (s)-[r:REPORTS_TO {kind: 'dotted'}]->(m:Stakeholder)
+         WHERE r.until IS NULL
+         WITH r, m
+         ORDER BY m.id
+         RETURN {id: m.id, name: m.name, title: m.title, since: r.since}
+       } AS dotted_managers,
+       COLLECT {
+         MATCH (d:Stakeholder)-[r:REPORTS_TO {kind: 'solid'}]->(s)
+         WHERE r.until IS NULL
+         WITH r, d
+         ORDER BY d.id
+         RETURN {id: d.id, name: d.name, title: d.title, since: r.since}
+       } AS direct_reports,
+       COLLECT {
+         MATCH (s)-[h:HAS_ROLE]->(x)
+         WHERE h.until IS NULL AND (x:Account OR x:Opportunity)
+         WITH h, x
+         ORDER BY h.role, x.id
+         RETURN {role: h.role, stance: h.stance,
+                 target_type: CASE WHEN x:Account THEN 'account' ELSE 'opportunity' END,
+                 target_id: x.id, target_name: x.name, since: h.since}
+       } AS roles,
+       COLLECT {
+         MATCH (s)-[c:CONTROLS]->(b:Budget)
+         WHERE c.until IS NULL
+         OPTIONAL MATCH (b)-[:OF]->(a:Account)
+         WITH c, b, a
+         ORDER BY b.id
+         RETURN {budget_id: b.id, budget_name: b.name, account_id: a.id,
+                 authority: c.authority, amount: b.amount, currency: b.currency,
+                 fiscal_year: b.fiscal_year, since: c.since}
+       } AS budgets,
+       COLLECT {
+         MATCH (o:Stakeholder)-[i:INFLUENCES]->(s)
+         WITH i, o
+         ORDER BY o.id
+         RETURN {id: o.id, name: o.name, strength: i.strength}
+       } AS influenced_by,
+       COLLECT {
+         MATCH (s)-[i:INFLUENCES]->(o:Stakeholder)
+         WITH i, o
+         ORDER BY o.id
+         RETURN {id: o.id, name: o.name, strength: i.strength}
+       } AS influences,
+       COLLECT {
+         MATCH (t:TeamMember)-[k:KNOWS]->(s)
+         WHERE k.until IS NULL
+         WITH k, t
+         ORDER BY k.strength DESC, t.id
+         RETURN {team_member_id: t.id, team_member_name: t.name, strength: k.strength,
+                 source: k.source, last_contact: k.last_contact, since: k.since}
+       } AS relationships
