@@ -12,15 +12,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from neo4j.exceptions import ServiceUnavailable
 
 from service.api.problems import install_problem_handlers
 from service.api.request_log import configure_logging, install_request_log
-from service.api.routes import accounts, health, people
+from service.api.routes import accounts, health, people, queries
+from service.api.routes.embed import router as embed_router
 from service.api.state import AppState
 from service.graph import migrations
 from service.graph.driver import create_driver
 from service.settings import Settings, get_settings
+from service.widget import valid_origins
 
 log = logging.getLogger("powermap")
 
@@ -53,7 +56,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     install_request_log(app)
+    if settings.embed_allowed_origins:
+        # Pages on these origins call the API from the browser with embed tokens. Added
+        # last, so outermost: 401/403 problems carry the CORS headers too and the widget
+        # can show why it failed instead of a network error. Bearer tokens only, so no
+        # credentials mode.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=valid_origins(settings.embed_allowed_origins),
+            allow_methods=["GET"],
+            allow_headers=["Authorization", "Accept", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
+            max_age=600,
+        )
     app.include_router(health.router)
+    app.include_router(embed_router)
     app.include_router(accounts.router)
     app.include_router(people.router)
+    app.include_router(queries.router)
     return app

@@ -1,0 +1,1 @@
+"""Analyst queries: the saved-query catalog, parameters, the read-only guard, the runner."""

@@ -1,0 +1,347 @@
+"""Run analyst Cypher safely: validate, prove read-only, run bounded, return plain JSON.
+
+Every run, saved or ad hoc, goes through :func:`run_cypher`:
+
+1. the read-only guard on Neo4j's plan (``guard.py``) — a refusal is a 403;
+2. the run in a READ access-mode managed transaction with a server-side timeout
+   (``settings.query_timeout_seconds``, lowered per request) — a timeout is a 408;
+3. at most ``settings.query_row_cap`` rows (lowered by the request's ``limit``), with
+   ``truncated`` saying whether there were more;
+4. every value converted to plain JSON (:func:`to_plain`): nodes, relationships,
+   paths, temporal and spatial values never leave as driver objects;
+5. one structured log line per run: key id, query name, parameter *names* (values may
+   be personal data), duration, row count and outcome.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as clock_time
+from typing import Any
+
+import structlog
+from neo4j import Driver
+from neo4j.exceptions import Neo4jError
+from neo4j.graph import Node, Path, Relationship
+from neo4j.spatial import CartesianPoint, Point, WGS84Point
+from neo4j.time import Date, DateTime, Duration, Time
+
+from service.domain.errors import (
+    FieldError,
+    InvalidInput,
+    PowermapError,
+    QueryRefused,
+    QueryTimeout,
+)
+from service.domain.queries.catalog import SavedQuery
+from service.domain.queries.guard import check_read_only
+from service.domain.queries.params import validate_params
+from service.graph import adhoc
+from service.settings import Settings
+
+__all__ = [
+    "ADHOC_NAME",
+    "QueryResult",
+    "RunLimits",
+    "run_adhoc",
+    "run_cypher",
+    "run_saved",
+    "to_csv",
+    "to_plain",
+]
+
+ADHOC_NAME = "adhoc"
+# Neo4j error codes that mean "this is not something analysts may do", not "bad input".
+_REFUSED_CODES = frozenset(
+    {
+        "Neo.ClientError.Statement.AccessMode",
+        "Neo.ClientError.Statement.UnsupportedAdministrationCommand",
+        "Neo.ClientError.Statement.NotSystemDatabaseError",
+        "Neo.ClientError.Transaction.InvalidBookmark",
+    }
+)
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    """The bounds of one run: never above the service's settings, lowered per request."""
+
+    timeout_seconds: float
+    row_cap: int
+
+    @classmethod
+    def resolve(
+        cls, settings: Settings, *, limit: int | None = None, timeout_seconds: float | None = None
+    ) -> RunLimits:
+        row_cap = settings.query_row_cap if limit is None else min(limit, settings.query_row_cap)
+        timeout = settings.query_timeout_seconds
+        if timeout_seconds is not None:
+            timeout = min(timeout_seconds, timeout)
+        return cls(timeout_seconds=timeout, row_cap=row_cap)
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    truncated: bool
+    ms: float
+
+    def summary(self) -> dict[str, Any]:
+        return {"rows": len(self.rows), "truncated": self.truncated, "ms": self.ms}
+
+
+def _endpoint(node: Node | None) -> dict[str, Any] | None:
+    if node is None:
+        return None
+    # A relationship returned on its own carries only its end nodes' element ids.
+    return {"id": node.get("id"), "element_id": node.element_id}
+
+
+def to_plain(value: Any) -> Any:
+    """A result value as plain JSON data.
+
+    Nodes become ``{"id", "element_id", "labels", "properties"}`` (``id`` is the node's
+    own ``id`` property, the CRM's id), relationships ``{"element_id", "type", "start",
+    "end", "properties"}``, paths ``{"nodes", "relationships"}``; temporal values ISO-8601
+    text, points ``{"srid", "crs", "x", "y"[, "z"]}``, bytes base64, non-finite floats text.
+
+    >>> to_plain({"at": Date(2026, 1, 31), "scores": [1.5, float("nan")]})
+    {'at': '2026-01-31', 'scores': [1.5, 'NaN']}
+    """
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, Node):
+        return {
+            "id": value.get("id"),
+            "element_id": value.element_id,
+            "labels": sorted(value.labels),
+            "properties": {k: to_plain(v) for k, v in sorted(value.items())},
+        }
+    if isinstance(value, Relationship):
+        return {
+            "element_id": value.element_id,
+            "type": value.type,
+            "start": _endpoint(value.start_node),
+            "end": _endpoint(value.end_node),
+            "properties": {k: to_plain(v) for k, v in sorted(value.items())},
+        }
+    if isinstance(value, Path):
+        return {
+            "nodes": [to_plain(n) for n in value.nodes],
+            "relationships": [to_plain(r) for r in value.relationships],
+        }
+    if isinstance(value, Date | DateTime | Time | Duration):
+        return value.iso_format()
+    if isinstance(value, datetime | date | clock_time):
+        return value.isoformat()
+    if isinstance(value, Point):  # a tuple subclass: test before sequences
+        point: dict[str, Any] = {"srid": value.srid}
+        if isinstance(value, WGS84Point):
+            point["crs"] = "wgs-84-3d" if len(value) == 3 else "wgs-84"
+        elif isinstance(value, CartesianPoint):
+            point["crs"] = "cartesian-3d" if len(value) == 3 else "cartesian"
+        point.update(zip(("x", "y", "z"), (float(c) for c in value), strict=False))
+        return point
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    return str(value)
+
+
+# Spreadsheet applications run cells that start with these as formulas (CSV injection);
+# such text cells get a leading apostrophe, which spreadsheets show as plain text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def to_csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
+    """RFC 4180 CSV with a header row; nested values (nodes, lists) as compact JSON."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(column)) for column in columns])
+    return out.getvalue()
+
+
+def _translate(exc: Neo4jError, limits: RunLimits) -> PowermapError | None:
+    code = exc.code or ""
+    message = exc.message or str(exc)
+    if "TransactionTimedOut" in code:
+        return QueryTimeout(
+            f"the query did not finish within {limits.timeout_seconds:g} s and was stopped "
+            "on the server; narrow the match (anchor it on an id, add LIMIT) and retry"
+        )
+    if code in _REFUSED_CODES or ".Security." in code:
+        return QueryRefused(f"the database refused the query: {message}")
+    if code.startswith("Neo.ClientError."):
+        return InvalidInput(
+            f"Neo4j rejected the query: {message}",
+            errors=[FieldError(location="cypher", field="cypher", reason=message)],
+        )
+    return None  # transient and database errors keep their own handlers
+
+
+def _log_run(
+    *,
+    key_id: str,
+    name: str,
+    params: Mapping[str, Any],
+    started: float,
+    outcome: str,
+    rows: int = 0,
+    truncated: bool = False,
+) -> float:
+    ms = round((time.perf_counter() - started) * 1000, 1)
+    # Fetched per call: structlog's logger cache would otherwise pin the first output.
+    structlog.get_logger("powermap.queries").info(
+        "query.run",
+        key_id=key_id,
+        query=name,
+        param_names=sorted(params),
+        duration_ms=ms,
+        rows=rows,
+        truncated=truncated,
+        outcome=outcome,
+    )
+    return ms
+
+
+def run_cypher(
+    driver: Driver,
+    database: str,
+    *,
+    name: str,
+    cypher: str,
+    params: Mapping[str, Any],
+    limits: RunLimits,
+    key_id: str,
+) -> QueryResult:
+    """Guard, run and convert one statement; every outcome is logged once."""
+    started = time.perf_counter()
+    try:
+        plan = adhoc.explain(driver, database, cypher, params, limits.timeout_seconds)
+        check_read_only(plan, database)
+        outcome = adhoc.run_read(
+            driver,
+            database,
+            cypher,
+            params,
+            timeout=limits.timeout_seconds,
+            max_rows=limits.row_cap,
+        )
+        rows = [
+            {column: to_plain(record[column]) for column in outcome.columns}
+            for record in outcome.records
+        ]
+    except Neo4jError as exc:
+        error = _translate(exc, limits)
+        _log_run(
+            key_id=key_id,
+            name=name,
+            params=params,
+            started=started,
+            outcome=error.slug if error else f"neo4j:{exc.code}",
+        )
+        if error is None:
+            raise
+        raise error from exc
+    except PowermapError as exc:
+        _log_run(key_id=key_id, name=name, params=params, started=started, outcome=exc.slug)
+        raise
+    ms = _log_run(
+        key_id=key_id,
+        name=name,
+        params=params,
+        started=started,
+        outcome="ok",
+        rows=len(rows),
+        truncated=outcome.truncated,
+    )
+    return QueryResult(outcome.columns, rows, outcome.truncated, ms)
+
+
+def run_saved(
+    driver: Driver,
+    database: str,
+    query: SavedQuery,
+    given: Mapping[str, Any],
+    *,
+    limits: RunLimits,
+    key_id: str,
+    from_text: bool = False,
+) -> QueryResult:
+    """Validate ``given`` against the query's header, then run it under the guards."""
+    try:
+        values = validate_params(query.params, given, from_text=from_text)
+    except InvalidInput as exc:
+        _log_run(
+            key_id=key_id,
+            name=query.name,
+            params=given,
+            started=time.perf_counter(),
+            outcome=exc.slug,
+        )
+        raise
+    return run_cypher(
+        driver,
+        database,
+        name=query.name,
+        cypher=query.cypher,
+        params=values,
+        limits=limits,
+        key_id=key_id,
+    )
+
+
+def run_adhoc(
+    driver: Driver,
+    database: str,
+    cypher: str,
+    params: Mapping[str, Any],
+    *,
+    limits: RunLimits,
+    key_id: str,
+) -> QueryResult:
+    """Run an analyst's own statement under the same guards as the saved ones."""
+    if not cypher.strip():
+        raise InvalidInput(
+            "the query is empty",
+            errors=[FieldError(location="cypher", field="cypher", reason="empty")],
+        )
+    return run_cypher(
+        driver,
+        database,
+        name=ADHOC_NAME,
+        cypher=cypher,
+        params=params,
+        limits=limits,
+        key_id=key_id,
+    )

@@ -1,0 +1,111 @@
+"""Driver-level execution of analyst Cypher (saved or ad hoc): plan it, then run it read-only.
+
+Two steps, both in managed READ transactions with a server-side timeout:
+
+- :func:`explain` asks Neo4j for the plan (``EXPLAIN`` executes nothing) and returns
+  the facts the read-only guard judges: the query type from the result summary
+  (``r``, ``rw``, ``w``, ``s``), every plan operator, and the procedures called.
+- :func:`run_read` runs the text in a READ access-mode transaction (the server itself
+  then rejects any write) and stops pulling records one past the row cap.
+
+Neither decides anything: the domain (``service/domain/queries``) does, and maps the
+driver's errors to the service's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from neo4j import Driver, ManagedTransaction, Record, unit_of_work
+
+__all__ = ["PlanFacts", "ReadOutcome", "explain", "run_read"]
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """What Neo4j's planner says about a statement, before it runs."""
+
+    query_type: str | None
+    operators: tuple[str, ...]  # e.g. "AllNodesScan"; the "@database" suffix split off
+    databases: tuple[str, ...]  # the databases the operators run against
+    procedures: tuple[str, ...]  # fully qualified names, e.g. "db.labels"
+
+
+@dataclass(frozen=True)
+class ReadOutcome:
+    columns: list[str]
+    records: list[Record]
+    truncated: bool
+
+
+def _walk(plan: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    out = [plan]
+    for child in plan.get("children", []):
+        out.extend(_walk(child))
+    return out
+
+
+def _facts(query_type: str | None, plan: Mapping[str, Any] | None) -> PlanFacts:
+    operators: list[str] = []
+    databases: set[str] = set()
+    procedures: list[str] = []
+    for step in _walk(plan) if plan else []:
+        operator, _, database = str(step.get("operatorType", "")).partition("@")
+        operators.append(operator)
+        if database:
+            databases.add(database)
+        if operator == "ProcedureCall":
+            # Details read "db.labels() :: (label :: STRING)".
+            details = str(step.get("args", {}).get("Details", ""))
+            procedures.append(details.split("(", 1)[0].strip())
+    return PlanFacts(query_type, tuple(operators), tuple(sorted(databases)), tuple(procedures))
+
+
+def explain(
+    driver: Driver, database: str, cypher: str, params: Mapping[str, Any], timeout: float
+) -> PlanFacts:
+    """Plan ``cypher`` without running it (raises the driver's errors, e.g. syntax errors)."""
+
+    @unit_of_work(timeout=timeout)
+    def work(tx: ManagedTransaction) -> PlanFacts:
+        # EXPLAIN is a prefix Neo4j parses itself; the text after it is planned, not run.
+        summary = tx.run("EXPLAIN " + cypher, dict(params)).consume()
+        return _facts(summary.query_type, summary.plan)
+
+    with driver.session(database=database) as session:
+        return session.execute_read(work)
+
+
+def run_read(
+    driver: Driver,
+    database: str,
+    cypher: str,
+    params: Mapping[str, Any],
+    *,
+    timeout: float,
+    max_rows: int,
+) -> ReadOutcome:
+    """Run ``cypher`` in a READ transaction, keeping at most ``max_rows`` records.
+
+    One record more than the cap is pulled to know whether the result was cut; the rest
+    is discarded by the server when the transaction ends, never transferred.
+    """
+
+    @unit_of_work(timeout=timeout)
+    def work(tx: ManagedTransaction) -> ReadOutcome:
+        result = tx.run(cypher, dict(params))
+        columns = list(result.keys())
+        records: list[Record] = []
+        truncated = False
+        for record in result:
+            if len(records) == max_rows:
+                truncated = True
+                break
+            records.append(record)
+        result.consume()
+        return ReadOutcome(columns, records, truncated)
+
+    with driver.session(database=database, fetch_size=min(max_rows + 1, 1000)) as session:
+        return session.execute_read(work)
