@@ -64,6 +64,21 @@ class Settings(BaseSettings):
     # Tie strength (DESIGN.md, "Tie strength").
     tie_half_life_days: float = Field(default=90.0, gt=0)
     active_tie_threshold: float = Field(default=0.2, ge=0, le=1)
+    # Weight w(kind) of one interaction in the derived tie strength.
+    interaction_weight_meeting: float = Field(default=1.0, ge=0)
+    interaction_weight_call: float = Field(default=0.6, ge=0)
+    interaction_weight_event: float = Field(default=0.5, ge=0)
+    interaction_weight_email: float = Field(default=0.3, ge=0)
+
+    @property
+    def interaction_weights(self) -> dict[str, float]:
+        """w(kind) for every interaction kind, as the tie-strength formula uses it."""
+        return {
+            "meeting": self.interaction_weight_meeting,
+            "call": self.interaction_weight_call,
+            "event": self.interaction_weight_event,
+            "email": self.interaction_weight_email,
+        }
 
     # Embed tokens for the org-chart widget.
     embed_token_secret: SecretStr = SecretStr(DEFAULT_EMBED_SECRET)

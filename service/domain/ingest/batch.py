@@ -1,0 +1,102 @@
+"""The ingest use cases: one batch in one transaction, or a large file in account chunks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from neo4j import Driver
+
+from service.domain.errors import Conflict, InvalidInput
+from service.domain.ingest.plan import chunk_units, plan_units, write_set_of
+from service.domain.ingest.summary import IngestSummary
+from service.domain.ingest.validation import ValidBatch, check_size, validate
+from service.graph import ingest as store
+from service.settings import Settings
+
+
+def validate_batch(driver: Driver, database: str, batch: Mapping[str, Any]) -> ValidBatch:
+    """Every check of a batch (rows, then batch-level against stored data), or
+    :class:`InvalidInput` listing every bad row."""
+    if not isinstance(batch, Mapping):
+        raise InvalidInput("the batch must be a JSON object with one list per section")
+
+    def lookup(ids_by_label: dict[str, set[str]], manager_starts: set[str]) -> store.StoredFacts:
+        return store.lookup_stored(driver, database, ids_by_label, manager_starts)
+
+    valid, errors = validate(batch, lookup)
+    if errors:
+        rows = len({(e.section, e.index) for e in errors})
+        raise InvalidInput(
+            f"{len(errors)} problem(s) in {rows} row(s) or section(s); nothing was written",
+            errors=errors,
+        )
+    return valid
+
+
+def _params(settings: Settings, effective_at: datetime, now: datetime) -> store.WriteParams:
+    return store.WriteParams(
+        effective_at=effective_at,
+        now=now,
+        unwind_chunk=settings.ingest_unwind_chunk,
+        half_life_days=settings.tie_half_life_days,
+        weights=settings.interaction_weights,
+    )
+
+
+def _write(
+    driver: Driver, database: str, write_set: store.WriteSet, params: store.WriteParams
+) -> store.Tally:
+    try:
+        return store.write_batch(driver, database, write_set, params)
+    except store.ReportingCycleFormed as exc:
+        raise Conflict(
+            f"a concurrent change formed a solid reporting cycle through {', '.join(exc.people)}; "
+            "nothing of this batch was written"
+        ) from exc
+
+
+def ingest_batch(
+    driver: Driver, database: str, settings: Settings, batch: Mapping[str, Any]
+) -> IngestSummary:
+    """Validate and write one batch, all or nothing, in one transaction.
+
+    Raises :class:`PayloadTooLarge` over ``settings.ingest_max_rows`` rows (before any
+    other work), :class:`InvalidInput` with every bad row, and :class:`Conflict` if a
+    concurrent batch closed a reporting cycle with this one.
+    """
+    if isinstance(batch, Mapping):
+        check_size(batch, settings.ingest_max_rows)
+    valid = validate_batch(driver, database, batch)
+    now = datetime.now(UTC)
+    summary = IngestSummary(effective_at=valid.effective_at or now, received=valid.received)
+    units = plan_units(valid)
+    if units:
+        params = _params(settings, summary.effective_at, now)
+        summary.add(_write(driver, database, write_set_of(units), params))
+    return summary
+
+
+def import_batches(
+    driver: Driver,
+    database: str,
+    settings: Settings,
+    batch: Mapping[str, Any],
+    chunk_rows: int,
+    progress: Callable[[int], None] | None = None,
+) -> IngestSummary:
+    """Validate a large batch as a whole, then write it in transactions grouped by
+    account (see :mod:`service.domain.ingest.plan`); ``progress`` gets the number of
+    input rows each committed transaction completed. No size cap applies."""
+    if chunk_rows < 1:
+        raise InvalidInput("chunk_rows must be at least 1")
+    valid = validate_batch(driver, database, batch)
+    now = datetime.now(UTC)
+    summary = IngestSummary(effective_at=valid.effective_at or now, received=valid.received)
+    params = _params(settings, summary.effective_at, now)
+    for chunk in chunk_units(plan_units(valid), chunk_rows):
+        summary.add(_write(driver, database, chunk.write_set, params))
+        if progress is not None:
+            progress(chunk.rows)
+    return summary

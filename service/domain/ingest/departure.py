@@ -1,0 +1,73 @@
+"""People leaving: a stakeholder leaves the customer, or one of our team members leaves.
+
+Per docs/graph-conventions.md ("Departure") nothing is deleted for a stakeholder: the
+status becomes ``left``, ``left_at`` is set, and every current time-bound edge of the
+person is closed at ``left_at``. For a team member the current ``KNOWS`` edges are
+closed the same way and their ``COVERS`` edges are **removed**: COVERS carries no
+history by convention and means "is on the account team now", so keeping it would
+make every reader filter on status. Both calls are idempotent: a second call changes
+nothing and reports the first ``left_at``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from neo4j import Driver
+
+from service.domain.errors import NotFound
+from service.domain.ingest.validation import as_utc
+from service.graph import ingest as store
+
+
+@dataclass(frozen=True)
+class Departure:
+    id: str
+    left_at: datetime
+    already_left: bool
+    closed: dict[str, int]  # relationship type -> current edges closed now
+    uncovered_accounts: list[str] = field(default_factory=list)  # team members only
+
+
+def _when(left_at: datetime | date | None) -> tuple[datetime, datetime]:
+    now = datetime.now(UTC)
+    return (as_utc(left_at) if left_at is not None else now), now
+
+
+def _datetime(value: object) -> datetime:
+    # The driver returns neo4j.time.DateTime; the API speaks datetime.
+    to_native = getattr(value, "to_native", None)
+    return to_native() if callable(to_native) else value  # type: ignore[return-value]
+
+
+def depart_stakeholder(
+    driver: Driver, database: str, stakeholder_id: str, left_at: datetime | date | None = None
+) -> Departure:
+    at, now = _when(left_at)
+    row = store.depart_stakeholder(driver, database, stakeholder_id, at, now)
+    if row is None:
+        raise NotFound(f"no stakeholder {stakeholder_id!r}")
+    return Departure(
+        id=row["id"],
+        left_at=_datetime(row["left_at"]),
+        already_left=row["already"],
+        closed=dict(sorted(Counter(row["closed"]).items())),
+    )
+
+
+def depart_team_member(
+    driver: Driver, database: str, team_member_id: str, left_at: datetime | date | None = None
+) -> Departure:
+    at, now = _when(left_at)
+    row = store.depart_team_member(driver, database, team_member_id, at, now)
+    if row is None:
+        raise NotFound(f"no team member {team_member_id!r}")
+    return Departure(
+        id=row["id"],
+        left_at=_datetime(row["left_at"]),
+        already_left=row["already"],
+        closed={"KNOWS": row["closed"]} if row["closed"] else {},
+        uncovered_accounts=sorted(row["uncovered"]),
+    )

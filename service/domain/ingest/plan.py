@@ -1,0 +1,265 @@
+"""From validated rows to the statements that write them, and how an import is chunked.
+
+Every validated row becomes a :class:`Unit`: the statement rows that write it, the
+number of input rows it completes, and the account it belongs to. A single batch writes
+all units in one transaction. An import packs them into transactions **by account**:
+team members first (they are global), then whole accounts (an account's stakeholders,
+budgets, opportunities, roles, controls, relationships, coverage and interactions are
+never split, however big), then the rows that span accounts (a manager or an influence
+in another account of the file, a multi-account meeting) or name only stored nodes.
+Each transaction only refers to nodes written before it or stored, so a crash leaves
+every account either whole or untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.domain.ingest.validation import Row, ValidBatch, as_utc
+from service.graph.ingest import Statement, WriteSet
+
+# Node properties each section may set (all but the id and the references).
+NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "accounts": ("name", "tier", "industry", "annual_revenue"),
+    "stakeholders": ("name", "title", "email", "department", "seniority"),
+    "team_members": ("name", "email", "role"),
+    "budgets": ("name", "amount", "currency", "fiscal_year", "category"),
+    "opportunities": ("name", "stage", "amount", "close_date"),
+}
+
+GLOBAL, ACCOUNT, SPANNING = 0, 1, 2  # the phases of an import, in order
+
+
+@dataclass
+class Unit:
+    phase: int
+    account: str  # the account of an ACCOUNT-phase unit, else ""
+    rows: int  # input rows this unit completes (for progress)
+    items: list[tuple[Statement, dict[str, Any]]] = field(default_factory=list)
+
+
+@dataclass
+class Chunk:
+    """One transaction of an import."""
+
+    write_set: WriteSet
+    rows: int
+
+
+def _props(section: str, row: Row) -> dict[str, Any]:
+    return {k: row[k] for k in NODE_PROPERTIES[section] if k in row}
+
+
+def _node(statement: Statement, section: str, row: Row) -> tuple[Statement, dict[str, Any]]:
+    return statement, {"id": row["id"], "props": _props(section, row)}
+
+
+class _Placement:
+    """Which account a row belongs to, from the accounts of the batch nodes it names."""
+
+    def __init__(self, batch: ValidBatch) -> None:
+        self.account_of: dict[str, dict[str, str]] = {
+            "Stakeholder": {},
+            "Budget": {},
+            "Opportunity": {},
+        }
+        for section, label in (
+            ("stakeholders", "Stakeholder"),
+            ("budgets", "Budget"),
+            ("opportunities", "Opportunity"),
+        ):
+            for row in batch.rows.get(section, []):
+                self.account_of[label].setdefault(row["id"], row["account_id"])
+
+    def of(self, refs: Iterable[tuple[str, str | None]]) -> tuple[int, str]:
+        """The phase and account for a row naming ``refs`` ((label, id) pairs). Nodes
+        not in the batch are stored already and constrain nothing."""
+        accounts: set[str] = set()
+        for label, ref in refs:
+            if ref is None:
+                continue
+            if label == "Account":
+                accounts.add(ref)
+            elif ref in self.account_of.get(label, {}):
+                accounts.add(self.account_of[label][ref])
+        if len(accounts) == 1:
+            return ACCOUNT, accounts.pop()
+        return SPANNING, ""
+
+
+def plan_units(batch: ValidBatch) -> list[Unit]:
+    """The units that write ``batch`` (each row's statements, placed by account)."""
+    place = _Placement(batch)
+    units: list[Unit] = []
+    rows = batch.rows
+
+    def unit(
+        placement: tuple[int, str], count: int, *items: tuple[Statement, dict[str, Any]]
+    ) -> None:
+        units.append(Unit(placement[0], placement[1], count, list(items)))
+
+    for row in rows.get("team_members", []):
+        unit((GLOBAL, ""), 1, _node(Statement.TEAM_MEMBERS, "team_members", row))
+    for row in rows.get("accounts", []):
+        unit((ACCOUNT, row["id"]), 1, _node(Statement.ACCOUNTS, "accounts", row))
+    for row in rows.get("stakeholders", []):
+        home = (ACCOUNT, row["account_id"])
+        unit(
+            home,
+            1,
+            _node(Statement.STAKEHOLDERS, "stakeholders", row),
+            (Statement.WORKS_AT, {"id": row["id"], "account_id": row["account_id"]}),
+        )
+        # The lines to managers go with the person unless a manager is in another
+        # account of the batch; then they wait until that account is written too.
+        if "reports_to" in row:
+            where = place.of([("Account", row["account_id"]), ("Stakeholder", row["reports_to"])])
+            unit(
+                where,
+                0,
+                (Statement.SOLID_REPORTS_TO, {"id": row["id"], "manager_id": row["reports_to"]}),
+            )
+        if "dotted_reports_to" in row:
+            managers = sorted(set(row["dotted_reports_to"] or []))
+            where = place.of(
+                [("Account", row["account_id"]), *(("Stakeholder", m) for m in managers)]
+            )
+            unit(
+                where, 0, (Statement.DOTTED_REPORTS_TO, {"id": row["id"], "manager_ids": managers})
+            )
+    for section, statement, link in (
+        ("budgets", Statement.BUDGETS, Statement.BUDGET_OF),
+        ("opportunities", Statement.OPPORTUNITIES, Statement.OPPORTUNITY_FOR),
+    ):
+        for row in rows.get(section, []):
+            unit(
+                (ACCOUNT, row["account_id"]),
+                1,
+                _node(statement, section, row),
+                (link, {"id": row["id"], "account_id": row["account_id"]}),
+            )
+    for row in rows.get("controls", []):
+        where = place.of([("Stakeholder", row["stakeholder_id"]), ("Budget", row["budget_id"])])
+        unit(where, 1, (Statement.CONTROLS, dict(row)))
+    for row in rows.get("roles", []):
+        on_account = row.get("account_id") is not None
+        target = row["account_id"] if on_account else row["opportunity_id"]
+        where = place.of(
+            [
+                ("Stakeholder", row["stakeholder_id"]),
+                ("Account" if on_account else "Opportunity", target),
+            ]
+        )
+        statement = Statement.ACCOUNT_ROLES if on_account else Statement.OPPORTUNITY_ROLES
+        unit(
+            where,
+            1,
+            (
+                statement,
+                {
+                    "stakeholder_id": row["stakeholder_id"],
+                    "target_id": target,
+                    "role": row["role"],
+                    "stance": row["stance"],
+                },
+            ),
+        )
+    for row in rows.get("influences", []):
+        where = place.of([("Stakeholder", row["from_id"]), ("Stakeholder", row["to_id"])])
+        unit(where, 1, (Statement.INFLUENCES, dict(row)))
+    for row in rows.get("relationships", []):
+        last_contact = row.get("last_contact")
+        unit(
+            place.of([("Stakeholder", row["stakeholder_id"])]),
+            1,
+            (
+                Statement.EXPLICIT_KNOWS,
+                {
+                    "team_member_id": row["team_member_id"],
+                    "stakeholder_id": row["stakeholder_id"],
+                    "strength": row["strength"],
+                    "has_last_contact": "last_contact" in row,
+                    "last_contact": as_utc(last_contact) if last_contact is not None else None,
+                },
+            ),
+        )
+    for row in rows.get("coverage", []):
+        unit(
+            (ACCOUNT, row["account_id"]),
+            1,
+            (
+                Statement.COVERS,
+                {
+                    "team_member_id": row["team_member_id"],
+                    "account_id": row["account_id"],
+                    "has_role": "role" in row,
+                    "role": row.get("role"),
+                },
+            ),
+        )
+    for row in rows.get("interactions", []):
+        people = sorted(set(row["stakeholder_ids"]))
+        members = sorted(set(row["team_member_ids"]))
+        unit(
+            place.of(("Stakeholder", s) for s in people),
+            1,
+            (
+                Statement.INTERACTIONS,
+                {"id": row["id"], "kind": row["kind"], "at": as_utc(row["at"])},
+            ),
+            (Statement.INTERACTION_WITH, {"id": row["id"], "stakeholder_ids": people}),
+            (Statement.INTERACTION_ATTENDED, {"id": row["id"], "team_member_ids": members}),
+        )
+    return units
+
+
+def write_set_of(units: Iterable[Unit]) -> WriteSet:
+    write_set: WriteSet = {}
+    for u in units:
+        for statement, params in u.items:
+            write_set.setdefault(statement, []).append(params)
+    return write_set
+
+
+def chunk_units(units: list[Unit], chunk_rows: int) -> Iterator[Chunk]:
+    """Pack units into transactions: global rows, then whole accounts, then the rest.
+
+    Global and spanning units are independent of each other within their phase and
+    are cut every ``chunk_rows`` rows; an account is never cut, and small accounts
+    share a transaction up to ``chunk_rows`` rows.
+    """
+    by_account: dict[str, list[Unit]] = {}
+    global_units: list[Unit] = []
+    spanning: list[Unit] = []
+    for u in units:
+        if u.phase == GLOBAL:
+            global_units.append(u)
+        elif u.phase == ACCOUNT:
+            by_account.setdefault(u.account, []).append(u)
+        else:
+            spanning.append(u)
+
+    yield from _pack(([u] for u in global_units), chunk_rows)
+    yield from _pack((by_account[a] for a in sorted(by_account)), chunk_rows)
+    yield from _pack(([u] for u in spanning), chunk_rows)
+
+
+def _weight(group: list[Unit]) -> int:
+    # Statement rows, not input rows: what the transaction really carries.
+    return sum(len(u.items) for u in group)
+
+
+def _pack(groups: Iterable[list[Unit]], chunk_rows: int) -> Iterator[Chunk]:
+    pending: list[Unit] = []
+    weight = 0
+    for group in groups:
+        w = _weight(group)
+        if pending and weight + w > chunk_rows:
+            yield Chunk(write_set_of(pending), sum(u.rows for u in pending))
+            pending, weight = [], 0
+        pending.extend(group)
+        weight += w
+    if pending:
+        yield Chunk(write_set_of(pending), sum(u.rows for u in pending))

@@ -1,0 +1,208 @@
+"""The rows of an ingest batch, one typed dict per section (the contract CRMs code against).
+
+Rows are ``TypedDict``s rather than models so that a validated row keeps exactly the
+keys the caller sent: an **omitted** field means "leave it as stored", an explicit
+``null`` means "clear it" (for ``reports_to``: the person no longer has a solid-line
+manager). Validation is strict about JSON types (no ``"5"`` for a number, no ``true``
+for a number), forbids unknown fields, and checks the vocabularies of
+docs/graph-conventions.md; dates and datetimes are ISO-8601 strings.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, NotRequired
+
+from pydantic import ConfigDict, Field, Strict, TypeAdapter
+from typing_extensions import TypedDict
+
+Id = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(max_length=2000)]
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Strength = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Stance = Annotated[int, Field(ge=-2, le=2)]
+FiscalYear = Annotated[int, Field(ge=1900, le=2200)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+# ISO-8601 strings are parsed (strict mode alone would demand date objects).
+IsoDate = Annotated[date, Strict(False)]
+IsoDateOrDateTime = Annotated[datetime, Strict(False)] | Annotated[date, Strict(False)]
+IsoDateTime = Annotated[datetime, Strict(False)]
+
+Tier = Literal["strategic", "key", "standard"]
+Seniority = Literal["c_level", "vp", "director", "manager", "individual_contributor"]
+TeamRole = Literal[
+    "account_manager",
+    "exec_sponsor",
+    "solution_engineer",
+    "customer_success",
+    "sales_director",
+    "partner_manager",
+]
+Stage = Literal[
+    "prospecting", "qualification", "proposal", "negotiation", "closed_won", "closed_lost"
+]
+Authority = Literal["owner", "approver", "signatory", "recommender"]
+BuyingRole = Literal[
+    "champion",
+    "gatekeeper",
+    "influencer",
+    "detractor",
+    "decision_maker",
+    "economic_buyer",
+    "technical_buyer",
+    "user",
+    "coach",
+]
+InteractionKind = Literal["meeting", "call", "email", "event"]
+
+ROW_CONFIG = ConfigDict(extra="forbid", strict=True)
+
+
+class AccountRow(TypedDict):
+    __pydantic_config__ = ROW_CONFIG  # type: ignore[misc]
+    id: Id
+    name: Text
+    tier: NotRequired[Tier | None]
+    industry: NotRequired[Text | None]
+    annual_revenue: NotRequired[Amount | None]
+
+
+class StakeholderRow(TypedDict):
+    __pydantic_config__ = ROW_CONFIG  # type: ignore[misc]
+    id: Id
+    account_id: Id  # the employer; another account than the stored one = employer change
+    name: Text
+    title: NotRequired[Text | None]
+    email: NotRequired[Text | None]
+    department: NotRequired[Text | None]
+    seniority: NotRequired[Seniority | None]
+    # Omitted: unchanged. null: no solid-line manager any more. An id: that manager.
+    reports_to: NotRequired[Id | None]
+    # Omitted: unchanged. A list (or null = []): the complete set of dotted-line managers.
+    dotted_reports_to: NotRequired[list[Id] | None]
+
+
+class TeamMemberRow(TypedDict):
+    __pydantic_config__ = ROW_CONFIG  # type: ignore[misc]
+    id: Id
+    name: Text
+    email: NotRequired[Text | None]
+    role: NotRequired[TeamRole | None]
+
+
+class BudgetRow(TypedDict):
+    __pydantic_config__ = ROW_CONFIG  # type: ignore[misc]
+    id: Id
+    account_id: Id
+    name: Text
+    amount: NotRequired[Amount | None]
+    currency: NotRequired[Currency | None]
+    fiscal_year: NotRequired[FiscalYear | None]
+    category: NotRequired[Text | None]
+
+
+class OpportunityRow(TypedDict):
+    __pydantic_config__ = ROW_CONFIG  # type: ignore[misc]
+    id: Id
+    account_id: Id
+    name: Text
+    stage: NotRequired[Stage | None]
+    amount: NotRequired[Amount | None]
+    close_date: NotRequired[IsoDate | None]
+
+
+class ControlRow(TypedDict):
+    __pydantic_config__ = ROW_CONFIG  # type: ignore[misc]
+    stakeholder_id: Id
+    budget_id: Id
+    authority: Authority
+
+
+class RoleRow(TypedDict):
+    """A buying role on an account or an opportunity (exactly one of the two ids)."""
+
+    __pydantic_config__ = ROW_CONFIG  # type: ignore[misc]
+    stakeholder_id: Id
+    role: BuyingRole
+    stance: Stance
+    account_id: NotRequired[Id | None]
+    opportunity_id: NotRequired[Id | None]
+
+
+class InfluenceRow(TypedDict):
+    __pydantic_config__ = ROW_CONFIG  # type: ignore[misc]
+    from_id: Id
+    to_id: Id
+    strength: Strength
+
+
+class RelationshipRow(TypedDict):
+    """Our explicit relationship to a stakeholder; it wins over interaction-derived ones."""
+
+    __pydantic_config__ = ROW_CONFIG  # type: ignore[misc]
+    team_member_id: Id
+    stakeholder_id: Id
+    strength: Strength
+    last_contact: NotRequired[IsoDateOrDateTime | None]
+
+
+class CoverageRow(TypedDict):
+    __pydantic_config__ = ROW_CONFIG  # type: ignore[misc]
+    team_member_id: Id
+    account_id: Id
+    role: NotRequired[TeamRole | None]
+
+
+class InteractionRow(TypedDict):
+    __pydantic_config__ = ROW_CONFIG  # type: ignore[misc]
+    id: Id
+    kind: InteractionKind
+    at: IsoDateTime
+    team_member_ids: Annotated[list[Id], Field(min_length=1)]
+    stakeholder_ids: Annotated[list[Id], Field(min_length=1)]
+
+
+class IngestBatch(TypedDict, total=False):
+    """The whole batch; only used to document the request body in OpenAPI."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    effective_at: IsoDateTime
+    accounts: list[AccountRow]
+    stakeholders: list[StakeholderRow]
+    team_members: list[TeamMemberRow]
+    budgets: list[BudgetRow]
+    opportunities: list[OpportunityRow]
+    controls: list[ControlRow]
+    roles: list[RoleRow]
+    influences: list[InfluenceRow]
+    relationships: list[RelationshipRow]
+    coverage: list[CoverageRow]
+    interactions: list[InteractionRow]
+
+
+# Section name -> validator of a list of its rows (in the order statements are written).
+SECTION_ADAPTERS: dict[str, TypeAdapter[list[Any]]] = {
+    "accounts": TypeAdapter(list[AccountRow]),
+    "stakeholders": TypeAdapter(list[StakeholderRow]),
+    "team_members": TypeAdapter(list[TeamMemberRow]),
+    "budgets": TypeAdapter(list[BudgetRow]),
+    "opportunities": TypeAdapter(list[OpportunityRow]),
+    "controls": TypeAdapter(list[ControlRow]),
+    "roles": TypeAdapter(list[RoleRow]),
+    "influences": TypeAdapter(list[InfluenceRow]),
+    "relationships": TypeAdapter(list[RelationshipRow]),
+    "coverage": TypeAdapter(list[CoverageRow]),
+    "interactions": TypeAdapter(list[InteractionRow]),
+}
+SECTIONS: tuple[str, ...] = tuple(SECTION_ADAPTERS)
+EFFECTIVE_AT = TypeAdapter(IsoDateTime)
+
+# Sections whose rows are nodes keyed by `id`, with the label they are stored under.
+NODE_SECTIONS: dict[str, str] = {
+    "accounts": "Account",
+    "stakeholders": "Stakeholder",
+    "team_members": "TeamMember",
+    "budgets": "Budget",
+    "opportunities": "Opportunity",
+    "interactions": "Interaction",
+}

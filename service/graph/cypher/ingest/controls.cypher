@@ -1,0 +1,20 @@
+// Budget control: one current CONTROLS per (stakeholder, budget); another authority closes
+// it and opens a new one. Row: {stakeholder_id, budget_id, authority}.
+UNWIND $rows AS row
+MATCH (s:Stakeholder {id: row.stakeholder_id})
+MATCH (b:Budget {id: row.budget_id})
+SET s._lock = true
+REMOVE s._lock
+WITH s, b, row
+OPTIONAL MATCH (s)-[c:CONTROLS]->(b)
+WHERE c.until IS NULL
+WITH s, b, row, collect(c) AS currents
+WITH s, b, row,
+     [c IN currents WHERE c.authority <> row.authority] AS stale,
+     any(c IN currents WHERE c.authority = row.authority) AS kept
+WITH s, b, row, stale, kept,
+     reduce(t = $effective_at, c IN stale | CASE WHEN c.since > t THEN c.since ELSE t END) AS at
+FOREACH (c IN stale | SET c.until = at)
+FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END |
+  CREATE (s)-[:CONTROLS {authority: row.authority, since: at}]->(b))
+RETURN count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed

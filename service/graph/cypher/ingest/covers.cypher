@@ -1,0 +1,18 @@
+// Account team assignment (no history): one COVERS per (team member, account).
+// Row: {team_member_id, account_id, has_role, role}; an omitted role keeps the stored one.
+UNWIND $rows AS row
+MATCH (t:TeamMember {id: row.team_member_id})
+MATCH (a:Account {id: row.account_id})
+SET t._lock = true
+REMOVE t._lock
+WITH t, a, row
+OPTIONAL MATCH (t)-[e:COVERS]->(a)
+WITH t, a, row, collect(e) AS existing
+MERGE (t)-[r:COVERS]->(a)
+WITH r, row, size(existing) = 0 AS created,
+     row.has_role
+     AND any(e IN existing WHERE coalesce(e.role <> row.role,
+                                         e.role IS NOT NULL OR row.role IS NOT NULL)) AS changed
+SET r.role = CASE WHEN row.has_role THEN row.role ELSE r.role END
+RETURN count(CASE WHEN created THEN 1 END) AS created,
+       count(CASE WHEN changed THEN 1 END) AS updated

@@ -1,0 +1,50 @@
+// Tie strength derived from interactions (DESIGN.md, "Tie strength"):
+//   s = 1 - exp(-sum over the pair's interactions of w(kind) * 2^(-age_days / H))
+// with ages measured at the batch's effective time (a later interaction counts as age 0).
+// Row: {team_member_id, stakeholder_id}, a pair whose interactions changed. An explicit
+// current KNOWS wins and is left alone; a derived one is updated in place; with no
+// current KNOWS a derived one is opened (since = the pair's first interaction), unless
+// either person has left; a derived one whose interactions are all gone is closed.
+UNWIND $rows AS row
+MATCH (t:TeamMember {id: row.team_member_id})
+MATCH (s:Stakeholder {id: row.stakeholder_id})
+SET s._lock = true
+REMOVE s._lock
+WITH t, s
+CALL (t, s) {
+  OPTIONAL MATCH (t)-[:ATTENDED]->(i:Interaction)-[:WITH]->(s)
+  WITH i,
+       CASE WHEN i IS NULL OR i.at >= $effective_at THEN 0.0
+            ELSE duration.inSeconds(i.at, $effective_at).seconds / 86400.0 END AS age_days
+  RETURN count(i) AS interactions,
+         sum(CASE WHEN i IS NULL THEN 0.0
+                  ELSE coalesce($weights[i.kind], 0.0) * 2.0 ^ (-age_days / $half_life_days)
+             END) AS total,
+         max(i.at) AS last_at, min(i.at) AS first_at
+}
+WITH t, s, interactions, last_at, first_at, 1.0 - exp(-total) AS strength
+OPTIONAL MATCH (t)-[c:KNOWS]->(s)
+WHERE c.until IS NULL
+WITH t, s, interactions, last_at, first_at, strength, collect(c) AS currents
+WITH t, s, interactions, last_at, first_at, strength,
+     any(c IN currents WHERE c.source = 'explicit') AS explicit,
+     [c IN currents WHERE c.source <> 'explicit'] AS derived
+WITH t, s, last_at, first_at, strength, derived,
+     NOT explicit AND interactions > 0 AND size(derived) > 0
+       AND any(c IN derived WHERE c.strength <> strength
+                                  OR coalesce(c.last_contact <> last_at, true)) AS changed,
+     NOT explicit AND interactions = 0 AND size(derived) > 0 AS dropped,
+     NOT explicit AND interactions > 0 AND size(derived) = 0
+       AND coalesce(t.status, 'active') <> 'left'
+       AND coalesce(s.status, 'active') <> 'left' AS created
+FOREACH (c IN CASE WHEN changed THEN derived ELSE [] END |
+  SET c.strength = strength, c.last_contact = last_at)
+FOREACH (c IN CASE WHEN dropped THEN derived ELSE [] END |
+  SET c.until = CASE WHEN c.since > $effective_at THEN c.since ELSE $effective_at END)
+FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END |
+  CREATE (t)-[:KNOWS {strength: strength, last_contact: last_at, source: 'interactions',
+                      since: CASE WHEN first_at < $effective_at THEN first_at
+                                  ELSE $effective_at END}]->(s))
+RETURN count(CASE WHEN created THEN 1 END) AS created,
+       count(CASE WHEN changed THEN 1 END) AS updated,
+       sum(CASE WHEN dropped THEN size(derived) ELSE 0 END) AS closed

@@ -1,0 +1,23 @@
+// Dotted lines: one current per (person, manager). Row: {id, manager_ids} is the complete
+// set of the person's dotted-line managers: lines to others are closed, new ones opened.
+UNWIND $rows AS row
+MATCH (s:Stakeholder {id: row.id})
+SET s._lock = true
+REMOVE s._lock
+WITH s, row
+OPTIONAL MATCH (s)-[c:REPORTS_TO]->(m:Stakeholder)
+WHERE c.kind = 'dotted' AND c.until IS NULL
+WITH s, row, collect(c) AS currents, collect(m.id) AS current_ids
+WITH s, row,
+     [c IN currents WHERE NOT endNode(c).id IN row.manager_ids] AS stale,
+     [x IN row.manager_ids WHERE NOT x IN current_ids] AS added
+FOREACH (c IN stale |
+  SET c.until = CASE WHEN c.since > $effective_at THEN c.since ELSE $effective_at END)
+WITH s, added, size(stale) AS closed
+CALL (s, added) {
+  UNWIND added AS manager_id
+  MATCH (m:Stakeholder {id: manager_id})
+  CREATE (s)-[:REPORTS_TO {kind: 'dotted', since: $effective_at}]->(m)
+  RETURN count(*) AS created
+}
+RETURN sum(created) AS created, sum(closed) AS closed

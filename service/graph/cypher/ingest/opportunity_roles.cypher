@@ -1,0 +1,20 @@
+// Buying roles on an Opportunity: one current HAS_ROLE per (stakeholder, target, role); a
+// changed stance closes it and opens a new one. Row: {stakeholder_id, target_id, role, stance}.
+UNWIND $rows AS row
+MATCH (s:Stakeholder {id: row.stakeholder_id})
+MATCH (t:Opportunity {id: row.target_id})
+SET s._lock = true
+REMOVE s._lock
+WITH s, t, row
+OPTIONAL MATCH (s)-[c:HAS_ROLE]->(t)
+WHERE c.role = row.role AND c.until IS NULL
+WITH s, t, row, collect(c) AS currents
+WITH s, t, row,
+     [c IN currents WHERE c.stance <> row.stance] AS stale,
+     any(c IN currents WHERE c.stance = row.stance) AS kept
+WITH s, t, row, stale, kept,
+     reduce(x = $effective_at, c IN stale | CASE WHEN c.since > x THEN c.since ELSE x END) AS at
+FOREACH (c IN stale | SET c.until = at)
+FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END |
+  CREATE (s)-[:HAS_ROLE {role: row.role, stance: row.stance, since: at}]->(t))
+RETURN count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed

@@ -1,0 +1,25 @@
+// Solid line: one current per person. Row: {id, manager_id}; manager_id null means the
+// person no longer has a solid-line manager (the current edge is closed, none opened).
+// A different manager closes the current edge and opens a new one at the effective time.
+UNWIND $rows AS row
+MATCH (s:Stakeholder {id: row.id})
+OPTIONAL MATCH (m:Stakeholder {id: row.manager_id})
+// Lock the person, then the manager: two batches that each add half of a cycle then
+// meet on a lock, and the later one sees the other's edge in the cycle check.
+SET s._lock = true
+REMOVE s._lock
+FOREACH (x IN CASE WHEN m IS NULL THEN [] ELSE [m] END | SET x._lock = true REMOVE x._lock)
+WITH s, m
+OPTIONAL MATCH (s)-[c:REPORTS_TO]->()
+WHERE c.kind = 'solid' AND c.until IS NULL
+WITH s, m, collect(c) AS currents
+WITH s, m,
+     [c IN currents WHERE m IS NULL OR endNode(c) <> m] AS stale,
+     m IS NOT NULL AND any(c IN currents WHERE endNode(c) = m) AS kept
+WITH s, m, stale, kept,
+     reduce(t = $effective_at, c IN stale | CASE WHEN c.since > t THEN c.since ELSE t END) AS at
+FOREACH (c IN stale | SET c.until = at)
+FOREACH (_ IN CASE WHEN m IS NULL OR kept THEN [] ELSE [1] END |
+  CREATE (s)-[:REPORTS_TO {kind: 'solid', since: at}]->(m))
+RETURN count(CASE WHEN m IS NOT NULL AND NOT kept THEN 1 END) AS created,
+       sum(size(stale)) AS closed

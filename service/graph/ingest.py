@@ -1,0 +1,299 @@
+"""Neo4j side of ingest: stored facts for validation, and the batch write.
+
+A batch (or one chunk of an import) is written by :func:`write_batch` in ONE managed
+write transaction that runs one ``UNWIND`` statement per kind of row, in dependency
+order, each chunked to ``unwind_chunk`` rows. It is all-or-nothing, and the driver
+retries it as a whole on deadlocks and other transient errors, so the work function
+recomputes everything (its tally too) on every attempt.
+
+Concurrency: nodes are merged on their unique ``id`` (the constraints make a concurrent
+MERGE of one id safe). Every statement that reads a node's current edges first takes
+that node's write lock (``SET n._lock = true REMOVE n._lock``), so two writers of the
+same person serialise and the second sees the first's edges: no duplicate current edge,
+no lost update. Rows are sorted by their owning node's id, which keeps lock order
+consistent between writers and deadlocks rare.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from neo4j import Driver, ManagedTransaction
+
+from service.graph.cypher_files import cypher
+from service.graph.driver import Record, read_tx, run_rows, write, write_tx
+
+
+class Statement(StrEnum):
+    """The write statements of a batch, in the order they run (the enum's order)."""
+
+    ACCOUNTS = "upsert_accounts"
+    TEAM_MEMBERS = "upsert_team_members"
+    STAKEHOLDERS = "upsert_stakeholders"
+    WORKS_AT = "works_at"
+    BUDGETS = "upsert_budgets"
+    BUDGET_OF = "budget_of"
+    OPPORTUNITIES = "upsert_opportunities"
+    OPPORTUNITY_FOR = "opportunity_for"
+    SOLID_REPORTS_TO = "solid_reports_to"
+    DOTTED_REPORTS_TO = "dotted_reports_to"
+    CONTROLS = "controls"
+    ACCOUNT_ROLES = "account_roles"
+    OPPORTUNITY_ROLES = "opportunity_roles"
+    INFLUENCES = "influences"
+    EXPLICIT_KNOWS = "explicit_knows"
+    COVERS = "covers"
+    INTERACTIONS = "upsert_interactions"
+    INTERACTION_WITH = "interaction_with"
+    INTERACTION_ATTENDED = "interaction_attended"
+
+
+# What each statement's counts are reported under: ("nodes", label) or ("edges", type).
+TALLY_KEY: dict[Statement, tuple[str, str]] = {
+    Statement.ACCOUNTS: ("nodes", "Account"),
+    Statement.TEAM_MEMBERS: ("nodes", "TeamMember"),
+    Statement.STAKEHOLDERS: ("nodes", "Stakeholder"),
+    Statement.WORKS_AT: ("edges", "WORKS_AT"),
+    Statement.BUDGETS: ("nodes", "Budget"),
+    Statement.BUDGET_OF: ("edges", "OF"),
+    Statement.OPPORTUNITIES: ("nodes", "Opportunity"),
+    Statement.OPPORTUNITY_FOR: ("edges", "FOR"),
+    Statement.SOLID_REPORTS_TO: ("edges", "REPORTS_TO"),
+    Statement.DOTTED_REPORTS_TO: ("edges", "REPORTS_TO"),
+    Statement.CONTROLS: ("edges", "CONTROLS"),
+    Statement.ACCOUNT_ROLES: ("edges", "HAS_ROLE"),
+    Statement.OPPORTUNITY_ROLES: ("edges", "HAS_ROLE"),
+    Statement.INFLUENCES: ("edges", "INFLUENCES"),
+    Statement.EXPLICIT_KNOWS: ("edges", "KNOWS"),
+    Statement.COVERS: ("edges", "COVERS"),
+    Statement.INTERACTIONS: ("nodes", "Interaction"),
+    Statement.INTERACTION_WITH: ("edges", "WITH"),
+    Statement.INTERACTION_ATTENDED: ("edges", "ATTENDED"),
+}
+# The key rows are sorted by: the owning (locked) node first.
+SORT_FIELDS: dict[Statement, tuple[str, ...]] = {
+    Statement.CONTROLS: ("stakeholder_id", "budget_id"),
+    Statement.ACCOUNT_ROLES: ("stakeholder_id", "target_id", "role"),
+    Statement.OPPORTUNITY_ROLES: ("stakeholder_id", "target_id", "role"),
+    Statement.INFLUENCES: ("from_id", "to_id"),
+    Statement.EXPLICIT_KNOWS: ("stakeholder_id", "team_member_id"),
+    Statement.COVERS: ("team_member_id", "account_id"),
+}
+COUNT_COLUMNS = ("created", "updated", "closed", "removed")
+
+# Labels whose stored ids validation may look up, with the query for each.
+EXISTING_QUERIES: dict[str, str] = {
+    "Account": "ingest/existing_accounts",
+    "Stakeholder": "ingest/existing_stakeholders",
+    "TeamMember": "ingest/existing_team_members",
+    "Budget": "ingest/existing_budgets",
+    "Opportunity": "ingest/existing_opportunities",
+}
+
+WriteSet = dict[Statement, list[dict[str, Any]]]
+Tally = dict[str, dict[str, dict[str, int]]]  # "nodes"/"edges" -> name -> count -> n
+
+
+class ReportingCycleFormed(Exception):
+    """A solid reporting cycle exists after the writes (a concurrent batch formed it)."""
+
+    def __init__(self, people: list[str]) -> None:
+        super().__init__(f"solid reporting cycle through {', '.join(people)}")
+        self.people = people
+
+
+@dataclass(frozen=True)
+class StoredFacts:
+    """What validation needs from the graph."""
+
+    existing: dict[str, set[str]]  # label -> which of the asked ids are stored
+    solid_managers: dict[str, str]  # person -> current solid-line manager (stored)
+
+
+@dataclass(frozen=True)
+class WriteParams:
+    effective_at: datetime  # since/until of history edges
+    now: datetime  # updated_at of changed nodes
+    unwind_chunk: int
+    half_life_days: float
+    weights: Mapping[str, float]  # interaction kind -> w(kind)
+
+
+def lookup_stored(
+    driver: Driver, database: str, ids_by_label: Mapping[str, set[str]], manager_starts: set[str]
+) -> StoredFacts:
+    """Stored ids among those asked (one query per label) and the stored manager chains
+    above ``manager_starts`` (one query), all in one read transaction."""
+
+    def work(tx: ManagedTransaction) -> StoredFacts:
+        existing: dict[str, set[str]] = {label: set() for label in EXISTING_QUERIES}
+        for label, ids in ids_by_label.items():
+            if ids:
+                rows = run_rows(tx, cypher(EXISTING_QUERIES[label]), {"ids": sorted(ids)})
+                existing[label] = {r["id"] for r in rows}
+        managers: dict[str, str] = {}
+        if manager_starts:
+            rows = run_rows(
+                tx, cypher("ingest/stored_solid_managers"), {"ids": sorted(manager_starts)}
+            )
+            managers = {r["id"]: r["manager"] for r in rows}
+        return StoredFacts(existing=existing, solid_managers=managers)
+
+    return read_tx(driver, database, work)
+
+
+def _chunks(rows: Sequence[dict[str, Any]], size: int) -> Iterator[Sequence[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _sorted(statement: Statement, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    fields = SORT_FIELDS.get(statement, ("id",))
+    return sorted(rows, key=lambda r: tuple(str(r.get(f) or "") for f in fields))
+
+
+def _add(tally: Tally, key: tuple[str, str], row: Record) -> None:
+    counts = tally[key[0]].setdefault(key[1], dict.fromkeys(COUNT_COLUMNS[:2], 0))
+    for column in COUNT_COLUMNS:
+        if column in row:
+            counts[column] = counts.get(column, 0) + int(row[column] or 0)
+
+
+def _run_chunked(
+    tx: ManagedTransaction,
+    statement: Statement,
+    rows: list[dict[str, Any]],
+    params: WriteParams,
+    tally: Tally,
+) -> list[Record]:
+    results: list[Record] = []
+    for chunk in _chunks(_sorted(statement, rows), params.unwind_chunk):
+        out = run_rows(
+            tx,
+            cypher(f"ingest/{statement.value}"),
+            {"rows": list(chunk), "effective_at": params.effective_at, "now": params.now},
+        )
+        for row in out:
+            _add(tally, TALLY_KEY[statement], row)
+        results.extend(out)
+    return results
+
+
+def _affected_pairs(
+    write_set: WriteSet, changed: set[str], removed: Mapping[str, Mapping[str, set[str]]]
+) -> list[dict[str, str]]:
+    """(team member, stakeholder) pairs of the interactions that changed, including the
+    people an interaction no longer lists (their tie lost that interaction)."""
+    listed_with = {
+        r["id"]: r["stakeholder_ids"] for r in write_set.get(Statement.INTERACTION_WITH, [])
+    }
+    listed_attended = {
+        r["id"]: r["team_member_ids"] for r in write_set.get(Statement.INTERACTION_ATTENDED, [])
+    }
+    pairs: set[tuple[str, str]] = set()
+    for interaction in changed:
+        members = set(listed_attended.get(interaction, ())) | removed["attended"].get(
+            interaction, set()
+        )
+        people = set(listed_with.get(interaction, ())) | removed["with"].get(interaction, set())
+        pairs.update((t, s) for t in members for s in people)
+    return [
+        {"team_member_id": t, "stakeholder_id": s}
+        for t, s in sorted(pairs, key=lambda p: (p[1], p[0]))
+    ]
+
+
+def write_work(write_set: WriteSet, params: WriteParams) -> Callable[[ManagedTransaction], Tally]:
+    """The transaction function writing ``write_set``; returns the tally of changes."""
+
+    def work(tx: ManagedTransaction) -> Tally:
+        tally: Tally = {"nodes": {}, "edges": {}}
+        changed_interactions: set[str] = set()
+        removed: dict[str, dict[str, set[str]]] = {
+            "with": defaultdict(set),
+            "attended": defaultdict(set),
+        }
+        for statement in Statement:
+            rows = write_set.get(statement)
+            if not rows:
+                continue
+            out = _run_chunked(tx, statement, rows, params, tally)
+            if statement is Statement.INTERACTIONS:
+                for r in out:
+                    changed_interactions.update(r["changed_ids"])
+            elif statement in (Statement.INTERACTION_WITH, Statement.INTERACTION_ATTENDED):
+                side = "with" if statement is Statement.INTERACTION_WITH else "attended"
+                for r in out:
+                    for change in r["changes"]:
+                        changed_interactions.add(change["id"])
+                        removed[side][change["id"]].update(change["removed"])
+        pairs = _affected_pairs(write_set, changed_interactions, removed)
+        for chunk in _chunks(pairs, params.unwind_chunk):
+            for row in run_rows(
+                tx,
+                cypher("ingest/derived_knows"),
+                {
+                    "rows": list(chunk),
+                    "effective_at": params.effective_at,
+                    "half_life_days": params.half_life_days,
+                    "weights": dict(params.weights),
+                },
+            ):
+                _add(tally, ("edges", "KNOWS"), row)
+        _refuse_cycles(tx, write_set)
+        return tally
+
+    return work
+
+
+def _refuse_cycles(tx: ManagedTransaction, write_set: WriteSet) -> None:
+    ids = sorted(
+        r["id"]
+        for r in write_set.get(Statement.SOLID_REPORTS_TO, [])
+        if r["manager_id"] is not None
+    )
+    if not ids:
+        return
+    rows = run_rows(tx, cypher("ingest/reporting_cycles"), {"ids": ids})
+    if rows:
+        # Raised inside the work function: the transaction rolls back, nothing is kept.
+        raise ReportingCycleFormed([r["id"] for r in rows])
+
+
+def write_batch(driver: Driver, database: str, write_set: WriteSet, params: WriteParams) -> Tally:
+    """Write one batch (or one import chunk) in one managed, retried transaction."""
+    tally: Tally = write_tx(driver, database, write_work(write_set, params))
+    return tally
+
+
+def depart_stakeholder(
+    driver: Driver, database: str, stakeholder_id: str, left_at: datetime, now: datetime
+) -> Record | None:
+    rows = write(
+        driver,
+        database,
+        cypher("ingest/depart_stakeholder"),
+        id=stakeholder_id,
+        left_at=left_at,
+        now=now,
+    )
+    return rows[0] if rows else None
+
+
+def depart_team_member(
+    driver: Driver, database: str, team_member_id: str, left_at: datetime, now: datetime
+) -> Record | None:
+    rows = write(
+        driver,
+        database,
+        cypher("ingest/depart_team_member"),
+        id=team_member_id,
+        left_at=left_at,
+        now=now,
+    )
+    return rows[0] if rows else None
