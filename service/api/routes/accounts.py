@@ -49,7 +49,7 @@ def list_accounts(
 @router.get(
     "/{account_id}",
     summary="One account with its counts and covering team",
-    responses=problem_responses(401, 403, 404, 503),
+    responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_account(account_id: str, state: StateDep, principal: ReadPrincipal) -> AccountDetail:
     principal.require_account(account_id)

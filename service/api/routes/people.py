@@ -15,7 +15,7 @@ router = APIRouter(prefix="/v1", tags=["people"])
 @router.get(
     "/stakeholders/{stakeholder_id}",
     summary="One stakeholder: employer, lines, roles, budgets, influence, our ties, history",
-    responses=problem_responses(401, 403, 404, 503),
+    responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_stakeholder(
     stakeholder_id: str, state: StateDep, principal: ReadPrincipal
@@ -28,7 +28,7 @@ def get_stakeholder(
 @router.get(
     "/team-members/{team_member_id}",
     summary="One of our team members: accounts covered and relationships",
-    responses=problem_responses(401, 403, 404, 503),
+    responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_team_member(
     team_member_id: str, state: StateDep, principal: ReadPrincipal

@@ -5,7 +5,9 @@ MATCH (a:Account)
 USING INDEX a:Account(tier, id)
 WHERE a.tier = $tier AND a.id > $after
 WITH a
-ORDER BY a.id
+// Ordering by the whole index key (tier is fixed) lets the index provide the order, so
+// the seek stops after $limit entries instead of sorting the rest of the tier.
+ORDER BY a.tier, a.id
 LIMIT $limit
 RETURN a.id AS id, a.name AS name, a.tier AS tier, a.industry AS industry,
        a.annual_revenue AS annual_revenue,
