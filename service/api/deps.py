@@ -9,11 +9,14 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.api.state import AppState
-from service.domain import access
+from service.domain import access, embed_tokens
 from service.domain.access import Principal, Scope
 from service.domain.errors import Unauthenticated
 
-bearer = HTTPBearer(auto_error=False, description="An API key: `Bearer pm_<id>_<secret>`")
+bearer = HTTPBearer(
+    auto_error=False,
+    description="An API key (`Bearer pm_<id>_<secret>`) or an embed token of one account",
+)
 
 
 def get_state(request: Request) -> AppState:
@@ -32,7 +35,14 @@ def get_principal(
     if credentials is None or not credentials.credentials:
         raise Unauthenticated("missing credentials: send `Authorization: Bearer <API key>`")
     token = credentials.credentials
-    principal = access.authenticate(state.driver, state.database, token)
+    if embed_tokens.is_api_key(token):
+        principal = access.authenticate(state.driver, state.database, token)
+    else:
+        # Not an API key: an embed token of the org-chart widget, limited to one
+        # account and to the routes the widget needs.
+        principal = embed_tokens.principal_for(embed_tokens.verify(state.settings, token))
+        route = request.scope.get("route")
+        embed_tokens.require_embed_route(getattr(route, "path", None))
     request.state.key_id = principal.key_id  # for the request log; never the secret
     return principal
 
