@@ -19,6 +19,7 @@ from service.api.problems import install_problem_handlers
 from service.api.request_log import configure_logging, install_request_log
 from service.api.routes import accounts, health, people, queries
 from service.api.routes.embed import router as embed_router
+from service.api.routes.ingest import router as ingest_router
 from service.api.state import AppState
 from service.graph import migrations
 from service.graph.driver import create_driver
@@ -74,4 +75,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(people.router)
     app.include_router(queries.router)
+    app.include_router(ingest_router)
     return app
