@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -121,6 +122,51 @@ def keys_list() -> None:
     for r in rows:
         table.add_row(r["id"], r["name"], ",".join(r["scopes"]), r["created_at"], r["revoked_at"])
     Console().print(table)
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A batch as JSON.")
+    ],
+    chunk_rows: Annotated[
+        int,
+        typer.Option(min=1, help="Rows per transaction (an account is never split)."),
+    ] = 5_000,
+) -> None:
+    """Import a large batch file: validated as a whole, then written account by account."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from service.domain.errors import PowermapError
+    from service.domain.ingest import import_batches
+    from service.domain.ingest.validation import row_count
+
+    try:
+        batch = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _fail(f"{file} is not a readable JSON file: {exc}") from exc
+    settings = load_settings()
+    total = row_count(batch) if isinstance(batch, dict) else 0
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with create_driver(settings) as driver, Progress(*columns, console=console) as bar:
+        task = bar.add_task("importing rows", total=total)
+        try:
+            summary = import_batches(
+                driver,
+                settings.neo4j_database,
+                settings,
+                batch,
+                chunk_rows,
+                progress=lambda rows: bar.advance(task, rows),
+            )
+        except PowermapError as exc:
+            bar.stop()
+            for err in exc.errors[:50]:
+                console.print(f"  {err.location}: {err.reason}")
+            if len(exc.errors) > 50:
+                console.print(f"  ... and {len(exc.errors) - 50} more")
+            raise _fail(exc.detail) from exc
+    typer.echo(json.dumps(summary.as_dict(), indent=2))
 
 
 @app.command("serve")
