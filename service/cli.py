@@ -180,3 +180,34 @@ def serve(
     from service.api.app import create_app
 
     uvicorn.run(create_app(), host=host, port=port, log_config=None, access_log=False)
+
+
+@app.command("demo-page")
+def demo_page(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8001,
+    api_base: Annotated[
+        str, typer.Option(help="Where the API is (the page's backend and browser use it).")
+    ] = "http://127.0.0.1:8000",
+    account: Annotated[
+        list[str] | None, typer.Option(help="Embed these accounts (default: all listed).")
+    ] = None,
+) -> None:
+    """Serve a third-party demo page (another origin) that embeds the org-chart widget."""
+    import uvicorn
+
+    from service.demo_page import create_demo_app, load_demo_settings
+
+    key = load_demo_settings().demo_api_key.get_secret_value()
+    if not key:
+        console.print(
+            "[yellow]warning:[/yellow] no POWERMAP_DEMO_API_KEY; run `powermap seed-demo`"
+        )
+    console.print(f"Demo page embedding the widget: http://{host}:{port}/ (API {api_base})")
+    uvicorn.run(
+        create_demo_app(api_base, key, accounts=account or None),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+    )
