@@ -1,0 +1,1 @@
+"""Benchmarks and the synthetic portfolio generator (``python -m bench``)."""
