@@ -101,7 +101,9 @@ def reload_queries(catalog: CatalogDep, principal: AdminPrincipal) -> QueryListO
 def run_adhoc_query(
     body: AdhocQueryIn, state: StateDep, principal: AdhocPrincipal
 ) -> Response | QueryResultOut:
-    limits = RunLimits.resolve(state.settings, limit=body.limit, timeout_seconds=body.timeout_seconds)
+    limits = RunLimits.resolve(
+        state.settings, limit=body.limit, timeout_seconds=body.timeout_seconds
+    )
     result = run_adhoc(
         state.driver,
         state.database,
@@ -135,7 +137,9 @@ def run_query(
     name: str, body: RunQueryIn, state: StateDep, catalog: CatalogDep, principal: RunPrincipal
 ) -> Response | QueryResultOut:
     query = catalog.get(name)
-    limits = RunLimits.resolve(state.settings, limit=body.limit, timeout_seconds=body.timeout_seconds)
+    limits = RunLimits.resolve(
+        state.settings, limit=body.limit, timeout_seconds=body.timeout_seconds
+    )
     result = run_saved(
         state.driver,
         state.database,
