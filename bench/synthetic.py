@@ -62,8 +62,10 @@ DEPARTMENTS = (
     ("Risk", "Chief Risk Officer"),
     ("Data", "Chief Data Officer"),
 )
+# Below the CEO (depth 0): depth 1 is the C-suite, then VPs, directors and managers;
+# deeper people are individual contributors.
 SENIORITY_BY_DEPTH = ("c_level", "c_level", "vp", "director", "manager")
-TITLE_BY_DEPTH = ("{c}", "VP {d}", "Director, {d}", "Manager, {d}")
+TITLE_BY_DEPTH = ("Chief Executive Officer", "{c}", "VP {d}", "Director, {d}", "Manager, {d}")
 TIERS = ("strategic", "key", "key", "standard", "standard", "standard")
 INDUSTRIES = ("Manufacturing", "Financial services", "Retail", "Healthcare", "Energy", "Telecom")
 TEAM_ROLES = ("account_manager", "solution_engineer", "customer_success", "exec_sponsor")
@@ -173,7 +175,7 @@ def _account(spec: SyntheticSpec, a: int, rng: random.Random, batch: Batch) -> N
         department, c_title = DEPARTMENTS[branch[i]]
         if i == 0:
             title, department, seniority = "Chief Executive Officer", "Executive Office", "c_level"
-        elif depth[i] < len(TITLE_BY_DEPTH):
+        elif depth[i] < len(TITLE_BY_DEPTH):  # depth ≥ 1 here
             title = TITLE_BY_DEPTH[depth[i]].format(c=c_title, d=department)
             seniority = SENIORITY_BY_DEPTH[depth[i]]
         else:
