@@ -1,0 +1,550 @@
+"""Every shipped saved query, run on a hand-built portfolio with the rows worked out by hand.
+
+The portfolio (all dates 2026 unless said; edges since 2020-01-01 unless said; "—" = no
+tie). Team: t1 Ava, t2 Ben, t4 Dan active; t3 Cleo *left* (her ties never count).
+
+acme (strategic)                          ties (strength, last contact)
+  a1 CEO, Executive, c_level              t1 0.1 (2025-12-01)
+  a2 CFO, Finance: economic_buyer(acme),  t1 0.8 (10-20), t2 0.5 (03-01)
+     owner of acme-b1
+  a3 CIO, IT, reports to a1:              t1 0.6 (06-01), t3 0.7 (05-01);
+     decision_maker(acme), approver b1    meeting with t4 on 10-28
+  a4 VP Apps, IT: champion(acme-o1);      t1 0.9 (10-25), t4 0.3 (10-01)
+     reports to a3, then a5 from 09-15
+  a5 CDO, Digital, hired 09-15, reports   —
+     to a1 from 09-15; signatory of b2
+  a6 Head of Procurement: detractor       t2 0.25 (02-01)
+     (acme, -2)
+  a7 Buyer, Procurement: detractor        —
+     (acme-o1, -1); dotted line to a2 from 10-01
+  a8 Plant Director, Operations:          —
+     recommender of b2
+  a9 Legal, reports to a3; champion of    t1 0.6, closed by the departure
+     acme and acme-o2; LEFT on 08-01
+  a10 IT manager, reports to a3           t1 0.5
+  m1 Supply director: champion(acme)      t4 0.5 (carried over)
+     until moving to globex on 07-01
+  budgets: b1 (a2 owner, a3 approver), b2 (a5 signatory, a8 recommender), b3 (nobody)
+  opportunities: o1 proposal (champion a4), o2 negotiation (champion a9, gone),
+     o3 closed_lost
+  influence: a6→a2 0.8, a6→a3 0.5, a7→a6 0.4, a3→a2 0.6, a1→a7 0.5, a2→a6 0.3,
+     a9→a2 0.9 (a9 left)
+globex (key)
+  g1 CEO, Executive: economic_buyer(globex, stance -1)   t2 0.15 (04-15); call on 11-05
+  g2 CTO, IT: champion(globex) stance 1, reopened with   t4 0.6 (09-10), t2 0.4
+     stance 2 on 09-01
+  g3 IT manager, reports to g2: champion(globex-o1)      —
+     until 10-10
+  g4 Marketing director, g5 Marketing VP                 —
+  m1 (since 07-01)
+  opportunity globex-o1 qualification
+initech (strategic)
+  n1 CEO, Executive; n2 Finance director, owner of initech-b1    —
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from neo4j import Driver
+
+from service.domain.errors import InvalidInput
+from service.domain.queries.catalog import DEFAULT_QUERIES_DIR, Catalog
+from service.domain.queries.runner import RunLimits, run_saved
+from service.graph.driver import write
+from service.settings import Settings
+from tests.integration.graph_builders import GraphBuilder
+
+CATALOG = Catalog(DEFAULT_QUERIES_DIR)
+LIMITS = RunLimits(timeout_seconds=30.0, row_cap=10_000)
+
+
+def day(text: str) -> str:
+    return f"{text}T00:00:00Z"
+
+
+INTERACTION = """
+MATCH (t:TeamMember {id: $team_member_id}), (s:Stakeholder {id: $stakeholder_id})
+CREATE (i:Interaction {id: $id, kind: $kind, at: datetime($at)})
+CREATE (t)-[:ATTENDED]->(i)-[:WITH]->(s)
+"""
+
+
+def build_portfolio(driver: Driver, database: str) -> None:
+    g = GraphBuilder(driver, database)
+    g.account("acme", name="Acme Corp", tier="strategic")
+    g.account("globex", name="Globex", tier="key")
+    g.account("initech", name="Initech", tier="strategic")
+    g.team_member("t1", name="Ava", role="account_manager")
+    g.team_member("t2", name="Ben", role="exec_sponsor")
+    g.team_member(
+        "t3", name="Cleo", role="solution_engineer", status="left", left_at=day("2026-06-01")
+    )
+    g.team_member("t4", name="Dan", role="customer_success")
+
+    people = [
+        ("a1", "acme", "CEO", "Executive", "c_level", None),
+        ("a2", "acme", "CFO", "Finance", "c_level", None),
+        ("a3", "acme", "CIO", "IT", "c_level", None),
+        ("a4", "acme", "VP Applications", "IT", "vp", None),
+        ("a5", "acme", "Chief Digital Officer", "Digital", "c_level", day("2026-09-15")),
+        ("a6", "acme", "Head of Procurement", "Procurement", "vp", None),
+        ("a7", "acme", "Buyer", "Procurement", "manager", None),
+        ("a8", "acme", "Plant Director", "Operations", "director", None),
+        ("a9", "acme", "Legal Counsel", "Legal", "manager", None),
+        ("a10", "acme", "IT Manager", "IT", "manager", None),
+        ("m1", "acme", "Supply Director", "Supply", "director", None),
+        ("g1", "globex", "CEO", "Executive", "c_level", None),
+        ("g2", "globex", "CTO", "IT", "c_level", None),
+        ("g3", "globex", "IT Manager", "IT", "manager", None),
+        ("g4", "globex", "Marketing Director", "Marketing", "director", None),
+        ("g5", "globex", "VP Marketing", "Marketing", "vp", None),
+        ("n1", "initech", "CEO", "Executive", "c_level", None),
+        ("n2", "initech", "Finance Director", "Finance", "director", None),
+    ]
+    for pid, account, title, department, seniority, since in people:
+        g.stakeholder(
+            pid,
+            account,
+            name=f"Person {pid}",
+            title=title,
+            department=department,
+            seniority=seniority,
+            since=since or "2020-01-01T00:00:00Z",
+        )
+
+    g.reports_to("a3", "a1")
+    g.reports_to("a4", "a3")
+    g.change_manager("a4", "a5", at=day("2026-09-15"))
+    g.reports_to("a5", "a1", since=day("2026-09-15"))
+    g.reports_to("a7", "a2", kind="dotted", since=day("2026-10-01"))
+    g.reports_to("a9", "a3")
+    g.reports_to("a10", "a3")
+    g.reports_to("g3", "g2")
+
+    for bid, account, name, amount in [
+        ("acme-b1", "acme", "IT Opex", 1_200_000),
+        ("acme-b2", "acme", "Plant Capex", 800_000),
+        ("acme-b3", "acme", "Marketing", 50_000),
+        ("initech-b1", "initech", "Finance Systems", 300_000),
+    ]:
+        g.budget(bid, account, name=name, amount=amount)
+    g.controls("a2", "acme-b1", "owner")
+    g.controls("a3", "acme-b1", "approver")
+    g.controls("a5", "acme-b2", "signatory", since=day("2026-09-15"))
+    g.controls("a8", "acme-b2", "recommender")
+    g.controls("n2", "initech-b1", "owner")
+
+    g.opportunity("acme-o1", "acme", stage="proposal")
+    g.opportunity("acme-o2", "acme", stage="negotiation")
+    g.opportunity("acme-o3", "acme", stage="closed_lost")
+    g.opportunity("globex-o1", "globex", stage="qualification")
+
+    g.role("a2", "economic_buyer", 1, "acme")
+    g.role("a3", "decision_maker", 0, "acme")
+    g.role("a4", "champion", 2, "acme-o1")
+    g.role("a6", "detractor", -2, "acme")
+    g.role("a7", "detractor", -1, "acme-o1")
+    g.role("a9", "champion", 2, "acme")
+    g.role("a9", "champion", 1, "acme-o2")
+    g.role("m1", "champion", 1, "acme", until=day("2026-07-01"))
+    g.role("g1", "economic_buyer", -1, "globex")
+    g.role("g2", "champion", 1, "globex", until=day("2026-09-01"))
+    g.role("g2", "champion", 2, "globex", since=day("2026-09-01"))
+    g.role("g3", "champion", 1, "globex-o1", until=day("2026-10-10"))
+
+    for tm, pid, strength, last in [
+        ("t1", "a1", 0.1, "2025-12-01"),
+        ("t1", "a2", 0.8, "2026-10-20"),
+        ("t2", "a2", 0.5, "2026-03-01"),
+        ("t1", "a3", 0.6, "2026-06-01"),
+        ("t3", "a3", 0.7, "2026-05-01"),
+        ("t1", "a4", 0.9, "2026-10-25"),
+        ("t4", "a4", 0.3, "2026-10-01"),
+        ("t2", "a6", 0.25, "2026-02-01"),
+        ("t1", "a9", 0.6, "2026-07-01"),
+        ("t1", "a10", 0.5, None),
+        ("t4", "m1", 0.5, None),
+        ("t2", "g1", 0.15, "2026-04-15"),
+        ("t4", "g2", 0.6, "2026-09-10"),
+        ("t2", "g2", 0.4, None),
+    ]:
+        g.knows(tm, pid, strength, last_contact=last)
+
+    for source, target, strength in [
+        ("a6", "a2", 0.8),
+        ("a6", "a3", 0.5),
+        ("a7", "a6", 0.4),
+        ("a3", "a2", 0.6),
+        ("a1", "a7", 0.5),
+        ("a2", "a6", 0.3),
+        ("a9", "a2", 0.9),
+    ]:
+        g.influences(source, target, strength)
+
+    for iid, tm, pid, kind, at in [
+        ("i1", "t4", "a3", "meeting", "2026-10-28T10:00:00Z"),
+        ("i2", "t2", "g1", "call", "2026-11-05T10:00:00Z"),
+    ]:
+        write(
+            driver,
+            database,
+            INTERACTION,
+            id=iid,
+            team_member_id=tm,
+            stakeholder_id=pid,
+            kind=kind,
+            at=at,
+        )
+
+    g.move_employer("m1", "globex", at=day("2026-07-01"))
+    g.depart("a9", at=day("2026-08-01"))
+
+
+@pytest.fixture
+def portfolio(graph: Driver, settings: Settings) -> Iterator[tuple[Driver, str]]:
+    build_portfolio(graph, settings.neo4j_database)
+    yield graph, settings.neo4j_database
+
+
+def run(target: tuple[Driver, str], name: str, **params: Any) -> list[dict[str, Any]]:
+    """Run a saved query; its columns must be exactly the ones its header declares."""
+    driver, database = target
+    query = CATALOG.get(name)
+    result = run_saved(driver, database, query, params, limits=LIMITS, key_id="test")
+    assert result.columns == [c.name for c in query.columns]
+    assert result.truncated is False
+    return result.rows
+
+
+def pick(rows: list[dict[str, Any]], *columns: str) -> list[tuple[Any, ...]]:
+    return [tuple(row[c] for c in columns) for row in rows]
+
+
+def test_budget_controllers(portfolio: tuple[Driver, str]) -> None:
+    rows = run(portfolio, "budget_controllers", account_id="acme")
+    # b1: owner before approver, each with our strongest active tie; b2: a5 and a8 are
+    # dark; b3: nobody controls it, one row of empty controller columns.
+    assert pick(
+        rows, "budget_id", "authority", "controller_id", "best_contact_id", "best_contact_strength"
+    ) == [
+        ("acme-b1", "owner", "a2", "t1", 0.8),
+        ("acme-b1", "approver", "a3", "t1", 0.6),  # t3's 0.7 does not count: she left
+        ("acme-b2", "signatory", "a5", None, None),
+        ("acme-b2", "recommender", "a8", None, None),
+        ("acme-b3", None, None, None, None),
+    ]
+    assert rows[0]["budget_name"] == "IT Opex"
+    assert (rows[0]["amount"], rows[0]["currency"], rows[0]["fiscal_year"]) == (
+        1_200_000,
+        "USD",
+        2027,
+    )
+    assert (rows[0]["controller_name"], rows[0]["controller_title"]) == ("Person a2", "CFO")
+    # A higher θ leaves a3's 0.6 tie out.
+    high = run(portfolio, "budget_controllers", account_id="acme", theta=0.7)
+    assert pick(high, "controller_id", "best_contact_id")[:2] == [("a2", "t1"), ("a3", None)]
+
+
+def test_key_stakeholders_not_contacted(portfolio: tuple[Driver, str]) -> None:
+    rows = run(portfolio, "key_stakeholders_not_contacted", days=90, as_of="2026-11-01")
+    # Cut-off 2026-08-03. Key: a2 (10-20), a3 (meeting 10-28), a4 (10-25) are recent;
+    # a5 and n2 were never contacted; g1's last contact is 04-15 (the call on 11-05 is
+    # after as_of), 200 days before 11-01.
+    assert pick(
+        rows, "account_id", "stakeholder_id", "key_because", "last_contact", "days_since_contact"
+    ) == [
+        ("acme", "a5", ["signatory"], None, None),
+        ("initech", "n2", ["owner"], None, None),
+        ("globex", "g1", ["economic_buyer"], "2026-04-15", 200),
+    ]
+    assert (rows[2]["account_name"], rows[2]["name"], rows[2]["title"]) == (
+        "Globex",
+        "Person g1",
+        "CEO",
+    )
+    # 150 days: a2's t2 contact is old but t1's is recent; a3's ties are old but the
+    # meeting is recent. Only the never-contacted and g1 (200 days) remain.
+    assert [
+        r["stakeholder_id"]
+        for r in run(portfolio, "key_stakeholders_not_contacted", days=150, as_of="2026-11-01")
+    ] == ["a5", "n2", "g1"]
+    # As of 2026-11-10 the 11-05 call counts: g1 is no longer overdue.
+    later = run(portfolio, "key_stakeholders_not_contacted", days=90, as_of="2026-11-10")
+    assert [r["stakeholder_id"] for r in later] == ["a5", "n2"]
+    # Within one account only.
+    only = run(portfolio, "key_stakeholders_not_contacted", account_id="globex", as_of="2026-11-01")
+    assert [r["stakeholder_id"] for r in only] == ["g1"]
+
+
+def test_champions_changed_since(portfolio: tuple[Driver, str]) -> None:
+    rows = run(portfolio, "champions_changed_since", since="2026-06-01")
+    # g2's stance change (closed and reopened the same day) is not a change; m1's
+    # champion role ended with the move, reported once as the move.
+    assert pick(rows, "stakeholder_id", "champion_of", "change", "detail") == [
+        ("g3", ["globex-o1"], "champion_role_ended", "no longer champion of globex-o1"),
+        ("a4", ["acme-o1"], "new_manager", "from a3 to a5"),
+        ("a9", ["acme", "acme-o2"], "left", "left the company"),
+        ("m1", ["acme"], "moved_account", "from acme to globex"),
+    ]
+    assert [r["changed_at"][:10] for r in rows] == [
+        "2026-10-10",
+        "2026-09-15",
+        "2026-08-01",
+        "2026-07-01",
+    ]
+    assert rows[1]["title"] == "VP Applications"
+    # Since 2026-09-01 only the later two; for globex only g3.
+    assert [
+        r["stakeholder_id"] for r in run(portfolio, "champions_changed_since", since="2026-09-01")
+    ] == ["g3", "a4"]
+    assert [
+        r["stakeholder_id"]
+        for r in run(portfolio, "champions_changed_since", since="2026-01-01", account_id="globex")
+    ] == ["g3"]
+
+
+def test_accounts_without_economic_buyer_tie(portfolio: tuple[Driver, str]) -> None:
+    rows = run(portfolio, "accounts_without_economic_buyer_tie")
+    # acme's economic buyer a2 has t1's 0.8 tie; globex's g1 only t2's 0.15 (< θ);
+    # initech has no economic buyer at all. Strategic first.
+    assert pick(
+        rows, "account_id", "tier", "reason", "economic_buyer_ids", "best_tie_strength"
+    ) == [
+        ("initech", "strategic", "no_economic_buyer_known", [], None),
+        ("globex", "key", "no_active_tie", ["g1"], 0.15),
+    ]
+    assert rows[0]["account_name"] == "Initech"
+    # With θ = 0.1 the 0.15 tie is active; only initech remains.
+    assert [
+        r["account_id"] for r in run(portfolio, "accounts_without_economic_buyer_tie", theta=0.1)
+    ] == ["initech"]
+    assert [
+        r["account_id"] for r in run(portfolio, "accounts_without_economic_buyer_tie", tier="key")
+    ] == ["globex"]
+
+
+def test_detractors_by_influence(portfolio: tuple[Driver, str]) -> None:
+    rows = run(portfolio, "detractors_by_influence")
+    # a6: 0.8 + 0.5 into a2 and a3 (both key), t2's 0.25 tie covers them.
+    # a7: 0.4 into a6 (not key), dark. g1: economic buyer with stance -1, influences
+    # nobody. a9's 0.9 into a2 is gone with a9.
+    assert pick(
+        rows,
+        "account_id",
+        "stakeholder_id",
+        "stance",
+        "influenced_ids",
+        "influenced_key_stakeholders",
+        "our_coverage",
+    ) == [
+        ("acme", "a6", -2, ["a2", "a3"], 2, 1),
+        ("acme", "a7", -1, ["a6"], 0, 0),
+        ("globex", "g1", -1, [], 0, 0),
+    ]
+    assert [r["influence"] for r in rows] == pytest.approx([1.3, 0.4, 0.0])
+    assert rows[0]["title"] == "Head of Procurement"
+    only = run(portfolio, "detractors_by_influence", account_id="globex")
+    assert [r["stakeholder_id"] for r in only] == ["g1"]
+
+
+def test_sole_relationship_holders(portfolio: tuple[Driver, str]) -> None:
+    rows = run(portfolio, "sole_relationship_holders")
+    # t1 alone reaches a10 and a3 (t3 left), a3 is key; t2 alone reaches a6; t4 alone
+    # reaches m1. a2, a4, g2 have two ties; a1 and g1 only weak ones.
+    assert pick(
+        rows,
+        "team_member_id",
+        "sole_relationships",
+        "sole_key_stakeholders",
+        "stakeholder_ids",
+        "account_ids",
+    ) == [
+        ("t1", 2, 1, ["a10", "a3"], ["acme"]),
+        ("t2", 1, 0, ["a6"], ["acme"]),
+        ("t4", 1, 0, ["m1"], ["globex"]),
+    ]
+    assert (rows[0]["name"], rows[0]["role"]) == ("Ava", "account_manager")
+    # θ = 0.45: t4's 0.3 to a4 and t2's 0.4 to g2 drop out, so a4 is t1's alone and
+    # g2 t4's alone; t2's 0.25 to a6 drops out too.
+    high = run(portfolio, "sole_relationship_holders", theta=0.45)
+    assert pick(high, "team_member_id", "stakeholder_ids") == [
+        ("t1", ["a10", "a3", "a4"]),
+        ("t4", ["g2", "m1"]),
+    ]
+
+
+def test_influence_chains_to(portfolio: tuple[Driver, str]) -> None:
+    rows = run(portfolio, "influence_chains_to", stakeholder_id="a2")
+    # Products by hand; a2→a6→a2 would repeat a2 and a9 has left: neither appears.
+    assert pick(rows, "source_id", "hops", "chain_ids", "our_contacts_to_source") == [
+        ("a6", 1, ["a6", "a2"], ["t2"]),
+        ("a3", 1, ["a3", "a2"], ["t1"]),
+        ("a7", 2, ["a7", "a6", "a2"], []),
+        ("a6", 2, ["a6", "a3", "a2"], ["t2"]),
+        ("a1", 3, ["a1", "a7", "a6", "a2"], []),  # t1's 0.1 tie to a1 is below θ
+        ("a7", 3, ["a7", "a6", "a3", "a2"], []),
+    ]
+    assert [r["strength"] for r in rows] == pytest.approx([0.8, 0.6, 0.32, 0.3, 0.16, 0.12])
+    path = rows[2]["path"]
+    assert [n["id"] for n in path["nodes"]] == ["a7", "a6", "a2"]
+    assert [r["type"] for r in path["relationships"]] == ["INFLUENCES", "INFLUENCES"]
+    assert path["relationships"][0]["properties"] == {"strength": 0.4}
+    # Bounded by hops and strength.
+    assert len(run(portfolio, "influence_chains_to", stakeholder_id="a2", max_hops=1)) == 2
+    strong = run(portfolio, "influence_chains_to", stakeholder_id="a2", min_strength=0.3)
+    assert [r["chain_ids"] for r in strong] == [
+        ["a6", "a2"],
+        ["a3", "a2"],
+        ["a7", "a6", "a2"],
+        ["a6", "a3", "a2"],
+    ]
+
+
+def test_opportunities_without_champion(portfolio: tuple[Driver, str]) -> None:
+    rows = run(portfolio, "opportunities_without_champion")
+    # o1 has a4; o2 lost a9 with the departure; globex-o1's champion role ended;
+    # o3 is closed. Same close date (2027-03-31) everywhere, so by id.
+    assert pick(
+        rows, "opportunity_id", "stage", "account_id", "former_champion_ids", "economic_buyer_ids"
+    ) == [
+        ("acme-o2", "negotiation", "acme", ["a9"], ["a2"]),
+        ("globex-o1", "qualification", "globex", ["g3"], ["g1"]),
+    ]
+    assert rows[0]["close_date"] == "2027-03-31"
+    assert rows[0]["account_name"] == "Acme Corp"
+    closed_too = run(portfolio, "opportunities_without_champion", include_closed=True)
+    assert [r["opportunity_id"] for r in closed_too] == ["acme-o2", "acme-o3", "globex-o1"]
+    only = run(portfolio, "opportunities_without_champion", account_id="globex")
+    assert [r["opportunity_id"] for r in only] == ["globex-o1"]
+
+
+def test_accounts_by_multithreading(portfolio: tuple[Driver, str]) -> None:
+    rows = run(portfolio, "accounts_by_multithreading")
+    # acme: key a2 (t1, t2), a3 (t1), a4 (t1, t4), a5 (none) → 1 dark, 1 single, 2 multi;
+    #   engaged t1, t2 (a2, a6), t4 (a4) = 3.
+    # globex: key g1 (0.15 only), g2 (t4, t2) → 1 dark, 1 multi; engaged t4, t2 = 2.
+    # initech: key n2, dark; nobody engaged.
+    assert pick(
+        rows,
+        "account_id",
+        "key_stakeholders",
+        "dark",
+        "single_threaded",
+        "multi_threaded",
+        "multithreading_ratio",
+        "team_members_engaged",
+    ) == [
+        ("initech", 1, 1, 0, 0, 0.0, 0),
+        ("acme", 4, 1, 1, 2, 0.5, 3),
+        ("globex", 2, 1, 0, 1, 0.5, 2),
+    ]
+    assert rows[1]["tier"] == "strategic"
+    # θ = 0.5: acme's a2 (0.8, 0.5) stays multi, a4 (0.9, 0.3) becomes single → 1/4.
+    high = run(portfolio, "accounts_by_multithreading", theta=0.5, tier="strategic")
+    assert pick(high, "account_id", "multithreading_ratio") == [("initech", 0.0), ("acme", 0.25)]
+
+
+def test_reporting_changes_since(portfolio: tuple[Driver, str]) -> None:
+    rows = run(portfolio, "reporting_changes_since", since="2026-07-01")
+    assert pick(
+        rows, "account_id", "stakeholder_id", "change", "from_manager_id", "to_manager_id"
+    ) == [
+        ("acme", "a7", "dotted_added", None, "a2"),
+        ("acme", "a4", "manager_changed", "a3", "a5"),
+        ("acme", "a5", "manager_added", None, "a1"),
+        ("acme", "a9", "manager_removed", "a3", None),  # a9 left; still shown at acme
+    ]
+    assert [r["changed_at"][:10] for r in rows] == [
+        "2026-10-01",
+        "2026-09-15",
+        "2026-09-15",
+        "2026-08-01",
+    ]
+    assert rows[1]["title"] == "VP Applications"
+    assert run(portfolio, "reporting_changes_since", since="2026-10-02") == []
+    assert run(portfolio, "reporting_changes_since", since="2026-01-01", account_id="globex") == []
+
+
+def test_white_space_departments(portfolio: tuple[Driver, str]) -> None:
+    rows = run(portfolio, "white_space_departments")
+    # Strategic accounts. acme: Executive (t1's weak 0.1 tie still counts), Finance, IT,
+    # Procurement (t2 knows a6) are touched; Digital and Operations are not; Legal has
+    # nobody active. initech: nobody is touched.
+    assert pick(
+        rows,
+        "account_id",
+        "department",
+        "stakeholders",
+        "key_stakeholders",
+        "budgets_controlled",
+        "most_senior",
+    ) == [
+        ("acme", "Digital", 1, 1, 1, ["a5"]),
+        ("initech", "Finance", 1, 1, 1, ["n2"]),
+        ("acme", "Operations", 1, 0, 1, ["a8"]),
+        ("initech", "Executive", 1, 0, 0, ["n1"]),
+    ]
+    assert rows[0]["account_name"] == "Acme Corp"
+    # One account, whatever its tier: globex's Marketing (g5 VP above g4 director).
+    globex = run(portfolio, "white_space_departments", account_id="globex")
+    assert pick(globex, "department", "stakeholders", "most_senior") == [("Marketing", 2, ["g5"])]
+
+
+def test_stakeholders_moved_between_accounts(portfolio: tuple[Driver, str]) -> None:
+    rows = run(portfolio, "stakeholders_moved_between_accounts")
+    assert pick(
+        rows,
+        "stakeholder_id",
+        "from_account_id",
+        "to_account_id",
+        "roles_at_previous",
+        "our_active_contacts",
+    ) == [("m1", "acme", "globex", ["champion"], ["t4"])]
+    assert rows[0]["moved_at"].startswith("2026-07-01T00:00:00")
+    assert rows[0]["title"] == "Supply Director"
+    assert run(portfolio, "stakeholders_moved_between_accounts", since="2026-07-02") == []
+
+
+def test_key_stakeholder_coverage(portfolio: tuple[Driver, str]) -> None:
+    rows = run(portfolio, "key_stakeholder_coverage")
+    assert pick(
+        rows,
+        "account_id",
+        "stakeholder_id",
+        "key_because",
+        "coverage",
+        "state",
+        "covered_by",
+        "strongest_tie",
+    ) == [
+        ("acme", "a5", ["signatory"], 0, "dark", [], None),
+        ("globex", "g1", ["economic_buyer"], 0, "dark", [], None),
+        ("initech", "n2", ["owner"], 0, "dark", [], None),
+        ("acme", "a3", ["approver", "decision_maker"], 1, "single", ["t1"], 0.6),
+    ]
+    every = run(portfolio, "key_stakeholder_coverage", max_coverage=5, account_id="acme")
+    assert pick(every, "stakeholder_id", "state", "covered_by") == [
+        ("a5", "dark", []),
+        ("a3", "single", ["t1"]),
+        ("a2", "multi", ["t1", "t2"]),  # strongest tie first: 0.8, 0.5
+        ("a4", "multi", ["t1", "t4"]),
+    ]
+
+
+def test_every_shipped_query_is_tested_here() -> None:
+    queries, errors = CATALOG.entries()
+    assert errors == []
+    tested = {name.removeprefix("test_") for name in globals() if name.startswith("test_")}
+    assert {q.name for q in queries} <= tested
+
+
+def test_wrong_parameters_name_the_parameter(portfolio: tuple[Driver, str]) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        run(portfolio, "key_stakeholders_not_contacted", days="ninety", as_of="yesterday", x=1)
+    assert sorted(e.field or "" for e in caught.value.errors) == ["as_of", "days", "x"]
+    with pytest.raises(InvalidInput) as missing:
+        run(portfolio, "budget_controllers")
+    assert [e.location for e in missing.value.errors] == ["params.account_id"]
