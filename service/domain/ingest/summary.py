@@ -9,6 +9,20 @@ from typing import Any
 from service.domain.ingest.rows import NODE_SECTIONS
 from service.graph.ingest import Tally
 
+# The relationship types each section can write: a summary always lists these, zeros
+# included, so a CRM sees stable keys.
+SECTION_EDGES: dict[str, tuple[str, ...]] = {
+    "stakeholders": ("WORKS_AT", "REPORTS_TO"),
+    "budgets": ("OF",),
+    "opportunities": ("FOR",),
+    "controls": ("CONTROLS",),
+    "roles": ("HAS_ROLE",),
+    "influences": ("INFLUENCES",),
+    "relationships": ("KNOWS",),
+    "coverage": ("COVERS",),
+    "interactions": ("WITH", "ATTENDED", "KNOWS"),
+}
+
 
 @dataclass
 class IngestSummary:
@@ -46,9 +60,13 @@ class IngestSummary:
                 "updated": updated,
                 "unchanged": self.received[section] - created - updated,
             }
+        names = {n for s in self.received for n in SECTION_EDGES.get(s, ())} | set(self.edges)
         edges = {
-            name: {c: counts.get(c, 0) for c in ("created", "updated", "closed", "removed")}
-            for name, counts in sorted(self.edges.items())
+            name: {
+                c: self.edges.get(name, {}).get(c, 0)
+                for c in ("created", "updated", "closed", "removed")
+            }
+            for name in sorted(names)
         }
         return {
             "effective_at": self.effective_at.isoformat(),
