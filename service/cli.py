@@ -169,6 +169,59 @@ def import_file(
     typer.echo(json.dumps(summary.as_dict(), indent=2))
 
 
+DEMO_KEY_VARIABLE = "POWERMAP_DEMO_API_KEY"
+
+
+def _env_file_value(name: str) -> str | None:
+    path = env_file_path()
+    if not path.is_file():
+        return None
+    for line in path.read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() == name:
+            return value.strip() or None
+    return None
+
+
+@app.command("seed-demo")
+def seed_demo(
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Remove the demo's own data and load it afresh.")
+    ] = False,
+) -> None:
+    """Load the demo portfolio (idempotent) and print a demo API key.
+
+    The key (scopes read, write, query:run) is also written to the env file as
+    POWERMAP_DEMO_API_KEY and reused by later runs while it stays valid.
+    """
+    from service.domain.demo_seed import seed_demo as load_demo
+    from service.domain.errors import PowermapError
+
+    settings = load_settings()
+    with create_driver(settings) as driver:
+        try:
+            result = load_demo(
+                driver,
+                settings.neo4j_database,
+                settings,
+                reset=reset,
+                api_key=_env_file_value(DEMO_KEY_VARIABLE),
+                on_step=lambda name, _summary: console.print(f"  applied {name}"),
+            )
+        except PowermapError as exc:
+            raise _fail(exc.detail) from exc
+    if result.removed_nodes:
+        console.print(f"Removed the previous demo ({result.removed_nodes} nodes).")
+    if result.loaded:
+        console.print(f"Loaded the demo portfolio in {len(result.steps)} steps.")
+    else:
+        console.print("The demo portfolio is already loaded (use --reset to reload it).")
+    if result.key_created:
+        local_neo4j.write_env_file(env_file_path(), {DEMO_KEY_VARIABLE: result.api_key})
+    console.print(f"Demo API key (read, write, query:run; also in {env_file_path()}):")
+    typer.echo(result.api_key)
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",

@@ -1,0 +1,200 @@
+"""Loading the demo portfolio into the graph (``powermap seed-demo``).
+
+The demo is applied through the real ingest path, step by step, so it carries the
+same history a CRM would have produced (see :mod:`service.domain.demo_portfolio`).
+
+Re-running is idempotent: a complete demo already stored is left exactly as it is.
+Replaying the steps instead would not be: the first batch, re-applied after the later
+ones, would re-open the org chart and the ties of a year ago. ``reset=True`` removes
+the demo's own nodes (by their ids, plus the demo API keys) and loads it afresh; it
+never touches anything else. A half-loaded demo (an interrupted run) is refused with a
+pointer to ``--reset``.
+
+The demo API key is kept too: given the key from the last run (the CLI keeps it in the
+env file as ``POWERMAP_DEMO_API_KEY``), it is reused while it still authenticates;
+otherwise older demo keys are revoked and a new one is created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from neo4j import Driver, ManagedTransaction
+
+from service.domain import access
+from service.domain.access import Scope
+from service.domain.demo_portfolio import BatchStep, DemoPortfolio, build_demo_portfolio
+from service.domain.errors import Conflict, PowermapError
+from service.graph.driver import read, run_rows, write, write_tx
+from service.settings import Settings
+
+__all__ = [
+    "DEMO_KEY_NAME",
+    "DEMO_KEY_SCOPES",
+    "DemoState",
+    "SeedResult",
+    "demo_state",
+    "ensure_demo_key",
+    "remove_demo",
+    "seed_demo",
+]
+
+DEMO_KEY_NAME = "powermap-demo"
+DEMO_KEY_SCOPES = (Scope.READ, Scope.WRITE, Scope.QUERY_RUN)
+
+DemoState = Literal["absent", "complete", "partial"]
+
+# How many of the demo's ids are stored, per label, and whether its last step ran.
+DEMO_PRESENCE = """
+OPTIONAL MATCH (a:Account) WHERE a.id IN $ids.Account
+WITH count(a) AS accounts
+OPTIONAL MATCH (s:Stakeholder) WHERE s.id IN $ids.Stakeholder
+WITH accounts, count(s) AS stakeholders
+OPTIONAL MATCH (t:TeamMember) WHERE t.id IN $ids.TeamMember
+WITH accounts, stakeholders, count(t) AS team_members
+OPTIONAL MATCH (b:Budget) WHERE b.id IN $ids.Budget
+WITH accounts, stakeholders, team_members, count(b) AS budgets
+OPTIONAL MATCH (o:Opportunity) WHERE o.id IN $ids.Opportunity
+WITH accounts, stakeholders, team_members, budgets, count(o) AS opportunities
+OPTIONAL MATCH (i:Interaction) WHERE i.id IN $ids.Interaction
+WITH accounts, stakeholders, team_members, budgets, opportunities, count(i) AS interactions
+OPTIONAL MATCH (m:Interaction {id: $marker})
+RETURN accounts, stakeholders, team_members, budgets, opportunities, interactions,
+       count(m) AS marker
+"""
+# One statement per label: the labels are fixed here, never taken from input.
+REMOVE_BY_LABEL = {
+    "Account": "UNWIND $ids AS id MATCH (n:Account {id: id}) DETACH DELETE n",
+    "Stakeholder": "UNWIND $ids AS id MATCH (n:Stakeholder {id: id}) DETACH DELETE n",
+    "TeamMember": "UNWIND $ids AS id MATCH (n:TeamMember {id: id}) DETACH DELETE n",
+    "Budget": "UNWIND $ids AS id MATCH (n:Budget {id: id}) DETACH DELETE n",
+    "Opportunity": "UNWIND $ids AS id MATCH (n:Opportunity {id: id}) DETACH DELETE n",
+    "Interaction": "UNWIND $ids AS id MATCH (n:Interaction {id: id}) DETACH DELETE n",
+}
+REMOVE_DEMO_KEYS = "MATCH (k:ApiKey {name: $name}) DETACH DELETE k RETURN count(*) AS removed"
+REVOKE_DEMO_KEYS = """
+MATCH (k:ApiKey {name: $name}) WHERE k.revoked_at IS NULL
+SET k.revoked_at = datetime()
+RETURN count(k) AS revoked
+"""
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    state_before: DemoState
+    loaded: bool  # False when a complete demo was already stored
+    removed_nodes: int
+    api_key: str
+    key_created: bool
+    steps: list[str] = field(default_factory=list)
+
+
+def demo_state(driver: Driver, database: str, portfolio: DemoPortfolio) -> DemoState:
+    """Whether none, all or part of the demo is stored."""
+    ids = portfolio.node_ids()
+    row = read(driver, database, DEMO_PRESENCE, ids=ids, marker=portfolio.completion_marker)[0]
+    if row["marker"] and row["accounts"] == len(ids["Account"]):
+        return "complete"
+    stored = sum(v for k, v in row.items() if k != "marker")
+    return "absent" if stored == 0 else "partial"
+
+
+def remove_demo(driver: Driver, database: str, portfolio: DemoPortfolio) -> int:
+    """Delete the demo's nodes (by id) and its API keys; return how many nodes went."""
+    ids = portfolio.node_ids()
+
+    def work(tx: ManagedTransaction) -> int:
+        removed = 0
+        for label, statement in REMOVE_BY_LABEL.items():
+            summary = tx.run(statement, ids=ids[label]).consume()
+            removed += summary.counters.nodes_deleted
+        removed += int(run_rows(tx, REMOVE_DEMO_KEYS, {"name": DEMO_KEY_NAME})[0]["removed"])
+        return removed
+
+    return write_tx(driver, database, work)
+
+
+def ensure_demo_key(driver: Driver, database: str, existing: str | None) -> tuple[str, bool]:
+    """The demo key to show: ``existing`` if still valid, else a new one (and True)."""
+    if existing:
+        try:
+            principal = access.authenticate(driver, database, existing)
+        except PowermapError:
+            principal = None
+        if (
+            principal is not None
+            and principal.name == DEMO_KEY_NAME
+            and all(scope in principal.scopes for scope in DEMO_KEY_SCOPES)
+        ):
+            return existing, False
+    write(driver, database, REVOKE_DEMO_KEYS, name=DEMO_KEY_NAME)
+    created = access.create_key(driver, database, DEMO_KEY_NAME, list(DEMO_KEY_SCOPES))
+    return created.secret, True
+
+
+def _apply(
+    driver: Driver,
+    database: str,
+    settings: Settings,
+    portfolio: DemoPortfolio,
+    on_step: Callable[[str, Any], None],
+) -> list[str]:
+    # Imported here: the ingest package imports the settings and graph layers, and the
+    # CLI loads this module only for seed-demo.
+    from service.domain import ingest
+
+    done: list[str] = []
+    for step in portfolio.steps:
+        if isinstance(step, BatchStep):
+            summary: Any = ingest.ingest_batch(driver, database, settings, step.batch)
+        else:
+            summary = ingest.depart_stakeholder(
+                driver, database, step.stakeholder_id, datetime.fromisoformat(step.left_at)
+            )
+        done.append(step.name)
+        on_step(step.name, summary)
+    return done
+
+
+def seed_demo(
+    driver: Driver,
+    database: str,
+    settings: Settings,
+    *,
+    reset: bool = False,
+    today: date | None = None,
+    api_key: str | None = None,
+    on_step: Callable[[str, Any], None] | None = None,
+) -> SeedResult:
+    """Load the demo unless it is already complete; return the demo API key to use.
+
+    Raises :class:`~service.domain.errors.Conflict` when part of the demo is stored
+    (an interrupted run) and ``reset`` is not set.
+    """
+    portfolio = build_demo_portfolio(today)
+    state = demo_state(driver, database, portfolio)
+    removed = 0
+    if reset and state != "absent":
+        removed = remove_demo(driver, database, portfolio)
+        api_key = None
+    elif state == "partial":
+        raise Conflict(
+            "part of the demo portfolio is already stored (an interrupted seed?); "
+            "run `powermap seed-demo --reset` to remove it and load it again"
+        )
+    loaded = reset or state != "complete"
+    steps: list[str] = []
+    if loaded:
+        steps = _apply(driver, database, settings, portfolio, on_step or (lambda *_: None))
+    key, created = ensure_demo_key(driver, database, api_key)
+    return SeedResult(
+        state_before=state,
+        loaded=loaded,
+        removed_nodes=removed,
+        api_key=key,
+        key_created=created,
+        steps=steps,
+    )
