@@ -264,3 +264,112 @@ def demo_page(
         log_config=None,
         access_log=False,
     )
+
+
+# --- saved analyst queries (cypher/*.cypher) -------------------------------------
+
+query_app = typer.Typer(no_args_is_help=True, help="Saved analyst queries (cypher/*.cypher).")
+app.add_typer(query_app, name="query")
+
+
+def _queries_dir_option() -> Path:
+    from service.domain.queries.catalog import DEFAULT_QUERIES_DIR
+
+    return DEFAULT_QUERIES_DIR
+
+
+QueriesDir = Annotated[
+    Path | None,
+    typer.Option("--dir", help="The catalog folder (default: the repository's cypher/)."),
+]
+
+
+@query_app.command("list")
+def query_list(directory: QueriesDir = None) -> None:
+    """List the saved queries and their parameters; report malformed files (exit 1)."""
+    from service.domain.queries.catalog import Catalog
+
+    queries, errors = Catalog(directory or _queries_dir_option()).entries()
+    table = Table("name", "title", "parameters")
+    for q in queries:
+        params = ", ".join(
+            f"{p.name}: {p.type.value}"
+            + (" (required)" if p.required else f" = {json.dumps(p.default, default=str)}")
+            for p in q.params
+        )
+        table.add_row(q.name, q.title, params)
+    Console().print(table)
+    for error in errors:
+        console.print(f"[red]malformed:[/red] {error}")
+    if errors:
+        raise typer.Exit(code=1)
+
+
+@query_app.command("run")
+def query_run(
+    name: Annotated[str, typer.Argument(help="The query's name (its file name without .cypher).")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="A parameter as NAME=VALUE (repeatable)."),
+    ] = None,
+    output: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+    limit: Annotated[int | None, typer.Option(min=1, help="Return at most N rows.")] = None,
+    timeout: Annotated[
+        float | None, typer.Option(min=0.001, help="A lower timeout in seconds.")
+    ] = None,
+    directory: QueriesDir = None,
+) -> None:
+    """Run a saved query read-only, with the same guards and bounds as the API."""
+    import sys
+
+    import structlog
+
+    from service.domain.errors import PowermapError
+    from service.domain.queries.catalog import Catalog
+    from service.domain.queries.runner import RunLimits, run_saved, to_csv
+
+    if output not in ("table", "json", "csv"):
+        raise _fail(f"--format is table, json or csv, not {output!r}")
+    given: dict[str, str] = {}
+    for item in param or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise _fail(f"--param takes NAME=VALUE, got {item!r}")
+        given[key.strip()] = value
+    # The run log goes to stderr, so stdout carries only the result (pipe-friendly).
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+    settings = load_settings()
+    try:
+        query = Catalog(directory or _queries_dir_option()).get(name)
+        with create_driver(settings) as driver:
+            result = run_saved(
+                driver,
+                settings.neo4j_database,
+                query,
+                given,
+                limits=RunLimits.resolve(settings, limit=limit, timeout_seconds=timeout),
+                key_id="cli",
+                from_text=True,
+            )
+    except PowermapError as exc:
+        for err in exc.errors:
+            console.print(f"  {err.location}: {err.reason}")
+        raise _fail(exc.detail) from exc
+    if output == "json":
+        body = {"query": name, "columns": result.columns, "rows": result.rows}
+        typer.echo(json.dumps({**body, "summary": result.summary()}, indent=2, ensure_ascii=False))
+        return
+    if output == "csv":
+        typer.echo(to_csv(result.columns, result.rows), nl=False)
+        return
+    table = Table(*result.columns)
+    for row in result.rows:
+        table.add_row(
+            *(
+                "" if v is None else v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                for v in (row[c] for c in result.columns)
+            )
+        )
+    Console().print(table)
+    cut = " (truncated)" if result.truncated else ""
+    console.print(f"{len(result.rows)} row(s){cut} in {result.ms} ms")
