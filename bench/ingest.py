@@ -1,0 +1,212 @@
+"""Ingest benchmark: a synthetic portfolio through the real ingest path, into an empty graph.
+
+``python -m bench ingest`` (or ``make bench-ingest``) generates the ``ingest-100k``
+portfolio (100,000 stakeholders, ≈ 500,000 edges in ≈ 355,000 rows; see
+:mod:`bench.synthetic`), **empties the configured database** (everything but the
+migration bookkeeping), and loads the portfolio with
+:func:`service.domain.ingest.import_batches` — validation of the whole input against
+the stored graph, then one managed transaction per chunk of whole accounts — exactly
+what ``powermap import`` does. It prints rows/s and edges/s and appends them, with the
+machine, to ``bench/RESULTS.md``. Afterwards the graph is emptied again (``--keep``
+leaves the data; ``powermap seed-demo`` brings the demo back either way).
+
+Target (issue 2): ≥ 20,000 rows/s. ``--profile`` adds a cProfile of the client side
+(validation, planning, parameter building, driver I/O waits) to find where time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from neo4j import Driver
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TimeElapsedColumn,
+)
+from rich.text import Text
+
+from bench import machine
+from bench.synthetic import PRESETS, count_edges, count_rows, generate, preset
+from service.domain.ingest import import_batches
+from service.graph import migrations
+from service.graph.driver import create_driver, read
+from service.settings import Settings, load_settings
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+TARGET_ROWS_PER_SECOND = 20_000
+
+# CALL {} IN TRANSACTIONS must run in an auto-commit transaction (like the test fixture).
+EMPTY_GRAPH = """
+MATCH (n) WHERE NOT n:__Migration AND NOT n:__MigrationLock
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS
+"""
+STORED_COUNTS = """
+CALL () { MATCH (n) WHERE NOT n:__Migration AND NOT n:__MigrationLock RETURN count(n) AS nodes }
+CALL () { MATCH ()-[r]->() RETURN count(r) AS edges }
+RETURN nodes, edges
+"""
+STORED_BY_TYPE = "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n ORDER BY type"
+
+console = Console(stderr=True)
+
+
+class RowsPerSecond(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:>9,.0f} rows/s" if speed else "        – rows/s")
+
+
+@dataclass
+class IngestRun:
+    preset: str
+    chunk_rows: int
+    rows: int
+    edges_expected: int
+    stakeholders: int
+    generate_seconds: float = 0.0
+    seconds: float = 0.0
+    first_chunk_seconds: float = 0.0  # validation of the whole input + the first chunk
+    transactions: int = 0
+    nodes_stored: int = 0
+    edges_stored: int = 0
+    edges_by_type: dict[str, int] = field(default_factory=dict)
+    machine: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds
+
+    @property
+    def edges_per_second(self) -> float:
+        return self.edges_stored / self.seconds
+
+
+def empty_graph(driver: Driver, database: str) -> None:
+    with driver.session(database=database) as session:
+        session.run(EMPTY_GRAPH).consume()
+
+
+def run(
+    settings: Settings,
+    preset_name: str = "ingest-100k",
+    chunk_rows: int = 5_000,
+    *,
+    keep: bool = False,
+    profile: bool = False,
+) -> IngestRun:
+    if settings.environment == "production":
+        raise SystemExit("refusing to empty a production database for a benchmark")
+    database = settings.neo4j_database
+    started = time.perf_counter()
+    batch = generate(preset(preset_name))
+    edges = count_edges(batch)
+    result = IngestRun(
+        preset=preset_name,
+        chunk_rows=chunk_rows,
+        rows=count_rows(batch),
+        edges_expected=sum(edges.values()),
+        stakeholders=len(batch["stakeholders"]),
+        generate_seconds=time.perf_counter() - started,
+    )
+    with create_driver(settings) as driver:
+        driver.verify_connectivity()
+        migrations.migrate(driver, database, settings.migrations_dir)
+        console.print(f"Emptying {settings.neo4j_uri} ({database}) ...")
+        empty_graph(driver, database)
+        result.machine = machine.describe(driver, database)
+        console.print(
+            f"Loading {result.rows:,} rows ({result.stakeholders:,} stakeholders, "
+            f"≈{result.edges_expected:,} edges) in chunks of {chunk_rows:,} rows"
+        )
+        columns = (
+            "{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            RowsPerSecond(),
+            TimeElapsedColumn(),
+        )
+        profiler = cProfile.Profile() if profile else None
+        with Progress(*columns, console=console) as bar:
+            task = bar.add_task("ingest", total=result.rows)
+            first: list[float] = []
+
+            def progress(rows: int) -> None:
+                if not first:
+                    first.append(time.perf_counter())
+                bar.advance(task, rows)
+
+            t0 = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            summary = import_batches(driver, database, settings, batch, chunk_rows, progress)
+            if profiler:
+                profiler.disable()
+            result.seconds = time.perf_counter() - t0
+        result.first_chunk_seconds = (first[0] - t0) if first else result.seconds
+        result.transactions = summary.transactions
+        [counts] = read(driver, database, STORED_COUNTS)
+        result.nodes_stored, result.edges_stored = counts["nodes"], counts["edges"]
+        result.edges_by_type = {r["type"]: r["n"] for r in read(driver, database, STORED_BY_TYPE)}
+        if not keep:
+            empty_graph(driver, database)
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(35)
+        console.print(out.getvalue())
+    return result
+
+
+def report(result: IngestRun) -> str:
+    """The Markdown section RESULTS.md gets for one run."""
+    m = result.machine
+    verdict = "met" if result.rows_per_second >= TARGET_ROWS_PER_SECOND else "**missed**"
+    by_type = ", ".join(f"{k} {v:,}" for k, v in result.edges_by_type.items())
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"\n### {when} — ingest, `{result.preset}`\n\n"
+        f"- **{result.rows_per_second:,.0f} rows/s, {result.edges_per_second:,.0f} edges/s** "
+        f"(target ≥ {TARGET_ROWS_PER_SECOND:,} rows/s: {verdict})\n"
+        f"- {result.rows:,} rows → {result.nodes_stored:,} nodes and "
+        f"{result.edges_stored:,} relationships in {result.seconds:.1f} s, "
+        f"{result.transactions} write transactions of ≤ {result.chunk_rows:,} rows; "
+        f"validation of the whole input and the first chunk took "
+        f"{result.first_chunk_seconds:.1f} s\n"
+        f"- relationships: {by_type}\n"
+        f"- machine: {m['cpu']}, {m['ram']} RAM, load {m['load']}\n"
+        f"- server: {m['neo4j']}, {m['neo4j_memory']}; client: Python {m['python']}, "
+        f"commit {m['commit']}\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench ingest", description=__doc__)
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="ingest-100k")
+    parser.add_argument("--chunk-rows", type=int, default=5_000)
+    parser.add_argument("--keep", action="store_true", help="leave the data in the graph")
+    parser.add_argument("--profile", action="store_true", help="cProfile the client side")
+    parser.add_argument(
+        "--no-record", action="store_true", help="do not append to bench/RESULTS.md"
+    )
+    args = parser.parse_args(argv)
+    result = run(
+        load_settings(), args.preset, args.chunk_rows, keep=args.keep, profile=args.profile
+    )
+    section = report(result)
+    print(section)
+    if not args.no_record:
+        with RESULTS.open("a", encoding="utf-8") as results:
+            results.write(section)
+        console.print(f"Appended to {RESULTS}")
+    return 0
