@@ -45,16 +45,20 @@ initech (strategic)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from neo4j import Driver
 
-from service.domain.errors import InvalidInput
+from service.domain.demo_portfolio import WEAK_SPOTS, build_demo_portfolio
+from service.domain.demo_seed import seed_demo
+from service.domain.errors import InvalidInput, QueryTimeout
 from service.domain.queries.catalog import DEFAULT_QUERIES_DIR, Catalog
-from service.domain.queries.runner import RunLimits, run_saved
-from service.graph.driver import write
+from service.domain.queries.runner import RunLimits, run_adhoc, run_saved
+from service.graph.driver import read, write
 from service.settings import Settings
+from tests.conftest import _clean
 from tests.integration.graph_builders import GraphBuilder
 
 CATALOG = Catalog(DEFAULT_QUERIES_DIR)
@@ -537,8 +541,9 @@ def test_key_stakeholder_coverage(portfolio: tuple[Driver, str]) -> None:
 def test_every_shipped_query_is_tested_here() -> None:
     queries, errors = CATALOG.entries()
     assert errors == []
-    tested = {name.removeprefix("test_") for name in globals() if name.startswith("test_")}
-    assert {q.name for q in queries} <= tested
+    names = {q.name for q in queries}
+    assert names <= {name.removeprefix("test_") for name in globals()}
+    assert names <= {name.removeprefix("test_demo_") for name in globals()}
 
 
 def test_wrong_parameters_name_the_parameter(portfolio: tuple[Driver, str]) -> None:
@@ -548,3 +553,258 @@ def test_wrong_parameters_name_the_parameter(portfolio: tuple[Driver, str]) -> N
     with pytest.raises(InvalidInput) as missing:
         run(portfolio, "budget_controllers")
     assert [e.location for e in missing.value.errors] == ["params.account_id"]
+
+
+# --- the demo portfolio (service/domain/demo_portfolio.py) ---------------------------
+# Each test asserts what follows from the demo's documented weak spots (WEAK_SPOTS);
+# dates are relative to the demo's `today` (T).
+
+W = WEAK_SPOTS
+
+
+@pytest.fixture(scope="module")
+def demo_db(driver: Driver, settings: Settings) -> Iterator[Driver]:
+    """Leaves the graph empty after this module's demo tests, as it found it."""
+    yield driver
+    _clean(driver, settings.neo4j_database)
+
+
+@pytest.fixture
+def demo(demo_db: Driver, settings: Settings) -> tuple[Driver, str]:
+    """The demo, loaded through the real ingest path when the graph does not hold it
+    (the hand-built tests empty the graph; the first demo test after them reloads it)."""
+    seed_demo(demo_db, settings.neo4j_database, settings)
+    return demo_db, settings.neo4j_database
+
+
+def t_minus(days: int) -> str:
+    return (build_demo_portfolio().today - timedelta(days=days)).isoformat()
+
+
+def test_demo_budget_controllers(demo: tuple[Driver, str]) -> None:
+    rows = run(demo, "budget_controllers", account_id="acme")
+    by_budget: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_budget.setdefault(row["budget_id"], []).append(
+            (row["authority"], row["controller_id"], row["best_contact_id"])
+        )
+    # Reorg: the CDO owns the digital budget now; the CIO was demoted to recommender.
+    digital = by_budget[W.reorg_budget]
+    assert digital[0][:2] == ("owner", W.reorg_new_manager)
+    assert ("recommender", W.reorg_previous_manager) in [d[:2] for d in digital]
+    # The plant budget's only owner is someone none of us knows.
+    owners = [r for r in by_budget[W.lone_owner_budget] if r[0] == "owner"]
+    assert owners == [("owner", W.lone_owner, None)]
+    # Single-threaded account: whoever is reachable is reachable through tm-ava alone.
+    assert {r["best_contact_id"] for r in rows} <= {W.single_thread_team_member, None}
+
+
+def test_demo_key_stakeholders_not_contacted(demo: tuple[Driver, str]) -> None:
+    rows = run(demo, "key_stakeholders_not_contacted", as_of=t_minus(0))
+    never = {r["stakeholder_id"] for r in rows if r["last_contact"] is None}
+    # The dark economic buyer and the lone budget owner were never contacted.
+    assert {W.dark_economic_buyer, W.lone_owner} <= never
+    dark_buyer = next(r for r in rows if r["stakeholder_id"] == W.dark_economic_buyer)
+    assert "economic_buyer" in dark_buyer["key_because"]
+    assert dark_buyer["account_id"] == W.dark_economic_buyer_account
+    # Never-contacted people come first, then the longest silence.
+    flags = [r["last_contact"] is None for r in rows]
+    assert flags == sorted(flags, reverse=True)
+
+
+def test_demo_champions_changed_since(demo: tuple[Driver, str]) -> None:
+    rows = run(demo, "champions_changed_since", since=t_minus(200))
+    left = [r for r in rows if r["change"] == "left"]
+    assert [(r["stakeholder_id"], r["champion_of"], r["changed_at"][:10]) for r in left] == [
+        (W.left_champion, [W.left_champion_account, W.left_champion_opportunity], t_minus(75))
+    ]
+    # Any champion among the reorganised VPs shows the reorg as a new manager.
+    for row in rows:
+        if row["change"] == "new_manager":
+            assert row["stakeholder_id"] in W.reorg_moved
+            assert row["detail"] == f"from {W.reorg_previous_manager} to {W.reorg_new_manager}"
+            assert row["changed_at"][:10] == t_minus(W.reorg_days_ago)
+    # Since after the departure, the champion who left is no longer reported.
+    later = run(demo, "champions_changed_since", since=t_minus(70))
+    assert W.left_champion not in {r["stakeholder_id"] for r in later}
+
+
+def test_demo_accounts_without_economic_buyer_tie(demo: tuple[Driver, str]) -> None:
+    rows = run(demo, "accounts_without_economic_buyer_tie")
+    assert pick(rows, "account_id", "reason", "economic_buyer_ids", "best_tie_strength") == [
+        (W.dark_economic_buyer_account, "no_active_tie", [W.dark_economic_buyer], None)
+    ]
+
+
+def test_demo_detractors_by_influence(demo: tuple[Driver, str]) -> None:
+    rows = run(demo, "detractors_by_influence")
+    top = rows[0]
+    assert (top["stakeholder_id"], top["stance"]) == (W.influential_detractor, -2)
+    # Strong influence on the CEO, CFO, COO and CIO of Acme.
+    assert set(top["influenced_ids"]) == {"acme-p001", "acme-p003", "acme-p005", "acme-p004"}
+    assert top["influenced_key_stakeholders"] == 4
+    assert all(top["influence"] > r["influence"] for r in rows[1:])
+
+
+def test_demo_sole_relationship_holders(demo: tuple[Driver, str]) -> None:
+    driver, database = demo
+    rows = run(demo, "sole_relationship_holders")
+    ava = next(r for r in rows if r["team_member_id"] == W.single_thread_team_member)
+    assert ava["account_ids"] == [W.single_threaded_account]
+    # Every acme stakeholder with any active tie is hers alone, and nobody else holds one.
+    tied = read(
+        driver,
+        database,
+        "MATCH (:TeamMember {status: 'active'})-[k:KNOWS]->(s:Stakeholder {status: 'active'})"
+        "-[w:WORKS_AT]->(:Account {id: $account}) "
+        "WHERE k.until IS NULL AND w.until IS NULL AND k.strength >= 0.2 "
+        "RETURN collect(DISTINCT s.id) AS ids",
+        account=W.single_threaded_account,
+    )[0]["ids"]
+    assert sorted(tied) == ava["stakeholder_ids"]
+    assert {W.reorg_new_manager, W.lone_owner_gateway_champion} <= set(tied)
+    others = [r for r in rows if r["team_member_id"] != W.single_thread_team_member]
+    assert all(W.single_threaded_account not in r["account_ids"] for r in others)
+
+
+def test_demo_influence_chains_to(demo: tuple[Driver, str]) -> None:
+    rows = run(demo, "influence_chains_to", stakeholder_id="acme-p001", max_hops=2)
+    # The influential detractor sways the CEO directly, more than anyone else.
+    assert (rows[0]["source_id"], rows[0]["hops"]) == (W.influential_detractor, 1)
+    strengths = [r["strength"] for r in rows]
+    assert strengths == sorted(strengths, reverse=True)
+    assert all(r["chain_ids"][-1] == "acme-p001" and r["hops"] <= 2 for r in rows)
+    # The champion who left appears in no chain.
+    assert all(W.left_champion not in r["chain_ids"] for r in rows)
+
+
+def test_demo_opportunities_without_champion(demo: tuple[Driver, str]) -> None:
+    rows = run(demo, "opportunities_without_champion")
+    cloud = next(r for r in rows if r["opportunity_id"] == W.left_champion_opportunity)
+    assert cloud["former_champion_ids"] == [W.left_champion]
+    assert cloud["economic_buyer_ids"] == [W.dark_economic_buyer]
+
+
+def test_demo_accounts_by_multithreading(demo: tuple[Driver, str]) -> None:
+    rows = run(demo, "accounts_by_multithreading")
+    acme = next(r for r in rows if r["account_id"] == W.single_threaded_account)
+    # Single-threaded: nothing is multi-threaded and only one of us is engaged at all.
+    assert (acme["multi_threaded"], acme["multithreading_ratio"], acme["team_members_engaged"]) == (
+        0,
+        0.0,
+        1,
+    )
+    assert acme["dark"] + acme["single_threaded"] == acme["key_stakeholders"] > 0
+
+
+def test_demo_reporting_changes_since(demo: tuple[Driver, str]) -> None:
+    driver, database = demo
+    rows = run(demo, "reporting_changes_since", since=t_minus(200))
+    at = {d: t_minus(d) for d in (W.moved_days_ago, W.reorg_days_ago, W.left_days_ago, 60)}
+
+    def changes(day: str) -> set[tuple[Any, ...]]:
+        return {
+            (r["stakeholder_id"], r["change"], r["from_manager_id"], r["to_manager_id"])
+            for r in rows
+            if r["changed_at"][:10] == day
+        }
+
+    assert {r["changed_at"][:10] for r in rows} == set(at.values())
+    # T−100: the reorg.
+    reorg = changes(at[W.reorg_days_ago])
+    assert {x for x in reorg if x[1] == "manager_changed"} == {
+        (vp, "manager_changed", W.reorg_previous_manager, W.reorg_new_manager)
+        for vp in W.reorg_moved
+    }
+    assert {(x[0], x[1]) for x in reorg if x[1] != "manager_changed"} == {
+        (W.reorg_new_manager, "manager_added")
+    }
+    # T−75: the champion leaves; their own line and their directors' lines close.
+    departure = changes(at[W.left_days_ago])
+    assert (W.left_champion, "manager_removed") in {(x[0], x[1]) for x in departure}
+    directors = {x[0] for x in departure if x[2] == W.left_champion}
+    assert len(directors) >= 1
+    assert all(x[1] == "manager_removed" for x in departure)
+    # T−60: the backfill; those directors now report to the CIO.
+    cio = read(
+        driver,
+        database,
+        "MATCH (s:Stakeholder {title: 'Chief Information Officer'})-[w:WORKS_AT]->"
+        "(:Account {id: $account}) WHERE w.until IS NULL RETURN s.id AS id",
+        account=W.left_champion_account,
+    )[0]["id"]
+    assert changes(at[60]) == {(d, "manager_added", None, cio) for d in directors}
+    # T−150: the mover got a manager at their new account; their two managers were
+    # re-homed from the mover to one VP.
+    moves = changes(at[W.moved_days_ago])
+    mover = [x for x in moves if x[0] == W.mover]
+    assert [(x[1], x[3].split("-")[0]) for x in mover] == [("manager_changed", W.mover_to)]
+    rehomed = [x for x in moves if x[0] != W.mover]
+    assert len(rehomed) == 2
+    assert {(x[1], x[2]) for x in rehomed} == {("manager_changed", W.mover)}
+    assert len({x[3] for x in rehomed}) == 1
+
+
+def test_demo_white_space_departments(demo: tuple[Driver, str]) -> None:
+    driver, database = demo
+    rows = run(demo, "white_space_departments")
+    # Only strategic accounts by default: acme. Checked against a plain count: a
+    # department is white space exactly when none of its active people has a current
+    # tie from an active team member.
+    expected = read(
+        driver,
+        database,
+        """
+        MATCH (s:Stakeholder {status: 'active'})-[w:WORKS_AT]->(:Account {id: 'acme'})
+        WHERE w.until IS NULL
+        OPTIONAL MATCH (t:TeamMember {status: 'active'})-[k:KNOWS]->(s) WHERE k.until IS NULL
+        WITH s.department AS department, count(s) AS people, count(k) AS ties
+        WHERE ties = 0
+        RETURN department, people ORDER BY department
+        """,
+    )
+    assert {r["account_id"] for r in rows} == {W.single_threaded_account}
+    assert sorted((r["department"], r["stakeholders"]) for r in rows) == [
+        (e["department"], e["people"]) for e in expected
+    ]
+    assert len(rows) >= 1
+    # The influential detractor's department is uncharted: nobody of ours knows them.
+    procurement = next(r for r in rows if W.influential_detractor in r["most_senior"])
+    assert procurement["key_stakeholders"] >= 1
+
+
+def test_demo_stakeholders_moved_between_accounts(demo: tuple[Driver, str]) -> None:
+    rows = run(demo, "stakeholders_moved_between_accounts")
+    assert pick(
+        rows, "stakeholder_id", "from_account_id", "to_account_id", "our_active_contacts"
+    ) == [(W.mover, W.mover_from, W.mover_to, ["tm-dev"])]
+    assert rows[0]["moved_at"][:10] == t_minus(W.moved_days_ago)
+
+
+def test_demo_key_stakeholder_coverage(demo: tuple[Driver, str]) -> None:
+    rows = run(demo, "key_stakeholder_coverage", max_coverage=10)
+    state = {r["stakeholder_id"]: (r["state"], r["covered_by"]) for r in rows}
+    assert state[W.dark_economic_buyer] == ("dark", [])
+    assert state[W.lone_owner] == ("dark", [])
+    acme = [r for r in rows if r["account_id"] == W.single_threaded_account]
+    assert all(r["covered_by"] in ([], [W.single_thread_team_member]) for r in acme)
+    assert W.left_champion not in state  # people who left are not key stakeholders
+
+
+def test_demo_runaway_cartesian_product_is_cut_off(demo: tuple[Driver, str]) -> None:
+    driver, database = demo
+    cypher = (
+        "MATCH (a:Stakeholder), (b:Stakeholder), (c:Stakeholder), (d:Stakeholder) "
+        "RETURN a.id AS first ORDER BY a.name + b.name + c.name + d.name LIMIT 1"
+    )
+    with pytest.raises(QueryTimeout):
+        run_adhoc(
+            driver,
+            database,
+            cypher,
+            {},
+            limits=RunLimits(timeout_seconds=1.0, row_cap=10),
+            key_id="test",
+        )
+    # The graph still answers at once afterwards.
+    assert run(demo, "stakeholders_moved_between_accounts")[0]["stakeholder_id"] == W.mover
