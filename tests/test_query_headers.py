@@ -82,7 +82,7 @@ def test_a_good_header_is_parsed_completely() -> None:
             "// @title X\n// @description D\n// @column a: A\n// @param n: integer = ten -- N\n"
             "RETURN 1 AS a",
             4,
-            "default of n is not a integer",
+            "default of n is not a valid integer",
         ),
         (
             "// @title X\n// @description D\n// @param n: integer required\n// @column a: A\n"

@@ -44,13 +44,16 @@ initech (strategic)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from neo4j import Driver
+from typer.testing import CliRunner
 
+from service.cli import app as cli
 from service.domain.demo_portfolio import WEAK_SPOTS, build_demo_portfolio
 from service.domain.demo_seed import seed_demo
 from service.domain.errors import InvalidInput, QueryTimeout
@@ -544,6 +547,50 @@ def test_every_shipped_query_is_tested_here() -> None:
     names = {q.name for q in queries}
     assert names <= {name.removeprefix("test_") for name in globals()}
     assert names <= {name.removeprefix("test_demo_") for name in globals()}
+
+
+def test_the_cli_lists_and_runs_queries(portfolio: tuple[Driver, str]) -> None:
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["query", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "budget_controllers" in listed.stdout
+    as_table = runner.invoke(
+        cli,
+        ["query", "run", "budget_controllers", "--param", "account_id=acme", "-p", "theta=0.7"],
+        env={"COLUMNS": "250"},
+    )
+    assert as_table.exit_code == 0, as_table.output
+    assert "acme-b3" in as_table.stdout
+    assert "5 row(s)" in as_table.stderr
+    as_csv = runner.invoke(
+        cli,
+        [
+            "query",
+            "run",
+            "budget_controllers",
+            "-p",
+            "account_id=acme",
+            "-p",
+            "theta=0.7",
+            "--format",
+            "csv",
+        ],
+    )
+    assert as_csv.exit_code == 0, as_csv.output
+    lines = as_csv.stdout.splitlines()
+    assert lines[0].startswith("budget_id,budget_name,amount,currency")
+    # Same rows as the θ = 0.7 run in test_budget_controllers: a3's 0.6 tie is too weak.
+    assert [line.split(",")[6] for line in lines[1:]] == ["a2", "a3", "a5", "a8", ""]
+    as_json = runner.invoke(
+        cli,
+        ["query", "run", "reporting_changes_since", "-p", "since=2026-09-01", "-f", "json"],
+    )
+    body = json.loads(as_json.stdout)
+    assert [r["stakeholder_id"] for r in body["rows"]] == ["a7", "a4", "a5"]
+    assert body["summary"]["truncated"] is False
+    bad = runner.invoke(cli, ["query", "run", "budget_controllers", "-p", "theta=high"])
+    assert bad.exit_code == 1
+    assert "params.account_id" in bad.stderr and "params.theta" in bad.stderr
 
 
 def test_wrong_parameters_name_the_parameter(portfolio: tuple[Driver, str]) -> None:

@@ -143,7 +143,7 @@ def _param(tag: _Tag) -> ParamSpec:
             default = parse_default(ptype, match["default"])
         except ValueError as exc:
             raise HeaderError(
-                tag.line, f"the default of {match['name']} is not a {ptype.value}: {exc}"
+                tag.line, f"the default of {match['name']} is not a valid {ptype.value}: {exc}"
             ) from None
     return ParamSpec(
         name=match["name"],
