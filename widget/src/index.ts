@@ -332,7 +332,7 @@ export class PowermapOrgChart extends HTMLElement {
     this.overlay.replaceChildren();
     if (this.getBoundingClientRect().width < 520 && !sameAccount) this.legend.open = false;
     const stats = this.draw();
-    this.view.fit(0.55);
+    this.view.fit(this.readableScale());
     this.setState("ready");
     this.dispatchEvent(
       new CustomEvent("powermap-render", {
@@ -375,7 +375,12 @@ export class PowermapOrgChart extends HTMLElement {
     this.view.expanded = initiallyExpanded(this.index, this.depth);
     this.view.setChart(this.chart!, this.index, this.view.expanded);
     this.draw();
-    this.view.fit(0.55);
+    this.view.fit(this.readableScale());
+  }
+
+  /** The smallest scale a first view may use: larger in a narrow frame (phones, side bars). */
+  private readableScale(): number {
+    return this.getBoundingClientRect().width < 600 ? 0.8 : 0.55;
   }
 
   /** Expands every ancestor of a person, draws, highlights and centres them. */
@@ -453,7 +458,7 @@ export class PowermapOrgChart extends HTMLElement {
     this.view.selectedId = id;
     this.view.cardOf(id)?.classList.add("selected");
     this.view.setFocus(id, false);
-    this.panel.open(entry.person, this.api, this.getAttribute("account") ?? "", this.getAttribute("as-of"));
+    this.panel.open(entry.person, this.api, this.getAttribute("account") ?? "");
     this.dispatchEvent(new CustomEvent("powermap-select", { bubbles: true, composed: true, detail: { id } }));
   }
 

@@ -136,7 +136,7 @@ export class SidePanel {
     this.root.querySelector<HTMLButtonElement>("button.close")?.focus();
   }
 
-  open(person: Person, api: ApiClient, accountId: string, asOf: string | null): void {
+  open(person: Person, api: ApiClient, accountId: string): void {
     this.abort?.abort();
     const abort = new AbortController();
     this.abort = abort;
@@ -160,7 +160,7 @@ export class SidePanel {
 
     const path = `/v1/stakeholders/${encodeId(person.id)}`;
     api
-      .get<Json>(path, { as_of: asOf }, abort.signal)
+      .get<Json>(path, {}, abort.signal)
       .then((detail) => {
         if (abort.signal.aborted) return;
         const detailRoles = asArray(detail.roles);
@@ -271,7 +271,8 @@ export class SidePanel {
       const b = asObject(raw);
       if (!b) continue;
       const budget = asObject(b.budget) ?? b;
-      const name = str(budget.name) ?? str(budget.id) ?? "budget";
+      const name =
+        str(budget.name) ?? str(budget.budget_name) ?? str(budget.id) ?? str(budget.budget_id) ?? "budget";
       const amount = typeof budget.amount === "number" ? budget.amount : null;
       const currency = str(budget.currency) ?? "";
       const money =

@@ -99,7 +99,7 @@ function buildCard(g: SVGGElement, person: Person): void {
   let x = 0;
   for (let i = 0; i < roles.length; i++) {
     const label = roles[i] === "left" ? "Left" : roleShort(roles[i]);
-    const width = 12 + label.length * 6.1;
+    const width = 12 + label.length * 6.3;
     const reserve = i < roles.length - 1 ? 34 : 0;
     if (x + width + reserve > CARD_W - 24) {
       const more = el(badges, "g", { class: "badge more", transform: `translate(${x},0)` });
@@ -188,7 +188,9 @@ export class ChartView {
 
     this.nodeLayer.addEventListener("click", (event) => this.onClick(event));
     this.nodeLayer.addEventListener("keydown", (event) => this.onKey(event));
-    this.nodeLayer.addEventListener("focusin", (event) => {
+    // On the HTML container, not an SVG element: Chromium makes SVG elements with focus
+    // listeners focusable, which would put an extra stop in the tab order.
+    container.addEventListener("focusin", (event) => {
       const id = this.personIdOf(event.target);
       if (id) this.setFocus(id, false);
     });
@@ -276,6 +278,8 @@ export class ChartView {
             this.setAttribute("class", "person");
             this.setAttribute("role", "treeitem");
             this.setAttribute("data-person-id", n.data.id);
+            const parentId = view.index.get(n.data.id)?.parentId;
+            if (parentId) this.setAttribute("data-parent-id", parentId);
             buildCard(this, n.data);
             if ((n.data.children?.length ?? 0) > 0) buildToggle(this);
           }),
@@ -320,7 +324,7 @@ export class ChartView {
     // The first visible person takes the tab stop until the user moves it.
     if (!this.focusId || !this.positions.has(this.focusId)) {
       const fallback = this.focusId ? this.nearestVisibleAncestor(this.focusId) : null;
-      this.focusId = fallback ?? nodes[0]?.data.id ?? null;
+      this.focusId = fallback ?? this.largestRoot() ?? nodes[0]?.data.id ?? null;
       if (this.focusId) this.cardOf(this.focusId)?.setAttribute("tabindex", "0");
     }
     // Force style and layout so the time measured includes the browser's work.
@@ -439,17 +443,39 @@ export class ChartView {
     return { x0, x1, y0: 0, y1 };
   }
 
-  /** Fits the drawn chart into the frame; below `minScale` it keeps the top centred instead. */
+  /**
+   * Fits the drawn chart into the frame, top-aligned. When that would shrink cards
+   * below `minScale` (a wide chart, a narrow frame) it keeps `minScale` and centres the
+   * largest root instead, so the first view stays readable; panning shows the rest.
+   */
   fit(minScale = 0.05): void {
     const b = this.bounds();
     if (!b) return;
     const { width, height } = this.size();
-    const pad = 24;
+    const pad = 20;
     const k = Math.min(1, (width - 2 * pad) / (b.x1 - b.x0), (height - 2 * pad) / (b.y1 - b.y0));
     const scale = Math.max(minScale, k);
-    const cx = (b.x0 + b.x1) / 2;
-    const ty = scale > k ? pad : (height - (b.y1 - b.y0) * scale) / 2;
-    this.apply(zoomIdentity.translate(width / 2 - cx * scale, ty - b.y0 * scale).scale(scale));
+    let cx = (b.x0 + b.x1) / 2;
+    if (scale > k) {
+      const main = this.largestRoot();
+      const pos = main ? this.positions.get(main) : undefined;
+      if (pos) cx = pos.x;
+    }
+    this.apply(zoomIdentity.translate(width / 2 - cx * scale, pad - b.y0 * scale).scale(scale));
+  }
+
+  /** The root heading the most people: the natural first stop of the eye and of Tab. */
+  largestRoot(): string | null {
+    let best: string | null = null;
+    let most = -1;
+    for (const root of this.chart?.roots ?? []) {
+      const n = this.index.get(root.id)?.descendants ?? 0;
+      if (n > most) {
+        most = n;
+        best = root.id;
+      }
+    }
+    return best;
   }
 
   zoomBy(factor: number): void {

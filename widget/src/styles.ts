@@ -141,5 +141,6 @@ svg.chart:active { cursor: grabbing; }
   .title { flex: 1 1 100%; }
   .search { max-width: none; flex: 1 1 100%; }
   .asof { flex: 1 1 auto; }
+  .panel { width: 100%; }
 }
 `;
