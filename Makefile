@@ -11,14 +11,21 @@ POWERMAP := $(BIN)/powermap
 # Downloads are cached outside the repo so a second set-up (and CI) is fast.
 export PIP_CACHE_DIR ?= $(HOME)/.cache/pip
 export POWERMAP_CACHE_DIR ?= $(HOME)/.cache/powermap
+export npm_config_cache ?= $(HOME)/.cache/npm
+# The org-chart widget: built from widget/ with esbuild, served by the API.
+WIDGET_BUNDLE := service/widget/static/powermap-org-chart.js
+WIDGET_SOURCES := $(wildcard widget/src/*.ts) widget/build.mjs widget/tsconfig.json
+# Origins of the demo page that `make run` serves next to the API (CORS, frame-ancestors).
+POWERMAP_EMBED_ALLOWED_ORIGINS ?= ["http://127.0.0.1:8001","http://localhost:8001"]
 
-.PHONY: help install neo4j neo4j-stop migrate demo run serve test lint typecheck pytest bench clean
+.PHONY: help install neo4j neo4j-stop migrate demo run serve test lint typecheck pytest bench clean widget browser
 
 help:
 	@echo "make run     set up (venv, Neo4j, migrations, demo data) and serve on :8000"
 	@echo "make test    set up, then ruff, mypy and the whole pytest suite"
 	@echo "make bench   run the benchmarks (results go to bench/RESULTS.md)"
 	@echo "make neo4j | neo4j-stop | migrate | demo | lint | typecheck | clean"
+	@echo "make widget  build the org-chart widget;  make browser  install Debian's Chromium"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +49,12 @@ migrate: neo4j
 demo: migrate
 	$(POWERMAP) seed-demo
 
-run: demo
-	$(POWERMAP) serve
+run: demo widget browser
+	@echo "API:       http://127.0.0.1:8000/docs"
+	@echo "Demo page: http://127.0.0.1:8001/  (another origin; embeds the widget for each demo account)"
+	@$(POWERMAP) demo-page --port 8001 --api-base http://127.0.0.1:8000 & demo_page=$$!; \
+	trap 'kill $$demo_page 2>/dev/null' EXIT INT TERM; \
+	POWERMAP_EMBED_ALLOWED_ORIGINS='$(POWERMAP_EMBED_ALLOWED_ORIGINS)' $(POWERMAP) serve
 
 serve: install
 	$(POWERMAP) serve
@@ -58,7 +69,19 @@ typecheck: install
 pytest: neo4j
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+test: widget browser lint typecheck pytest
+
+widget/node_modules/.package-lock.json: widget/package.json widget/package-lock.json
+	cd widget && npm ci --no-audit --no-fund --ignore-scripts
+
+$(WIDGET_BUNDLE): widget/node_modules/.package-lock.json $(WIDGET_SOURCES)
+	cd widget && npm run --silent typecheck && npm run --silent build
+
+widget: $(WIDGET_BUNDLE)
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads one).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
 bench: migrate
 	$(BIN)/python -m bench
