@@ -11,8 +11,12 @@ MATCH (s:Stakeholder {id: row.stakeholder_id})
 SET s._lock = true
 REMOVE s._lock
 WITH t, s
+// Expand from the stakeholder (a handful of interactions) and compare the team member
+// by value: a team member has thousands of relationships, many of them created in this
+// very transaction, where a pattern bound at both ends would scan all of them.
 CALL (t, s) {
-  OPTIONAL MATCH (t)-[:ATTENDED]->(i:Interaction)-[:WITH]->(s)
+  OPTIONAL MATCH (s)<-[:WITH]-(i:Interaction)<-[:ATTENDED]-(x:TeamMember)
+  WHERE x.id = t.id
   WITH i,
        CASE WHEN i IS NULL OR i.at >= $effective_at THEN 0.0
             ELSE duration.inSeconds(i.at, $effective_at).seconds / 86400.0 END AS age_days
@@ -23,8 +27,8 @@ CALL (t, s) {
          max(i.at) AS last_at, min(i.at) AS first_at
 }
 WITH t, s, interactions, last_at, first_at, 1.0 - exp(-total) AS strength
-OPTIONAL MATCH (t)-[c:KNOWS]->(s)
-WHERE c.until IS NULL
+OPTIONAL MATCH (s)<-[c:KNOWS]-()
+WHERE c.until IS NULL AND startNode(c) = t
 WITH t, s, interactions, last_at, first_at, strength, collect(c) AS currents
 WITH t, s, interactions, last_at, first_at, strength,
      any(c IN currents WHERE c.source = 'explicit') AS explicit,

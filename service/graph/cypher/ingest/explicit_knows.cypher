@@ -9,8 +9,9 @@ MATCH (s:Stakeholder {id: row.stakeholder_id})
 SET s._lock = true
 REMOVE s._lock
 WITH t, s, row
-OPTIONAL MATCH (t)-[c:KNOWS]->(s)
-WHERE c.until IS NULL
+// From the stakeholder's side: a team member's relationships are many (see derived_knows).
+OPTIONAL MATCH (s)<-[c:KNOWS]-()
+WHERE c.until IS NULL AND startNode(c) = t
 WITH t, s, row, collect(c) AS currents
 WITH t, s, row,
      [c IN currents WHERE c.source <> 'explicit' OR c.strength <> row.strength] AS stale,

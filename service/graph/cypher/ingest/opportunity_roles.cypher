@@ -6,8 +6,9 @@ MATCH (t:Opportunity {id: row.target_id})
 SET s._lock = true
 REMOVE s._lock
 WITH s, t, row
-OPTIONAL MATCH (s)-[c:HAS_ROLE]->(t)
-WHERE c.role = row.role AND c.until IS NULL
+// From the stakeholder's side: an account has thousands of relationships.
+OPTIONAL MATCH (s)-[c:HAS_ROLE]->()
+WHERE c.role = row.role AND c.until IS NULL AND endNode(c) = t
 WITH s, t, row, collect(c) AS currents
 WITH s, t, row,
      [c IN currents WHERE c.stance <> row.stance] AS stale,
