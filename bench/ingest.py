@@ -21,9 +21,13 @@ import cProfile
 import io
 import pstats
 import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from neo4j import Driver
 from rich.console import Console
@@ -37,10 +41,13 @@ from rich.progress import (
 )
 from rich.text import Text
 
+import service.domain.ingest.batch as ingest_use_case
+import service.graph.ingest as ingest_store
 from bench import machine
 from bench.synthetic import PRESETS, count_edges, count_rows, generate, preset
 from service.domain.ingest import import_batches
 from service.graph import migrations
+from service.graph.cypher_files import cypher
 from service.graph.driver import create_driver, read
 from service.settings import Settings, load_settings
 
@@ -66,6 +73,72 @@ class RowsPerSecond(ProgressColumn):
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
         return Text(f"{speed:>9,.0f} rows/s" if speed else "        – rows/s")
+
+
+class Breakdown:
+    """Wall time per phase and per write statement, measured around the real calls.
+
+    Only with ``--breakdown``: the ingest functions are wrapped (not replaced) for the
+    run, so the numbers include the driver round trip and the server's work for each
+    statement. The wrappers are removed afterwards.
+    """
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.calls: dict[str, int] = defaultdict(int)
+        self.names = {cypher(f"ingest/{s.value}"): s.value for s in ingest_store.Statement}
+        for extra in ("derived_knows", "reporting_cycles"):
+            self.names[cypher(f"ingest/{extra}")] = extra
+
+    def _timed(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds[name] += time.perf_counter() - t0
+                self.calls[name] += 1
+
+        return wrapper
+
+    def _per_statement(self, run_rows: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(tx: Any, text: str, params: Mapping[str, Any]) -> Any:
+            name = "  " + self.names.get(text, "other")
+            t0 = time.perf_counter()
+            try:
+                return run_rows(tx, text, params)
+            finally:
+                self.seconds[name] += time.perf_counter() - t0
+                self.calls[name] += 1
+
+        return wrapper
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        def timed(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+            return lambda fn: self._timed(name, fn)
+
+        patches: list[tuple[Any, str, Callable[[Callable[..., Any]], Callable[..., Any]]]] = [
+            (ingest_use_case, "validate_batch", timed("validate (whole input)")),
+            (ingest_store, "lookup_stored", timed("  of which: stored-id lookups")),
+            (ingest_use_case, "plan_units", timed("plan (client)")),
+            (ingest_store, "write_batch", timed("write transactions (total)")),
+            (ingest_store, "run_rows", self._per_statement),
+        ]
+        originals = [(mod, attr, getattr(mod, attr)) for mod, attr, _ in patches]
+        try:
+            for mod, attr, wrap in patches:
+                setattr(mod, attr, wrap(getattr(mod, attr)))
+            yield
+        finally:
+            for mod, attr, original in originals:
+                setattr(mod, attr, original)
+
+    def table(self, total: float) -> str:
+        lines = [f"{'phase / statement':40} {'calls':>6} {'seconds':>8} {'share':>6}"]
+        for name, seconds in sorted(self.seconds.items(), key=lambda kv: -kv[1]):
+            lines.append(f"{name:40} {self.calls[name]:>6} {seconds:>8.2f} {seconds / total:>6.1%}")
+        return "\n".join(lines)
 
 
 @dataclass
@@ -105,6 +178,7 @@ def run(
     *,
     keep: bool = False,
     profile: bool = False,
+    breakdown: Breakdown | None = None,
 ) -> IngestRun:
     if settings.environment == "production":
         raise SystemExit("refusing to empty a production database for a benchmark")
@@ -150,7 +224,13 @@ def run(
             t0 = time.perf_counter()
             if profiler:
                 profiler.enable()
-            summary = import_batches(driver, database, settings, batch, chunk_rows, progress)
+            if breakdown is not None:
+                with breakdown.installed():
+                    summary = import_batches(
+                        driver, database, settings, batch, chunk_rows, progress
+                    )
+            else:
+                summary = import_batches(driver, database, settings, batch, chunk_rows, progress)
             if profiler:
                 profiler.disable()
             result.seconds = time.perf_counter() - t0
@@ -197,14 +277,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="leave the data in the graph")
     parser.add_argument("--profile", action="store_true", help="cProfile the client side")
     parser.add_argument(
+        "--breakdown", action="store_true", help="time each phase and write statement"
+    )
+    parser.add_argument(
         "--no-record", action="store_true", help="do not append to bench/RESULTS.md"
     )
     args = parser.parse_args(argv)
+    breakdown = Breakdown() if args.breakdown else None
     result = run(
-        load_settings(), args.preset, args.chunk_rows, keep=args.keep, profile=args.profile
+        load_settings(),
+        args.preset,
+        args.chunk_rows,
+        keep=args.keep,
+        profile=args.profile,
+        breakdown=breakdown,
     )
     section = report(result)
     print(section)
+    if breakdown is not None:
+        print(breakdown.table(result.seconds))
     if not args.no_record:
         with RESULTS.open("a", encoding="utf-8") as results:
             results.write(section)
