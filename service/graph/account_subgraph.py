@@ -1,0 +1,228 @@
+"""One account's subgraph as of a date, pulled in one round trip into an analytics model.
+
+Every analytics endpoint starts here: one statement (an anchor from
+``cypher/analytics/`` followed by ``cypher/analytics/account_subgraph.cypher``) returns
+one record per account holding everything :mod:`service.analytics` needs as lists of
+plain rows, already filtered to what is valid at ``valid_at`` (the end of the as-of
+date, docs/graph-conventions.md "As of a date D"). Never a query per person.
+
+What is pulled, for the account ``a`` at ``t = valid_at``:
+
+- stakeholders with a WORKS_AT to ``a`` valid at ``t`` who had not left by ``t``;
+- team members who cover ``a`` (COVERS is current-only) or have a KNOWS valid at ``t``
+  to one of those stakeholders; a team member whose ``left_at`` is before ``t`` is
+  ``left`` (the analyses ignore them);
+- KNOWS valid at ``t`` with their stored strength and last contact. A derived tie's
+  strength is the one computed at its last ingest (docs/graph-conventions.md), as the
+  org chart shows it;
+- REPORTS_TO, HAS_ROLE (on ``a`` or its opportunities) and CONTROLS (on ``a``'s
+  budgets) valid at ``t``; INFLUENCES (no history) between the account's people;
+- the account's budgets, and its opportunities that are not closed (``closed_won`` /
+  ``closed_lost`` deals are not at risk any more). Roles on closed opportunities
+  still make a stakeholder key.
+
+Rows that the analytics model would refuse (an unknown role or authority, a strength
+outside [0, 1], a stance outside −2..2) are dropped rather than failing the request;
+ingest validation keeps them out in the first place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final, get_args
+
+from neo4j import Driver
+from neo4j.time import DateTime
+
+from service.analytics.model import (
+    AccountGraph,
+    Authority,
+    Budget,
+    Controls,
+    Influences,
+    Knows,
+    Opportunity,
+    ReportsTo,
+    Role,
+    RoleName,
+    Stakeholder,
+    TeamMember,
+)
+from service.graph.cypher_files import cypher
+from service.graph.driver import Record, read
+
+__all__ = [
+    "CLOSED_STAGES",
+    "PersonRef",
+    "account_subgraph",
+    "accounts_subgraphs",
+    "budget_account_subgraph",
+    "find_person",
+    "to_account_graph",
+]
+
+#: Opportunity stages that are over: such deals are not analysed for risk.
+CLOSED_STAGES: Final = frozenset({"closed_won", "closed_lost"})
+
+_ROLES: Final = frozenset(get_args(RoleName))
+_AUTHORITIES: Final = frozenset(get_args(Authority))
+_BODY: Final = "analytics/account_subgraph"
+
+
+def _pull(anchor: str) -> str:
+    # Both parts are files of this package (never input): the anchor binds `a`.
+    return cypher(f"analytics/{anchor}") + cypher(_BODY)
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """Who an id is: a stakeholder (with their account) or a team member (their accounts)."""
+
+    id: str
+    kind: str  # "stakeholder" or "team_member"
+    name: str | None
+    account_ids: tuple[str, ...]
+
+
+def _native_time(value: Any) -> datetime | None:
+    if isinstance(value, DateTime):
+        native: datetime = value.to_native()
+        return native
+    return value if isinstance(value, datetime) else None
+
+
+def _strength(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if 0.0 <= number <= 1.0 else None
+
+
+def to_account_graph(row: Record, as_of: datetime) -> AccountGraph:
+    """Turn one record of ``account_subgraph.cypher`` into an :class:`AccountGraph`.
+
+    ``as_of`` is the instant described (``valid_at``); recency is measured against it.
+    """
+    stakeholders = [
+        Stakeholder(
+            sid,
+            name if name is not None else sid,
+            title,
+            department,
+            "left" if status == "left" else "active",
+        )
+        for sid, name, title, department, status in row["stakeholders"]
+    ]
+    people = {s.id for s in stakeholders}
+    team = [
+        TeamMember(
+            tid, name if name is not None else tid, "left" if status == "left" else "active", role
+        )
+        for tid, name, role, status, _covers in row["team"]
+    ]
+    knows = []
+    for tid, sid, raw_strength, last_contact in row["knows"]:
+        strength = _strength(raw_strength)
+        if strength is not None:
+            knows.append(Knows(tid, sid, strength, _native_time(last_contact)))
+    influences = []
+    for source, target, raw_strength in row["influences"]:
+        strength = _strength(raw_strength)
+        if strength is not None and target in people:
+            influences.append(Influences(source, target, strength))
+    reports = []
+    for source, target, kind, raw_strength in row["reports_to"]:
+        if target not in people or kind not in ("solid", "dotted"):
+            continue
+        strength = _strength(raw_strength)
+        if raw_strength is not None and strength is None:
+            continue
+        reports.append(ReportsTo(source, target, kind, strength))
+    roles = [
+        Role(sid, role, kind, target, stance)
+        for sid, role, kind, target, stance in row["roles"]
+        if role in _ROLES and (stance is None or -2 <= stance <= 2)
+    ]
+    controls = [
+        Controls(sid, bid, authority)
+        for sid, bid, authority in row["controls"]
+        if authority in _AUTHORITIES
+    ]
+    budgets = [
+        Budget(bid, name if name is not None else bid, amount, currency)
+        for bid, name, amount, currency in row["budgets"]
+    ]
+    opportunities = [
+        Opportunity(oid, name if name is not None else oid, stage, amount)
+        for oid, name, stage, amount in row["opportunities"]
+        if stage not in CLOSED_STAGES
+    ]
+    return AccountGraph(
+        account_id=row["id"],
+        as_of=as_of,
+        stakeholders=stakeholders,
+        team_members=team,
+        knows=knows,
+        influences=influences,
+        reports_to=reports,
+        roles=roles,
+        controls=controls,
+        budgets=budgets,
+        opportunities=opportunities,
+        account_name=row["name"],
+    )
+
+
+def account_subgraph(
+    driver: Driver, database: str, account_id: str, *, valid_at: datetime
+) -> AccountGraph | None:
+    """The account's subgraph at ``valid_at`` in one round trip; None when unknown."""
+    rows = read(driver, database, _pull("account_by_id"), account_id=account_id, valid_at=valid_at)
+    return to_account_graph(rows[0], valid_at) if rows else None
+
+
+def budget_account_subgraph(
+    driver: Driver, database: str, budget_id: str, *, valid_at: datetime
+) -> AccountGraph | None:
+    """The subgraph of the account a budget belongs to, in one round trip; None when unknown."""
+    rows = read(
+        driver, database, _pull("account_by_budget"), budget_id=budget_id, valid_at=valid_at
+    )
+    return to_account_graph(rows[0], valid_at) if rows else None
+
+
+def accounts_subgraphs(
+    driver: Driver, database: str, account_ids: Sequence[str], *, valid_at: datetime
+) -> list[AccountGraph]:
+    """Several accounts' subgraphs in one round trip (one record each, unknown ids skipped)."""
+    if not account_ids:
+        return []
+    rows = read(
+        driver,
+        database,
+        _pull("accounts_by_ids"),
+        account_ids=list(account_ids),
+        valid_at=valid_at,
+    )
+    return [to_account_graph(row, valid_at) for row in rows]
+
+
+def find_person(
+    driver: Driver, database: str, person_id: str, *, valid_at: datetime
+) -> PersonRef | None:
+    """Whether ``person_id`` is a stakeholder or a team member, and their account(s).
+
+    A stakeholder's account is the one they work at ``valid_at``, else the last one
+    they worked at before it; a team member's are every account they cover or where
+    they know someone at ``valid_at``. None when the id is neither.
+    """
+    rows = read(
+        driver, database, cypher("analytics/person"), person_id=person_id, valid_at=valid_at
+    )
+    if not rows:
+        return None
+    # Ids are unique per label; should one be both, the stakeholder reading wins.
+    row = min(rows, key=lambda r: 0 if r["kind"] == "stakeholder" else 1)
+    return PersonRef(person_id, row["kind"], row["name"], tuple(row["account_ids"]))

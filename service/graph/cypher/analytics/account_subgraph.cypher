@@ -1,0 +1,80 @@
+// The body of every analytics pull: appended to an anchor query (account_by_id,
+// account_by_budget, account_by_stakeholder, accounts_by_ids) that binds `a`, it
+// returns one row per account with everything service/analytics needs, as of
+// $valid_at (= the end of the as-of date; docs/graph-conventions.md "As of a date D"):
+// an edge counts when `since < $valid_at AND (until IS NULL OR until >= $valid_at)`,
+// a person when `left_at IS NULL OR left_at >= $valid_at`.
+// Lists are rows of plain values (not maps), collected next to the data, so a
+// 5,000-person account travels in one record. INFLUENCES and REPORTS_TO may point
+// outside the account (a mover); service/graph/account_subgraph.py drops those ends.
+CALL (a) {
+  MATCH (s:Stakeholder)-[w:WORKS_AT]->(a)
+  WHERE w.since < $valid_at AND (w.until IS NULL OR w.until >= $valid_at)
+    AND (s.left_at IS NULL OR s.left_at >= $valid_at)
+  WITH DISTINCT s
+  RETURN collect(s) AS people
+}
+CALL (people) {
+  UNWIND people AS s
+  MATCH (s)-[r:REPORTS_TO]->(m:Stakeholder)
+  WHERE r.since < $valid_at AND (r.until IS NULL OR r.until >= $valid_at)
+  RETURN collect([s.id, m.id, r.kind, r.strength]) AS reports_to
+}
+CALL (people) {
+  UNWIND people AS s
+  MATCH (s)-[i:INFLUENCES]->(o:Stakeholder)
+  RETURN collect([s.id, o.id, i.strength]) AS influences
+}
+CALL (people) {
+  UNWIND people AS s
+  MATCH (t:TeamMember)-[k:KNOWS]->(s)
+  WHERE k.since < $valid_at AND (k.until IS NULL OR k.until >= $valid_at)
+  RETURN collect([t.id, s.id, k.strength, k.last_contact]) AS knows
+}
+CALL (a, people) {
+  CALL (a, people) {
+    MATCH (t:TeamMember)-[:COVERS]->(a)
+    RETURN t
+    UNION
+    UNWIND people AS s
+    MATCH (t:TeamMember)-[k:KNOWS]->(s)
+    WHERE k.since < $valid_at AND (k.until IS NULL OR k.until >= $valid_at)
+    RETURN t
+  }
+  RETURN collect([
+    t.id, t.name, t.role,
+    // Gone at this date means left before it, whatever the status says today.
+    CASE
+      WHEN t.left_at IS NOT NULL THEN CASE WHEN t.left_at < $valid_at THEN 'left' ELSE 'active' END
+      ELSE coalesce(t.status, 'active')
+    END,
+    EXISTS { (t)-[:COVERS]->(a) }
+  ]) AS team
+}
+CALL (a, people) {
+  UNWIND people AS s
+  MATCH (s)-[h:HAS_ROLE]->(x)
+  WHERE h.since < $valid_at AND (h.until IS NULL OR h.until >= $valid_at)
+    AND (x = a OR (x:Opportunity AND (x)-[:FOR]->(a)))
+  RETURN collect([s.id, h.role, CASE WHEN x:Account THEN 'account' ELSE 'opportunity' END,
+                  x.id, h.stance]) AS roles
+}
+CALL (a, people) {
+  UNWIND people AS s
+  MATCH (s)-[c:CONTROLS]->(b:Budget)-[:OF]->(a)
+  WHERE c.since < $valid_at AND (c.until IS NULL OR c.until >= $valid_at)
+  RETURN collect([s.id, b.id, c.authority]) AS controls
+}
+CALL (a) {
+  MATCH (b:Budget)-[:OF]->(a)
+  RETURN collect([b.id, b.name, b.amount, b.currency]) AS budgets
+}
+CALL (a) {
+  MATCH (o:Opportunity)-[:FOR]->(a)
+  RETURN collect([o.id, o.name, o.stage, o.amount]) AS opportunities
+}
+RETURN a.id AS id, a.name AS name, a.tier AS tier,
+       [s IN people | [s.id, s.name, s.title, s.department,
+                       CASE WHEN s.left_at IS NULL THEN coalesce(s.status, 'active')
+                            ELSE 'active' END]] AS stakeholders,
+       team, knows, influences, reports_to, roles, controls, budgets, opportunities
