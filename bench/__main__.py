@@ -12,6 +12,7 @@ import sys
 
 BENCHMARKS: dict[str, str] = {
     "ingest": "bench.ingest",
+    "widget_render": "bench.widget_render",
 }
 
 

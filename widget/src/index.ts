@@ -24,6 +24,9 @@ import { ChartView } from "./render";
 import { COVERAGE_COLORS, CSS, DOTTED_COLOR, STANCE_COLORS } from "./styles";
 
 const DEFAULT_DEPTH = 3;
+// The smallest scale of a first view: cards stay readable; panning shows the rest.
+const MIN_SCALE = 0.55;
+const NARROW_MIN_SCALE = 0.8;
 let sheet: CSSStyleSheet | null = null;
 
 function styles(): CSSStyleSheet {
@@ -330,9 +333,14 @@ export class PowermapOrgChart extends HTMLElement {
     this.titleEl.textContent = chart.account.name ?? chart.account.id;
     this.overlay.hidden = true;
     this.overlay.replaceChildren();
-    if (this.getBoundingClientRect().width < 520 && !sameAccount) this.legend.open = false;
+    const started = performance.now();
+    const width = this.getBoundingClientRect().width; // before the new cards: no layout cost
+    if (width < 520 && !sameAccount) this.legend.open = false;
     const stats = this.draw();
-    this.view.fit(this.readableScale());
+    this.view.fit(width < 600 ? NARROW_MIN_SCALE : MIN_SCALE);
+    // Style and layout now, so `drawMs` includes the browser's share of drawing.
+    this.view.svg.getBoundingClientRect();
+    stats.drawMs = performance.now() - started;
     this.setState("ready");
     this.dispatchEvent(
       new CustomEvent("powermap-render", {
@@ -380,7 +388,7 @@ export class PowermapOrgChart extends HTMLElement {
 
   /** The smallest scale a first view may use: larger in a narrow frame (phones, side bars). */
   private readableScale(): number {
-    return this.getBoundingClientRect().width < 600 ? 0.8 : 0.55;
+    return this.getBoundingClientRect().width < 600 ? NARROW_MIN_SCALE : MIN_SCALE;
   }
 
   /** Expands every ancestor of a person, draws, highlights and centres them. */

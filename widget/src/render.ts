@@ -164,6 +164,10 @@ export class ChartView {
   highlightId: string | null = null;
   selectedId: string | null = null;
   private visibleNodes: Node[] = [];
+  // Card and link elements by person id, for culling without querying the DOM.
+  private cards = new Map<string, SVGGElement>();
+  private linkPaths = new Map<string, { path: SVGPathElement; x0: number; x1: number; y0: number; y1: number }>();
+  private frame = { width: 800, height: 500 };
 
   constructor(
     container: HTMLElement,
@@ -183,9 +187,14 @@ export class ChartView {
       .scaleExtent([0.05, 2.5])
       .on("zoom", (event: { transform: ZoomTransform }) => {
         this.viewport.setAttribute("transform", event.transform.toString());
+        this.cull();
       });
     select(this.svg).call(this.zoomer).on("dblclick.zoom", null);
 
+    new ResizeObserver(() => {
+      this.frame = this.measure();
+      this.cull();
+    }).observe(this.svg);
     this.nodeLayer.addEventListener("click", (event) => this.onClick(event));
     this.nodeLayer.addEventListener("keydown", (event) => this.onKey(event));
     // On the HTML container, not an SVG element: Chromium makes SVG elements with focus
@@ -218,6 +227,8 @@ export class ChartView {
     const started = performance.now();
     const chart = this.chart;
     if (!chart) return { visible: 0, drawMs: 0 };
+    // Measured before the DOM changes, so reading it forces no layout of new cards.
+    this.frame = this.measure();
     const top: Person = { id: TOP_ID, name: "", children: chart.roots };
     const root = hierarchy<Person>(top, (d) =>
       d.id === TOP_ID || this.expanded.has(d.id) ? (d.children ?? null) : null,
@@ -231,11 +242,22 @@ export class ChartView {
 
     // Solid reporting lines: manager's bottom edge to report's top edge.
     const links = laid.links().filter((l) => l.source.data.id !== TOP_ID);
+    this.linkPaths.clear();
+    const linkPaths = this.linkPaths;
     select(this.linkLayer)
       .selectAll<SVGPathElement, (typeof links)[number]>("path.link")
       .data(links, (l) => l.target.data.id)
       .join("path")
       .attr("class", "link")
+      .each(function (l) {
+        linkPaths.set(l.target.data.id, {
+          path: this,
+          x0: Math.min(l.source.x, l.target.x),
+          x1: Math.max(l.source.x, l.target.x),
+          y0: l.source.y - LEVEL_H,
+          y1: l.target.y - LEVEL_H,
+        });
+      })
       .attr("d", (l) =>
         this.linkPath({
           s: [l.source.x, l.source.y - LEVEL_H + CARD_H],
@@ -269,6 +291,7 @@ export class ChartView {
 
     const view = this;
     const siblingsOf = new Map<string, number>();
+    this.cards.clear();
     select(this.nodeLayer)
       .selectAll<SVGGElement, Node>("g.person")
       .data(nodes, (n) => n.data.id)
@@ -288,6 +311,7 @@ export class ChartView {
       )
       .each(function (n) {
         const id = n.data.id;
+        view.cards.set(id, this);
         const entry = view.index.get(id)!;
         const open = view.expanded.has(id);
         const reports = n.data.children?.length ?? 0;
@@ -327,9 +351,7 @@ export class ChartView {
       this.focusId = fallback ?? this.largestRoot() ?? nodes[0]?.data.id ?? null;
       if (this.focusId) this.cardOf(this.focusId)?.setAttribute("tabindex", "0");
     }
-    // Force style and layout so the time measured includes the browser's work.
-    this.svg.getBoundingClientRect();
-    void this.nodeLayer.getBBox();
+    this.cull();
     return { visible: nodes.length, drawMs: performance.now() - started };
   }
 
@@ -365,8 +387,8 @@ export class ChartView {
     if (!card) return;
     card.setAttribute("tabindex", "0");
     if (moveDomFocus) {
+      this.ensureVisible(id); // first: a culled card cannot take focus
       card.focus({ preventScroll: true });
-      this.ensureVisible(id);
     }
   }
 
@@ -425,9 +447,40 @@ export class ChartView {
     if (next && this.positions.has(next)) this.setFocus(next);
   }
 
-  private size(): { width: number; height: number } {
+  private measure(): { width: number; height: number } {
     const rect = this.svg.getBoundingClientRect();
     return { width: rect.width || 800, height: rect.height || 500 };
+  }
+
+  private size(): { width: number; height: number } {
+    return this.frame;
+  }
+
+  /**
+   * Takes cards and links far outside the frame out of rendering (`display: none`),
+   * and drops the text of cards too small to read. Software raster replays the whole
+   * SVG for every tile, so painting only what is near the screen is what keeps a
+   * 1,000-person chart fluid; everything stays laid out and in the DOM (search, ARIA
+   * and keyboard see all of it). Runs on every zoom and pan: a loop over positions.
+   */
+  cull(): void {
+    const { width, height } = this.frame;
+    const t = zoomTransform(this.svg);
+    const x0 = (-width / 2 - t.x) / t.k;
+    const x1 = ((3 * width) / 2 - t.x) / t.k;
+    const y0 = (-height / 2 - t.y) / t.k;
+    const y1 = ((3 * height) / 2 - t.y) / t.k;
+    for (const [id, card] of this.cards) {
+      const p = this.positions.get(id);
+      if (!p) continue;
+      const out = p.x + CARD_W / 2 < x0 || p.x - CARD_W / 2 > x1 || p.y + CARD_H + 30 < y0 || p.y > y1;
+      if (card.classList.contains("culled") !== out) card.classList.toggle("culled", out);
+    }
+    for (const link of this.linkPaths.values()) {
+      const out = link.x1 < x0 || link.x0 > x1 || link.y1 < y0 || link.y0 > y1;
+      if (link.path.classList.contains("culled") !== out) link.path.classList.toggle("culled", out);
+    }
+    this.svg.classList.toggle("lod-low", t.k < 0.3);
   }
 
   private bounds(): { x0: number; x1: number; y0: number; y1: number } | null {

@@ -71,6 +71,8 @@ svg.chart { display: block; width: 100%; height: 100%; cursor: grab; user-select
 svg.chart:active { cursor: grabbing; }
 .link { fill: none; stroke: #94a3b8; stroke-width: 1.5px; }
 .dotted { fill: none; stroke: ${DOTTED_COLOR}; stroke-width: 1.8px; stroke-dasharray: 5 4; opacity: .85; }
+.culled { display: none; }
+svg.lod-low .person text, svg.lod-low .badges, svg.lod-low .coverage, svg.lod-low .toggle text { display: none; }
 .person { cursor: pointer; }
 .person .card { fill: #fff; stroke-width: 2px; }
 .person.left .card { fill: #f1f5f9; stroke-dasharray: 4 3; }

@@ -1,0 +1,248 @@
+"""Widget benchmark: drawing a 1,000-person org chart in headless Chromium.
+
+``python -m bench widget_render`` **empties the configured database** (everything but
+the migration bookkeeping, like the ingest benchmark), loads one synthetic account of
+1,000 stakeholders (:mod:`bench.synthetic`: roles, ties, dotted lines, budgets)
+through the real ingest path, starts the API with uvicorn on a free loopback port,
+and opens the iframe page ``/embed/accounts/{id}/org-chart`` in Debian's headless
+Chromium (``/usr/bin/chromium``; ``make browser``) with every level expanded, so all
+1,000 people are drawn. Each run is a fresh page load; per run it records
+
+``draw``   the widget's own measure: d3-hierarchy layout, building the SVG, and a
+           forced style and layout pass (``drawMs`` of the ``powermap-render`` event);
+``frame``  from the start of drawing to the second animation frame after it, so the
+           first paint of the chart is included;
+``load``   from navigation start to that frame: page, script, API call (Neo4j
+           query and JSON) and drawing, the time a user waits.
+
+It prints the medians and appends them, with the machine, to ``bench/RESULTS.md``.
+Target (issue 5): drawing 1,000 people takes under 1 s. The graph is emptied again
+afterwards (``powermap seed-demo`` brings the demo back).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import sync_playwright
+from pydantic import SecretStr
+
+from bench import machine
+from bench.synthetic import SyntheticSpec, generate
+from service.domain import embed_tokens
+from service.domain.ingest import import_batches
+from service.graph import migrations
+from service.graph.driver import create_driver
+from service.settings import load_settings
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TARGET_MS = 1000.0
+EMPTY_GRAPH = """
+MATCH (n) WHERE NOT n:__Migration AND NOT n:__MigrationLock
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS
+"""
+# Registered before any page script: records the widget's render event and the
+# second animation frame after it (the first frame that shows the drawing).
+RECORDER = """
+document.addEventListener('powermap-render', (event) => {
+  const at = performance.now();
+  window.__pmRender = { detail: event.detail, at };
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => { window.__pmFrame = performance.now(); }));
+});
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    visible: int
+    draw_ms: float
+    frame_ms: float
+    load_ms: float
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the API exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the API did not become healthy in 60 s")
+
+
+def measure(url: str, runs: int) -> tuple[list[Run], str]:
+    results: list[Run] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        version = browser.version
+        for _ in range(runs + 1):  # the first run warms caches and is dropped
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            context.add_init_script(RECORDER)
+            page = context.new_page()
+            page.goto(url)
+            page.wait_for_function("() => window.__pmFrame !== undefined", timeout=60_000)
+            data: dict[str, Any] = page.evaluate(
+                "() => ({ r: window.__pmRender, frame: window.__pmFrame })"
+            )
+            context.close()
+            detail, at, frame = data["r"]["detail"], data["r"]["at"], data["frame"]
+            started = at - detail["drawMs"]
+            results.append(
+                Run(
+                    visible=int(detail["visible"]),
+                    draw_ms=float(detail["drawMs"]),
+                    frame_ms=frame - started,
+                    load_ms=frame,
+                )
+            )
+        browser.close()
+    return results[1:], version
+
+
+def report(
+    people: int, runs: list[Run], chromium: str, m: dict[str, str], collapsed: list[Run]
+) -> str:
+    def med(values: list[float]) -> float:
+        return statistics.median(values)
+
+    draw = med([r.draw_ms for r in runs])
+    frame = med([r.frame_ms for r in runs])
+    load = med([r.load_ms for r in runs])
+    verdict = "met" if frame < TARGET_MS else "**missed**"
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    spread = ", ".join(f"{r.frame_ms:.0f}" for r in runs)
+    small = collapsed[0].visible if collapsed else 0
+    return (
+        f"\n### {when} — widget drawing, {people:,} people\n\n"
+        f"- **drawing {runs[0].visible:,} people: median {frame:.0f} ms to the first frame "
+        f"showing them** (layout + SVG + style/layout {draw:.0f} ms); target < "
+        f"{TARGET_MS:.0f} ms: {verdict}\n"
+        f"- page load to drawn chart (HTML, script, API call with the Neo4j query, drawing): "
+        f"median {load:.0f} ms\n"
+        f"- default view (collapsed below 3 levels, {small} people drawn): median "
+        f"{med([r.frame_ms for r in collapsed]):.0f} ms to the first frame\n"
+        f"- {len(runs)} runs, each a fresh page at 1280×800 (plus one warm-up dropped); "
+        f"frame times {spread} ms\n"
+        f"- browser: headless Chromium {chromium} (Debian), Playwright\n"
+        f"- machine: {m['cpu']}, {m['ram']} RAM, load {m['load']}\n"
+        f"- server: {m['neo4j']}, {m['neo4j_memory']}; Python {m['python']}, "
+        f"commit {m['commit']}\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench widget_render", description=__doc__)
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    args = parser.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        print("Debian's Chromium is missing: run `make browser`", file=sys.stderr)
+        return 2
+    if not (ROOT / "service" / "widget" / "static" / "powermap-org-chart.js").is_file():
+        print("the widget bundle is missing: run `make widget`", file=sys.stderr)
+        return 2
+
+    settings = load_settings()
+    secret = secrets.token_urlsafe(48)
+    settings = settings.model_copy(update={"embed_token_secret": SecretStr(secret)})
+    database = settings.neo4j_database
+    batch = generate(
+        SyntheticSpec(accounts=1, stakeholders_per_account=args.people, team_members=8)
+    )
+    account_id = batch["accounts"][0]["id"]
+    with create_driver(settings) as driver:
+        migrations.migrate(driver, database, settings.migrations_dir)
+        m = machine.describe(driver, database)
+        with driver.session(database=database) as session:
+            session.run(EMPTY_GRAPH).consume()
+        import_batches(driver, database, settings, batch, chunk_rows=5_000)
+
+        port = _free_port()
+        env = {**os.environ, "POWERMAP_EMBED_TOKEN_SECRET": secret, "POWERMAP_LOG_LEVEL": "WARNING"}
+        api = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "service.api.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+            ],  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_healthy(f"{base}/healthz", api)
+            token = embed_tokens.mint(settings, account_id, minutes=60).token
+
+            def url(depth: int | None) -> str:
+                query: dict[str, Any] = {"token": token}
+                if depth is not None:
+                    query["collapse_depth"] = depth
+                path = f"/embed/accounts/{account_id}/org-chart"
+                return f"{base}{path}?{urllib.parse.urlencode(query)}"
+
+            full, chromium = measure(url(50), args.runs)
+            collapsed, _ = measure(url(None), max(3, args.runs // 2))
+        finally:
+            api.terminate()
+            api.wait(timeout=15)
+            with driver.session(database=database) as session:
+                session.run(EMPTY_GRAPH).consume()
+
+    section = report(args.people, full, chromium, m, collapsed)
+    print(section)
+    print(json.dumps([r.__dict__ for r in full]))
+    if not args.no_record:
+        with RESULTS.open("a", encoding="utf-8") as results:
+            results.write(section)
+        print(f"Appended to {RESULTS}")
+    return 0 if full and full[0].visible == args.people else 1
