@@ -133,6 +133,9 @@ def import_file(
         int,
         typer.Option(min=1, help="Rows per transaction (an account is never split)."),
     ] = 5_000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Account transactions written concurrently.")
+    ] = 1,
 ) -> None:
     """Import a large batch file: validated as a whole, then written account by account."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -158,6 +161,7 @@ def import_file(
                 batch,
                 chunk_rows,
                 progress=lambda rows: bar.advance(task, rows),
+                workers=workers,
             )
         except PowermapError as exc:
             bar.stop()
@@ -272,15 +276,9 @@ query_app = typer.Typer(no_args_is_help=True, help="Saved analyst queries (cyphe
 app.add_typer(query_app, name="query")
 
 
-def _queries_dir_option() -> Path:
-    from service.domain.queries.catalog import DEFAULT_QUERIES_DIR
-
-    return DEFAULT_QUERIES_DIR
-
-
 QueriesDir = Annotated[
     Path | None,
-    typer.Option("--dir", help="The catalog folder (default: the repository's cypher/)."),
+    typer.Option("--dir", help="The catalog folder (default: POWERMAP_QUERIES_DIR, cypher/)."),
 ]
 
 
@@ -289,7 +287,7 @@ def query_list(directory: QueriesDir = None) -> None:
     """List the saved queries and their parameters; report malformed files (exit 1)."""
     from service.domain.queries.catalog import Catalog
 
-    queries, errors = Catalog(directory or _queries_dir_option()).entries()
+    queries, errors = Catalog(directory or load_settings().queries_dir).entries()
     table = Table("name", "title", "parameters")
     for q in queries:
         params = ", ".join(
@@ -340,7 +338,7 @@ def query_run(
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
     settings = load_settings()
     try:
-        query = Catalog(directory or _queries_dir_option()).get(name)
+        query = Catalog(directory or settings.queries_dir).get(name)
         with create_driver(settings) as driver:
             result = run_saved(
                 driver,

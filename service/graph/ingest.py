@@ -214,6 +214,7 @@ def write_work(write_set: WriteSet, params: WriteParams) -> Callable[[ManagedTra
     def work(tx: ManagedTransaction) -> Tally:
         tally: Tally = {"nodes": {}, "edges": {}}
         changed_interactions: set[str] = set()
+        new_solid_lines: list[str] = []
         removed: dict[str, dict[str, set[str]]] = {
             "with": defaultdict(set),
             "attended": defaultdict(set),
@@ -223,7 +224,10 @@ def write_work(write_set: WriteSet, params: WriteParams) -> Callable[[ManagedTra
             if not rows:
                 continue
             out = _run_chunked(tx, statement, rows, params, tally)
-            if statement is Statement.INTERACTIONS:
+            if statement is Statement.SOLID_REPORTS_TO:
+                for r in out:
+                    new_solid_lines.extend(r["opened_for"])
+            elif statement is Statement.INTERACTIONS:
                 for r in out:
                     changed_interactions.update(r["changed_ids"])
             elif statement in (Statement.INTERACTION_WITH, Statement.INTERACTION_ATTENDED):
@@ -245,18 +249,17 @@ def write_work(write_set: WriteSet, params: WriteParams) -> Callable[[ManagedTra
                 },
             ):
                 _add(tally, ("edges", "KNOWS"), row)
-        _refuse_cycles(tx, write_set)
+        _refuse_cycles(tx, new_solid_lines)
         return tally
 
     return work
 
 
-def _refuse_cycles(tx: ManagedTransaction, write_set: WriteSet) -> None:
-    ids = sorted(
-        r["id"]
-        for r in write_set.get(Statement.SOLID_REPORTS_TO, [])
-        if r["manager_id"] is not None
-    )
+def _refuse_cycles(tx: ManagedTransaction, new_solid_lines: list[str]) -> None:
+    """Roll back if a solid reporting cycle exists now. Validation rejected cycles
+    against the stored graph, but a concurrent batch may have committed a line since;
+    any new cycle runs through a line opened here, so only those people are checked."""
+    ids = sorted(new_solid_lines)
     if not ids:
         return
     rows = run_rows(tx, cypher("ingest/reporting_cycles"), {"ids": ids})

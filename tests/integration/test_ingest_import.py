@@ -148,3 +148,19 @@ def test_cli_import_reports_the_summary(graph: Driver, settings: Settings, tmp_p
     failed = CliRunner().invoke(cli, ["import", str(bad)])
     assert failed.exit_code == 1
     assert "stakeholders[0].account_id" in failed.output
+
+
+def test_concurrent_account_transactions_give_the_same_graph(
+    graph: Driver, settings: Settings
+) -> None:
+    db = settings.neo4j_database
+    done: list[int] = []
+    summary = import_batches(graph, db, settings, portfolio(), 40, done.append, workers=3)
+    parallel = without_updated_at(dump(graph, settings))
+    assert summary.transactions == 5
+    assert sorted(done) == [1, 1, 32, 32, 32]  # same transactions, any order for accounts
+    assert done[0] == 1 and done[-1] == 1  # team members first, spanning rows last
+
+    graph.execute_query(EMPTY, database_=db)
+    import_batches(graph, db, settings, portfolio(), 40)
+    assert without_updated_at(dump(graph, settings)) == parallel

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime
+from itertools import groupby
 from typing import Any
 
 from neo4j import Driver
 
 from service.domain.errors import Conflict, InvalidInput
-from service.domain.ingest.plan import chunk_units, plan_units, write_set_of
+from service.domain.ingest.plan import ACCOUNT, Chunk, chunk_units, plan_units, write_set_of
 from service.domain.ingest.summary import IngestSummary
 from service.domain.ingest.validation import ValidBatch, check_size, validate
 from service.graph import ingest as store
@@ -85,18 +87,41 @@ def import_batches(
     batch: Mapping[str, Any],
     chunk_rows: int,
     progress: Callable[[int], None] | None = None,
+    *,
+    workers: int = 1,
 ) -> IngestSummary:
     """Validate a large batch as a whole, then write it in transactions grouped by
     account (see :mod:`service.domain.ingest.plan`); ``progress`` gets the number of
-    input rows each committed transaction completed. No size cap applies."""
-    if chunk_rows < 1:
-        raise InvalidInput("chunk_rows must be at least 1")
+    input rows each committed transaction completed. No size cap applies.
+
+    With ``workers`` > 1 the account transactions run concurrently (accounts share no
+    nodes but team members; a rare deadlock is retried by the driver). Team members go
+    first and rows spanning accounts last, each phase finished before the next starts.
+    """
+    if chunk_rows < 1 or workers < 1:
+        raise InvalidInput("chunk_rows and workers must be at least 1")
     valid = validate_batch(driver, database, batch)
     now = datetime.now(UTC)
     summary = IngestSummary(effective_at=valid.effective_at or now, received=valid.received)
     params = _params(settings, summary.effective_at, now)
-    for chunk in chunk_units(plan_units(valid), chunk_rows):
-        summary.add(_write(driver, database, chunk.write_set, params))
+
+    def done(chunk: Chunk, tally: store.Tally) -> None:
+        summary.add(tally)
         if progress is not None:
             progress(chunk.rows)
+
+    chunks = chunk_units(plan_units(valid), chunk_rows)
+    for phase, group in groupby(chunks, key=lambda c: c.phase):
+        if phase != ACCOUNT or workers == 1:
+            for chunk in group:
+                done(chunk, _write(driver, database, chunk.write_set, params))
+            continue
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="import")
+        try:
+            futures = {pool.submit(_write, driver, database, c.write_set, params): c for c in group}
+            for future in as_completed(futures):
+                done(futures[future], future.result())
+        finally:
+            # On a failure, transactions not yet started are dropped: whole accounts only.
+            pool.shutdown(wait=True, cancel_futures=True)
     return summary

@@ -46,6 +46,7 @@ class Chunk:
 
     write_set: WriteSet
     rows: int
+    phase: int = ACCOUNT
 
 
 def _props(section: str, row: Row) -> dict[str, Any]:
@@ -241,9 +242,9 @@ def chunk_units(units: list[Unit], chunk_rows: int) -> Iterator[Chunk]:
         else:
             spanning.append(u)
 
-    yield from _pack(([u] for u in global_units), chunk_rows)
-    yield from _pack((by_account[a] for a in sorted(by_account)), chunk_rows)
-    yield from _pack(([u] for u in spanning), chunk_rows)
+    yield from _pack(([u] for u in global_units), chunk_rows, GLOBAL)
+    yield from _pack((by_account[a] for a in sorted(by_account)), chunk_rows, ACCOUNT)
+    yield from _pack(([u] for u in spanning), chunk_rows, SPANNING)
 
 
 def _weight(group: list[Unit]) -> int:
@@ -251,15 +252,15 @@ def _weight(group: list[Unit]) -> int:
     return sum(len(u.items) for u in group)
 
 
-def _pack(groups: Iterable[list[Unit]], chunk_rows: int) -> Iterator[Chunk]:
+def _pack(groups: Iterable[list[Unit]], chunk_rows: int, phase: int) -> Iterator[Chunk]:
     pending: list[Unit] = []
     weight = 0
     for group in groups:
         w = _weight(group)
         if pending and weight + w > chunk_rows:
-            yield Chunk(write_set_of(pending), sum(u.rows for u in pending))
+            yield Chunk(write_set_of(pending), sum(u.rows for u in pending), phase)
             pending, weight = [], 0
         pending.extend(group)
         weight += w
     if pending:
-        yield Chunk(write_set_of(pending), sum(u.rows for u in pending))
+        yield Chunk(write_set_of(pending), sum(u.rows for u in pending), phase)

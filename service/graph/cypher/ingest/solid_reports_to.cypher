@@ -22,4 +22,5 @@ FOREACH (c IN stale | SET c.until = at)
 FOREACH (_ IN CASE WHEN m IS NULL OR kept THEN [] ELSE [1] END |
   CREATE (s)-[:REPORTS_TO {kind: 'solid', since: at}]->(m))
 RETURN count(CASE WHEN m IS NOT NULL AND NOT kept THEN 1 END) AS created,
-       sum(size(stale)) AS closed
+       sum(size(stale)) AS closed,
+       collect(CASE WHEN m IS NOT NULL AND NOT kept THEN s.id END) AS opened_for
