@@ -30,7 +30,7 @@ from neo4j import Driver
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from pydantic import SecretStr
 
-from service.domain.access import Scope, create_key
+from service.domain.demo_seed import seed_demo
 from service.settings import Settings
 from tests.browser import seed
 from tests.conftest import _clean
@@ -113,6 +113,7 @@ class Stack:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """The API as the CRM backend calls it (with its API key)."""
         request = urllib.request.Request(
             f"{self.api}{path}",
             data=json.dumps(body).encode() if body is not None else None,
@@ -141,9 +142,9 @@ def stack(driver: Driver, settings: Settings) -> Iterator[Stack]:
         pytest.fail(f"{BUNDLE} is missing: run `make widget`", pytrace=False)
     database = settings.neo4j_database
     _clean(driver, database)
-    seed.seed_widgetco(driver, database)
-    seed.seed_bigco(driver, database)
-    key = create_key(driver, database, "browser tests (CRM backend)", [Scope.READ]).secret
+    # The demo portfolio as `powermap seed-demo` loads it; its key (read, write,
+    # query:run) plays the CRM backend's key, as on `make run`.
+    key = seed_demo(driver, database, settings).api_key
 
     api_port, demo_port = free_port(), free_port()
     api, demo = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{demo_port}"
@@ -173,7 +174,15 @@ def stack(driver: Driver, settings: Settings) -> Iterator[Stack]:
         f"{api}/healthz",
     )
     powermap = str(Path(sys.executable).parent / "powermap")
+    stack = Stack(
+        api=api,
+        demo=demo,
+        settings=settings.model_copy(update={"embed_token_secret": SecretStr(secret)}),
+        api_key=key,
+    )
     try:
+        seed.seed_widgetco(stack.call)
+        seed.seed_bigco(stack.call)
         demo_process = start(
             "demo-page",
             [
@@ -193,12 +202,7 @@ def stack(driver: Driver, settings: Settings) -> Iterator[Stack]:
         stop(api_process)
         raise
     try:
-        yield Stack(
-            api=api,
-            demo=demo,
-            settings=settings.model_copy(update={"embed_token_secret": SecretStr(secret)}),
-            api_key=key,
-        )
+        yield stack
     finally:
         stop(demo_process)
         stop(api_process)

@@ -1,6 +1,6 @@
-"""The accounts the browser tests look at, written into the real Neo4j following
-docs/graph-conventions.md (through the conventions-following builders of the
-integration tests), with the numbers the tests expect written next to them.
+"""The accounts the browser tests look at, loaded through the running service's own
+ingest API (`POST /v1/ingest` with `effective_at`, and the departure route), with the
+numbers the tests expect written next to them.
 
 ``widgetco`` — 24 people ever, 23 today, five levels, two roots:
 
@@ -17,11 +17,8 @@ integration tests), with the numbers the tests expect written next to them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
-
-from neo4j import Driver
-
-from tests.integration.graph_builders import GraphBuilder
 
 SINCE = "2024-01-01T00:00:00Z"
 MOVE_AT = "2025-06-01T00:00:00Z"
@@ -37,107 +34,186 @@ WIDGETCO_PEOPLE_NOW = 23
 BIGCO_PEOPLE = 1200
 BIGCO_BRANCHING = 5
 
-VPS = [("v1", "Vera One", "VP Operations"), ("v2", "Victor Two", "VP Finance"),
-       ("v3", "Vince Three", "VP Engineering")]  # fmt: skip
+# (method, path, body) -> parsed JSON response; raises on an HTTP error.
+Call = Callable[[str, str, dict[str, Any] | None], Any]
+
+VPS = [
+    ("v1", "Vera One", "VP Operations"),
+    ("v2", "Victor Two", "VP Finance"),
+    ("v3", "Vince Three", "VP Engineering"),
+]
 DIRECTORS = {
     "v1": [("d1a", "Dana 1a", "Director Plants"), ("d1b", "Dirk 1b", "Director Logistics")],
     "v2": [("d2a", "Dora 2a", "Director Controlling"), ("d2b", "Dean 2b", "Director Treasury")],
     "v3": [("d3a", "Dina 3a", "Director Platform"), ("d3b", "Drew 3b", "Director Data")],
 }
+MANAGER_NAMES = {"m1a-2": "Moe Mover", "m2a-2": "Lea Left"}
 
 
-def seed_widgetco(driver: Driver, database: str) -> None:
-    g = GraphBuilder(driver, database)
-    g.account(WIDGETCO, name="WidgetCo Industries", tier="strategic")
-    g.stakeholder("r1", WIDGETCO, name="Rhea Root", title="Chief Executive Officer",
-                  seniority="c_level", since=SINCE)  # fmt: skip
-    g.stakeholder("r2", WIDGETCO, name="Otto Outside", title="Board Advisor",
-                  seniority="c_level", since=SINCE)  # fmt: skip
+def _person(
+    id: str, name: str, title: str, seniority: str, reports_to: str | None = None
+) -> dict[str, Any]:
+    return {
+        "id": id,
+        "account_id": WIDGETCO,
+        "name": name,
+        "title": title,
+        "department": "Operations",
+        "seniority": seniority,
+        "reports_to": reports_to,
+    }
+
+
+def widgetco_people() -> list[dict[str, Any]]:
+    people = [
+        _person("r1", "Rhea Root", "Chief Executive Officer", "c_level"),
+        _person("r2", "Otto Outside", "Board Advisor", "c_level"),
+    ]
     for vp_id, name, title in VPS:
-        g.stakeholder(vp_id, WIDGETCO, name=name, title=title, seniority="vp", since=SINCE)
-        g.reports_to(vp_id, "r1", since=SINCE)
+        people.append(_person(vp_id, name, title, "vp", "r1"))
         for d_id, d_name, d_title in DIRECTORS[vp_id]:
-            g.stakeholder(d_id, WIDGETCO, name=d_name, title=d_title, seniority="director",
-                          since=SINCE)  # fmt: skip
-            g.reports_to(d_id, vp_id, since=SINCE)
+            people.append(_person(d_id, d_name, d_title, "director", vp_id))
             for k in (1, 2):
                 m_id = f"m{d_id[1:]}-{k}"
-                m_name = f"Mia {d_id[1:]}-{k}"
-                if m_id == "m1a-2":
-                    m_name = "Moe Mover"
-                if m_id == "m2a-2":
-                    m_name = "Lea Left"
-                g.stakeholder(m_id, WIDGETCO, name=m_name, title=f"Manager {d_title[9:]}",
-                              seniority="manager", since=SINCE)  # fmt: skip
-                g.reports_to(m_id, d_id, since=SINCE)
-    g.change_manager("m1a-2", "d1b", at=MOVE_AT)
-    g.depart("m2a-2", at=LEFT_AT)
-    g.stakeholder("deep", WIDGETCO, name="Deep Diver", title="Principal Engineer",
-                  seniority="individual_contributor", since=SINCE)  # fmt: skip
-    g.reports_to("deep", "m1b-1", since=SINCE)
-    g.reports_to("v2", "r2", kind="dotted", since=SINCE)
-
-    g.role("r1", "economic_buyer", 1, WIDGETCO, since=SINCE)
-    g.role("v1", "champion", 2, WIDGETCO, since=SINCE)
-    g.role("v1", "decision_maker", 2, WIDGETCO, since=SINCE)
-    g.role("v3", "detractor", -2, WIDGETCO, since=SINCE)
-    g.role("d1a", "influencer", 0, WIDGETCO, since=SINCE)
-    g.role("deep", "technical_buyer", 1, WIDGETCO, since=SINCE)
-
-    g.team_member("tm-ava", name="Ava Thompson")
-    g.team_member("tm-bo", name="Bo Lindqvist", role="solution_engineer")
-    g.covers("tm-ava", WIDGETCO)
-    g.covers("tm-bo", WIDGETCO, role="solution_engineer")
-    g.knows("tm-ava", "r1", 0.8, since=SINCE)
-    g.knows("tm-ava", "v1", 0.9, since=SINCE)
-    g.knows("tm-bo", "v1", 0.55, since=SINCE)
-    g.knows("tm-bo", "deep", 0.4, since=SINCE)
-
-    g.budget("bud-it", WIDGETCO, name="IT Platform 2027", amount=2_500_000)
-    g.controls("v1", "bud-it", "owner", since=SINCE)
-    g.budget("bud-ops", WIDGETCO, name="Operations Excellence", amount=400_000)
-    g.controls("v1", "bud-ops", "approver", since=SINCE)
-    g.opportunity("widgetco-opp", WIDGETCO)
-    g.role("v1", "champion", 2, "widgetco-opp", since=SINCE)
+                name = MANAGER_NAMES.get(m_id, f"Mia {d_id[1:]}-{k}")
+                title = f"Manager {d_title.removeprefix('Director ')}"
+                people.append(_person(m_id, name, title, "manager", d_id))
+    people.append(
+        _person("deep", "Deep Diver", "Principal Engineer", "individual_contributor", "m1b-1")
+    )
+    for p in people:
+        if p["id"] == "v2":
+            p["dotted_reports_to"] = ["r2"]
+    return people
 
 
-def bigco_rows(
+def seed_widgetco(call: Call) -> None:
+    people = widgetco_people()
+    call(
+        "POST",
+        "/v1/ingest",
+        {
+            "effective_at": SINCE,
+            "accounts": [{"id": WIDGETCO, "name": "WidgetCo Industries", "tier": "strategic"}],
+            "stakeholders": people,
+            "team_members": [
+                {"id": "tm-ava", "name": "Ava Thompson", "role": "account_manager"},
+                {"id": "tm-bo", "name": "Bo Lindqvist", "role": "solution_engineer"},
+            ],
+            "coverage": [
+                {"team_member_id": "tm-ava", "account_id": WIDGETCO, "role": "account_manager"},
+                {"team_member_id": "tm-bo", "account_id": WIDGETCO, "role": "solution_engineer"},
+            ],
+            "relationships": [
+                {"team_member_id": "tm-ava", "stakeholder_id": "r1", "strength": 0.8},
+                {"team_member_id": "tm-ava", "stakeholder_id": "v1", "strength": 0.9},
+                {"team_member_id": "tm-bo", "stakeholder_id": "v1", "strength": 0.55},
+                {"team_member_id": "tm-bo", "stakeholder_id": "deep", "strength": 0.4},
+            ],
+            "roles": [
+                {
+                    "stakeholder_id": "r1",
+                    "role": "economic_buyer",
+                    "stance": 1,
+                    "account_id": WIDGETCO,
+                },
+                {"stakeholder_id": "v1", "role": "champion", "stance": 2, "account_id": WIDGETCO},
+                {
+                    "stakeholder_id": "v1",
+                    "role": "decision_maker",
+                    "stance": 2,
+                    "account_id": WIDGETCO,
+                },
+                {"stakeholder_id": "v3", "role": "detractor", "stance": -2, "account_id": WIDGETCO},
+                {
+                    "stakeholder_id": "d1a",
+                    "role": "influencer",
+                    "stance": 0,
+                    "account_id": WIDGETCO,
+                },
+                {
+                    "stakeholder_id": "deep",
+                    "role": "technical_buyer",
+                    "stance": 1,
+                    "account_id": WIDGETCO,
+                },
+                {
+                    "stakeholder_id": "v1",
+                    "role": "champion",
+                    "stance": 2,
+                    "opportunity_id": "widgetco-opp",
+                },
+            ],  # fmt: skip
+            "budgets": [
+                {
+                    "id": "bud-it",
+                    "account_id": WIDGETCO,
+                    "name": "IT Platform 2027",
+                    "amount": 2_500_000,
+                    "currency": "USD",
+                },
+                {
+                    "id": "bud-ops",
+                    "account_id": WIDGETCO,
+                    "name": "Operations Excellence",
+                    "amount": 400_000,
+                    "currency": "USD",
+                },
+            ],  # fmt: skip
+            "controls": [
+                {"stakeholder_id": "v1", "budget_id": "bud-it", "authority": "owner"},
+                {"stakeholder_id": "v1", "budget_id": "bud-ops", "authority": "approver"},
+            ],
+            "opportunities": [
+                {
+                    "id": "widgetco-opp",
+                    "account_id": WIDGETCO,
+                    "name": "Platform renewal",
+                    "stage": "proposal",
+                    "amount": 500_000,
+                },
+            ],  # fmt: skip
+        },
+    )
+    # Moe Mover changes manager: the old solid line is closed, a new one opened.
+    moe = next(p for p in people if p["id"] == "m1a-2")
+    call(
+        "POST",
+        "/v1/ingest",
+        {"effective_at": MOVE_AT, "stakeholders": [{**moe, "reports_to": "d1b"}]},
+    )
+    call("POST", "/v1/stakeholders/m2a-2/departure", {"left_at": LEFT_AT})
+
+
+def bigco_people(
     people: int = BIGCO_PEOPLE, branching: int = BIGCO_BRANCHING
-) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+) -> list[dict[str, Any]]:
     """A breadth-first tree: person i reports to person (i - 1) // branching."""
     titles = ["CEO", "VP", "Director", "Manager", "Specialist"]
-    people_rows: list[dict[str, Any]] = []
-    lines: list[dict[str, str]] = []
+    rows: list[dict[str, Any]] = []
     level_start, level, width = 0, 0, 1
     for i in range(people):
         if i >= level_start + width:
             level_start, level, width = level_start + width, level + 1, width * branching
-        pid = f"big-{i:04d}"
-        people_rows.append(
+        rows.append(
             {
-                "id": pid,
+                "id": f"big-{i:04d}",
+                "account_id": BIGCO,
                 "name": f"Person {i:04d}",
                 "title": f"{titles[min(level, 4)]} {i:04d}",
-                "department": "Operations",
-                "seniority": "manager",
+                "reports_to": f"big-{(i - 1) // branching:04d}" if i else None,
             }
         )
-        if i > 0:
-            lines.append({"id": pid, "manager_id": f"big-{(i - 1) // branching:04d}"})
-    return people_rows, lines
+    return rows
 
 
-def seed_bigco(
-    driver: Driver, database: str, account_id: str = BIGCO, people: int = BIGCO_PEOPLE
-) -> None:
-    g = GraphBuilder(driver, database)
-    g.account(account_id, name="BigCo Global", tier="key")
-    rows, lines = bigco_rows(people)
-    if account_id != BIGCO:
-        rows = [{**r, "id": f"{account_id}-{r['id']}"} for r in rows]
-        lines = [
-            {"id": f"{account_id}-{r['id']}", "manager_id": f"{account_id}-{r['manager_id']}"}
-            for r in lines
-        ]
-    g.bulk_people(account_id, rows, since=SINCE)
-    g.bulk_solid_lines(lines, since=SINCE)
+def seed_bigco(call: Call) -> None:
+    call(
+        "POST",
+        "/v1/ingest",
+        {
+            "effective_at": SINCE,
+            "accounts": [{"id": BIGCO, "name": "BigCo Global", "tier": "key"}],
+            "stakeholders": bigco_people(),
+        },
+    )

@@ -361,3 +361,15 @@ def test_cross_origin_demo_page_embeds_both_ways(page: Page, stack: Stack) -> No
         element.get_by_role("dialog").locator('section[data-section="budgets"] li')
     ).to_have_count(2)
     screenshot(page, "14-demo-page-cross-origin", full_page=True)
+
+
+def test_demo_page_embeds_the_demo_portfolio(page: Page, stack: Stack) -> None:
+    acme = stack.call("GET", "/v1/accounts/acme/org-chart", None)
+    page.goto(f"{stack.demo}/?account=acme")
+    element = ready(page.locator('section[data-account="acme"] .embed.element'))
+    expect(element.locator(".title")).to_have_text(acme["account"]["name"])
+    expect(element.locator(".status")).to_contain_text(f"{acme['people_count']} people")
+    expect(element.locator('g.person[aria-level="1"]')).to_have_count(len(acme["roots"]))
+    framed = page.locator('section[data-account="acme"]').frame_locator("iframe").locator(WIDGET)
+    expect(framed).to_have_attribute("data-state", "ready")
+    screenshot(page, "15-demo-page-acme", full_page=True)
