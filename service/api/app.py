@@ -17,7 +17,7 @@ from neo4j.exceptions import ServiceUnavailable
 
 from service.api.problems import install_problem_handlers
 from service.api.request_log import configure_logging, install_request_log
-from service.api.routes import accounts, health, people, queries
+from service.api.routes import accounts, analytics, health, people, queries
 from service.api.routes.embed import router as embed_router
 from service.api.routes.ingest import router as ingest_router
 from service.api.state import AppState
@@ -76,4 +76,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(people.router)
     app.include_router(queries.router)
     app.include_router(ingest_router)
+    app.include_router(analytics.router)
     return app

@@ -56,6 +56,7 @@ from service.graph.driver import Record, read
 __all__ = [
     "CLOSED_STAGES",
     "PersonRef",
+    "PulledAccount",
     "account_subgraph",
     "accounts_subgraphs",
     "budget_account_subgraph",
@@ -86,6 +87,14 @@ class PersonRef:
     account_ids: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class PulledAccount:
+    """An account's analytics input and the account facts the analytics do not carry."""
+
+    graph: AccountGraph
+    tier: str | None
+
+
 def _native_time(value: Any) -> datetime | None:
     if isinstance(value, DateTime):
         native: datetime = value.to_native()
@@ -100,7 +109,7 @@ def _strength(value: Any) -> float | None:
     return number if 0.0 <= number <= 1.0 else None
 
 
-def to_account_graph(row: Record, as_of: datetime) -> AccountGraph:
+def to_account_graph(row: Record, as_of: datetime) -> PulledAccount:
     """Turn one record of ``account_subgraph.cypher`` into an :class:`AccountGraph`.
 
     ``as_of`` is the instant described (``valid_at``); recency is measured against it.
@@ -159,7 +168,7 @@ def to_account_graph(row: Record, as_of: datetime) -> AccountGraph:
         for oid, name, stage, amount in row["opportunities"]
         if stage not in CLOSED_STAGES
     ]
-    return AccountGraph(
+    graph = AccountGraph(
         account_id=row["id"],
         as_of=as_of,
         stakeholders=stakeholders,
@@ -173,11 +182,12 @@ def to_account_graph(row: Record, as_of: datetime) -> AccountGraph:
         opportunities=opportunities,
         account_name=row["name"],
     )
+    return PulledAccount(graph, row["tier"])
 
 
 def account_subgraph(
     driver: Driver, database: str, account_id: str, *, valid_at: datetime
-) -> AccountGraph | None:
+) -> PulledAccount | None:
     """The account's subgraph at ``valid_at`` in one round trip; None when unknown."""
     rows = read(driver, database, _pull("account_by_id"), account_id=account_id, valid_at=valid_at)
     return to_account_graph(rows[0], valid_at) if rows else None
@@ -185,7 +195,7 @@ def account_subgraph(
 
 def budget_account_subgraph(
     driver: Driver, database: str, budget_id: str, *, valid_at: datetime
-) -> AccountGraph | None:
+) -> PulledAccount | None:
     """The subgraph of the account a budget belongs to, in one round trip; None when unknown."""
     rows = read(
         driver, database, _pull("account_by_budget"), budget_id=budget_id, valid_at=valid_at
@@ -195,7 +205,7 @@ def budget_account_subgraph(
 
 def accounts_subgraphs(
     driver: Driver, database: str, account_ids: Sequence[str], *, valid_at: datetime
-) -> list[AccountGraph]:
+) -> list[PulledAccount]:
     """Several accounts' subgraphs in one round trip (one record each, unknown ids skipped)."""
     if not account_ids:
         return []

@@ -1,0 +1,240 @@
+"""Relationship analytics: budget control, threading, departure impact, warm paths,
+power map and health (DESIGN.md "Definitions").
+
+Plain ``def`` routes: FastAPI runs them in its thread pool, so the CPU-bound analytics
+never block the event loop. Each route checks the caller's account limit (embed
+tokens see one account) and hands over to :mod:`service.domain.relationship_intel`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from service.api.deps import ReadPrincipal, StateDep
+from service.api.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
+from service.api.schemas.accounts import Tier
+from service.api.schemas.analytics import (
+    AccountDepartureImpactOut,
+    BudgetControlOut,
+    DepartureRequest,
+    HealthOut,
+    PersonDepartureImpactOut,
+    PortfolioThreadingPage,
+    PowerMapOut,
+    ThreadingOut,
+    WarmPathsOut,
+)
+from service.api.schemas.common import problem_responses
+from service.domain import relationship_intel as intel
+from service.domain.relationship_intel.subgraphs import today
+
+router = APIRouter(prefix="/v1", tags=["analytics"])
+
+AsOf = Annotated[
+    date | None,
+    Query(description="YYYY-MM-DD; the state at the end of that day (UTC). Default today."),
+]
+
+
+@router.get(
+    "/budgets/{budget_id}/control",
+    summary="Who controls the budget: controllers, escalation chain, influencers, our access",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def get_budget_control(
+    budget_id: str, state: StateDep, principal: ReadPrincipal, as_of: AsOf = None
+) -> BudgetControlOut:
+    return BudgetControlOut.model_validate(
+        intel.budget_control(
+            state.driver,
+            state.database,
+            state.settings,
+            budget_id,
+            as_of=as_of or today(),
+            principal=principal,
+        )
+    )
+
+
+@router.get(
+    "/accounts/{account_id}/threading",
+    summary="Single-threaded relationships: key stakeholders, opportunities, sides, cut points",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def get_account_threading(
+    account_id: str, state: StateDep, principal: ReadPrincipal, as_of: AsOf = None
+) -> ThreadingOut:
+    principal.require_account(account_id)
+    return ThreadingOut.model_validate(
+        intel.account_threading(
+            state.driver, state.database, state.settings, account_id, as_of=as_of or today()
+        )
+    )
+
+
+@router.get(
+    "/portfolio/threading",
+    summary="Every account ranked by threading risk (riskiest first), computed in Cypher",
+    responses=problem_responses(401, 403, 422, 503),
+)
+def get_portfolio_threading(
+    state: StateDep,
+    principal: ReadPrincipal,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+    tier: Annotated[Tier | None, Query(description="Only accounts of this tier.")] = None,
+    as_of: AsOf = None,
+) -> PortfolioThreadingPage:
+    page = intel.portfolio_threading(
+        state.driver,
+        state.database,
+        state.settings,
+        principal=principal,
+        as_of=as_of or today(),
+        after=decode_cursor(cursor),
+        limit=limit,
+        tier=tier,
+    )
+    next_after = page.pop("next_after")
+    page["next_cursor"] = encode_cursor(next_after) if next_after else None
+    return PortfolioThreadingPage.model_validate(page)
+
+
+@router.post(
+    "/accounts/{account_id}/departure-impact",
+    summary="What the account loses if these people leave (all at once)",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def post_departure_impact(
+    account_id: str,
+    body: DepartureRequest,
+    state: StateDep,
+    principal: ReadPrincipal,
+    as_of: AsOf = None,
+) -> AccountDepartureImpactOut:
+    return AccountDepartureImpactOut.model_validate(
+        intel.account_departure_impact(
+            state.driver,
+            state.database,
+            state.settings,
+            account_id,
+            body.person_ids,
+            as_of=as_of or today(),
+            principal=principal,
+        )
+    )
+
+
+@router.get(
+    "/people/{person_id}/departure-impact",
+    summary="What is lost if this person leaves: their account, or every account a team "
+    "member is in",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def get_person_departure_impact(
+    person_id: str,
+    state: StateDep,
+    principal: ReadPrincipal,
+    as_of: AsOf = None,
+    account_id: Annotated[
+        str | None, Query(description="Only this one of the person's accounts.")
+    ] = None,
+) -> PersonDepartureImpactOut:
+    return PersonDepartureImpactOut.model_validate(
+        intel.person_departure_impact(
+            state.driver,
+            state.database,
+            state.settings,
+            person_id,
+            as_of=as_of or today(),
+            principal=principal,
+            account_id=account_id,
+        )
+    )
+
+
+@router.get(
+    "/paths/warm",
+    summary="The k strongest warm paths (at most 4 hops) from our team to a stakeholder",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def get_warm_paths(
+    state: StateDep,
+    principal: ReadPrincipal,
+    to: Annotated[str, Query(min_length=1, description="The stakeholder to reach.")],
+    from_: Annotated[
+        str | None,
+        Query(alias="from", min_length=1, description="Only paths from this team member."),
+    ] = None,
+    k: Annotated[int, Query(ge=1, le=20, description="How many paths, 1..20.")] = 3,
+    as_of: AsOf = None,
+) -> WarmPathsOut:
+    return WarmPathsOut.model_validate(
+        intel.warm_paths(
+            state.driver,
+            state.database,
+            state.settings,
+            to=to,
+            from_team_member=from_,
+            k=k,
+            as_of=as_of or today(),
+            principal=principal,
+        )
+    )
+
+
+@router.get(
+    "/accounts/{account_id}/power-map",
+    summary="Stakeholders with roles, stance, influence PageRank, betweenness, coverage, access",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def get_power_map(
+    account_id: str,
+    state: StateDep,
+    principal: ReadPrincipal,
+    sort: Annotated[intel.PowerMapSort, Query(description="The column to sort by.")] = "pagerank",
+    order: Annotated[Literal["asc", "desc"], Query(description="Sort direction.")] = "desc",
+    as_of: AsOf = None,
+) -> PowerMapOut:
+    principal.require_account(account_id)
+    return PowerMapOut.model_validate(
+        intel.account_power_map(
+            state.driver,
+            state.database,
+            state.settings,
+            account_id,
+            sort=sort,
+            descending=order == "desc",
+            as_of=as_of or today(),
+        )
+    )
+
+
+@router.get(
+    "/accounts/{account_id}/health",
+    summary="Relationship health 0–100 with its components, now and at as_of",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def get_account_health(
+    account_id: str,
+    state: StateDep,
+    principal: ReadPrincipal,
+    as_of: Annotated[
+        date | None,
+        Query(description="YYYY-MM-DD; also score the account at the end of that day (UTC)."),
+    ] = None,
+) -> HealthOut:
+    principal.require_account(account_id)
+    return HealthOut.model_validate(
+        intel.account_health(
+            state.driver,
+            state.database,
+            state.settings,
+            account_id,
+            today=today(),
+            as_of=as_of,
+        )
+    )

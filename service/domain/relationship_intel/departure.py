@@ -1,0 +1,336 @@
+"""What if these people leave? (DESIGN "Departure impact").
+
+Two use cases on :func:`service.analytics.departure_impact`:
+
+- :func:`account_departure_impact`: a set of people (stakeholders and/or team members,
+  several at once to simulate a reorg) leaving one account;
+- :func:`person_departure_impact`: one person leaving — a stakeholder affects their
+  account; a team member every account they cover or have ties in, all pulled in one
+  round trip and analysed one by one.
+
+Each list item carries its ``account_id`` so the per-person answer can put every
+account's items in one list. For a person across several accounts the headline
+``score``, ``score_components`` and ``fragmentation`` are those of the most affected
+account (``score_account_id``); ``accounts`` holds every account's full answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from neo4j import Driver
+
+from service.analytics import departure_impact
+from service.analytics.departure import DepartureImpact, RecommendedAction
+from service.analytics.fragmentation import Fragmentation
+from service.analytics.model import AccountGraph
+from service.domain.access import Principal
+from service.domain.errors import FieldError, Forbidden, InvalidInput
+from service.domain.relationship_intel.subgraphs import account_at, accounts_at, person_at
+from service.domain.relationship_intel.views import (
+    Names,
+    Record,
+    account_ref,
+    analytics_params,
+    warm_path_view,
+)
+from service.graph.account_subgraph import PulledAccount
+from service.settings import Settings
+
+__all__ = ["account_departure_impact", "impact_view", "person_departure_impact"]
+
+_TOP_COMPONENTS = 10
+_LISTS = (
+    "active_ties_lost",
+    "newly_dark",
+    "newly_single_threaded",
+    "budgets_without_owner",
+    "opportunities_at_risk",
+    "account_roles_lost",
+    "newly_unreachable",
+    "warm_path_drops",
+    "recommended_actions",
+)
+
+
+def _fragmentation(f: Fragmentation) -> Record:
+    return {
+        "value": f.value,
+        "node_count": f.node_count,
+        "component_count": len(f.component_sizes),
+        "largest_component_sizes": list(f.component_sizes[:_TOP_COMPONENTS]),
+    }
+
+
+def _action_text(action: RecommendedAction, names: Names) -> str:
+    if action.path is None or action.team_member_id is None:
+        return action.note
+    who = names.name(action.team_member_id) or action.team_member_id
+    via = ""
+    if action.introducer_id is not None:
+        via = f", introduced by {names.name(action.introducer_id) or action.introducer_id}"
+    return (
+        f"{who} should build a relationship with {action.name}{via} "
+        f"(warm path strength {action.path.strength:.2f})."
+    )
+
+
+def _action(action: RecommendedAction, names: Names, account_id: str) -> Record:
+    return {
+        "account_id": account_id,
+        "text": _action_text(action, names),
+        "stakeholder_id": action.stakeholder_id,
+        "stakeholder_name": action.name,
+        "exposures": list(action.exposures),
+        "team_member": names.ref(action.team_member_id) if action.team_member_id else None,
+        "introducer": names.ref(action.introducer_id) if action.introducer_id else None,
+        "path": warm_path_view(action.path, names),
+    }
+
+
+def impact_view(
+    impact: DepartureImpact, account: AccountGraph, tier: str | None, as_of: date
+) -> Record:
+    """The API's shape of one account's departure impact (names next to ids)."""
+    names = Names.of(account)
+    aid = account.account_id
+    opportunities: dict[str, Record] = {}
+    account_roles: list[Record] = []
+    for loss in impact.role_losses:
+        lost = {"role": loss.role, "departed": [names.ref(p) for p in loss.departed_ids]}
+        if loss.target_kind == "opportunity":
+            entry = opportunities.setdefault(
+                loss.target_id,
+                {
+                    "account_id": aid,
+                    "opportunity_id": loss.target_id,
+                    "name": loss.target_name,
+                    "lost_roles": [],
+                },
+            )
+            entry["lost_roles"].append(lost)
+        else:
+            account_roles.append({"account_id": aid, **lost})
+    departed_kind = dict.fromkeys(impact.departed_team_member_ids, "team_member")
+    departed_kind.update(dict.fromkeys(impact.departed_stakeholder_ids, "stakeholder"))
+    return {
+        "account": account_ref(account, tier),
+        "as_of": as_of,
+        "departed": [
+            {"id": p, "name": names.name(p), "kind": departed_kind[p]} for p in impact.departed_ids
+        ],
+        "departed_key_stakeholder_ids": list(impact.departed_key_stakeholder_ids),
+        "ignored_ids": list(impact.ignored_ids),
+        "score": impact.score,
+        "score_components": [
+            {
+                "name": c.name,
+                "numerator": c.numerator,
+                "denominator": c.denominator,
+                "fraction": c.fraction,
+                "weight": c.weight,
+                "points": c.points,
+            }
+            for c in impact.score_components
+        ],
+        "active_ties_lost": [
+            {
+                "account_id": aid,
+                "team_member_id": t.team_member_id,
+                "team_member_name": names.name(t.team_member_id),
+                "stakeholder_id": t.stakeholder_id,
+                "stakeholder_name": names.name(t.stakeholder_id),
+                "strength": t.strength,
+            }
+            for t in impact.active_ties_lost
+        ],
+        "newly_dark": [
+            {
+                "account_id": aid,
+                "stakeholder_id": c.stakeholder_id,
+                "name": c.name,
+                "coverage_before": c.before,
+                "coverage_after": c.after,
+                "remaining_team_members": [names.ref(t) for t in c.remaining_team_member_ids],
+            }
+            for c in impact.newly_dark
+        ],
+        "newly_single_threaded": [
+            {
+                "account_id": aid,
+                "stakeholder_id": c.stakeholder_id,
+                "name": c.name,
+                "coverage_before": c.before,
+                "coverage_after": c.after,
+                "remaining_team_members": [names.ref(t) for t in c.remaining_team_member_ids],
+            }
+            for c in impact.newly_single_threaded
+        ],
+        "budgets_without_owner": [
+            {
+                "account_id": aid,
+                "budget_id": g.budget_id,
+                "name": g.budget_name,
+                "authority": g.authority,
+                "departed": [names.ref(p) for p in g.departed_ids],
+                "suggested_successor": (
+                    {
+                        "id": g.successor_id,
+                        "name": g.successor_name,
+                        "levels_up": g.successor_levels_up,
+                    }
+                    if g.successor_id is not None
+                    else None
+                ),
+            }
+            for g in impact.budgets_without_authority
+        ],
+        "opportunities_at_risk": list(opportunities.values()),
+        "account_roles_lost": account_roles,
+        "newly_unreachable": [
+            {"account_id": aid, "stakeholder_id": s, "name": names.name(s)}
+            for s in impact.newly_unreachable
+        ],
+        "warm_path_drops": [
+            {
+                "account_id": aid,
+                "stakeholder_id": c.stakeholder_id,
+                "name": names.name(c.stakeholder_id),
+                "before": c.before,
+                "after": c.after,
+                "drop": c.drop,
+            }
+            for c in impact.warm_path_changes
+            if c.drop > 1e-12
+        ],
+        "fragmentation": {
+            "before": _fragmentation(impact.fragmentation_before),
+            "after": _fragmentation(impact.fragmentation_after),
+            "change": impact.fragmentation_after.value - impact.fragmentation_before.value,
+        },
+        "recommended_actions": [_action(a, names, aid) for a in impact.recommended_actions],
+        "notes": _notes(impact, account),
+    }
+
+
+def _notes(impact: DepartureImpact, account: AccountGraph) -> list[str]:
+    notes = []
+    if not any(s.status == "active" for s in account.stakeholders):
+        notes.append("The account has no active stakeholders at this date: nothing to lose.")
+    if not any(t.status == "active" for t in account.team_members):
+        notes.append("No team member covers the account or knows anyone in it.")
+    if impact.ignored_ids:
+        notes.append(
+            "Not part of the engagement graph (already gone, or without any active tie): "
+            + ", ".join(impact.ignored_ids)
+        )
+    return notes
+
+
+def _analyse(
+    pulled: PulledAccount, person_ids: Sequence[str], settings: Settings, as_of: date
+) -> Record:
+    impact = departure_impact(pulled.graph, person_ids, analytics_params(settings))
+    return impact_view(impact, pulled.graph, pulled.tier, as_of)
+
+
+def account_departure_impact(
+    driver: Driver,
+    database: str,
+    settings: Settings,
+    account_id: str,
+    person_ids: Sequence[str],
+    *,
+    as_of: date,
+    principal: Principal,
+) -> Record:
+    """Impact of everyone in ``person_ids`` leaving ``account_id`` at once.
+
+    Every id must be a stakeholder or team member of the account at ``as_of``; the others
+    are named in a 422.
+    """
+    principal.require_account(account_id)
+    pulled = account_at(driver, database, account_id, as_of)
+    known = {s.id for s in pulled.graph.stakeholders} | {t.id for t in pulled.graph.team_members}
+    unknown = [(i, p) for i, p in enumerate(person_ids) if p not in known]
+    if unknown:
+        raise InvalidInput(
+            f"not people of account {account_id!r} at {as_of.isoformat()}: "
+            + ", ".join(p for _, p in unknown),
+            errors=[
+                FieldError(
+                    f"body.person_ids[{i}]",
+                    f"{p!r} is neither a stakeholder nor a team member of the account at that date",
+                    field="person_ids",
+                )
+                for i, p in unknown
+            ],
+        )
+    return _analyse(pulled, person_ids, settings, as_of)
+
+
+def _empty_fragmentation() -> Record:
+    zero = {"value": 0.0, "node_count": 0, "component_count": 0, "largest_component_sizes": []}
+    return {"before": zero, "after": dict(zero), "change": 0.0}
+
+
+def person_departure_impact(
+    driver: Driver,
+    database: str,
+    settings: Settings,
+    person_id: str,
+    *,
+    as_of: date,
+    principal: Principal,
+    account_id: str | None = None,
+) -> Record:
+    """Impact of one person leaving: their account, or every account a team member is in.
+
+    ``account_id`` limits the answer to one of those accounts; a principal limited to
+    one account (an embed token) gets that account only, and a 403 for a person who is
+    not part of it.
+    """
+    person = person_at(driver, database, person_id, as_of)
+    account_ids = person.account_ids
+    if principal.account_id is not None:
+        if principal.account_id not in account_ids:
+            raise Forbidden("this token is limited to another account")
+        account_ids = (principal.account_id,)
+    if account_id is not None:
+        if account_id not in account_ids:
+            raise InvalidInput(
+                f"{person_id!r} is not part of account {account_id!r} at {as_of.isoformat()}",
+                errors=[
+                    FieldError(
+                        "query.account_id",
+                        "the person has no relationship with this account",
+                        field="account_id",
+                    )
+                ],
+            )
+        account_ids = (account_id,)
+    impacts = sorted(
+        (
+            _analyse(p, [person_id], settings, as_of)
+            for p in accounts_at(driver, database, account_ids, as_of)
+        ),
+        key=lambda r: (-r["score"], r["account"]["id"]),
+    )
+    worst = impacts[0] if impacts else None
+    body: dict[str, Any] = {
+        "person": {"id": person.id, "name": person.name, "kind": person.kind},
+        "as_of": as_of,
+        "accounts": impacts,
+        "score": worst["score"] if worst else 0.0,
+        "score_account_id": worst["account"]["id"] if worst else None,
+        "mean_score": sum(i["score"] for i in impacts) / len(impacts) if impacts else 0.0,
+        "score_components": worst["score_components"] if worst else [],
+        "fragmentation": worst["fragmentation"] if worst else _empty_fragmentation(),
+    }
+    for key in _LISTS:
+        body[key] = [item for impact in impacts for item in impact[key]]
+    notes = [] if impacts else [f"{person.name or person_id} is part of no account at this date."]
+    body["notes"] = notes + [n for impact in impacts for n in impact["notes"]]
+    return body
