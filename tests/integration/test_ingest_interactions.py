@@ -65,7 +65,7 @@ def test_derived_strength_matches_the_formula(graph: Driver, settings: Settings)
     day = timedelta(days=1)
     history = [
         ("meeting", EFFECTIVE - 10 * day),
-        ("call", EFFECTIVE - 45 * day),
+        ("call", EFFECTIVE - 45 * day - timedelta(milliseconds=250)),  # sub-second age
         ("email", EFFECTIVE - 200 * day),
         ("event", EFFECTIVE - day / 2),
         ("meeting", EFFECTIVE + 2 * day),  # after the effective time: counts as age 0

@@ -18,8 +18,11 @@ CALL (t, s) {
   OPTIONAL MATCH (s)<-[:WITH]-(i:Interaction)<-[:ATTENDED]-(x:TeamMember)
   WHERE x.id = t.id
   WITH i,
-       CASE WHEN i IS NULL OR i.at >= $effective_at THEN 0.0
-            ELSE duration.inSeconds(i.at, $effective_at).seconds / 86400.0 END AS age_days
+       CASE WHEN i IS NULL OR i.at >= $effective_at THEN null
+            ELSE duration.inSeconds(i.at, $effective_at) END AS age
+  WITH i,
+       CASE WHEN age IS NULL THEN 0.0
+            ELSE (age.seconds + age.nanosecondsOfSecond / 1.0e9) / 86400.0 END AS age_days
   RETURN count(i) AS interactions,
          sum(CASE WHEN i IS NULL THEN 0.0
                   ELSE coalesce($weights[i.kind], 0.0) * 2.0 ^ (-age_days / $half_life_days)
