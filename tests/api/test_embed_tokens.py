@@ -15,6 +15,7 @@ from neo4j import Driver
 
 from service.api.app import create_app
 from service.domain import embed_tokens
+from service.domain.errors import Forbidden
 from service.settings import Settings
 from tests.conftest import KeyFactory
 from tests.integration.graph_builders import GraphBuilder
@@ -307,3 +308,33 @@ def test_widget_script_is_served(client: TestClient) -> None:
     css = client.get("/widget/embed.css")
     assert css.status_code == 200
     assert css.headers["content-type"].startswith("text/css")
+
+
+@pytest.mark.parametrize(
+    ("route", "allowed"),
+    [
+        ("/v1/accounts/{account_id}/org-chart", True),
+        ("/v1/stakeholders/{stakeholder_id}", True),
+        ("/v1/people/{person_id}/departure-impact", True),
+        ("/v1/accounts", False),
+        ("/v1/ingest", False),
+        ("/v1/queries/{name}/run", False),
+        ("/v1/embed-tokens", False),
+        (None, False),
+    ],
+)
+def test_embed_tokens_reach_only_the_widget_routes(route: str | None, allowed: bool) -> None:
+    """Deny by default: a route added later stays closed to embed tokens."""
+    if allowed:
+        embed_tokens.require_embed_route(route)
+    else:
+        with pytest.raises(Forbidden):
+            embed_tokens.require_embed_route(route)
+
+
+def test_an_embed_token_cannot_run_saved_queries(
+    client: TestClient, accounts: GraphBuilder, auth_headers: KeyFactory
+) -> None:
+    token = mint(client, auth_headers("read"))
+    response = client.get("/v1/queries", headers=bearer(token))
+    assert_problem(response, 403, "/problems/forbidden")
