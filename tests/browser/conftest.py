@@ -131,10 +131,6 @@ class Stack:
         query = urllib.parse.urlencode({"token": token or self.token(account_id), **params})
         return f"{self.api}/embed/accounts/{account_id}/org-chart?{query}"
 
-    def has_route(self, path: str) -> bool:
-        with urllib.request.urlopen(f"{self.api}/openapi.json", timeout=30) as response:
-            return path in json.loads(response.read())["paths"]
-
 
 @pytest.fixture(scope="package")
 def stack(driver: Driver, settings: Settings) -> Iterator[Stack]:

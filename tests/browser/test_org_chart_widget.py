@@ -167,12 +167,21 @@ def test_clicking_a_person_opens_the_side_panel(page: Page, stack: Stack) -> Non
     expect(coverage).to_contain_text("Ava Thompson")
     impact = panel.locator('section[data-section="impact"]')
     expect(impact.locator(".loading")).to_have_count(0)
-    if stack.has_route("/v1/people/{person_id}/departure-impact"):
-        expect(impact.locator(".score .value")).to_have_text(re.compile(r"^\d{1,3}$"))
-        expect(impact).to_contain_text("What would be lost")
-    else:
-        # The analytics API has not landed: the panel says so instead of breaking.
-        expect(impact).to_contain_text("Not available for this person.")
+    # The departure impact from the analytics API, through the embed token.
+    score = impact.locator(".score .value")
+    expect(score).to_have_text(re.compile(r"^\d{1,3}$"))
+    assert 0 < int(score.inner_text()) <= 100
+    expect(impact).to_contain_text("What would be lost")
+    lost = impact.locator("ul.lost")
+    expect(lost.locator('[data-impact="active_ties_lost"]')).to_contain_text(
+        "Active relationships lost: 2"
+    )
+    expect(lost.locator('[data-impact="budgets_without_owner"]')).to_contain_text(
+        "IT Platform 2027"
+    )
+    expect(lost.locator('[data-impact="opportunities_at_risk"]')).to_contain_text(
+        "Platform renewal"
+    )
     screenshot(page, "05-side-panel")
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()

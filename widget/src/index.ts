@@ -466,7 +466,7 @@ export class PowermapOrgChart extends HTMLElement {
     this.view.selectedId = id;
     this.view.cardOf(id)?.classList.add("selected");
     this.view.setFocus(id, false);
-    this.panel.open(entry.person, this.api, this.getAttribute("account") ?? "");
+    this.panel.open(entry.person, this.api, this.getAttribute("account") ?? "", this.getAttribute("as-of"));
     this.dispatchEvent(new CustomEvent("powermap-select", { bubbles: true, composed: true, detail: { id } }));
   }
 

@@ -50,6 +50,8 @@ export function describeItem(item: unknown): string {
     const v = str(o[key]);
     if (v) return v;
   }
+  const role = str(o.role);
+  if (role) return roleLabel(role);
   const nested = ["stakeholder", "person", "budget", "opportunity", "team_member"]
     .map((k) => asObject(o[k]))
     .find(Boolean);
@@ -81,7 +83,8 @@ const IMPACT_LISTS: [string, string][] = [
   ["newly_single_threaded", "Key stakeholders left single-threaded"],
   ["budgets_without_owner", "Budgets left without an owner"],
   ["opportunities_at_risk", "Opportunities at risk"],
-  ["unreachable_key_stakeholders", "Key stakeholders no longer reachable"],
+  ["account_roles_lost", "Account roles left vacant"],
+  ["newly_unreachable", "Key stakeholders no longer reachable"],
 ];
 
 export class SidePanel {
@@ -136,7 +139,7 @@ export class SidePanel {
     this.root.querySelector<HTMLButtonElement>("button.close")?.focus();
   }
 
-  open(person: Person, api: ApiClient, accountId: string): void {
+  open(person: Person, api: ApiClient, accountId: string, asOf: string | null): void {
     this.abort?.abort();
     const abort = new AbortController();
     this.abort = abort;
@@ -173,7 +176,7 @@ export class SidePanel {
     api
       .get<Json>(
         `/v1/people/${encodeId(person.id)}/departure-impact`,
-        { account_id: accountId },
+        { account_id: accountId, as_of: asOf },
         abort.signal,
       )
       .then((result) => {
@@ -301,6 +304,17 @@ export class SidePanel {
           h("span", { class: "muted", text: "/ 100" }),
         ),
       );
+    }
+    const components = asArray(result.score_components)
+      .map(asObject)
+      .filter((c): c is Json => c !== null && typeof c.points === "number" && c.points > 0)
+      .sort((a, b) => (b.points as number) - (a.points as number));
+    if (components.length) {
+      const why = components
+        .slice(0, 4)
+        .map((c) => `${(str(c.name) ?? "other").replace(/_/g, " ")} ${Math.round(c.points as number)}`)
+        .join(" · ");
+      section.appendChild(h("p", { class: "muted components", text: `Score from: ${why}` }));
     }
     const lost = h("ul", { class: "lost" });
     for (const [key, label] of IMPACT_LISTS) {
