@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import time
 from collections import defaultdict
@@ -151,6 +152,8 @@ class IngestRun:
     generate_seconds: float = 0.0
     seconds: float = 0.0
     first_chunk_seconds: float = 0.0  # validation of the whole input + the first chunk
+    client_cpu_seconds: float = 0.0  # this process's CPU time during the import
+    load_after: str = ""
     transactions: int = 0
     nodes_stored: int = 0
     edges_stored: int = 0
@@ -221,7 +224,7 @@ def run(
                     first.append(time.perf_counter())
                 bar.advance(task, rows)
 
-            t0 = time.perf_counter()
+            t0, cpu0 = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
             if breakdown is not None:
@@ -234,6 +237,8 @@ def run(
             if profiler:
                 profiler.disable()
             result.seconds = time.perf_counter() - t0
+            result.client_cpu_seconds = time.process_time() - cpu0
+            result.load_after = f"{os.getloadavg()[0]:.2f}"
         result.first_chunk_seconds = (first[0] - t0) if first else result.seconds
         result.transactions = summary.transactions
         [counts] = read(driver, database, STORED_COUNTS)
@@ -262,9 +267,11 @@ def report(result: IngestRun) -> str:
         f"{result.edges_stored:,} relationships in {result.seconds:.1f} s, "
         f"{result.transactions} write transactions of ≤ {result.chunk_rows:,} rows; "
         f"validation of the whole input and the first chunk took "
-        f"{result.first_chunk_seconds:.1f} s\n"
+        f"{result.first_chunk_seconds:.1f} s; the client (validation, planning, parameter "
+        f"packing) used {result.client_cpu_seconds:.1f} s of CPU\n"
         f"- relationships: {by_type}\n"
-        f"- machine: {m['cpu']}, {m['ram']} RAM, load {m['load']}\n"
+        f"- machine: {m['cpu']}, {m['ram']} RAM, load {m['load']}, "
+        f"{result.load_after} (1 min) at the end\n"
         f"- server: {m['neo4j']}, {m['neo4j_memory']}; client: Python {m['python']}, "
         f"commit {m['commit']}\n"
     )
