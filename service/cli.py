@@ -334,8 +334,9 @@ def query_run(
         if not sep or not key.strip():
             raise _fail(f"--param takes NAME=VALUE, got {item!r}")
         given[key.strip()] = value
-    # The run log goes to stderr, so stdout carries only the result (pipe-friendly).
-    structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+    # The run log goes to stderr, so stdout carries only the result (pipe-friendly);
+    # sys.stderr is looked up per logger, never pinned (it may be swapped, as in tests).
+    structlog.configure(logger_factory=lambda *_: structlog.PrintLogger(sys.stderr))
     settings = load_settings()
     try:
         query = Catalog(directory or settings.queries_dir).get(name)

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
 
     auto_migrate: bool = False
     migrations_dir: Path = Path(__file__).resolve().parent.parent / "migrations"
+    # The saved analyst queries (docs/queries.md); the container sets /app/cypher.
+    queries_dir: Path = Path(__file__).resolve().parent.parent / "cypher"
 
     # Ingest: the largest batch `POST /v1/ingest` accepts (rows over all sections);
     # bigger loads go through `powermap import`, which chunks.

@@ -17,7 +17,6 @@ from neo4j import Driver
 from structlog.testing import capture_logs
 
 from service.api.app import create_app
-from service.domain.queries.catalog import Catalog
 from service.graph.driver import read, write
 from service.settings import Settings
 from tests.integration.graph_builders import GraphBuilder
@@ -307,12 +306,13 @@ MATCH (a:Account {tier: $tier}) RETURN a.id AS id ORDER BY id
 """
 
 
+def catalog_client(settings: Settings, folder: Path) -> TestClient:
+    """An app whose catalog is ``folder`` (POWERMAP_QUERIES_DIR)."""
+    return TestClient(create_app(settings.model_copy(update={"queries_dir": folder})))
+
+
 def test_broken_files_are_reported_and_changes_picked_up(
-    client: TestClient,
-    auth_headers: KeyFactory,
-    graph: Driver,
-    settings: Settings,
-    tmp_path: Path,
+    auth_headers: KeyFactory, graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     seed(graph, settings.neo4j_database)
     write_query(tmp_path / "by_tier.cypher", GOOD)
@@ -321,43 +321,41 @@ def test_broken_files_are_reported_and_changes_picked_up(
         "// @title Broken\n// @description D\n// @param x: money required -- X\n"
         "// @column a: A\nRETURN 1 AS a\n",
     )
-    client.app.state.query_catalog = Catalog(tmp_path)  # type: ignore[attr-defined]
     headers = auth_headers("query:run")
+    with catalog_client(settings, tmp_path) as client:
+        listing = client.get("/v1/queries", headers=headers).json()
+        assert [q["name"] for q in listing["queries"]] == ["by_tier"]
+        assert listing["errors"][0]["file"] == "broken.cypher"
+        assert listing["errors"][0]["line"] == 3
+        assert "TYPE is one of" in listing["errors"][0]["message"]
+        run = client.post("/v1/queries/by_tier/run", headers=headers, json={})
+        assert run.json()["rows"] == [{"id": "acme"}]
+        broken = assert_problem(
+            client.post("/v1/queries/broken/run", headers=headers, json={}), 404, "not-found"
+        )
+        assert "broken.cypher:3" in broken["detail"]
 
-    listing = client.get("/v1/queries", headers=headers).json()
-    assert [q["name"] for q in listing["queries"]] == ["by_tier"]
-    assert listing["errors"][0]["file"] == "broken.cypher"
-    assert listing["errors"][0]["line"] == 3
-    assert "TYPE is one of" in listing["errors"][0]["message"]
-    run = client.post("/v1/queries/by_tier/run", headers=headers, json={})
-    assert run.json()["rows"] == [{"id": "acme"}]
-    broken = assert_problem(
-        client.post("/v1/queries/broken/run", headers=headers, json={}), 404, "not-found"
-    )
-    assert "broken.cypher:3" in broken["detail"]
-
-    # Fix the broken file and edit the good one: both are re-read on the next access.
-    write_query(
-        tmp_path / "broken.cypher",
-        "// @title Fixed\n// @description D\n// @column a: A\nRETURN 1 AS a\n",
-        bump=5,
-    )
-    write_query(tmp_path / "by_tier.cypher", GOOD.replace("Accounts by tier", "Tiered"), bump=5)
-    listing = client.get("/v1/queries", headers=headers).json()
-    assert listing["errors"] == []
-    assert {q["name"]: q["title"] for q in listing["queries"]} == {
-        "broken": "Fixed",
-        "by_tier": "Tiered",
-    }
+        # Fix the broken file and edit the good one: both are re-read on the next access.
+        write_query(
+            tmp_path / "broken.cypher",
+            "// @title Fixed\n// @description D\n// @column a: A\nRETURN 1 AS a\n",
+            bump=5,
+        )
+        write_query(tmp_path / "by_tier.cypher", GOOD.replace("Accounts by tier", "Tiered"), bump=5)
+        listing = client.get("/v1/queries", headers=headers).json()
+        assert listing["errors"] == []
+        assert {q["name"]: q["title"] for q in listing["queries"]} == {
+            "broken": "Fixed",
+            "by_tier": "Tiered",
+        }
 
 
-def test_reload_is_for_admins(client: TestClient, auth_headers: KeyFactory, tmp_path: Path) -> None:
+def test_reload_is_for_admins(auth_headers: KeyFactory, settings: Settings, tmp_path: Path) -> None:
     write_query(tmp_path / "by_tier.cypher", GOOD)
-    client.app.state.query_catalog = Catalog(tmp_path)  # type: ignore[attr-defined]
-    assert_problem(
-        client.post("/v1/queries/reload", headers=auth_headers("query:run")), 403, "forbidden"
-    )
-    response = client.post("/v1/queries/reload", headers=auth_headers("admin"))
+    run_key, admin_key = auth_headers("query:run"), auth_headers("admin")
+    with catalog_client(settings, tmp_path) as client:
+        assert_problem(client.post("/v1/queries/reload", headers=run_key), 403, "forbidden")
+        response = client.post("/v1/queries/reload", headers=admin_key)
     assert response.status_code == 200
     assert [q["name"] for q in response.json()["queries"]] == ["by_tier"]
 

@@ -23,7 +23,7 @@ from service.api.schemas.queries import (
     RunQueryIn,
 )
 from service.domain.access import Principal, Scope
-from service.domain.queries.catalog import DEFAULT_QUERIES_DIR, Catalog
+from service.domain.queries.catalog import Catalog
 from service.domain.queries.runner import (
     ADHOC_NAME,
     QueryResult,
@@ -40,12 +40,12 @@ AdhocPrincipal = Annotated[Principal, Depends(require(Scope.QUERY_ADHOC))]
 RUN_ERRORS = problem_responses(401, 403, 404, 408, 422, 503)
 
 
-def get_catalog(request: Request) -> Catalog:
-    """The app's catalog: ``app.state.query_catalog`` when set (tests point it at a
-    folder of their own), else the repository's ``cypher/`` folder."""
+def get_catalog(request: Request, state: StateDep) -> Catalog:
+    """The app's catalog of ``settings.queries_dir``, made on first use and kept on the
+    app: it caches the parsed files and re-reads only those that changed."""
     catalog: Catalog | None = getattr(request.app.state, "query_catalog", None)
     if catalog is None:
-        catalog = Catalog(DEFAULT_QUERIES_DIR)
+        catalog = Catalog(state.settings.queries_dir)
         request.app.state.query_catalog = catalog
     return catalog
 
