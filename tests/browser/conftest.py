@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 from neo4j import Driver
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 from pydantic import SecretStr
 
 from service.domain.demo_seed import seed_demo
@@ -49,6 +49,10 @@ CHROMIUM_ARGS = [
 ]
 BUNDLE = ROOT / "service" / "widget" / "static" / "powermap-org-chart.js"
 HERE = Path(__file__).resolve().parent
+
+
+# The machine may be shared and loaded: wait up to 15 s for a state, not the default 5.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
