@@ -83,7 +83,7 @@ widget: $(WIDGET_BUNDLE)
 browser:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
-bench: migrate
+bench: migrate widget browser
 	$(BIN)/python -m bench
 
 # Empties the configured database, loads 100,000 synthetic stakeholders through the
