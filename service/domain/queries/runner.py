@@ -65,7 +65,6 @@ _REFUSED_CODES = frozenset(
         "Neo.ClientError.Statement.AccessMode",
         "Neo.ClientError.Statement.UnsupportedAdministrationCommand",
         "Neo.ClientError.Statement.NotSystemDatabaseError",
-        "Neo.ClientError.Transaction.InvalidBookmark",
     }
 )
 
