@@ -9,7 +9,7 @@ emptied the graph), so no test depends on the order they run in.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,8 @@ from service.settings import Settings
 from tests.conftest import _clean
 
 THETA = 0.2
+# One "today" for the module: the seed and the expected dates agree even across midnight.
+TODAY = datetime.now(UTC).date()
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +43,12 @@ def demo_db(driver: Driver, settings: Settings) -> Iterator[Driver]:
 
 @pytest.fixture
 def seeded(demo_db: Driver, settings: Settings) -> SeedResult:
-    return seed_demo(demo_db, settings.neo4j_database, settings)
+    return seed_demo(demo_db, settings.neo4j_database, settings, today=TODAY)
 
 
 @pytest.fixture(scope="module")
 def portfolio() -> DemoPortfolio:
-    return build_demo_portfolio()
+    return build_demo_portfolio(TODAY)
 
 
 def q(driver: Driver, settings: Settings, cypher: str, **params: Any) -> list[dict[str, Any]]:
