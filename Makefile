@@ -18,7 +18,7 @@ WIDGET_SOURCES := $(wildcard widget/src/*.ts) widget/build.mjs widget/tsconfig.j
 # Origins of the demo page that `make run` serves next to the API (CORS, frame-ancestors).
 POWERMAP_EMBED_ALLOWED_ORIGINS ?= ["http://127.0.0.1:8001","http://localhost:8001"]
 
-.PHONY: help install neo4j neo4j-stop migrate demo run serve test lint typecheck pytest bench bench-ingest clean widget browser
+.PHONY: help install neo4j neo4j-stop migrate demo run serve test lint typecheck pytest bench bench-ingest bench-analytics clean widget browser
 
 help:
 	@echo "make run     set up (venv, Neo4j, migrations, demo data) and serve on :8000"
@@ -90,6 +90,11 @@ bench: migrate widget browser
 # ingest path, records rows/s in bench/RESULTS.md; `make demo` reloads the demo after.
 bench-ingest: migrate
 	$(BIN)/python -m bench ingest
+
+# Empties the database: issue 3's analytics targets on a 5,000-stakeholder account and a
+# 200,000-stakeholder portfolio, p50/p95 into bench/RESULTS.md; `make demo` reloads the demo.
+bench-analytics: migrate
+	$(BIN)/python -m bench analytics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

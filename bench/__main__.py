@@ -11,6 +11,7 @@ import importlib
 import sys
 
 BENCHMARKS: dict[str, str] = {
+    "analytics": "bench.analytics",
     "ingest": "bench.ingest",
     "widget_render": "bench.widget_render",
 }

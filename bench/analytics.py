@@ -1,0 +1,429 @@
+"""Analytics benchmark: issue 3's targets on a 5,000-stakeholder account and a 200k portfolio.
+
+``python -m bench analytics`` (or ``make bench-analytics``) **empties the configured
+database** (everything but the migration bookkeeping), then:
+
+1. ingests the ``account-5k`` preset (5,000 stakeholders, 50 team members, ≈ 50,000
+   edges; :mod:`bench.synthetic`) through the real ingest path;
+2. times, over repeated calls (p50/p95), the subgraph pull alone, the pure analytics
+   on the pulled :class:`AccountGraph`, and end to end (pull + analytics + the
+   response data, i.e. the domain use case behind each route; HTTP/JSON not included)
+   for: departure impact (one team member; a reorg of 3 team members and 5 senior
+   stakeholders), budget control, threading, power map with exact betweenness;
+3. times exact betweenness in rustworkx (what the service uses) against networkx;
+4. times the naive departure impact (for each removed person in turn, rebuild the
+   engagement graph in networkx and recompute coverage, reachability by one search
+   per key stakeholder, best warm path by one hop-bounded search per key stakeholder,
+   and fragmentation from scratch) and reports naive ÷ production;
+5. empties the graph, ingests ``portfolio-200k`` (400 accounts × 500 stakeholders) and
+   times portfolio threading pages (first page, a tier page, a later page).
+
+Results, with the machine, go to ``bench/RESULTS.md``. The graph is emptied at the end
+(``--keep`` leaves the portfolio; ``powermap seed-demo`` brings the demo back).
+``--quick`` uses smaller repeat counts; ``--skip-portfolio`` / ``--skip-account`` run
+half. ``--profile`` prints a cProfile of one end-to-end departure impact.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import math
+import pstats
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from neo4j import Driver
+from rich.console import Console
+
+from bench import machine
+from bench.synthetic import generate, preset
+from service.analytics import (
+    AccountGraph,
+    AnalyticsParams,
+    budget_control,
+    departure_impact,
+    engagement_graph,
+    key_stakeholders,
+    power_map,
+    threading_report,
+)
+from service.analytics.power_map import engagement_betweenness
+from service.domain import relationship_intel as intel
+from service.domain.access import Principal, Scope
+from service.domain.ingest import import_batches
+from service.domain.org_chart import valid_at
+from service.graph import migrations
+from service.graph.account_subgraph import account_subgraph
+from service.graph.driver import create_driver
+from service.settings import Settings, load_settings
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+EMPTY_GRAPH = """
+MATCH (n) WHERE NOT n:__Migration AND NOT n:__MigrationLock
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS
+"""
+TARGETS_MS = {
+    "departure impact": 250.0,
+    "budget control": 50.0,
+    "threading": 250.0,
+    "power map (exact betweenness)": 2000.0,
+    "portfolio threading": 5000.0,
+}
+ADMIN = Principal(key_id="bench", scopes=frozenset({Scope.ADMIN}))
+console = Console(stderr=True)
+
+
+def empty_graph(driver: Driver, database: str) -> None:
+    with driver.session(database=database) as session:
+        session.run(EMPTY_GRAPH).consume()
+
+
+def timed(fn: Callable[[], Any], repeats: int, warmup: int = 1) -> list[float]:
+    """Milliseconds of ``repeats`` calls after ``warmup`` untimed ones."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000.0)
+    return samples
+
+
+def p50_p95(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+    return statistics.median(ordered), p95
+
+
+def ingest(driver: Driver, database: str, settings: Settings, name: str) -> tuple[int, float]:
+    batch = generate(preset(name, today=date.today()))
+    rows = sum(len(v) for v in batch.values() if isinstance(v, list))
+    t0 = time.perf_counter()
+    import_batches(driver, database, settings, batch, 20_000)
+    return rows, time.perf_counter() - t0
+
+
+# -- the naive departure impact (the baseline the ratio is measured against) ----------
+
+
+def _naive_graph(account: AccountGraph, gone: set[str], params: AnalyticsParams) -> nx.Graph:
+    """DESIGN's engagement graph built edge by edge in networkx, without ``gone``."""
+    team = {t.id for t in account.team_members if t.status == "active"} - gone
+    people = {s.id for s in account.stakeholders if s.status == "active"} - gone
+    graph = nx.Graph()
+    graph.add_nodes_from(people)
+
+    def add(a: str, b: str, s: float) -> None:
+        if s <= 0 or a == b:
+            return
+        if not graph.has_edge(a, b) or graph[a][b]["s"] < s:
+            graph.add_edge(a, b, s=s)
+
+    for k in account.knows:
+        active = k.strength >= params.active_tie_threshold
+        if active and k.team_member_id in team and k.stakeholder_id in people:
+            add(k.team_member_id, k.stakeholder_id, k.strength)
+    for i in account.influences:
+        if i.from_id in people and i.to_id in people:
+            add(i.from_id, i.to_id, i.strength)
+    for r in account.reports_to:
+        if r.from_id in people and r.to_id in people:
+            add(
+                r.from_id,
+                r.to_id,
+                params.reports_to_default_strength if r.strength is None else r.strength,
+            )
+    for t in team:
+        if graph.has_node(t):
+            graph.nodes[t]["team"] = True
+    return graph
+
+
+def _naive_best_path(graph: nx.Graph, target: str, hops: int) -> float:
+    """Best product of strengths from any team member to ``target`` in ≤ ``hops`` hops."""
+    best = {target: 1.0}
+    frontier = {target: 1.0}
+    result = 0.0
+    for _ in range(hops):
+        nxt: dict[str, float] = {}
+        for node, value in frontier.items():
+            for other, data in graph[node].items():
+                v = value * data["s"]
+                if graph.nodes[other].get("team"):
+                    result = max(result, v)
+                    continue
+                if v > best.get(other, 0.0) and v > nxt.get(other, 0.0):
+                    nxt[other] = v
+        best.update(nxt)
+        frontier = nxt
+    return result
+
+
+def _naive_state(account: AccountGraph, gone: set[str], params: AnalyticsParams) -> dict[str, Any]:
+    graph = _naive_graph(account, gone, params)
+    keys = [k for k in key_stakeholders(account) if k not in gone]
+    team = [n for n, d in graph.nodes(data=True) if d.get("team")]
+    coverage = {k: sum(1 for t in graph[k] if graph.nodes[t].get("team")) for k in keys}
+    reachable = {k: any(nx.has_path(graph, k, t) for t in team) for k in keys}
+    warm = {k: _naive_best_path(graph, k, params.max_warm_path_hops) for k in keys}
+    sizes = [len(c) for c in nx.connected_components(graph)]
+    n = sum(sizes)
+    frag = 1 - sum(s * (s - 1) for s in sizes) / (n * (n - 1)) if n > 1 else 0.0
+    return {"coverage": coverage, "reachable": reachable, "warm": warm, "fragmentation": frag}
+
+
+def naive_departure(
+    account: AccountGraph, person_ids: Iterable[str], params: AnalyticsParams
+) -> None:
+    _naive_state(account, set(), params)
+    gone: set[str] = set()
+    for person in person_ids:
+        gone.add(person)
+        _naive_state(account, gone, params)
+
+
+# -- the run ---------------------------------------------------------------------------
+
+
+def _row(name: str, samples: list[float], target: float | None) -> str:
+    p50, p95 = p50_p95(samples)
+    verdict = "" if target is None else ("met" if p50 < target else "**missed**")
+    limit = "" if target is None else f"< {target:,.0f}"
+    return f"| {name} | {len(samples)} | {p50:,.1f} | {p95:,.1f} | {limit} | {verdict} |"
+
+
+def account_section(
+    driver: Driver, database: str, settings: Settings, quick: bool, profile: bool
+) -> list[str]:
+    console.print("Ingesting account-5k …")
+    empty_graph(driver, database)
+    rows, seconds = ingest(driver, database, settings, "account-5k")
+    today = date.today()
+    at = valid_at(today)
+    pulled = account_subgraph(driver, database, "a0000", valid_at=at)
+    assert pulled is not None
+    account = pulled.graph
+    params = AnalyticsParams(active_tie_threshold=settings.active_tie_threshold)
+    graph = engagement_graph(account, params)
+    ties = {}
+    for k in account.knows:
+        if k.strength >= params.active_tie_threshold:
+            ties[k.team_member_id] = ties.get(k.team_member_id, 0) + 1
+    busiest = max(ties, key=lambda t: (ties[t], t))
+    keys = list(key_stakeholders(account))
+    reorg = sorted(ties, key=lambda t: (-ties[t], t))[:3] + keys[:5]
+    budget = next(c.budget_id for c in account.controls if c.authority == "owner")
+    repeats = 5 if quick else 30
+    slow = 3 if quick else 7
+    lines = [
+        f"Account: {len(account.stakeholders):,} stakeholders, {len(account.team_members)} team "
+        f"members, {len(account.knows):,} KNOWS, {len(account.influences):,} INFLUENCES, "
+        f"{len(account.reports_to):,} REPORTS_TO, {len(account.roles)} roles, "
+        f"{len(account.controls)} CONTROLS; engagement graph {graph.node_count:,} nodes, "
+        f"{graph.edge_count:,} edges, {len(keys)} key stakeholders. Ingested {rows:,} rows "
+        f"in {seconds:.1f} s.",
+        "",
+        f"Departure of one team member: `{busiest}` ({ties[busiest]} active ties). Reorg: "
+        f"{', '.join(f'`{p}`' for p in reorg)}. Budget: `{budget}`.",
+        "",
+        "| measurement | calls | p50 ms | p95 ms | target ms (p50) | |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    pull = timed(lambda: account_subgraph(driver, database, "a0000", valid_at=at), repeats)
+    lines.append(_row("subgraph pull (one round trip, into AccountGraph)", pull, None))
+
+    def e2e_departure(people: list[str]) -> Callable[[], Any]:
+        return lambda: intel.account_departure_impact(
+            driver, database, settings, "a0000", people, as_of=today, principal=ADMIN
+        )
+
+    cases: list[tuple[str, str | None, Callable[[], Any], Callable[[], Any], int]] = [
+        (
+            "departure impact, 1 team member",
+            "departure impact",
+            lambda: departure_impact(account, [busiest], params),
+            e2e_departure([busiest]),
+            repeats,
+        ),
+        (
+            "departure impact, reorg of 8",
+            "departure impact",
+            lambda: departure_impact(account, reorg, params),
+            e2e_departure(reorg),
+            repeats,
+        ),
+        (
+            "budget control",
+            "budget control",
+            lambda: budget_control(account, budget, params),
+            lambda: intel.budget_control(
+                driver, database, settings, budget, as_of=today, principal=ADMIN
+            ),
+            repeats,
+        ),
+        (
+            "threading",
+            "threading",
+            lambda: threading_report(account, params),
+            lambda: intel.account_threading(driver, database, settings, "a0000", as_of=today),
+            repeats,
+        ),
+        (
+            "power map (exact betweenness)",
+            "power map (exact betweenness)",
+            lambda: power_map(account, params),
+            lambda: intel.account_power_map(
+                driver,
+                database,
+                settings,
+                "a0000",
+                sort="pagerank",
+                descending=True,
+                as_of=today,
+            ),
+            slow,
+        ),
+    ]
+    for name, target_key, pure, e2e, n in cases:
+        console.print(f"  {name} …")
+        target = TARGETS_MS[target_key] if target_key else None
+        lines.append(_row(f"{name} — analytics only", timed(pure, n), target))
+        lines.append(
+            _row(f"{name} — end to end (pull + analytics + response data)", timed(e2e, n), target)
+        )
+
+    console.print("  betweenness: rustworkx vs networkx …")
+    rx_ms = timed(lambda: engagement_betweenness(graph), slow)
+    nx_graph = graph.to_networkx()
+    t0 = time.perf_counter()
+    nx.betweenness_centrality(nx_graph, normalized=True)
+    nx_ms = (time.perf_counter() - t0) * 1000.0
+    lines += [
+        "",
+        f"Exact betweenness on the engagement graph: rustworkx p50 {p50_p95(rx_ms)[0]:,.0f} ms "
+        f"(multi-threaded, what the service uses); networkx {nx_ms:,.0f} ms (one run, the "
+        "reference the tests compare against).",
+    ]
+
+    console.print("  naive departure impact …")
+    ours_one = p50_p95(timed(lambda: departure_impact(account, [busiest], params), repeats))[0]
+    ours_reorg = p50_p95(timed(lambda: departure_impact(account, reorg, params), repeats))[0]
+    naive_one = timed(lambda: naive_departure(account, [busiest], params), 1, warmup=0)[0]
+    naive_reorg = timed(lambda: naive_departure(account, reorg, params), 1, warmup=0)[0]
+    lines += [
+        "",
+        "Naive departure impact (per removed person: rebuild the networkx graph, one search "
+        "per key stakeholder for reachability and for the best warm path; one run each) "
+        "against the production pass (p50):",
+        "",
+        "| case | naive ms | production ms | naive ÷ production |",
+        "| --- | ---: | ---: | ---: |",
+        f"| 1 team member | {naive_one:,.0f} | {ours_one:,.1f} | {naive_one / ours_one:,.0f}× |",
+        f"| reorg of 8 | {naive_reorg:,.0f} | {ours_reorg:,.1f} "
+        f"| {naive_reorg / ours_reorg:,.0f}× |",
+    ]
+    if profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        e2e_departure([busiest])()
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+        console.print(out.getvalue())
+    return lines
+
+
+def portfolio_section(driver: Driver, database: str, settings: Settings, quick: bool) -> list[str]:
+    console.print("Ingesting portfolio-200k …")
+    empty_graph(driver, database)
+    rows, seconds = ingest(driver, database, settings, "portfolio-200k")
+    today = date.today()
+    repeats = 3 if quick else 10
+
+    def page(**kwargs: Any) -> dict[str, Any]:
+        args: dict[str, Any] = {"after": "", "limit": 50, "tier": None, **kwargs}
+        result: dict[str, Any] = intel.portfolio_threading(
+            driver, database, settings, principal=ADMIN, as_of=today, **args
+        )
+        return result
+
+    first = page()
+    second_after = first["next_after"]
+    lines = [
+        f"Portfolio: 400 accounts × 500 = 200,000 stakeholders ({rows:,} rows ingested in "
+        f"{seconds:.0f} s). Each page scores every account (of the tier) in one Cypher "
+        "statement, sorts by (risk desc, id), cuts the page, then collects the people "
+        "behind the page's verdicts.",
+        "",
+        "| measurement | calls | p50 ms | p95 ms | target ms (p50) | |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    target = TARGETS_MS["portfolio threading"]
+    lines.append(_row("portfolio threading, first page of 50", timed(page, repeats), target))
+    lines.append(
+        _row(
+            "portfolio threading, second page (cursor)",
+            timed(lambda: page(after=second_after), repeats),
+            target,
+        )
+    )
+    lines.append(
+        _row(
+            "portfolio threading, tier `strategic`, first page",
+            timed(lambda: page(tier="strategic"), repeats),
+            target,
+        )
+    )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench analytics", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--skip-account", action="store_true")
+    parser.add_argument("--skip-portfolio", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="leave the last graph in place")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--no-record", action="store_true", help="do not write RESULTS.md")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    database = settings.neo4j_database
+    driver = create_driver(settings)
+    try:
+        driver.verify_connectivity()
+        migrations.migrate(driver, database, settings.migrations_dir)
+        described = machine.describe(driver, database)
+        started = datetime.now(UTC)
+        lines = [
+            f"## Analytics — {started:%Y-%m-%d %H:%M} UTC",
+            "",
+            *(f"- {k}: {v}" for k, v in described.items()),
+            "",
+        ]
+        if not args.skip_account:
+            lines += ["### One account of 5,000 stakeholders", ""]
+            lines += account_section(driver, database, settings, args.quick, args.profile)
+            lines.append("")
+        if not args.skip_portfolio:
+            lines += ["### Portfolio threading over 200,000 stakeholders", ""]
+            lines += portfolio_section(driver, database, settings, args.quick)
+            lines.append("")
+        if not args.keep:
+            empty_graph(driver, database)
+    finally:
+        driver.close()
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not args.no_record:
+        with RESULTS.open("a", encoding="utf-8") as results:
+            results.write("\n" + text)
+        console.print(f"Appended to {RESULTS}")
+    return 0
