@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -607,11 +607,14 @@ def test_wrong_parameters_name_the_parameter(portfolio: tuple[Driver, str]) -> N
 # dates are relative to the demo's `today` (T).
 
 W = WEAK_SPOTS
+# One "today" for the module: the seed and the expected dates agree even across midnight.
+TODAY = datetime.now(UTC).date()
 
 
 @pytest.fixture(scope="module")
 def demo_db(driver: Driver, settings: Settings) -> Iterator[Driver]:
-    """Leaves the graph empty after this module's demo tests, as it found it."""
+    """Starts from an empty graph (no demo seeded for another day) and leaves it empty."""
+    _clean(driver, settings.neo4j_database)
     yield driver
     _clean(driver, settings.neo4j_database)
 
@@ -620,12 +623,12 @@ def demo_db(driver: Driver, settings: Settings) -> Iterator[Driver]:
 def demo(demo_db: Driver, settings: Settings) -> tuple[Driver, str]:
     """The demo, loaded through the real ingest path when the graph does not hold it
     (the hand-built tests empty the graph; the first demo test after them reloads it)."""
-    seed_demo(demo_db, settings.neo4j_database, settings)
+    seed_demo(demo_db, settings.neo4j_database, settings, today=TODAY)
     return demo_db, settings.neo4j_database
 
 
 def t_minus(days: int) -> str:
-    return (build_demo_portfolio().today - timedelta(days=days)).isoformat()
+    return (build_demo_portfolio(TODAY).today - timedelta(days=days)).isoformat()
 
 
 def test_demo_budget_controllers(demo: tuple[Driver, str]) -> None:
