@@ -248,12 +248,13 @@ def test_budget_control_now_and_before_the_reorg(
     path = owner["best_warm_path"]
     assert [h["to_id"] for h in path["hops"]] == ["champ", "cfo"]
     assert path["strength"] == pytest.approx(0.72) and path["introducer_id"] == "champ"
-    # Influencers of the cfo ranked by strength × PageRank: champ (0.9) and det (0.5) are
-    # both dangling in the reversed influence graph, so equal PageRank: champ first.
+    # Influencers of the cfo ranked by strength × PageRank. Reversed for PageRank, the
+    # cfo passes rank to champ (weight 0.9) and det (0.5), so champ also ranks higher.
     assert [i["stakeholder_id"] for i in owner["influencers"]] == ["champ", "det"]
     champ, det = owner["influencers"]
-    assert champ["pagerank"] == pytest.approx(det["pagerank"])
+    assert champ["pagerank"] > det["pagerank"]
     assert champ["score"] == pytest.approx(0.9 * champ["pagerank"])
+    assert det["score"] == pytest.approx(0.5 * det["pagerank"])
     [chain] = before["escalation_chains"]
     assert [s["stakeholder_id"] for s in chain["steps"]] == ["ceo"]
     assert client.get("/v1/budgets/nope/control", headers=headers).status_code == 404

@@ -185,8 +185,8 @@ def test_derived_tie_strength_equals_the_analytics_formula(
         TieStrengthParams(settings.tie_half_life_days, settings.interaction_weights),
     )
     # By hand: 2^(−3/90) = 0.97716, 0.6 · ½ = 0.3, 0.3 · 2^(−1/3) = 0.23811,
-    # 0.5 · 2^(−200/90) = 0.10716 → Σ 1.62243, s = 1 − e^(−1.62243) = 0.80257.
-    assert expected == pytest.approx(0.80257, abs=1e-5)
+    # 0.5 · 2^(−200/90) = 0.10716 → Σ 1.62243, s = 1 − e^(−1.62243) = 1 − 0.19742 = 0.80258.
+    assert expected == pytest.approx(0.80258, abs=1e-5)
     acme = pull(graph, settings, "acme", TODAY)
     [tie] = [k for k in acme.knows if k.team_member_id == "t3"]
     assert tie.stakeholder_id == "ceo"

@@ -28,9 +28,11 @@ from service.settings import Settings
 from tests.conftest import _clean
 
 EFFECTIVE = "2026-01-01T00:00:00Z"
-ROLES = ["champion", "decision_maker", "economic_buyer", "user", "detractor"]
+ROLES = ["champion", "decision_maker", "economic_buyer", "user"]
 AUTHORITIES = ["owner", "approver", "signatory", "recommender"]
-STRENGTHS = [0.05, 0.1, 0.19, 0.2, 0.21, 0.5, 0.9]
+# The threshold θ = 0.2 itself and its neighbours come up often: the boundary is where
+# Cypher and Python could disagree.
+STRENGTHS = [0.1, 0.19, 0.2, 0.2, 0.21, 0.5, 0.9]
 TIERS = ["strategic", "key", "standard"]
 
 
@@ -143,7 +145,7 @@ def python_row(driver: Driver, settings: Settings, account_id: str) -> dict[str,
 
 
 @hypothesis_settings(
-    max_examples=30,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
