@@ -10,14 +10,13 @@ env file named by ``POWERMAP_ENV_FILE`` (default ``.env``), which is how a devel
 from __future__ import annotations
 
 import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-DEFAULT_EMBED_SECRET = "change-me-embed-token-secret"
 
 
 def env_file_path() -> Path:
@@ -83,7 +82,11 @@ class Settings(BaseSettings):
         }
 
     # Embed tokens for the org-chart widget.
-    embed_token_secret: SecretStr = SecretStr(DEFAULT_EMBED_SECRET)
+    # Signs embed tokens. Unset, each process draws a random one (fine for one local
+    # process; tokens die with it); production refuses to start without an explicit one.
+    embed_token_secret: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_urlsafe(48))
+    )
     embed_token_default_minutes: int = Field(default=15, ge=1)
     embed_token_max_minutes: int = Field(default=24 * 60, ge=1)
     embed_allowed_origins: list[str] = Field(default_factory=list)
@@ -93,8 +96,10 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:
         if self.environment == "production":
-            if self.embed_token_secret.get_secret_value() == DEFAULT_EMBED_SECRET:
+            if "embed_token_secret" not in self.model_fields_set:
                 raise ValueError("POWERMAP_EMBED_TOKEN_SECRET must be set in production")
+            if len(self.embed_token_secret.get_secret_value()) < 32:
+                raise ValueError("POWERMAP_EMBED_TOKEN_SECRET must be at least 32 characters")
             if not self.neo4j_password.get_secret_value():
                 raise ValueError("NEO4J_PASSWORD must be set in production")
         return self
