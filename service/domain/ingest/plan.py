@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from service.domain.ingest.validation import Row, ValidBatch, as_utc
@@ -47,6 +48,11 @@ class Chunk:
     write_set: WriteSet
     rows: int
     phase: int = ACCOUNT
+
+
+def iso_utc(value: datetime | date) -> str:
+    """``value`` in UTC as ISO-8601 text (a date is 00:00 UTC of that day)."""
+    return as_utc(value).isoformat()
 
 
 def _props(section: str, row: Row) -> dict[str, Any]:
@@ -182,7 +188,9 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
                     "stakeholder_id": row["stakeholder_id"],
                     "strength": row["strength"],
                     "has_last_contact": "last_contact" in row,
-                    "last_contact": as_utc(last_contact) if last_contact is not None else None,
+                    # ISO-8601 text, made a DateTime in Cypher: the driver packs a Python
+                    # datetime in pure Python (~0.1 ms each), text costs next to nothing.
+                    "last_contact": iso_utc(last_contact) if last_contact is not None else None,
                 },
             ),
         )
@@ -208,7 +216,7 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
             1,
             (
                 Statement.INTERACTIONS,
-                {"id": row["id"], "kind": row["kind"], "at": as_utc(row["at"])},
+                {"id": row["id"], "kind": row["kind"], "at": iso_utc(row["at"])},
             ),
             (Statement.INTERACTION_WITH, {"id": row["id"], "stakeholder_ids": people}),
             (Statement.INTERACTION_ATTENDED, {"id": row["id"], "team_member_ids": members}),

@@ -2,32 +2,32 @@
 // stakeholder). A different strength, or a current edge derived from interactions,
 // is closed and an explicit one opened (explicit wins). Row: {team_member_id,
 // stakeholder_id, strength, has_last_contact, last_contact}; an omitted last_contact
-// keeps the one already known.
+// keeps the one already known. last_contact is ISO-8601 text in UTC, or null.
 UNWIND $rows AS row
 MATCH (t:TeamMember {id: row.team_member_id})
 MATCH (s:Stakeholder {id: row.stakeholder_id})
 SET s._lock = true
 REMOVE s._lock
-WITH t, s, row
+WITH t, s, row, datetime(row.last_contact) AS contact
 // From the stakeholder's side: a team member's relationships are many (see derived_knows).
 OPTIONAL MATCH (s)<-[c:KNOWS]-()
 WHERE c.until IS NULL AND startNode(c) = t
-WITH t, s, row, collect(c) AS currents
-WITH t, s, row,
+WITH t, s, row, contact, collect(c) AS currents
+WITH t, s, row, contact,
      [c IN currents WHERE c.source <> 'explicit' OR c.strength <> row.strength] AS stale,
      [c IN currents WHERE c.source = 'explicit' AND c.strength = row.strength] AS same
-WITH t, s, row, stale, same,
+WITH t, s, row, contact, stale, same,
      reduce(x = $effective_at, c IN stale | CASE WHEN c.since > x THEN c.since ELSE x END) AS at,
-     CASE WHEN row.has_last_contact THEN row.last_contact
+     CASE WHEN row.has_last_contact THEN contact
           ELSE reduce(l = null, c IN stale |
                       CASE WHEN l IS NULL OR c.last_contact > l THEN c.last_contact ELSE l END)
      END AS last_contact,
      row.has_last_contact
-     AND any(c IN same WHERE coalesce(c.last_contact <> row.last_contact,
-                                      c.last_contact IS NOT NULL OR row.last_contact IS NOT NULL))
+     AND any(c IN same WHERE coalesce(c.last_contact <> contact,
+                                      c.last_contact IS NOT NULL OR contact IS NOT NULL))
        AS touched
 FOREACH (c IN stale | SET c.until = at)
-FOREACH (c IN CASE WHEN touched THEN same ELSE [] END | SET c.last_contact = row.last_contact)
+FOREACH (c IN CASE WHEN touched THEN same ELSE [] END | SET c.last_contact = contact)
 FOREACH (_ IN CASE WHEN size(same) > 0 THEN [] ELSE [1] END |
   CREATE (t)-[:KNOWS {strength: row.strength, source: 'explicit', since: at,
                       last_contact: last_contact}]->(s))
