@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import gc
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
@@ -80,6 +82,33 @@ def ingest_batch(
     return summary
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a large input is validated and planned.
+
+    The rows are millions of acyclic dicts and lists that live until the import ends;
+    each full collection rescans all of them for nothing (≈ 1.5 s of the planning of
+    the 100k benchmark). Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
+def _rows_frozen() -> Iterator[None]:
+    """Keep the planned rows out of the collections that run while they are written."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def import_batches(
     driver: Driver,
     database: str,
@@ -100,28 +129,33 @@ def import_batches(
     """
     if chunk_rows < 1 or workers < 1:
         raise InvalidInput("chunk_rows and workers must be at least 1")
-    valid = validate_batch(driver, database, batch)
-    now = datetime.now(UTC)
-    summary = IngestSummary(effective_at=valid.effective_at or now, received=valid.received)
-    params = _params(settings, summary.effective_at, now)
+    with _collector_paused():
+        valid = validate_batch(driver, database, batch)
+        now = datetime.now(UTC)
+        summary = IngestSummary(effective_at=valid.effective_at or now, received=valid.received)
+        params = _params(settings, summary.effective_at, now)
+        chunks = list(chunk_units(plan_units(valid), chunk_rows))
+        del valid
 
     def done(chunk: Chunk, tally: store.Tally) -> None:
         summary.add(tally)
         if progress is not None:
             progress(chunk.rows)
 
-    chunks = chunk_units(plan_units(valid), chunk_rows)
-    for phase, group in groupby(chunks, key=lambda c: c.phase):
-        if phase != ACCOUNT or workers == 1:
-            for chunk in group:
-                done(chunk, _write(driver, database, chunk.write_set, params))
-            continue
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="import")
-        try:
-            futures = {pool.submit(_write, driver, database, c.write_set, params): c for c in group}
-            for future in as_completed(futures):
-                done(futures[future], future.result())
-        finally:
-            # On a failure, transactions not yet started are dropped: whole accounts only.
-            pool.shutdown(wait=True, cancel_futures=True)
+    with _rows_frozen():
+        for phase, group in groupby(chunks, key=lambda c: c.phase):
+            if phase != ACCOUNT or workers == 1:
+                for chunk in group:
+                    done(chunk, _write(driver, database, chunk.write_set, params))
+                continue
+            pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="import")
+            try:
+                futures = {
+                    pool.submit(_write, driver, database, c.write_set, params): c for c in group
+                }
+                for future in as_completed(futures):
+                    done(futures[future], future.result())
+            finally:
+                # On a failure, transactions not yet started are dropped: whole accounts only.
+                pool.shutdown(wait=True, cancel_futures=True)
     return summary
