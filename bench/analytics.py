@@ -218,7 +218,7 @@ def account_section(
         if k.strength >= params.active_tie_threshold:
             ties[k.team_member_id] = ties.get(k.team_member_id, 0) + 1
     busiest = max(ties, key=lambda t: (ties[t], t))
-    keys = list(key_stakeholders(account))
+    keys = sorted(key_stakeholders(account))
     reorg = sorted(ties, key=lambda t: (-ties[t], t))[:3] + keys[:5]
     budget = next(c.budget_id for c in account.controls if c.authority == "owner")
     repeats = 5 if quick else 30
