@@ -274,6 +274,11 @@ def test_warm_paths(client: TestClient, headers: dict[str, str]) -> None:
     assert client.get("/v1/paths/warm", headers=headers, params={"to": "t1"}).status_code == 404
     missing_from = client.get("/v1/paths/warm", headers=headers, params={"to": "cfo", "from": "x"})
     assert missing_from.status_code == 404
+    # A stakeholder is not a team member a path could start from.
+    not_a_team_member = client.get(
+        "/v1/paths/warm", headers=headers, params={"to": "cfo", "from": "vp"}
+    )
+    assert not_a_team_member.status_code == 404
     assert (
         client.get("/v1/paths/warm", headers=headers, params={"to": "cfo", "k": 0}).status_code
         == 422

@@ -67,7 +67,8 @@ def warm_paths(
         pulled = accounts_at(driver, database, target.account_ids[:1], as_of)[0]
         account = account_ref(pulled.graph, pulled.tier)
         names = Names.of(pulled.graph)
-        if from_team_member is not None and from_team_member not in names.names:
+        team = {t.id for t in pulled.graph.team_members}
+        if from_team_member is not None and from_team_member not in team:
             if person_at(driver, database, from_team_member, as_of).kind != "team_member":
                 raise NotFound(f"no team member with id {from_team_member!r}")
             notes.append(
