@@ -11,10 +11,19 @@ MATCH (s:Stakeholder {id: row.stakeholder_id})
 SET s._lock = true
 REMOVE s._lock
 WITH t, s
+OPTIONAL MATCH (s)<-[c:KNOWS]-()
+WHERE c.until IS NULL AND startNode(c) = t
+WITH t, s, collect(c) AS currents
+WITH t, s,
+     any(c IN currents WHERE c.source = 'explicit') AS explicit,
+     [c IN currents WHERE c.source <> 'explicit'] AS derived
 // Expand from the stakeholder (a handful of interactions) and compare the team member
 // by value: a team member has thousands of relationships, many of them created in this
-// very transaction, where a pattern bound at both ends would scan all of them.
-CALL (t, s) {
+// very transaction, where a pattern bound at both ends would scan all of them. An
+// explicit tie wins, so then the interactions are not read at all (zero rows: count 0).
+CALL (t, s, explicit) {
+  WITH t, s, explicit
+  WHERE NOT explicit
   OPTIONAL MATCH (s)<-[:WITH]-(i:Interaction)<-[:ATTENDED]-(x:TeamMember)
   WHERE x.id = t.id
   WITH i,
@@ -29,13 +38,7 @@ CALL (t, s) {
              END) AS total,
          max(i.at) AS last_at, min(i.at) AS first_at
 }
-WITH t, s, interactions, last_at, first_at, 1.0 - exp(-total) AS strength
-OPTIONAL MATCH (s)<-[c:KNOWS]-()
-WHERE c.until IS NULL AND startNode(c) = t
-WITH t, s, interactions, last_at, first_at, strength, collect(c) AS currents
-WITH t, s, interactions, last_at, first_at, strength,
-     any(c IN currents WHERE c.source = 'explicit') AS explicit,
-     [c IN currents WHERE c.source <> 'explicit'] AS derived
+WITH t, s, explicit, derived, interactions, last_at, first_at, 1.0 - exp(-total) AS strength
 WITH t, s, last_at, first_at, strength, derived,
      NOT explicit AND interactions > 0 AND size(derived) > 0
        AND any(c IN derived WHERE c.strength <> strength
