@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     interaction_weight_event: float = Field(default=0.5, ge=0)
     interaction_weight_email: float = Field(default=0.3, ge=0)
 
+    # Analytics: pulled accounts kept per app instance, keyed by the graph version
+    # (docs/analytics.md "Caching"); 0 disables the cache.
+    analytics_cache_entries: int = Field(default=16, ge=0)
+
     @property
     def interaction_weights(self) -> dict[str, float]:
         """w(kind) for every interaction kind, as the tie-strength formula uses it."""

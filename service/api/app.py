@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except ServiceUnavailable:
             # Serve anyway: /readyz reports the outage and the driver reconnects later.
             log.warning("Neo4j at %s is not reachable at start-up", settings.neo4j_uri)
-        app.state.powermap = AppState(settings=settings, driver=driver)
+        app.state.powermap = AppState.build(settings, driver)
         try:
             yield
         finally:

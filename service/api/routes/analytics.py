@@ -49,8 +49,7 @@ def get_budget_control(
 ) -> BudgetControlOut:
     return BudgetControlOut.model_validate(
         intel.budget_control(
-            state.driver,
-            state.database,
+            state.account_cache,
             state.settings,
             budget_id,
             as_of=as_of or today(),
@@ -70,7 +69,7 @@ def get_account_threading(
     principal.require_account(account_id)
     return ThreadingOut.model_validate(
         intel.account_threading(
-            state.driver, state.database, state.settings, account_id, as_of=as_of or today()
+            state.account_cache, state.settings, account_id, as_of=as_of or today()
         )
     )
 
@@ -117,8 +116,7 @@ def post_departure_impact(
 ) -> AccountDepartureImpactOut:
     return AccountDepartureImpactOut.model_validate(
         intel.account_departure_impact(
-            state.driver,
-            state.database,
+            state.account_cache,
             state.settings,
             account_id,
             body.person_ids,
@@ -145,8 +143,7 @@ def get_person_departure_impact(
 ) -> PersonDepartureImpactOut:
     return PersonDepartureImpactOut.model_validate(
         intel.person_departure_impact(
-            state.driver,
-            state.database,
+            state.account_cache,
             state.settings,
             person_id,
             as_of=as_of or today(),
@@ -174,8 +171,7 @@ def get_warm_paths(
 ) -> WarmPathsOut:
     return WarmPathsOut.model_validate(
         intel.warm_paths(
-            state.driver,
-            state.database,
+            state.account_cache,
             state.settings,
             to=to,
             from_team_member=from_,
@@ -202,8 +198,7 @@ def get_power_map(
     principal.require_account(account_id)
     return PowerMapOut.model_validate(
         intel.account_power_map(
-            state.driver,
-            state.database,
+            state.account_cache,
             state.settings,
             account_id,
             sort=sort,
@@ -230,8 +225,7 @@ def get_account_health(
     principal.require_account(account_id)
     return HealthOut.model_validate(
         intel.account_health(
-            state.driver,
-            state.database,
+            state.account_cache,
             state.settings,
             account_id,
             today=today(),

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
-from neo4j import Driver
-
 from service.analytics import threading_report
 from service.analytics.threading import SideVerdict
+from service.domain.relationship_intel.account_cache import AccountCache
 from service.domain.relationship_intel.subgraphs import account_at
 from service.domain.relationship_intel.threading_risk import threading_risk
 from service.domain.relationship_intel.views import (
@@ -41,10 +40,10 @@ def _side(verdict: SideVerdict, names: Names) -> Record:
 
 
 def account_threading(
-    driver: Driver, database: str, settings: Settings, account_id: str, *, as_of: date
+    cache: AccountCache, settings: Settings, account_id: str, *, as_of: date
 ) -> Record:
     """Key stakeholders' coverage, opportunities at risk, side verdicts, cut points."""
-    pulled = account_at(driver, database, account_id, as_of)
+    pulled = account_at(cache.reads(), account_id, as_of)
     names = Names.of(pulled.graph)
     report = threading_report(pulled.graph, analytics_params(settings))
     counts = report.key_coverage_counts

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from neo4j import Driver
-
 from service.analytics import budget_control as analyse_budget_control
 from service.analytics.influence import BudgetController, EscalationChain
 from service.domain.access import Principal
+from service.domain.relationship_intel.account_cache import AccountCache
 from service.domain.relationship_intel.subgraphs import analytics_not_found, budget_account_at
 from service.domain.relationship_intel.views import (
     Names,
@@ -67,8 +66,7 @@ def _chain(chain: EscalationChain) -> Record:
 
 
 def budget_control(
-    driver: Driver,
-    database: str,
+    cache: AccountCache,
     settings: Settings,
     budget_id: str,
     *,
@@ -76,7 +74,7 @@ def budget_control(
     principal: Principal,
 ) -> Record:
     """Controllers by authority, the owner's escalation chain, influencers, our access."""
-    pulled = budget_account_at(driver, database, budget_id, as_of)
+    pulled = budget_account_at(cache.reads(), budget_id, as_of)
     principal.require_account(pulled.graph.account_id)
     names = Names.of(pulled.graph)
     with analytics_not_found():

@@ -20,14 +20,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from neo4j import Driver
-
 from service.analytics import departure_impact
 from service.analytics.departure import DepartureImpact, RecommendedAction
 from service.analytics.fragmentation import Fragmentation
 from service.analytics.model import AccountGraph
 from service.domain.access import Principal
 from service.domain.errors import FieldError, Forbidden, InvalidInput
+from service.domain.relationship_intel.account_cache import AccountCache
 from service.domain.relationship_intel.subgraphs import account_at, accounts_at, person_at
 from service.domain.relationship_intel.views import (
     Names,
@@ -237,8 +236,7 @@ def _analyse(
 
 
 def account_departure_impact(
-    driver: Driver,
-    database: str,
+    cache: AccountCache,
     settings: Settings,
     account_id: str,
     person_ids: Sequence[str],
@@ -252,7 +250,7 @@ def account_departure_impact(
     are named in a 422.
     """
     principal.require_account(account_id)
-    pulled = account_at(driver, database, account_id, as_of)
+    pulled = account_at(cache.reads(), account_id, as_of)
     known = {s.id for s in pulled.graph.stakeholders} | {t.id for t in pulled.graph.team_members}
     unknown = [(i, p) for i, p in enumerate(person_ids) if p not in known]
     if unknown:
@@ -277,8 +275,7 @@ def _empty_fragmentation() -> Record:
 
 
 def person_departure_impact(
-    driver: Driver,
-    database: str,
+    cache: AccountCache,
     settings: Settings,
     person_id: str,
     *,
@@ -292,7 +289,8 @@ def person_departure_impact(
     one account (an embed token) gets that account only, and a 403 for a person who is
     not part of it.
     """
-    person = person_at(driver, database, person_id, as_of)
+    reads = cache.reads()
+    person = person_at(reads, person_id, as_of)
     account_ids = person.account_ids
     if principal.account_id is not None:
         if principal.account_id not in account_ids:
@@ -312,10 +310,7 @@ def person_departure_impact(
             )
         account_ids = (account_id,)
     impacts = sorted(
-        (
-            _analyse(p, [person_id], settings, as_of)
-            for p in accounts_at(driver, database, account_ids, as_of)
-        ),
+        (_analyse(p, [person_id], settings, as_of) for p in accounts_at(reads, account_ids, as_of)),
         key=lambda r: (-r["score"], r["account"]["id"]),
     )
     worst = impacts[0] if impacts else None

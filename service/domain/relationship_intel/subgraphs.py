@@ -1,7 +1,9 @@
 """Getting an account's analytics input as of a date, or a NotFound naming what is missing.
 
-Every use case of this package pulls its account(s) here, one round trip each
-(:mod:`service.graph.account_subgraph`), and runs the pure analytics on the result.
+Every use case of this package reads its account(s) here, through the request's
+:class:`~service.domain.relationship_intel.account_cache.AccountReads`: from the app's
+cache when the graph has not changed since, else pulled in one round trip each
+(:mod:`service.graph.account_subgraph`). The pure analytics then run on the result.
 """
 
 from __future__ import annotations
@@ -10,12 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
-from neo4j import Driver
-
 from service.analytics.model import UnknownIdError
 from service.domain.errors import NotFound
-from service.domain.org_chart import valid_at
-from service.graph import account_subgraph as pulls
+from service.domain.relationship_intel.account_cache import AccountReads
 from service.graph.account_subgraph import PersonRef, PulledAccount
 
 __all__ = [
@@ -42,28 +41,28 @@ def analytics_not_found() -> Iterator[None]:
         raise NotFound(str(exc)) from exc
 
 
-def account_at(driver: Driver, database: str, account_id: str, as_of: date) -> PulledAccount:
-    pulled = pulls.account_subgraph(driver, database, account_id, valid_at=valid_at(as_of))
+def account_at(reads: AccountReads, account_id: str, as_of: date) -> PulledAccount:
+    pulled = reads.account(account_id, as_of)
     if pulled is None:
         raise NotFound(f"no account with id {account_id!r}")
     return pulled
 
 
-def budget_account_at(driver: Driver, database: str, budget_id: str, as_of: date) -> PulledAccount:
-    pulled = pulls.budget_account_subgraph(driver, database, budget_id, valid_at=valid_at(as_of))
+def budget_account_at(reads: AccountReads, budget_id: str, as_of: date) -> PulledAccount:
+    pulled = reads.budget_account(budget_id, as_of)
     if pulled is None:
         raise NotFound(f"no budget with id {budget_id!r} (or it belongs to no account)")
     return pulled
 
 
 def accounts_at(
-    driver: Driver, database: str, account_ids: tuple[str, ...], as_of: date
+    reads: AccountReads, account_ids: tuple[str, ...], as_of: date
 ) -> list[PulledAccount]:
-    return pulls.accounts_subgraphs(driver, database, account_ids, valid_at=valid_at(as_of))
+    return reads.accounts(account_ids, as_of)
 
 
-def person_at(driver: Driver, database: str, person_id: str, as_of: date) -> PersonRef:
-    person = pulls.find_person(driver, database, person_id, valid_at=valid_at(as_of))
+def person_at(reads: AccountReads, person_id: str, as_of: date) -> PersonRef:
+    person = reads.person(person_id, as_of)
     if person is None:
         raise NotFound(f"no stakeholder or team member with id {person_id!r}")
     return person
