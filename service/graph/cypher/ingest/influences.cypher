@@ -1,6 +1,8 @@
 // Informal influence (no history): one INFLUENCES per ordered pair, strength updated in
-// place. Row: {from_id, to_id, strength}. Locking the source keeps concurrent MERGEs of
-// the same pair from creating two edges.
+// place. Row: {from_id, to_id, strength}. Every writer locks the source before looking
+// for the edge, so a concurrent batch with the same pair waits here and then sees the
+// edge: a plain CREATE then never duplicates it (cheaper than MERGE, which searches the
+// pair's edges a second time).
 UNWIND $rows AS row
 MATCH (a:Stakeholder {id: row.from_id})
 MATCH (b:Stakeholder {id: row.to_id})
@@ -9,9 +11,10 @@ REMOVE a._lock
 WITH a, b, row
 OPTIONAL MATCH (a)-[e:INFLUENCES]->(b)
 WITH a, b, row, collect(e) AS existing
-MERGE (a)-[r:INFLUENCES]->(b)
-WITH r, row, size(existing) = 0 AS created,
+WITH a, b, row, existing, size(existing) = 0 AS created,
      any(e IN existing WHERE e.strength <> row.strength) AS changed
-SET r.strength = row.strength
+FOREACH (e IN existing | SET e.strength = row.strength)
+FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END |
+  CREATE (a)-[:INFLUENCES {strength: row.strength}]->(b))
 RETURN count(CASE WHEN created THEN 1 END) AS created,
        count(CASE WHEN changed THEN 1 END) AS updated
