@@ -91,6 +91,7 @@ class CacheStats:
     invalidations: int  # accounts dropped because the graph version moved on
     derived_hits: int  # derived results (betweenness, engagement graph, …) reused
     derived_misses: int  # derived results computed
+    waiting: int  # requests waiting right now for a concurrent identical pull
 
 
 class _Pending(Generic[V]):
@@ -160,6 +161,7 @@ class AccountCache:
         self._lookups: _Lru[LookupKey, Any] = _Lru(max_entries * LOOKUPS_PER_ENTRY)
         self._inflight: dict[Hashable, _Pending[Any]] = {}
         self._version = UNKNOWN_VERSION
+        self._waiting = 0
         self._counts = dict.fromkeys(
             (
                 "hits",
@@ -198,6 +200,7 @@ class AccountCache:
                 max_entries=self._max_entries,
                 entries=len(self._accounts.items),
                 lookups=len(self._lookups.items),
+                waiting=self._waiting,
                 **self._counts,
             )
 
@@ -230,13 +233,14 @@ class AccountCache:
         self,
         flight: Hashable,
         get: Callable[[], tuple[bool, V | None]],
-        put: Callable[[V], None],
+        put: Callable[[V], V],
         make: Callable[[], V],
     ) -> tuple[V, str]:
         """``get()`` under the lock, else ``make()`` once for all concurrent askers.
 
         Returns the value and how it came: ``"hit"``, ``"made"`` or ``"shared"``.
-        ``get`` and ``put`` run under the lock; ``make`` outside it.
+        ``get`` and ``put`` run under the lock; ``make`` outside it. ``put`` stores what
+        was made and returns the value to hand out (one already stored meanwhile wins).
         """
         while True:
             with self._lock:
@@ -248,7 +252,10 @@ class AccountCache:
                     pending = _Pending()
                     self._inflight[flight] = pending
                     break
+                self._waiting += 1
             pending.done.wait()
+            with self._lock:
+                self._waiting -= 1
             if pending.ok:
                 return cast(V, pending.value), "shared"
             # The request that pulled failed: try again (maybe pulling ourselves).
@@ -260,16 +267,24 @@ class AccountCache:
             pending.done.set()
             raise
         with self._lock:
-            put(made)
+            made = put(made)
             del self._inflight[flight]
         pending.value = made
         pending.ok = True
         pending.done.set()
         return made, "made"
 
-    def _store_account(self, key: AccountKey, pulled: PulledAccount | None) -> None:
-        """Put a pulled account in the LRU (call with the lock held)."""
+    def _store_account(self, key: AccountKey, pulled: PulledAccount | None) -> PulledAccount | None:
+        """Put a pulled account in the LRU and return the one held (call with the lock held).
+
+        An entry already held under the key stays, with its derived results (a budget's
+        pull must not throw away the account's memoised betweenness).
+        """
+        found, entry = self._accounts.get(key)
+        if found and entry is not None:
+            return entry.pulled
         self._counts["evictions"] += self._accounts.put(key, _Entry(pulled))
+        return pulled
 
     def _account(
         self, key: AccountKey, pull: Callable[[], PulledAccount | None]
@@ -278,16 +293,17 @@ class AccountCache:
             found, entry = self._accounts.get(key)
             return (True, entry.pulled) if entry is not None else (False, None)
 
-        def put(pulled: PulledAccount | None) -> None:
-            self._store_account(key, pulled)
+        def put(pulled: PulledAccount | None) -> PulledAccount | None:
+            return self._store_account(key, pulled)
 
         pulled, how = self._once(("account", key), get, put, pull)
         self._count({"hit": "hits", "made": "misses", "shared": "shared"}[how])
         return pulled
 
     def _lookup(self, key: LookupKey, find: Callable[[], T]) -> T:
-        def put(value: T) -> None:
+        def put(value: T) -> T:
             self._lookups.put(key, value)
+            return value
 
         def get() -> tuple[bool, T | None]:
             found, value = self._lookups.get(key)
@@ -317,8 +333,8 @@ class AccountCache:
         def get() -> tuple[bool, T | None]:
             return (True, derived[what]) if what in derived else (False, None)
 
-        def put(value: T) -> None:
-            derived[what] = value
+        def put(value: T) -> T:
+            return cast(T, derived.setdefault(what, value))
 
         value, how = self._once(("derived", key, what), get, put, make)
         self._count("derived_misses" if how == "made" else "derived_hits")
@@ -382,10 +398,11 @@ class AccountReads:
         def find() -> str | None:
             # The budget's anchor pulls the whole account: keep it under its own key too.
             pulled = pull()
-            pulled_here.append(pulled)
             if pulled is not None:
                 with self._cache._lock:
-                    self._cache._store_account(self._key(pulled.graph.account_id, at), pulled)
+                    key = self._key(pulled.graph.account_id, at)
+                    pulled = self._cache._store_account(key, pulled)
+            pulled_here.append(pulled)
             self._cache._count("misses")
             return None if pulled is None else pulled.graph.account_id
 
@@ -418,7 +435,8 @@ class AccountReads:
             if self._caching:
                 with self._cache._lock:
                     for account_id in missing:
-                        self._cache._store_account(self._key(account_id, at), found[account_id])
+                        key = self._key(account_id, at)
+                        found[account_id] = self._cache._store_account(key, found[account_id])
         return [p for p in (found[a] for a in wanted) if p is not None]
 
     def person(self, person_id: str, as_of: date) -> PersonRef | None:
