@@ -33,7 +33,7 @@ NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
 GLOBAL, ACCOUNT, SPANNING = 0, 1, 2  # the phases of an import, in order
 
 
-@dataclass
+@dataclass(slots=True)
 class Unit:
     phase: int
     account: str  # the account of an ACCOUNT-phase unit, else ""
@@ -67,29 +67,35 @@ class _Placement:
     """Which account a row belongs to, from the accounts of the batch nodes it names."""
 
     def __init__(self, batch: ValidBatch) -> None:
-        self.account_of: dict[str, dict[str, str]] = {
-            "Stakeholder": {},
-            "Budget": {},
-            "Opportunity": {},
-        }
+        self.account_of: dict[str, dict[str, str]] = {}
         for section, label in (
             ("stakeholders", "Stakeholder"),
             ("budgets", "Budget"),
             ("opportunities", "Opportunity"),
         ):
+            accounts: dict[str, str] = {}
             for row in batch.rows.get(section, []):
-                self.account_of[label].setdefault(row["id"], row["account_id"])
+                accounts.setdefault(row["id"], row["account_id"])
+            self.account_of[label] = accounts
 
-    def of(self, refs: Iterable[tuple[str, str | None]]) -> tuple[int, str]:
-        """The phase and account for a row naming ``refs`` ((label, id) pairs). Nodes
-        not in the batch are stored already and constrain nothing."""
+    def of(
+        self,
+        account: str | None = None,
+        people: Iterable[str | None] = (),
+        budget: str | None = None,
+        opportunity: str | None = None,
+    ) -> tuple[int, str]:
+        """The phase and account for a row naming an account, stakeholders, a budget or
+        an opportunity. Nodes not in the batch are stored already and constrain nothing."""
         accounts: set[str] = set()
-        for label, ref in refs:
-            if ref is None:
-                continue
-            if label == "Account":
-                accounts.add(ref)
-            elif ref in self.account_of.get(label, {}):
+        if account is not None:
+            accounts.add(account)
+        of_person = self.account_of["Stakeholder"]
+        for person in people:
+            if person is not None and person in of_person:
+                accounts.add(of_person[person])
+        for label, ref in (("Budget", budget), ("Opportunity", opportunity)):
+            if ref is not None and ref in self.account_of[label]:
                 accounts.add(self.account_of[label][ref])
         if len(accounts) == 1:
             return ACCOUNT, accounts.pop()
@@ -122,7 +128,7 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
         # The lines to managers go with the person unless a manager is in another
         # account of the batch; then they wait until that account is written too.
         if "reports_to" in row:
-            where = place.of([("Account", row["account_id"]), ("Stakeholder", row["reports_to"])])
+            where = place.of(row["account_id"], (row["reports_to"],))
             unit(
                 where,
                 0,
@@ -130,9 +136,7 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
             )
         if "dotted_reports_to" in row:
             managers = sorted(set(row["dotted_reports_to"] or []))
-            where = place.of(
-                [("Account", row["account_id"]), *(("Stakeholder", m) for m in managers)]
-            )
+            where = place.of(row["account_id"], managers)
             unit(
                 where, 0, (Statement.DOTTED_REPORTS_TO, {"id": row["id"], "manager_ids": managers})
             )
@@ -148,16 +152,15 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
                 (link, {"id": row["id"], "account_id": row["account_id"]}),
             )
     for row in rows.get("controls", []):
-        where = place.of([("Stakeholder", row["stakeholder_id"]), ("Budget", row["budget_id"])])
+        where = place.of(people=(row["stakeholder_id"],), budget=row["budget_id"])
         unit(where, 1, (Statement.CONTROLS, dict(row)))
     for row in rows.get("roles", []):
         on_account = row.get("account_id") is not None
         target = row["account_id"] if on_account else row["opportunity_id"]
-        where = place.of(
-            [
-                ("Stakeholder", row["stakeholder_id"]),
-                ("Account" if on_account else "Opportunity", target),
-            ]
+        where = (
+            place.of(target, (row["stakeholder_id"],))
+            if on_account
+            else place.of(people=(row["stakeholder_id"],), opportunity=target)
         )
         statement = Statement.ACCOUNT_ROLES if on_account else Statement.OPPORTUNITY_ROLES
         unit(
@@ -174,12 +177,12 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
             ),
         )
     for row in rows.get("influences", []):
-        where = place.of([("Stakeholder", row["from_id"]), ("Stakeholder", row["to_id"])])
+        where = place.of(people=(row["from_id"], row["to_id"]))
         unit(where, 1, (Statement.INFLUENCES, dict(row)))
     for row in rows.get("relationships", []):
         last_contact = row.get("last_contact")
         unit(
-            place.of([("Stakeholder", row["stakeholder_id"])]),
+            place.of(people=(row["stakeholder_id"],)),
             1,
             (
                 Statement.EXPLICIT_KNOWS,
@@ -212,7 +215,7 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
         people = sorted(set(row["stakeholder_ids"]))
         members = sorted(set(row["team_member_ids"]))
         unit(
-            place.of(("Stakeholder", s) for s in people),
+            place.of(people=people),
             1,
             (
                 Statement.INTERACTIONS,

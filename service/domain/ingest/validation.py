@@ -208,8 +208,11 @@ def local_checks(parsed: ParsedBatch) -> list[FieldError]:
     """Checks that need no stored data: duplicates, self-loops, role targets."""
     errors: list[FieldError] = []
     for section in NODE_SECTIONS:
+        rows = parsed.rows.get(section, [])
+        if len({row["id"] for _, row in rows}) == len(rows):
+            continue  # no duplicate: nothing to locate
         first: dict[str, int] = {}
-        for index, row in parsed.rows.get(section, []):
+        for index, row in rows:
             if row["id"] in first:
                 errors.append(
                     error(
@@ -222,9 +225,12 @@ def local_checks(parsed: ParsedBatch) -> list[FieldError]:
             else:
                 first[row["id"]] = index
     for section, identity in EDGE_IDENTITY.items():
+        rows = parsed.rows.get(section, [])
+        if len({tuple(map(row.get, identity)) for _, row in rows}) == len(rows):
+            continue
         seen: dict[tuple[Any, ...], int] = {}
-        for index, row in parsed.rows.get(section, []):
-            key = tuple(row.get(k) for k in identity)
+        for index, row in rows:
+            key = tuple(map(row.get, identity))
             if key in seen:
                 errors.append(
                     error(section, index, None, f"duplicate of {section}[{seen[key]}] (same edge)")
@@ -267,15 +273,24 @@ def local_checks(parsed: ParsedBatch) -> list[FieldError]:
     return errors
 
 
+def _referenced(parsed: ParsedBatch) -> dict[str, set[str]]:
+    """Every id the rows reference, per label (one set operation per field)."""
+    referenced: dict[str, set[str]] = {label: set() for label in LABEL_NOUN}
+    for section, refs in REFERENCES.items():
+        rows = [row for _, row in parsed.rows.get(section, [])]
+        for field_name, label, is_list in refs:
+            if is_list:
+                ids = {ref for row in rows for ref in row.get(field_name) or ()}
+            else:
+                ids = {row.get(field_name) for row in rows}
+                ids.discard(None)
+            referenced[label] |= ids
+    return referenced
+
+
 def references_to_resolve(parsed: ParsedBatch) -> dict[str, set[str]]:
     """Referenced ids, per label, that no row of the batch defines (to look up stored)."""
-    wanted: dict[str, set[str]] = {label: set() for label in LABEL_NOUN}
-    for section, refs in REFERENCES.items():
-        for _, row in parsed.rows.get(section, []):
-            for field_name, label, is_list in refs:
-                for _, ref in _ref_values(row, field_name, is_list):
-                    if ref not in parsed.claimed_ids[label]:
-                        wanted[label].add(ref)
+    wanted = {label: ids - parsed.claimed_ids[label] for label, ids in _referenced(parsed).items()}
     return {label: ids for label, ids in wanted.items() if ids}
 
 
@@ -288,14 +303,22 @@ def manager_chain_starts(parsed: ParsedBatch) -> set[str]:
     }
 
 
-def stored_checks(parsed: ParsedBatch, stored: StoredFacts) -> list[FieldError]:
-    """Checks against the batch and the stored graph: unknown references, cycles."""
+def stored_checks(
+    parsed: ParsedBatch, stored: StoredFacts, wanted: Mapping[str, set[str]]
+) -> list[FieldError]:
+    """Checks against the batch and the stored graph: unknown references (``wanted``
+    are those :func:`references_to_resolve` looked up), cycles."""
+    unknown = {label: ids - stored.existing[label] for label, ids in wanted.items()}
     errors: list[FieldError] = []
+    # The rows are scanned (to say where) only for labels with an unknown id.
     for section, refs in REFERENCES.items():
-        for index, row in parsed.rows.get(section, []):
-            for field_name, label, is_list in refs:
+        for field_name, label, is_list in refs:
+            missing = unknown.get(label)
+            if not missing:
+                continue
+            for index, row in parsed.rows.get(section, []):
                 for item, ref in _ref_values(row, field_name, is_list):
-                    if ref not in parsed.claimed_ids[label] and ref not in stored.existing[label]:
+                    if ref in missing:
                         errors.append(
                             error(
                                 section,
@@ -371,8 +394,9 @@ def validate(
     """Every check, in order; ``lookup`` reads the stored facts (ids, manager chains)."""
     parsed = parse_rows(batch)
     errors = parsed.errors + local_checks(parsed)
-    stored = lookup(references_to_resolve(parsed), manager_chain_starts(parsed))
-    errors += stored_checks(parsed, stored)
+    wanted = references_to_resolve(parsed)
+    stored = lookup(wanted, manager_chain_starts(parsed))
+    errors += stored_checks(parsed, stored, wanted)
     valid = ValidBatch(
         rows={s: [row for _, row in indexed] for s, indexed in parsed.rows.items()},
         received=parsed.received,
