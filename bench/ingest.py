@@ -21,6 +21,7 @@ import cProfile
 import io
 import os
 import pstats
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
@@ -54,6 +55,10 @@ from service.settings import Settings, load_settings
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 TARGET_ROWS_PER_SECOND = 20_000
+# What `powermap import` would be run with for a load like this one (measured; see
+# bench/RESULTS.md).
+CHUNK_ROWS = 10_000
+WORKERS = 2
 
 # CALL {} IN TRANSACTIONS must run in an auto-commit transaction (like the test fixture).
 EMPTY_GRAPH = """
@@ -77,19 +82,28 @@ class RowsPerSecond(ProgressColumn):
 
 
 class Breakdown:
-    """Wall time per phase and per write statement, measured around the real calls.
+    """Time per phase and per write statement, measured around the real calls.
 
     Only with ``--breakdown``: the ingest functions are wrapped (not replaced) for the
-    run, so the numbers include the driver round trip and the server's work for each
-    statement. The wrappers are removed afterwards.
+    run and unwrapped afterwards. Phases are client wall time (summed over the workers,
+    so with several workers they can add up to more than the run). The write statements
+    of a transaction are sent back to back, so each one's time is the server's own
+    (``result_available_after`` + ``result_consumed_after``); the statements that wait
+    for earlier rows (``derived_knows``, ``reporting_cycles``) show their round trip.
     """
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
+        self.lock = threading.Lock()
         self.names = {cypher(f"ingest/{s.value}"): s.value for s in ingest_store.Statement}
         for extra in ("derived_knows", "reporting_cycles"):
             self.names[cypher(f"ingest/{extra}")] = extra
+
+    def _add(self, name: str, seconds: float) -> None:
+        with self.lock:
+            self.seconds[name] += seconds
+            self.calls[name] += 1
 
     def _timed(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -97,20 +111,28 @@ class Breakdown:
             try:
                 return fn(*args, **kwargs)
             finally:
-                self.seconds[name] += time.perf_counter() - t0
-                self.calls[name] += 1
+                self._add(name, time.perf_counter() - t0)
 
         return wrapper
 
     def _per_statement(self, run_rows: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(tx: Any, text: str, params: Mapping[str, Any]) -> Any:
-            name = "  " + self.names.get(text, "other")
             t0 = time.perf_counter()
             try:
                 return run_rows(tx, text, params)
             finally:
-                self.seconds[name] += time.perf_counter() - t0
-                self.calls[name] += 1
+                name = f"  {self.names.get(text, 'other')} (round trip)"
+                self._add(name, time.perf_counter() - t0)
+
+        return wrapper
+
+    def _server_time(self, statement_rows: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(result: Any) -> Any:
+            rows = statement_rows(result)
+            summary = result.consume()
+            server_ms = (summary.result_available_after or 0) + (summary.result_consumed_after or 0)
+            self._add(f"  {self.names.get(summary.query, 'other')} (server)", server_ms / 1000)
+            return rows
 
         return wrapper
 
@@ -125,6 +147,7 @@ class Breakdown:
             (ingest_use_case, "plan_units", timed("plan (client)")),
             (ingest_store, "write_batch", timed("write transactions (total)")),
             (ingest_store, "run_rows", self._per_statement),
+            (ingest_store, "statement_rows", self._server_time),
         ]
         originals = [(mod, attr, getattr(mod, attr)) for mod, attr, _ in patches]
         try:
@@ -146,6 +169,7 @@ class Breakdown:
 class IngestRun:
     preset: str
     chunk_rows: int
+    workers: int
     rows: int
     edges_expected: int
     stakeholders: int
@@ -177,8 +201,9 @@ def empty_graph(driver: Driver, database: str) -> None:
 def run(
     settings: Settings,
     preset_name: str = "ingest-100k",
-    chunk_rows: int = 5_000,
+    chunk_rows: int = CHUNK_ROWS,
     *,
+    workers: int = WORKERS,
     keep: bool = False,
     profile: bool = False,
     breakdown: Breakdown | None = None,
@@ -192,6 +217,7 @@ def run(
     result = IngestRun(
         preset=preset_name,
         chunk_rows=chunk_rows,
+        workers=workers,
         rows=count_rows(batch),
         edges_expected=sum(edges.values()),
         stakeholders=len(batch["stakeholders"]),
@@ -205,7 +231,8 @@ def run(
         result.machine = machine.describe(driver, database)
         console.print(
             f"Loading {result.rows:,} rows ({result.stakeholders:,} stakeholders, "
-            f"≈{result.edges_expected:,} edges) in chunks of {chunk_rows:,} rows"
+            f"≈{result.edges_expected:,} edges) in chunks of {chunk_rows:,} rows, "
+            f"{workers} worker(s)"
         )
         columns = (
             "{task.description}",
@@ -230,10 +257,12 @@ def run(
             if breakdown is not None:
                 with breakdown.installed():
                     summary = import_batches(
-                        driver, database, settings, batch, chunk_rows, progress
+                        driver, database, settings, batch, chunk_rows, progress, workers=workers
                     )
             else:
-                summary = import_batches(driver, database, settings, batch, chunk_rows, progress)
+                summary = import_batches(
+                    driver, database, settings, batch, chunk_rows, progress, workers=workers
+                )
             if profiler:
                 profiler.disable()
             result.seconds = time.perf_counter() - t0
@@ -265,7 +294,8 @@ def report(result: IngestRun) -> str:
         f"(target ≥ {TARGET_ROWS_PER_SECOND:,} rows/s: {verdict})\n"
         f"- {result.rows:,} rows → {result.nodes_stored:,} nodes and "
         f"{result.edges_stored:,} relationships in {result.seconds:.1f} s, "
-        f"{result.transactions} write transactions of ≤ {result.chunk_rows:,} rows; "
+        f"{result.transactions} write transactions of ≤ {result.chunk_rows:,} rows "
+        f"({result.workers} worker(s)); "
         f"validation of the whole input and the first chunk took "
         f"{result.first_chunk_seconds:.1f} s; the client (validation, planning, parameter "
         f"packing) used {result.client_cpu_seconds:.1f} s of CPU\n"
@@ -280,7 +310,10 @@ def report(result: IngestRun) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench ingest", description=__doc__)
     parser.add_argument("--preset", choices=sorted(PRESETS), default="ingest-100k")
-    parser.add_argument("--chunk-rows", type=int, default=5_000)
+    parser.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS)
+    parser.add_argument(
+        "--workers", type=int, default=WORKERS, help="concurrent account transactions"
+    )
     parser.add_argument("--keep", action="store_true", help="leave the data in the graph")
     parser.add_argument("--profile", action="store_true", help="cProfile the client side")
     parser.add_argument(
@@ -295,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         load_settings(),
         args.preset,
         args.chunk_rows,
+        workers=args.workers,
         keep=args.keep,
         profile=args.profile,
         breakdown=breakdown,

@@ -24,7 +24,7 @@ from enum import StrEnum
 from operator import itemgetter
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import Driver, ManagedTransaction, Result
 
 from service.graph.cypher_files import cypher
 from service.graph.driver import Record, read_tx, write, write_tx
@@ -125,6 +125,17 @@ class WriteParams:
     weights: Mapping[str, float]  # interaction kind -> w(kind)
 
 
+class _Rows(list[Any]):
+    """A statement's rows as sent: a list with a short ``repr``. The driver formats each
+    RUN's parameters for a debug log line even when debug logging is off (neo4j 6.4,
+    ``_bolt5.py``), which for thousands of rows costs the client more than packing them."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
+
+
 def lookup_stored(
     driver: Driver, database: str, ids_by_label: Mapping[str, set[str]], manager_starts: set[str]
 ) -> StoredFacts:
@@ -135,12 +146,12 @@ def lookup_stored(
         existing: dict[str, set[str]] = {label: set() for label in EXISTING_QUERIES}
         for label, ids in ids_by_label.items():
             if ids:
-                rows = run_rows(tx, cypher(EXISTING_QUERIES[label]), {"ids": sorted(ids)})
+                rows = run_rows(tx, cypher(EXISTING_QUERIES[label]), {"ids": _Rows(sorted(ids))})
                 existing[label] = {r["id"] for r in rows}
         managers: dict[str, str] = {}
         if manager_starts:
             rows = run_rows(
-                tx, cypher("ingest/stored_solid_managers"), {"ids": sorted(manager_starts)}
+                tx, cypher("ingest/stored_solid_managers"), {"ids": _Rows(sorted(manager_starts))}
             )
             managers = {r["id"]: r["manager"] for r in rows}
         return StoredFacts(existing=existing, solid_managers=managers)
@@ -172,24 +183,27 @@ def _add(tally: Tally, key: tuple[str, str], row: Record) -> None:
             counts[column] = counts.get(column, 0) + int(row[column] or 0)
 
 
-def _run_chunked(
-    tx: ManagedTransaction,
-    statement: Statement,
-    rows: list[dict[str, Any]],
-    params: WriteParams,
-    tally: Tally,
-) -> list[Record]:
-    results: list[Record] = []
-    for chunk in _chunks(_sorted(statement, rows), params.unwind_chunk):
-        out = run_rows(
+def start_statement(tx: ManagedTransaction, text: str, params: dict[str, Any]) -> Result:
+    """Send one statement without waiting for its rows (see :func:`write_work`)."""
+    return tx.run(text, params)
+
+
+def statement_rows(result: Result) -> list[Record]:
+    """A started statement's rows as plain dicts (shallow, as :func:`run_rows`)."""
+    return [dict(record) for record in result]
+
+
+def _start_chunked(
+    tx: ManagedTransaction, statement: Statement, rows: list[dict[str, Any]], params: WriteParams
+) -> list[Result]:
+    return [
+        start_statement(
             tx,
             cypher(f"ingest/{statement.value}"),
-            {"rows": list(chunk), "effective_at": params.effective_at, "now": params.now},
+            {"rows": _Rows(chunk), "effective_at": params.effective_at, "now": params.now},
         )
-        for row in out:
-            _add(tally, TALLY_KEY[statement], row)
-        results.extend(out)
-    return results
+        for chunk in _chunks(_sorted(statement, rows), params.unwind_chunk)
+    ]
 
 
 def _affected_pairs(
@@ -227,11 +241,18 @@ def write_work(write_set: WriteSet, params: WriteParams) -> Callable[[ManagedTra
             "with": defaultdict(set),
             "attended": defaultdict(set),
         }
-        for statement in Statement:
-            rows = write_set.get(statement)
-            if not rows:
-                continue
-            out = _run_chunked(tx, statement, rows, params, tally)
+        # All statements are sent before any rows are read: none needs an earlier one's
+        # rows, and the server runs them in order, so the client packs the next one's
+        # parameters while the server executes the previous one (no idle round trips).
+        started = [
+            (statement, _start_chunked(tx, statement, rows, params))
+            for statement in Statement
+            if (rows := write_set.get(statement))
+        ]
+        for statement, results in started:
+            out = [row for result in results for row in statement_rows(result)]
+            for row in out:
+                _add(tally, TALLY_KEY[statement], row)
             if statement is Statement.SOLID_REPORTS_TO:
                 for r in out:
                     new_solid_lines.extend(r["opened_for"])
@@ -250,7 +271,7 @@ def write_work(write_set: WriteSet, params: WriteParams) -> Callable[[ManagedTra
                 tx,
                 cypher("ingest/derived_knows"),
                 {
-                    "rows": list(chunk),
+                    "rows": _Rows(chunk),
                     "effective_at": params.effective_at,
                     "half_life_days": params.half_life_days,
                     "weights": dict(params.weights),
@@ -270,7 +291,7 @@ def _refuse_cycles(tx: ManagedTransaction, new_solid_lines: list[str]) -> None:
     ids = sorted(new_solid_lines)
     if not ids:
         return
-    rows = run_rows(tx, cypher("ingest/reporting_cycles"), {"ids": ids})
+    rows = run_rows(tx, cypher("ingest/reporting_cycles"), {"ids": _Rows(ids)})
     if rows:
         # Raised inside the work function: the transaction rolls back, nothing is kept.
         raise ReportingCycleFormed([r["id"] for r in rows])
