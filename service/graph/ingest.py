@@ -210,7 +210,10 @@ def _affected_pairs(
     write_set: WriteSet, changed: set[str], removed: Mapping[str, Mapping[str, set[str]]]
 ) -> list[dict[str, str]]:
     """(team member, stakeholder) pairs of the interactions that changed, including the
-    people an interaction no longer lists (their tie lost that interaction)."""
+    people an interaction no longer lists (their tie lost that interaction). Pairs given
+    an explicit strength in the same write are left out: that statement leaves them one
+    current explicit tie (under the stakeholder's lock until commit), and an explicit tie
+    wins, so recomputing their derived strength could change nothing."""
     listed_with = {
         r["id"]: r["stakeholder_ids"] for r in write_set.get(Statement.INTERACTION_WITH, [])
     }
@@ -224,6 +227,10 @@ def _affected_pairs(
         )
         people = set(listed_with.get(interaction, ())) | removed["with"].get(interaction, set())
         pairs.update((t, s) for t in members for s in people)
+    pairs.difference_update(
+        (r["team_member_id"], r["stakeholder_id"])
+        for r in write_set.get(Statement.EXPLICIT_KNOWS, [])
+    )
     return [
         {"team_member_id": t, "stakeholder_id": s}
         for t, s in sorted(pairs, key=lambda p: (p[1], p[0]))

@@ -150,6 +150,49 @@ def test_explicit_strength_wins_over_interactions(graph: Driver, settings: Setti
     ]
 
 
+def test_explicit_strength_in_the_same_batch_wins_over_its_interactions(
+    graph: Driver, settings: Settings
+) -> None:
+    # t1 already has a derived tie to p1; the next batch gives that pair an explicit
+    # strength and a new meeting at once: the explicit tie replaces the derived one and
+    # the meeting changes nothing of it, while t1 -> p2 is derived from the meeting.
+    ingest(
+        graph,
+        settings,
+        effective_at=iso(EFFECTIVE - timedelta(days=10)),
+        **SCENE,
+        interactions=[meeting("i0", "call", EFFECTIVE - timedelta(days=20), ["t1"], ["p1"])],
+    )
+    summary = ingest(
+        graph,
+        settings,
+        effective_at=iso(EFFECTIVE),
+        relationships=[{"team_member_id": "t1", "stakeholder_id": "p1", "strength": 0.9}],
+        interactions=[meeting("i1", "meeting", EFFECTIVE, ["t1"], ["p1", "p2"])],
+    )
+
+    assert summary["edges"]["KNOWS"] == {"created": 2, "updated": 0, "closed": 1, "removed": 0}
+    knows = {
+        (e["source"], e["target"]): e["props"] for e in current_edges(graph, settings, "KNOWS")
+    }
+    assert knows[("t1", "p1")] == {
+        "strength": 0.9,
+        "source": "explicit",
+        "since": iso(EFFECTIVE),
+        # No last_contact given: the closed tie's is kept (the meeting does not touch an
+        # explicit tie).
+        "last_contact": iso(EFFECTIVE - timedelta(days=20)),
+    }
+    assert knows[("t1", "p2")]["source"] == "interactions"
+    assert knows[("t1", "p2")]["strength"] == pytest.approx(1 - math.exp(-1.0), abs=1e-12)
+    history = edges_from(graph, settings, "t1", "KNOWS")
+    to_p1 = [e["props"] for e in history if e["target"] == "p1"]
+    assert [(p["source"], p.get("until")) for p in to_p1] == [
+        ("interactions", iso(EFFECTIVE)),
+        ("explicit", None),
+    ]
+
+
 def test_new_interactions_update_the_derived_tie_in_place(
     graph: Driver, settings: Settings
 ) -> None:
