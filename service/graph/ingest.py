@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from operator import itemgetter
 from typing import Any
 
@@ -193,17 +194,28 @@ def statement_rows(result: Result) -> list[Record]:
     return [dict(record) for record in result]
 
 
+@cache
+def _uses(statement: Statement) -> tuple[bool, bool]:
+    """Whether the statement reads ``$effective_at`` and ``$now``: only those are sent, as
+    the driver packs each Python datetime in pure Python (≈ 0.1 ms)."""
+    text = cypher(f"ingest/{statement.value}")
+    return "$effective_at" in text, "$now" in text
+
+
 def _start_chunked(
     tx: ManagedTransaction, statement: Statement, rows: list[dict[str, Any]], params: WriteParams
 ) -> list[Result]:
-    return [
-        start_statement(
-            tx,
-            cypher(f"ingest/{statement.value}"),
-            {"rows": _Rows(chunk), "effective_at": params.effective_at, "now": params.now},
-        )
-        for chunk in _chunks(_sorted(statement, rows), params.unwind_chunk)
-    ]
+    text = cypher(f"ingest/{statement.value}")
+    uses_effective_at, uses_now = _uses(statement)
+    started = []
+    for chunk in _chunks(_sorted(statement, rows), params.unwind_chunk):
+        values: dict[str, Any] = {"rows": _Rows(chunk)}
+        if uses_effective_at:
+            values["effective_at"] = params.effective_at
+        if uses_now:
+            values["now"] = params.now
+        started.append(start_statement(tx, text, values))
+    return started
 
 
 def _affected_pairs(
