@@ -26,6 +26,14 @@ def scene(graph: Driver, settings: Settings) -> Driver:
 
 
 @pytest.fixture
+def client(graph: Driver, settings: Settings) -> Iterator[TestClient]:
+    """An app with the default cache size, whatever the environment sets."""
+    app = create_app(settings.model_copy(update={"analytics_cache_entries": 16}))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
 def headers(scene: Driver, auth_headers: KeyFactory) -> dict[str, str]:
     # Read and write: the tests write through the API between two reads. The key is
     # made before any read (making it is a write too).
@@ -55,8 +63,10 @@ def coverage_levels(client: TestClient, headers: dict[str, str]) -> dict[str, st
 
 def test_each_app_has_its_own_cache(client: TestClient, settings: Settings) -> None:
     with TestClient(create_app(settings)) as other:
+        assert stats(other).max_entries == settings.analytics_cache_entries
         assert cache(other) is not cache(client)
-    assert stats(client).max_entries == settings.analytics_cache_entries == 16
+    assert stats(client).max_entries == 16
+    assert Settings.model_fields["analytics_cache_entries"].default == 16
 
 
 def test_repeated_questions_on_an_unchanged_graph_hit_the_cache(
