@@ -47,6 +47,7 @@ import service.domain.ingest.batch as ingest_use_case
 import service.graph.ingest as ingest_store
 from bench import machine
 from bench.synthetic import PRESETS, count_edges, count_rows, generate, preset
+from service import local_neo4j
 from service.domain.ingest import import_batches
 from service.graph import migrations
 from service.graph.cypher_files import cypher
@@ -177,6 +178,8 @@ class IngestRun:
     seconds: float = 0.0
     first_chunk_seconds: float = 0.0  # validation of the whole input + the first chunk
     client_cpu_seconds: float = 0.0  # this process's CPU time during the import
+    machine_busy_seconds: float | None = None  # CPU time of the whole machine, if known
+    server_cpu_seconds: float | None = None  # of the local Neo4j this project started
     load_after: str = ""
     transactions: int = 0
     nodes_stored: int = 0
@@ -191,6 +194,51 @@ class IngestRun:
     @property
     def edges_per_second(self) -> float:
         return self.edges_stored / self.seconds
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU time all cores spent busy since boot (Linux ``/proc/stat``), else None."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a process (Linux ``/proc/<pid>/stat``), else None."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def local_server_pid(settings: Settings) -> int | None:
+    """The pid of the local Neo4j `powermap neo4j start` runs, if that is the one used."""
+    instance = local_neo4j.default_instance()
+    return local_neo4j.running_pid(instance) if instance.uri == settings.neo4j_uri else None
+
+
+def cpu_share(result: IngestRun) -> str:
+    """Who used the machine's CPU during the import, as far as it can be told."""
+    if result.machine_busy_seconds is None:
+        return f"the client used {result.client_cpu_seconds:.1f} s of CPU"
+    cores = os.cpu_count() or 1
+    parts = [f"client {result.client_cpu_seconds:.1f} s"]
+    rest = result.machine_busy_seconds - result.client_cpu_seconds
+    if result.server_cpu_seconds is not None:
+        parts.append(f"Neo4j server {result.server_cpu_seconds:.1f} s")
+        rest -= result.server_cpu_seconds
+        others = "other processes"
+    else:
+        others = "server and other processes"
+    parts.append(f"{others} {rest:.1f} s (≈ {rest / result.seconds:.2f} cores)")
+    busy = result.machine_busy_seconds / (result.seconds * cores)
+    return f"CPU during the import ({cores} cores {busy:.0%} busy): " + ", ".join(parts)
 
 
 def empty_graph(driver: Driver, database: str) -> None:
@@ -251,6 +299,8 @@ def run(
                     first.append(time.perf_counter())
                 bar.advance(task, rows)
 
+            server_pid = local_server_pid(settings)
+            busy0, server0 = machine_busy_seconds(), process_cpu_seconds(server_pid)
             t0, cpu0 = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
@@ -267,6 +317,11 @@ def run(
                 profiler.disable()
             result.seconds = time.perf_counter() - t0
             result.client_cpu_seconds = time.process_time() - cpu0
+            busy1, server1 = machine_busy_seconds(), process_cpu_seconds(server_pid)
+            if busy0 is not None and busy1 is not None:
+                result.machine_busy_seconds = busy1 - busy0
+            if server0 is not None and server1 is not None:
+                result.server_cpu_seconds = server1 - server0
             result.load_after = f"{os.getloadavg()[0]:.2f}"
         result.first_chunk_seconds = (first[0] - t0) if first else result.seconds
         result.transactions = summary.transactions
@@ -297,8 +352,8 @@ def report(result: IngestRun) -> str:
         f"{result.transactions} write transactions of ≤ {result.chunk_rows:,} rows "
         f"({result.workers} worker(s)); "
         f"validation of the whole input and the first chunk took "
-        f"{result.first_chunk_seconds:.1f} s; the client (validation, planning, parameter "
-        f"packing) used {result.client_cpu_seconds:.1f} s of CPU\n"
+        f"{result.first_chunk_seconds:.1f} s\n"
+        f"- {cpu_share(result)}\n"
         f"- relationships: {by_type}\n"
         f"- machine: {m['cpu']}, {m['ram']} RAM, load {m['load']}, "
         f"{result.load_after} (1 min) at the end\n"
