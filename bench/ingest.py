@@ -5,13 +5,16 @@ portfolio (100,000 stakeholders, ≈ 500,000 edges in ≈ 355,000 rows; see
 :mod:`bench.synthetic`), **empties the configured database** (everything but the
 migration bookkeeping), and loads the portfolio with
 :func:`service.domain.ingest.import_batches` — validation of the whole input against
-the stored graph, then one managed transaction per chunk of whole accounts — exactly
-what ``powermap import`` does. It prints rows/s and edges/s and appends them, with the
-machine, to ``bench/RESULTS.md``. Afterwards the graph is emptied again (``--keep``
+the stored graph, then one managed transaction per chunk of whole accounts, two at a
+time by default (``--workers``) — exactly what ``powermap import`` does. It prints
+rows/s and edges/s and appends them, with the machine and who used its CPU during the
+import, to ``bench/RESULTS.md``. Afterwards the graph is emptied again (``--keep``
 leaves the data; ``powermap seed-demo`` brings the demo back either way).
 
-Target (issue 2): ≥ 20,000 rows/s. ``--profile`` adds a cProfile of the client side
-(validation, planning, parameter building, driver I/O waits) to find where time goes.
+Target (issue 2): ≥ 20,000 rows/s. ``--breakdown`` times each phase and the server's
+work per statement; ``--profile`` adds a cProfile of the client side (validation,
+planning, parameter building, driver I/O waits; the main thread only, so use it with
+``--workers 1``) to find where time goes.
 """
 
 from __future__ import annotations
@@ -56,8 +59,10 @@ from service.settings import Settings, load_settings
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 TARGET_ROWS_PER_SECOND = 20_000
-# What `powermap import` would be run with for a load like this one (measured; see
-# bench/RESULTS.md).
+# The best measured settings on the 2-core benchmark machine (bench/RESULTS.md): two
+# account transactions in flight keep both cores busy, ~10,000 statement rows per
+# transaction keep per-statement and per-commit costs small. `powermap import` takes the
+# same as --chunk-rows / --workers.
 CHUNK_ROWS = 10_000
 WORKERS = 2
 
