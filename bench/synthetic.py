@@ -35,7 +35,9 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
+
+from service.analytics.model import RoleName
 
 __all__ = [
     "PRESETS",
@@ -69,17 +71,7 @@ TITLE_BY_DEPTH = ("Chief Executive Officer", "{c}", "VP {d}", "Director, {d}", "
 TIERS = ("strategic", "key", "key", "standard", "standard", "standard")
 INDUSTRIES = ("Manufacturing", "Financial services", "Retail", "Healthcare", "Energy", "Telecom")
 TEAM_ROLES = ("account_manager", "solution_engineer", "customer_success", "exec_sponsor")
-BUYING_ROLES = (
-    "champion",
-    "gatekeeper",
-    "influencer",
-    "detractor",
-    "decision_maker",
-    "economic_buyer",
-    "technical_buyer",
-    "user",
-    "coach",
-)
+BUYING_ROLES: tuple[str, ...] = get_args(RoleName)
 STAGES = ("prospecting", "qualification", "proposal", "negotiation", "closed_won", "closed_lost")
 KINDS = ("meeting", "call", "email", "event")
 KIND_WEIGHTS = (0.35, 0.3, 0.25, 0.1)

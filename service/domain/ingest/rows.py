@@ -16,6 +16,10 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import ConfigDict, Field, Strict, TypeAdapter
 from typing_extensions import TypedDict
 
+# One vocabulary for the model: the analytics define the authorities and buying roles.
+from service.analytics.model import Authority
+from service.analytics.model import RoleName as BuyingRole
+
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=2000)]
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -40,18 +44,6 @@ TeamRole = Literal[
 ]
 Stage = Literal[
     "prospecting", "qualification", "proposal", "negotiation", "closed_won", "closed_lost"
-]
-Authority = Literal["owner", "approver", "signatory", "recommender"]
-BuyingRole = Literal[
-    "champion",
-    "gatekeeper",
-    "influencer",
-    "detractor",
-    "decision_maker",
-    "economic_buyer",
-    "technical_buyer",
-    "user",
-    "coach",
 ]
 InteractionKind = Literal["meeting", "call", "email", "event"]
 
