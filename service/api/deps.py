@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.api.state import AppState
@@ -63,3 +64,11 @@ def require(scope: Scope) -> Callable[[Principal], Principal]:
 ReadPrincipal = Annotated[Principal, Depends(require(Scope.READ))]
 WritePrincipal = Annotated[Principal, Depends(require(Scope.WRITE))]
 AdminPrincipal = Annotated[Principal, Depends(require(Scope.ADMIN))]
+
+
+# The `?as_of=` of every history-aware read; `None` means today (UTC), resolved by the
+# route with `service.domain.relationship_intel.subgraphs.today`.
+AsOfParam = Annotated[
+    date | None,
+    Query(description="YYYY-MM-DD; the state at the end of that day (UTC). Default today."),
+]

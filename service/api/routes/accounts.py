@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import ReadPrincipal, StateDep
+from service.api.deps import AsOfParam, ReadPrincipal, StateDep
 from service.api.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from service.api.schemas.accounts import AccountDetail, AccountSummary, StakeholderStatus, Tier
 from service.api.schemas.common import ItemsPage, problem_responses
 from service.api.schemas.org_chart import OrgChartOut
 from service.api.schemas.people import StakeholderSummary
 from service.domain import directory, org_chart
+from service.domain.relationship_intel.subgraphs import today
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 
@@ -98,17 +98,14 @@ def get_org_chart(
     account_id: str,
     state: StateDep,
     principal: ReadPrincipal,
-    as_of: Annotated[
-        date | None,
-        Query(description="YYYY-MM-DD; the state at the end of that day (UTC). Default today."),
-    ] = None,
+    as_of: AsOfParam = None,
 ) -> OrgChartOut:
     principal.require_account(account_id)
     chart = org_chart.org_chart(
         state.driver,
         state.database,
         account_id,
-        as_of=as_of or datetime.now(UTC).date(),
+        as_of=as_of or today(),
         threshold=state.settings.active_tie_threshold,
     )
     return OrgChartOut.model_validate(chart)

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import ReadPrincipal, StateDep
+from service.api.deps import AsOfParam, ReadPrincipal, StateDep
 from service.api.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from service.api.schemas.accounts import Tier
 from service.api.schemas.analytics import (
@@ -33,11 +33,6 @@ from service.domain.relationship_intel.subgraphs import today
 
 router = APIRouter(prefix="/v1", tags=["analytics"])
 
-AsOf = Annotated[
-    date | None,
-    Query(description="YYYY-MM-DD; the state at the end of that day (UTC). Default today."),
-]
-
 
 @router.get(
     "/budgets/{budget_id}/control",
@@ -45,7 +40,7 @@ AsOf = Annotated[
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_budget_control(
-    budget_id: str, state: StateDep, principal: ReadPrincipal, as_of: AsOf = None
+    budget_id: str, state: StateDep, principal: ReadPrincipal, as_of: AsOfParam = None
 ) -> BudgetControlOut:
     return BudgetControlOut.model_validate(
         intel.budget_control(
@@ -64,7 +59,7 @@ def get_budget_control(
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_account_threading(
-    account_id: str, state: StateDep, principal: ReadPrincipal, as_of: AsOf = None
+    account_id: str, state: StateDep, principal: ReadPrincipal, as_of: AsOfParam = None
 ) -> ThreadingOut:
     principal.require_account(account_id)
     return ThreadingOut.model_validate(
@@ -85,7 +80,7 @@ def get_portfolio_threading(
     limit: LimitParam = 50,
     cursor: CursorParam = None,
     tier: Annotated[Tier | None, Query(description="Only accounts of this tier.")] = None,
-    as_of: AsOf = None,
+    as_of: AsOfParam = None,
 ) -> PortfolioThreadingPage:
     page = intel.portfolio_threading(
         state.driver,
@@ -112,7 +107,7 @@ def post_departure_impact(
     body: DepartureRequest,
     state: StateDep,
     principal: ReadPrincipal,
-    as_of: AsOf = None,
+    as_of: AsOfParam = None,
 ) -> AccountDepartureImpactOut:
     return AccountDepartureImpactOut.model_validate(
         intel.account_departure_impact(
@@ -136,7 +131,7 @@ def get_person_departure_impact(
     person_id: str,
     state: StateDep,
     principal: ReadPrincipal,
-    as_of: AsOf = None,
+    as_of: AsOfParam = None,
     account_id: Annotated[
         str | None, Query(description="Only this one of the person's accounts.")
     ] = None,
@@ -167,7 +162,7 @@ def get_warm_paths(
         Query(alias="from", min_length=1, description="Only paths from this team member."),
     ] = None,
     k: Annotated[int, Query(ge=1, le=20, description="How many paths, 1..20.")] = 3,
-    as_of: AsOf = None,
+    as_of: AsOfParam = None,
 ) -> WarmPathsOut:
     return WarmPathsOut.model_validate(
         intel.warm_paths(
@@ -193,7 +188,7 @@ def get_power_map(
     principal: ReadPrincipal,
     sort: Annotated[intel.PowerMapSort, Query(description="The column to sort by.")] = "pagerank",
     order: Annotated[Literal["asc", "desc"], Query(description="Sort direction.")] = "desc",
-    as_of: AsOf = None,
+    as_of: AsOfParam = None,
 ) -> PowerMapOut:
     principal.require_account(account_id)
     return PowerMapOut.model_validate(
