@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     # Analytics: pulled accounts kept per app instance, keyed by the graph version
     # (docs/analytics.md "Caching"); 0 disables the cache.
     analytics_cache_entries: int = Field(default=16, ge=0)
+    # Refresh-ahead (docs/analytics.md "Caching"): poll the graph version every
+    # interval (0 turns it off); after a write burst, re-read the accounts requests used
+    # within the window, at most this many accounts per burst.
+    analytics_refresh_interval_s: float = Field(default=0.5, ge=0)
+    analytics_refresh_window_s: float = Field(default=900.0, gt=0)
+    analytics_refresh_accounts: int = Field(default=8, ge=1)
 
     @property
     def interaction_weights(self) -> dict[str, float]:

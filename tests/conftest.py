@@ -26,6 +26,10 @@ CLEAN_GRAPH = """
 MATCH (n) WHERE NOT n:__Migration AND NOT n:__MigrationLock
 CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
 """
+#: The suite's settings on top of the environment's. The cache's background refresh is
+#: off: tests that count cache hits must not race it; tests/integration/
+#: test_account_refresh.py drives it directly and turns it on for one app.
+TEST_SETTINGS = {"environment": "test", "analytics_refresh_interval_s": 0.0}
 
 
 @pytest.fixture(scope="session")
@@ -37,9 +41,9 @@ def settings() -> Iterator[Settings]:
             os.environ["NEO4J_URI"] = container.get_connection_url()
             os.environ["NEO4J_USER"] = "neo4j"
             os.environ["NEO4J_PASSWORD"] = container.password
-            yield load_settings().model_copy(update={"environment": "test"})
+            yield load_settings().model_copy(update=TEST_SETTINGS)
         return
-    yield load_settings().model_copy(update={"environment": "test"})
+    yield load_settings().model_copy(update=TEST_SETTINGS)
 
 
 @pytest.fixture(scope="session")

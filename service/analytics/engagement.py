@@ -35,6 +35,7 @@ element by element, and the hot loops (warm paths, coverage) run vectorised. Use
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -317,6 +318,23 @@ class EngagementGraph:
 
     def present_indices(self) -> IntArray:
         return np.flatnonzero(self.present).astype(np.int64)
+
+    def topology_key(self) -> str:
+        """A digest of who is in the graph and which of them are joined, nothing else.
+
+        Two graphs with the same key have the same hop distances, so the same
+        betweenness, whatever their strengths; the account cache keeps betweenness
+        under it across graph versions.
+        """
+        return self._topology_key
+
+    @cached_property
+    def _topology_key(self) -> str:
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update(repr(self.node_ids).encode())
+        for array in (self.present, self.edge_u, self.edge_v):
+            digest.update(np.ascontiguousarray(array).tobytes())
+        return digest.hexdigest()
 
     def to_rustworkx(self) -> tuple[rx.PyGraph, IntArray]:
         """The present part as a ``rustworkx.PyGraph`` and its node → universe index map.

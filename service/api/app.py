@@ -8,6 +8,7 @@ driver calls and CPU-heavy analytics never stall the event loop or other request
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from neo4j.exceptions import ServiceUnavailable
 
+from service.analytics.betweenness import warm_up as warm_up_betweenness
 from service.api.problems import install_problem_handlers
 from service.api.request_log import configure_logging, install_request_log
 from service.api.routes import accounts, analytics, health, people, queries
@@ -44,9 +46,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Serve anyway: /readyz reports the outage and the driver reconnects later.
             log.warning("Neo4j at %s is not reachable at start-up", settings.neo4j_uri)
         app.state.powermap = AppState.build(settings, driver)
+        # Compile (or load) the betweenness kernel now, off the event loop, rather than
+        # in the first power-map request; one arriving meanwhile waits for numba's lock.
+        threading.Thread(target=warm_up_betweenness, name="warm-up", daemon=True).start()
+        refresher = app.state.powermap.refresher
+        if refresher is not None:
+            refresher.start()
         try:
             yield
         finally:
+            if refresher is not None:
+                refresher.stop()
             driver.close()
 
     app = FastAPI(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from neo4j import Driver
 
 from service.domain.relationship_intel.account_cache import AccountCache
+from service.domain.relationship_intel.account_refresher import AccountRefresher
 from service.settings import Settings
 
 
@@ -17,11 +18,26 @@ class AppState:
     #: Pulled accounts and derived analytics of this app instance, keyed by the graph
     #: version (docs/analytics.md "Caching"); one per app, so tests never share one.
     account_cache: AccountCache
+    #: Re-reads recently used accounts after writes (None when the cache or the
+    #: refresh is off); the lifespan starts and stops it.
+    refresher: AccountRefresher | None = None
 
     @classmethod
     def build(cls, settings: Settings, driver: Driver) -> AppState:
-        cache = AccountCache(driver, settings.neo4j_database, settings.analytics_cache_entries)
-        return cls(settings=settings, driver=driver, account_cache=cache)
+        cache = AccountCache(
+            driver,
+            settings.neo4j_database,
+            settings.analytics_cache_entries,
+            refresh_window_s=settings.analytics_refresh_window_s,
+        )
+        refresher = None
+        if cache.enabled and settings.analytics_refresh_interval_s > 0:
+            refresher = AccountRefresher(
+                cache,
+                interval_s=settings.analytics_refresh_interval_s,
+                max_accounts=settings.analytics_refresh_accounts,
+            )
+        return cls(settings=settings, driver=driver, account_cache=cache, refresher=refresher)
 
     @property
     def database(self) -> str:

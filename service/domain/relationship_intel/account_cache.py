@@ -40,6 +40,7 @@ One cache per app (:class:`service.api.state.AppState`), never a module global.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -61,7 +62,7 @@ from service.graph import account_subgraph as pulls
 from service.graph.account_subgraph import PersonRef, PulledAccount
 from service.graph.graph_version import UNKNOWN_VERSION, current_graph_version
 
-__all__ = ["AccountCache", "AccountReads", "CacheStats"]
+__all__ = ["AccountCache", "AccountReads", "CacheStats", "RefreshCandidate"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -92,6 +93,9 @@ class CacheStats:
     derived_hits: int  # derived results (betweenness, engagement graph, …) reused
     derived_misses: int  # derived results computed
     waiting: int  # requests waiting right now for a concurrent identical pull
+    refreshed: int  # accounts and lookups re-read ahead of requests (refresh())
+    topology_hits: int  # betweenness reused from an earlier version with the same topology
+    candidates: int  # recently used entries of an older version waiting for refresh()
 
 
 class _Pending(Generic[V]):
@@ -138,10 +142,34 @@ class _Lru(Generic[K, V]):
 
 @dataclass
 class _Entry:
-    """One pulled account and what has been derived from it."""
+    """One pulled account, what has been derived from it, and when it was last read."""
 
     pulled: PulledAccount | None
     derived: dict[Hashable, Any] = field(default_factory=dict)
+    last_used: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class _Lookup:
+    """A budget or person lookup's answer and when it was last read."""
+
+    value: Any
+    last_used: float = field(default_factory=time.monotonic)
+
+
+@dataclass(frozen=True)
+class RefreshCandidate:
+    """Something a request read under an older graph version, to read again ahead of time.
+
+    ``kind`` is ``"account"`` (``derived`` lists what had been derived from it),
+    ``"budget"`` or ``"person"`` (a lookup); ``at`` the instant described.
+    """
+
+    kind: str
+    id: str
+    at: datetime
+    last_used: float
+    derived: tuple[Hashable, ...] = ()
 
 
 class AccountCache:
@@ -150,15 +178,26 @@ class AccountCache:
     Build one per app with the app's driver; call :meth:`reads` once per request.
     """
 
-    def __init__(self, driver: Driver | None, database: str, max_entries: int) -> None:
+    def __init__(
+        self,
+        driver: Driver | None,
+        database: str,
+        max_entries: int,
+        *,
+        refresh_window_s: float = 900.0,
+    ) -> None:
         if max_entries < 0:
             raise ValueError("max_entries must be 0 (disabled) or more")
         self._driver = driver
         self._database = database
         self._max_entries = max_entries
+        self._refresh_window_s = refresh_window_s
         self._lock = threading.Lock()
         self._accounts: _Lru[AccountKey, _Entry] = _Lru(max_entries)
-        self._lookups: _Lru[LookupKey, Any] = _Lru(max_entries * LOOKUPS_PER_ENTRY)
+        self._lookups: _Lru[LookupKey, _Lookup] = _Lru(max_entries * LOOKUPS_PER_ENTRY)
+        # Betweenness by engagement-graph topology, across versions (see betweenness()).
+        self._topologies: _Lru[tuple[Hashable, ...], Any] = _Lru(max_entries)
+        self._candidates: dict[tuple[str, str, datetime], RefreshCandidate] = {}
         self._inflight: dict[Hashable, _Pending[Any]] = {}
         self._version = UNKNOWN_VERSION
         self._waiting = 0
@@ -171,6 +210,8 @@ class AccountCache:
                 "invalidations",
                 "derived_hits",
                 "derived_misses",
+                "refreshed",
+                "topology_hits",
             ),
             0,
         )
@@ -201,6 +242,7 @@ class AccountCache:
                 entries=len(self._accounts.items),
                 lookups=len(self._lookups.items),
                 waiting=self._waiting,
+                candidates=len(self._candidates),
                 **self._counts,
             )
 
@@ -209,19 +251,101 @@ class AccountCache:
         with self._lock:
             self._accounts.items.clear()
             self._lookups.items.clear()
+            self._topologies.items.clear()
+            self._candidates.clear()
 
     def reads(self) -> AccountReads:
         """One request's reads: the graph version is read now, once, and keys them all."""
         if not self.enabled:
             return AccountReads(self, UNKNOWN_VERSION)
         version = current_graph_version(self.driver, self._database)
-        if version != UNKNOWN_VERSION:
-            with self._lock:
-                if version != self._version:
-                    self._counts["invalidations"] += self._accounts.drop_other_versions(version)
-                    self._lookups.drop_other_versions(version)
-                    self._version = version
+        self.observe(version)
         return AccountReads(self, version)
+
+    def observe(self, version: str) -> bool:
+        """Note the graph's current version; True when it differs from the last one seen.
+
+        Entries of any other version are dropped. Those read within the refresh window
+        become :class:`RefreshCandidate` s for :meth:`refresh`, most recently used first.
+        """
+        if version == UNKNOWN_VERSION or not self.enabled:
+            return False
+        with self._lock:
+            if version == self._version:
+                return False
+            recent = time.monotonic() - self._refresh_window_s
+            for (account_id, at, old), entry in self._accounts.items.items():
+                if old != version and entry.last_used >= recent:
+                    self._candidate(
+                        RefreshCandidate(
+                            "account", account_id, at, entry.last_used, tuple(entry.derived)
+                        )
+                    )
+            for (kind, wanted, at, old), lookup in self._lookups.items.items():
+                if old != version and lookup.last_used >= recent:
+                    self._candidate(RefreshCandidate(kind, wanted, at, lookup.last_used))
+            self._counts["invalidations"] += self._accounts.drop_other_versions(version)
+            self._lookups.drop_other_versions(version)
+            self._version = version
+            return True
+
+    def _candidate(self, candidate: RefreshCandidate) -> None:
+        """Remember ``candidate`` (call with the lock held), merging with one already held."""
+        key = (candidate.kind, candidate.id, candidate.at)
+        held = self._candidates.get(key)
+        if held is not None:
+            derived = tuple(dict.fromkeys(held.derived + candidate.derived))
+            last_used = max(held.last_used, candidate.last_used)
+            candidate = RefreshCandidate(
+                candidate.kind, candidate.id, candidate.at, last_used, derived
+            )
+        self._candidates[key] = candidate
+        if len(self._candidates) > self._max_entries * (1 + LOOKUPS_PER_ENTRY):
+            oldest = min(self._candidates, key=lambda k: self._candidates[k].last_used)
+            del self._candidates[oldest]
+
+    def refresh(self, version: str, *, limit: int | None = None) -> int:
+        """Read the recently used accounts and lookups again under ``version``, ahead of
+        the requests that will ask for them; the number of candidates read.
+
+        Accounts go first (most recently used first), with what had been derived from
+        them (a betweenness whose topology did not change is reused, not recomputed);
+        then the lookups, a budget's answered from a refreshed account when it lists
+        the budget (others are left to the requests). Candidates beyond ``limit``
+        accounts are forgotten. A failure leaves
+        the rest for the requests themselves, which read as if nothing had been done.
+        """
+        if not self.enabled or version == UNKNOWN_VERSION:
+            return 0
+        self.observe(version)
+        with self._lock:
+            taken = sorted(self._candidates.values(), key=lambda c: -c.last_used)
+            self._candidates.clear()
+        accounts = [c for c in taken if c.kind == "account"][:limit]
+        lookups = [c for c in taken if c.kind != "account"]
+        reads = AccountReads(self, version)
+        budget_owner: dict[tuple[str, datetime], str] = {}
+        done = 0
+        for candidate in accounts:
+            pulled = reads.account_at(candidate.id, candidate.at)
+            if pulled is not None:
+                for budget in pulled.graph.budgets:
+                    budget_owner[(budget.id, candidate.at)] = candidate.id
+                for what in candidate.derived:
+                    reads.derive_again(pulled, what)
+            done += 1
+        for candidate in lookups:
+            if candidate.kind == "budget" and (candidate.id, candidate.at) in budget_owner:
+                key = ("budget", candidate.id, candidate.at, version)
+                with self._lock:
+                    self._lookups.put(key, _Lookup(budget_owner[(candidate.id, candidate.at)]))
+            elif candidate.kind == "budget":
+                continue  # its account was not refreshed: the request will pull it
+            else:
+                reads.person_at(candidate.id, candidate.at)
+            done += 1
+        self._count("refreshed", done)
+        return done
 
     # -- internals used by AccountReads -------------------------------------------------
 
@@ -291,7 +415,10 @@ class AccountCache:
     ) -> PulledAccount | None:
         def get() -> tuple[bool, PulledAccount | None]:
             found, entry = self._accounts.get(key)
-            return (True, entry.pulled) if entry is not None else (False, None)
+            if entry is None:
+                return False, None
+            entry.last_used = time.monotonic()
+            return True, entry.pulled
 
         def put(pulled: PulledAccount | None) -> PulledAccount | None:
             return self._store_account(key, pulled)
@@ -302,12 +429,15 @@ class AccountCache:
 
     def _lookup(self, key: LookupKey, find: Callable[[], T]) -> T:
         def put(value: T) -> T:
-            self._lookups.put(key, value)
+            self._lookups.put(key, _Lookup(value))
             return value
 
         def get() -> tuple[bool, T | None]:
-            found, value = self._lookups.get(key)
-            return found, cast(T | None, value)
+            found, lookup = self._lookups.get(key)
+            if lookup is None:
+                return False, None
+            lookup.last_used = time.monotonic()
+            return True, cast(T, lookup.value)
 
         return self._once(("lookup", key), get, put, find)[0]
 
@@ -316,8 +446,25 @@ class AccountCache:
             found, entry = self._accounts.get(key)
             if found and entry is not None:
                 self._counts["hits"] += 1
+                entry.last_used = time.monotonic()
                 return True, entry.pulled
             return False, None
+
+    def _by_topology(self, key: tuple[Hashable, ...], make: Callable[[], T]) -> T:
+        """A result that depends only on a graph's topology, shared across versions."""
+
+        def get() -> tuple[bool, T | None]:
+            found, value = self._topologies.get(key)
+            return found, cast(T | None, value)
+
+        def put(value: T) -> T:
+            self._topologies.put(key, value)
+            return value
+
+        value, how = self._once(("topology", key), get, put, make)
+        if how != "made":
+            self._count("topology_hits")
+        return value
 
     def _derived(
         self, key: AccountKey, pulled: PulledAccount, what: Hashable, make: Callable[[], T]
@@ -373,7 +520,10 @@ class AccountReads:
 
     def account(self, account_id: str, as_of: date) -> PulledAccount | None:
         """The account as of the end of ``as_of``; None when there is no such account."""
-        at = valid_at(as_of)
+        return self.account_at(account_id, valid_at(as_of))
+
+    def account_at(self, account_id: str, at: datetime) -> PulledAccount | None:
+        """The account at the instant ``at``; None when there is no such account."""
 
         def pull() -> PulledAccount | None:
             return pulls.account_subgraph(self.driver, self.database, account_id, valid_at=at)
@@ -441,7 +591,10 @@ class AccountReads:
 
     def person(self, person_id: str, as_of: date) -> PersonRef | None:
         """Whether ``person_id`` is a stakeholder or a team member, and their accounts."""
-        at = valid_at(as_of)
+        return self.person_at(person_id, valid_at(as_of))
+
+    def person_at(self, person_id: str, at: datetime) -> PersonRef | None:
+        """:meth:`person` at the instant ``at``."""
 
         def find() -> PersonRef | None:
             return pulls.find_person(self.driver, self.database, person_id, valid_at=at)
@@ -472,9 +625,32 @@ class AccountReads:
         )
 
     def betweenness(self, pulled: PulledAccount, params: AnalyticsParams) -> dict[str, float]:
-        """Exact betweenness of every person in the engagement graph (the power map's)."""
-        return self._derived(
-            pulled,
-            ("betweenness", params),
-            lambda: engagement_betweenness(self.engagement_graph(pulled, params)),
-        )
+        """Exact betweenness of every person in the engagement graph (the power map's).
+
+        Betweenness counts hops, not strengths, so it is also kept by the graph's
+        topology (:meth:`EngagementGraph.topology_key`): after a write that left this
+        account's people and active ties as they were (a write to another account, a
+        tie-strength update), the new version's entry reuses it instead of spending
+        the better part of a second again.
+        """
+
+        def by_topology() -> dict[str, float]:
+            graph = self.engagement_graph(pulled, params)
+            if not self._caching:
+                return engagement_betweenness(graph)
+            return self._cache._by_topology(
+                ("betweenness", graph.topology_key()), lambda: engagement_betweenness(graph)
+            )
+
+        return self._derived(pulled, ("betweenness", params), by_topology)
+
+    def derive_again(self, pulled: PulledAccount, what: Hashable) -> None:
+        """Recompute (or reuse by topology) a derived result an older entry had."""
+        if what == "indexed":
+            self.indexed(pulled)
+        elif isinstance(what, tuple) and len(what) == 2:
+            kind, params = what
+            if kind == "engagement_graph" and isinstance(params, AnalyticsParams):
+                self.engagement_graph(pulled, params)
+            elif kind == "betweenness" and isinstance(params, AnalyticsParams):
+                self.betweenness(pulled, params)
