@@ -27,6 +27,10 @@ COPY migrations/ migrations/
 COPY cypher/ cypher/
 ENV POWERMAP_MIGRATIONS_DIR=/app/migrations POWERMAP_QUERIES_DIR=/app/cypher
 USER powermap
+# numba compiles the betweenness kernel once, at build time, into a cache the service
+# user owns (site-packages is not writable at run time).
+ENV NUMBA_CACHE_DIR=/home/powermap/.cache/numba
+RUN python -c "from service.analytics.betweenness import warm_up; warm_up()"
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status == 200 else 1)"
