@@ -68,7 +68,11 @@ from typing import Literal
 
 import numpy as np
 
-from service.analytics.engagement import EngagementGraph, engagement_graph, key_stakeholders
+from service.analytics.engagement import (
+    EngagementGraph,
+    engagement_graph_of,
+    key_stakeholders,
+)
 from service.analytics.fragmentation import (
     Fragmentation,
     component_labels,
@@ -233,17 +237,20 @@ def departure_impact(
     account: AccountGraph,
     person_ids: Iterable[str],
     params: AnalyticsParams | None = None,
+    *,
+    graph: EngagementGraph | None = None,
 ) -> DepartureImpact:
     """Impact on ``account`` of everyone in ``person_ids`` leaving at once.
 
     Ids that are not active people of this account (unknown here, or already left)
     are reported in ``ignored_ids`` and otherwise ignored, so the same list can be
-    sent to every account a team member covers.
+    sent to every account a team member covers. ``graph``, when given, must be
+    ``engagement_graph(account, params)`` (a cache's copy; built here otherwise).
     """
     params = params or AnalyticsParams()
     weights = params.impact_weights
     requested = list(dict.fromkeys(person_ids))
-    before = engagement_graph(account, params)
+    before = engagement_graph_of(account, params, graph)
     departed = tuple(p for p in requested if p in before.index)
     ignored = tuple(p for p in requested if p not in before.index)
     gone = set(departed)

@@ -71,6 +71,7 @@ __all__ = [
     "coverage_level",
     "coverage_of",
     "engagement_graph",
+    "engagement_graph_of",
     "index_account",
     "key_stakeholders",
     "strongest_per_pair",
@@ -578,3 +579,24 @@ def engagement_graph(
         s[chosen],
         kind[chosen],
     )
+
+
+def engagement_graph_of(
+    account: AccountGraph | IndexedAccount,
+    params: AnalyticsParams,
+    graph: EngagementGraph | None,
+) -> EngagementGraph:
+    """``graph`` when a caller (the account cache) already built it, else a new one.
+
+    The analyses take a prebuilt graph so a cached account is not indexed again on
+    every request (≈ 9 ms on 5,000 people); it must be ``engagement_graph(account,
+    params)``.
+    """
+    if graph is None:
+        return engagement_graph(account, params)
+    account_id = (
+        account.account.account_id if isinstance(account, IndexedAccount) else account.account_id
+    )
+    if graph.account_id != account_id:
+        raise ValueError(f"engagement graph of {graph.account_id!r} given for {account_id!r}")
+    return graph

@@ -40,11 +40,12 @@ import numpy as np
 from service.analytics.engagement import (
     Coverage,
     CoverageLevel,
+    EngagementGraph,
     FloatArray,
     IndexedAccount,
     IntArray,
     coverage_of,
-    engagement_graph,
+    engagement_graph_of,
     index_account,
     strongest_per_pair,
 )
@@ -56,7 +57,7 @@ from service.analytics.model import (
     PersonStatus,
     UnknownIdError,
 )
-from service.analytics.paths import WarmPath, warm_reach
+from service.analytics.paths import WarmPath, WarmReach, warm_reach
 
 __all__ = [
     "BudgetControl",
@@ -259,11 +260,18 @@ class BudgetControl:
 
 
 def budget_control(
-    account: AccountGraph, budget_id: str, params: AnalyticsParams | None = None
+    account: AccountGraph,
+    budget_id: str,
+    params: AnalyticsParams | None = None,
+    *,
+    indexed: IndexedAccount | None = None,
+    graph: EngagementGraph | None = None,
 ) -> BudgetControl:
     """Who controls ``budget_id``, who influences them, and how we reach them.
 
     Raises :class:`UnknownIdError` when the budget is not one of the account's.
+    ``indexed`` and ``graph``, when given, must be ``index_account(account)`` and
+    ``engagement_graph(account, params)`` (a cache's copies; built here otherwise).
     """
     params = params or AnalyticsParams()
     budget = next((b for b in account.budgets if b.id == budget_id), None)
@@ -289,14 +297,15 @@ def budget_control(
                 strongest[line.from_id] = max(strongest.get(line.from_id, 0.0), line.strength)
     influencer_ids = {i for sources in influences_by_target.values() for i in sources}
 
-    indexed = index_account(account) if active else None
-    ranks = influence_pagerank(indexed, params) if indexed else {}
+    if active:
+        indexed = indexed or index_account(account)
+        ranks = influence_pagerank(indexed, params)
+        reach: WarmReach | None = warm_reach(
+            engagement_graph_of(indexed, params, graph), max_hops=params.max_warm_path_hops
+        )
+    else:
+        ranks, reach = {}, None
     covered = coverage_of(account, controller_ids | influencer_ids, params)
-    reach = (
-        warm_reach(engagement_graph(indexed, params), max_hops=params.max_warm_path_hops)
-        if indexed
-        else None
-    )
 
     grouped: dict[Authority, list[BudgetController]] = {a: [] for a in _AUTHORITIES}
     for control in active:

@@ -60,7 +60,7 @@ from service.analytics.engagement import (
     active_ties,
     coverage_level,
     coverage_of,
-    engagement_graph,
+    engagement_graph_of,
     key_stakeholders,
 )
 from service.analytics.fragmentation import reachable_from_team
@@ -426,15 +426,19 @@ def _sides(ties: Iterable[Knows]) -> tuple[SideVerdict, SideVerdict]:
 
 
 def threading_report(
-    account: AccountGraph, params: AnalyticsParams | None = None
+    account: AccountGraph,
+    params: AnalyticsParams | None = None,
+    *,
+    graph: EngagementGraph | None = None,
 ) -> ThreadingReport:
     """The full threading analysis of one account (see the module docstring).
 
     An account with no stakeholders or no team coverage gives a valid report whose
-    ``notes`` explain it.
+    ``notes`` explain it. ``graph``, when given, must be ``engagement_graph(account,
+    params)`` (a cache's copy; built here otherwise).
     """
     params = params or AnalyticsParams()
-    graph = engagement_graph(account, params)
+    graph = engagement_graph_of(account, params, graph)
     keys = key_stakeholders(account)
     # Coverage is needed for key stakeholders and people with a role on an opportunity.
     with_roles = {r.stakeholder_id for r in account.roles if r.target_kind == "opportunity"}

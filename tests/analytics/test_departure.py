@@ -235,7 +235,7 @@ def test_unknown_and_already_departed_ids_are_ignored() -> None:
 
 
 def test_the_set_is_removed_once_not_per_person(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = {"engagement_graph": 0, "component_labels": 0}
+    calls = {"engagement_graph_of": 0, "component_labels": 0}
     for name in calls:
         original: Callable[..., Any] = getattr(departure_module, name)
 
@@ -246,7 +246,7 @@ def test_the_set_is_removed_once_not_per_person(monkeypatch: pytest.MonkeyPatch)
         monkeypatch.setattr(departure_module, name, counting)
     departure_impact(reorg_account(), ["hub1", "hub2", "a", "b", "t1"])
     # One graph for "before", a mask for "after", one labelling each: whatever |X|.
-    assert calls == {"engagement_graph": 1, "component_labels": 2}
+    assert calls == {"engagement_graph_of": 1, "component_labels": 2}
 
 
 def _coverage(graph: Any, node: str) -> int:

@@ -7,11 +7,14 @@ import math
 import pytest
 from hypothesis import given, settings
 
+from service.analytics import budget_control, departure_impact, power_map, threading_report
 from service.analytics.engagement import (
     active_ties,
     coverage,
     coverage_level,
     engagement_graph,
+    engagement_graph_of,
+    index_account,
     key_stakeholders,
 )
 from service.analytics.model import (
@@ -183,3 +186,28 @@ def test_engagement_graph_matches_an_edge_by_edge_reference(account: AccountGrap
         assert ours[u][v]["strength"] == data["strength"]
     for node, kind in ref.nodes(data="kind"):
         assert ours.nodes[node]["kind"] == kind
+
+
+@settings(max_examples=60, deadline=None)
+@given(accounts(max_stakeholders=10, max_team=3))
+def test_prebuilt_graphs_give_the_same_answers(account: AccountGraph) -> None:
+    """What the account cache hands the analyses equals what they would build."""
+    params = AnalyticsParams()
+    indexed = index_account(account)
+    graph = engagement_graph(indexed, params)
+    people = [t.id for t in account.team_members][:1] + [s.id for s in account.stakeholders][:1]
+    assert departure_impact(account, people, params, graph=graph) == departure_impact(
+        account, people, params
+    )
+    assert threading_report(account, params, graph=graph) == threading_report(account, params)
+    assert power_map(account, params, indexed=indexed, graph=graph) == power_map(account, params)
+    for budget in account.budgets:
+        assert budget_control(
+            account, budget.id, params, indexed=indexed, graph=graph
+        ) == budget_control(account, budget.id, params)
+
+
+def test_a_graph_of_another_account_is_refused() -> None:
+    other = engagement_graph(AccountGraph("other", AS_OF))
+    with pytest.raises(ValueError, match="'other' given for 'acme'"):
+        engagement_graph_of(AccountGraph("acme", AS_OF), AnalyticsParams(), other)

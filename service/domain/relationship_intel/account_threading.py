@@ -43,9 +43,11 @@ def account_threading(
     cache: AccountCache, settings: Settings, account_id: str, *, as_of: date
 ) -> Record:
     """Key stakeholders' coverage, opportunities at risk, side verdicts, cut points."""
-    pulled = account_at(cache.reads(), account_id, as_of)
+    reads = cache.reads()
+    pulled = account_at(reads, account_id, as_of)
     names = Names.of(pulled.graph)
-    report = threading_report(pulled.graph, analytics_params(settings))
+    params = analytics_params(settings)
+    report = threading_report(pulled.graph, params, graph=reads.engagement_graph(pulled, params))
     counts = report.key_coverage_counts
     risk = threading_risk(
         key_stakeholders=len(report.key_stakeholders),

@@ -119,7 +119,13 @@ def account_power_map(
     params = analytics_params(settings)
     # Betweenness is ~97 % of the power map's time (seconds on 5,000 people) and depends
     # only on the account's content: it comes memoised with the cached account.
-    result = power_map(pulled.graph, params, with_betweenness=False)
+    result = power_map(
+        pulled.graph,
+        params,
+        with_betweenness=False,
+        indexed=reads.indexed(pulled),
+        graph=reads.engagement_graph(pulled, params),
+    )
     betweenness = reads.betweenness(pulled, params)
     unsorted = [
         replace(e, betweenness=betweenness.get(e.stakeholder_id, 0.0)) for e in result.entries

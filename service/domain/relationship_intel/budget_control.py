@@ -74,11 +74,19 @@ def budget_control(
     principal: Principal,
 ) -> Record:
     """Controllers by authority, the owner's escalation chain, influencers, our access."""
-    pulled = budget_account_at(cache.reads(), budget_id, as_of)
+    reads = cache.reads()
+    pulled = budget_account_at(reads, budget_id, as_of)
     principal.require_account(pulled.graph.account_id)
     names = Names.of(pulled.graph)
+    params = analytics_params(settings)
     with analytics_not_found():
-        result = analyse_budget_control(pulled.graph, budget_id, analytics_params(settings))
+        result = analyse_budget_control(
+            pulled.graph,
+            budget_id,
+            params,
+            indexed=reads.indexed(pulled),
+            graph=reads.engagement_graph(pulled, params),
+        )
     notes = list(result.notes)
     if not pulled.graph.team_members:
         notes.append("No team member covers the account or knows anyone in it: no warm path.")

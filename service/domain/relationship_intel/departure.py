@@ -26,7 +26,7 @@ from service.analytics.fragmentation import Fragmentation
 from service.analytics.model import AccountGraph
 from service.domain.access import Principal
 from service.domain.errors import FieldError, Forbidden, InvalidInput
-from service.domain.relationship_intel.account_cache import AccountCache
+from service.domain.relationship_intel.account_cache import AccountCache, AccountReads
 from service.domain.relationship_intel.subgraphs import account_at, accounts_at, person_at
 from service.domain.relationship_intel.views import (
     Names,
@@ -229,9 +229,15 @@ def _notes(impact: DepartureImpact, account: AccountGraph) -> list[str]:
 
 
 def _analyse(
-    pulled: PulledAccount, person_ids: Sequence[str], settings: Settings, as_of: date
+    reads: AccountReads,
+    pulled: PulledAccount,
+    person_ids: Sequence[str],
+    settings: Settings,
+    as_of: date,
 ) -> Record:
-    impact = departure_impact(pulled.graph, person_ids, analytics_params(settings))
+    params = analytics_params(settings)
+    graph = reads.engagement_graph(pulled, params)
+    impact = departure_impact(pulled.graph, person_ids, params, graph=graph)
     return impact_view(impact, pulled.graph, pulled.tier, as_of)
 
 
@@ -250,7 +256,8 @@ def account_departure_impact(
     are named in a 422.
     """
     principal.require_account(account_id)
-    pulled = account_at(cache.reads(), account_id, as_of)
+    reads = cache.reads()
+    pulled = account_at(reads, account_id, as_of)
     known = {s.id for s in pulled.graph.stakeholders} | {t.id for t in pulled.graph.team_members}
     unknown = [(i, p) for i, p in enumerate(person_ids) if p not in known]
     if unknown:
@@ -266,7 +273,7 @@ def account_departure_impact(
                 for i, p in unknown
             ],
         )
-    return _analyse(pulled, person_ids, settings, as_of)
+    return _analyse(reads, pulled, person_ids, settings, as_of)
 
 
 def _empty_fragmentation() -> Record:
@@ -310,7 +317,10 @@ def person_departure_impact(
             )
         account_ids = (account_id,)
     impacts = sorted(
-        (_analyse(p, [person_id], settings, as_of) for p in accounts_at(reads, account_ids, as_of)),
+        (
+            _analyse(reads, p, [person_id], settings, as_of)
+            for p in accounts_at(reads, account_ids, as_of)
+        ),
         key=lambda r: (-r["score"], r["account"]["id"]),
     )
     worst = impacts[0] if impacts else None
