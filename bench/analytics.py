@@ -65,6 +65,7 @@ from service.analytics import (
 )
 from service.analytics.betweenness import default_workers, exact_betweenness
 from service.analytics.power_map import engagement_betweenness
+from service.api.startup import warm_up_process
 from service.domain import relationship_intel as intel
 from service.domain.access import Principal, Scope
 from service.domain.ingest import import_batches
@@ -251,6 +252,8 @@ def account_section(
     console.print("Ingesting account-5k …")
     empty_graph(driver, database)
     rows, seconds = ingest(driver, database, settings, "account-5k")
+    # As the service does at start-up: kernels compiled, start-up heap frozen.
+    warm_up_process()
     today = date.today()
     at = valid_at(today)
     pulled = account_subgraph(driver, database, "a0000", valid_at=at)

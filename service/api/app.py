@@ -16,12 +16,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from neo4j.exceptions import ServiceUnavailable
 
-from service.analytics.betweenness import warm_up as warm_up_betweenness
 from service.api.problems import install_problem_handlers
 from service.api.request_log import configure_logging, install_request_log
 from service.api.routes import accounts, analytics, health, people, queries
 from service.api.routes.embed import router as embed_router
 from service.api.routes.ingest import router as ingest_router
+from service.api.startup import warm_up_process
 from service.api.state import AppState
 from service.graph import migrations
 from service.graph.driver import create_driver
@@ -46,9 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Serve anyway: /readyz reports the outage and the driver reconnects later.
             log.warning("Neo4j at %s is not reachable at start-up", settings.neo4j_uri)
         app.state.powermap = AppState.build(settings, driver)
-        # Compile (or load) the betweenness kernel now, off the event loop, rather than
-        # in the first power-map request; one arriving meanwhile waits for numba's lock.
-        threading.Thread(target=warm_up_betweenness, name="warm-up", daemon=True).start()
+        # Compile the kernels and freeze the start-up heap out of the garbage collector
+        # now, off the event loop, rather than in the first requests (startup.py).
+        threading.Thread(target=warm_up_process, name="warm-up", daemon=True).start()
         refresher = app.state.powermap.refresher
         if refresher is not None:
             refresher.start()

@@ -20,6 +20,7 @@ Correctness does not depend on it: a request that arrives first pulls for itself
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 
@@ -64,6 +65,10 @@ class AccountRefresher:
         refreshed = self._cache.refresh(version, limit=self._max_accounts)
         self._refreshed = version
         if refreshed:
+            # A refreshed 5,000-person account is ≈ 130,000 new long-lived objects: they
+            # make Python's next full collection due, which would otherwise run inside
+            # the next request (≈ 40 ms measured). Run it here, off any request.
+            gc.collect()
             log.info("refreshed %d cached reads after a write", refreshed)
         return refreshed
 

@@ -1,0 +1,31 @@
+"""The app's start-up warm-up: the betweenness kernel compiled and the start-up heap
+frozen out of garbage collection, in the background (service/api/startup.py)."""
+
+from __future__ import annotations
+
+import gc
+import time
+
+from fastapi.testclient import TestClient
+
+from service.analytics import betweenness
+from service.api import startup
+from service.api.app import create_app
+from service.settings import Settings
+
+
+def test_the_app_warms_up_in_the_background_once_per_process(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/healthz").status_code == 200  # served while warming up
+        deadline = time.monotonic() + 120.0  # a bound for a stuck thread, not a speed claim
+        while not startup._frozen:
+            assert time.monotonic() < deadline, "the warm-up never finished"
+            time.sleep(0.05)
+    assert betweenness._accumulate.signatures  # compiled (or loaded from numba's cache)
+    frozen = gc.get_freeze_count()
+    assert frozen > 10_000  # the imported modules, classes and functions
+    # A second app in the same process does not freeze again (its leftovers stay
+    # collectable): the permanent generation does not grow by another heap.
+    with TestClient(create_app(settings)):
+        startup.warm_up_process()
+    assert gc.get_freeze_count() == frozen
