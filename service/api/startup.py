@@ -23,14 +23,15 @@ Two costs would otherwise land on the first requests:
 from __future__ import annotations
 
 import gc
-import logging
 import threading
+
+import structlog
 
 from service.analytics.betweenness import warm_up as warm_up_betweenness
 
 __all__ = ["warm_up_process"]
 
-log = logging.getLogger("powermap")
+log = structlog.get_logger("powermap.startup")
 
 _freeze_lock = threading.Lock()
 _frozen = False  # the process's heap was frozen once (the collector is per process)
@@ -42,7 +43,7 @@ def warm_up_process() -> None:
     try:
         warm_up_betweenness()
     except Exception:  # a broken numba cache must not stop the service: log and go on
-        log.warning("compiling the betweenness kernel failed at start-up", exc_info=True)
+        log.warning("betweenness_kernel_not_compiled", exc_info=True)
     with _freeze_lock:
         if not _frozen:
             gc.collect()

@@ -21,15 +21,17 @@ Correctness does not depend on it: a request that arrives first pulls for itself
 from __future__ import annotations
 
 import gc
-import logging
 import threading
+import time
+
+import structlog
 
 from service.domain.relationship_intel.account_cache import AccountCache
 from service.graph.graph_version import UNKNOWN_VERSION, current_graph_version
 
 __all__ = ["AccountRefresher"]
 
-log = logging.getLogger("powermap.refresher")
+log = structlog.get_logger("powermap.refresher")
 
 
 class AccountRefresher:
@@ -62,6 +64,7 @@ class AccountRefresher:
             return 0
         if version == self._refreshed:
             return 0
+        started = time.perf_counter()
         refreshed = self._cache.refresh(version, limit=self._max_accounts)
         self._refreshed = version
         if refreshed:
@@ -69,7 +72,11 @@ class AccountRefresher:
             # make Python's next full collection due, which would otherwise run inside
             # the next request (≈ 40 ms measured). Run it here, off any request.
             gc.collect()
-            log.info("refreshed %d cached reads after a write", refreshed)
+            log.info(
+                "cache_refreshed",
+                reads=refreshed,
+                duration_ms=round((time.perf_counter() - started) * 1000.0, 1),
+            )
         return refreshed
 
     def start(self) -> None:
@@ -90,4 +97,4 @@ class AccountRefresher:
             try:
                 self.step()
             except Exception:  # Neo4j away, a pull failing: the requests will tell.
-                log.warning("cache refresh failed; requests read for themselves", exc_info=True)
+                log.warning("cache_refresh_failed", exc_info=True)
