@@ -1,6 +1,6 @@
 """A small per-app cache of pulled accounts, keyed by the graph version.
 
-Pulling a 5,000-person account costs 170–290 ms (bench/RESULTS.md), several times the
+Pulling a 5,000-person account costs ≈ 160 ms (bench/RESULTS.md), several times the
 analytics run on it, and most requests ask again about an account nobody has written
 to since. So each request first reads the graph's version
 (:func:`service.graph.graph_version.current_graph_version`, one trivial read, ≈ 1–5 ms)
@@ -12,8 +12,16 @@ and looks up what it needs under ``(what was asked, as-of instant, version)``:
   same ``(…, valid_at, version)``, in a second LRU (small values, a larger bound);
 - **derived results** that are expensive and depend only on an entry's content and
   the analytics parameters — the account's index arrays, its engagement graph and the
-  exact betweenness the power map shows (≈ 4 s on 5,000 people) — kept with the entry
-  and dropped with it.
+  exact betweenness the power map shows (≈ 0.8 s on 5,000 people) — kept with the entry
+  and dropped with it;
+- **betweenness by topology**: ``(EngagementGraph.topology_key)`` → betweenness, in a
+  third LRU that outlives versions, since hop counts do not change when a write leaves
+  the people and their active ties as they were (:meth:`AccountReads.betweenness`).
+
+Refresh-ahead: when a new version drops entries, those read within the last
+``refresh_window_s`` are remembered as :class:`RefreshCandidate` s; :meth:`AccountCache.refresh`
+(called by account_refresher.py's background poller) reads them again under the new
+version before requests ask.
 
 Why this never serves stale data: the version is read before anything it keys is
 pulled, so an entry is at least as new as its key; any committed write — through this
