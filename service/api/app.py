@@ -48,7 +48,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.powermap = AppState.build(settings, driver)
         # Compile the kernels and freeze the start-up heap out of the garbage collector
         # now, off the event loop, rather than in the first requests (startup.py).
-        threading.Thread(target=warm_up_process, name="warm-up", daemon=True).start()
+        threading.Thread(
+            target=warm_up_process,
+            args=(app.state.powermap.warmed_up,),
+            name="warm-up",
+            daemon=True,
+        ).start()
         refresher = app.state.powermap.refresher
         if refresher is not None:
             refresher.start()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from neo4j import Driver
 
@@ -21,6 +22,8 @@ class AppState:
     #: Re-reads recently used accounts after writes (None when the cache or the
     #: refresh is off); the lifespan starts and stops it.
     refresher: AccountRefresher | None = None
+    #: Set when the start-up warm-up (service/api/startup.py) has finished.
+    warmed_up: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
     def build(cls, settings: Settings, driver: Driver) -> AppState:

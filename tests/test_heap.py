@@ -1,0 +1,44 @@
+"""service/heap.py: what is frozen out of the garbage collector, and that nothing frozen
+is kept forever (checked with weak references, not timings)."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from service import heap
+
+
+class _Node:
+    """An object that can be part of a reference cycle."""
+
+    other: _Node | None = None
+
+
+def test_frozen_objects_are_still_freed_by_reference_counting() -> None:
+    plain = _Node()
+    gone = weakref.ref(plain)
+    heap.collect_and_freeze()
+    del plain  # no cycle: the last reference goes, the object goes
+    assert gone() is None
+
+
+def test_cyclic_garbage_alive_at_a_freeze_is_collected_within_recollect_every_calls() -> None:
+    cycle = _Node()
+    cycle.other = cycle
+    gone = weakref.ref(cycle)
+    heap.collect_and_freeze()  # alive now: frozen with everything else
+    del cycle
+    gc.collect()
+    assert gone() is not None  # frozen cyclic garbage survives ordinary collections
+    for _ in range(heap.RECOLLECT_EVERY):
+        heap.collect_and_freeze()
+    assert gone() is None  # the periodic unfreeze let it be collected
+
+
+def test_the_start_up_heap_is_frozen_once_per_process() -> None:
+    heap.freeze_startup_heap()
+    frozen = gc.get_freeze_count()
+    assert frozen > 0
+    assert heap.freeze_startup_heap() is False
+    assert gc.get_freeze_count() <= frozen  # frozen objects may be freed, none added
