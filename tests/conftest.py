@@ -21,6 +21,7 @@ from service.domain.access import Scope, create_key
 from service.graph import migrations
 from service.graph.driver import create_driver
 from service.settings import Settings, load_settings
+from tests.api.analytics_scene import seed
 
 CLEAN_GRAPH = """
 MATCH (n) WHERE NOT n:__Migration AND NOT n:__MigrationLock
@@ -75,6 +76,13 @@ def graph(driver: Driver, settings: Settings) -> Iterator[Driver]:
     _clean(driver, settings.neo4j_database)
     yield driver
     _clean(driver, settings.neo4j_database)
+
+
+@pytest.fixture
+def scene(graph: Driver, settings: Settings) -> Driver:
+    """The analytics scene (tests/api/analytics_scene.py) on an empty graph."""
+    seed(graph, settings)
+    return graph
 
 
 @pytest.fixture

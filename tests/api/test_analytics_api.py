@@ -22,12 +22,6 @@ REORG_BEFORE = "2026-02-01"
 
 
 @pytest.fixture
-def scene(graph: Driver, settings: Settings) -> Driver:
-    seed(graph, settings)
-    return graph
-
-
-@pytest.fixture
 def headers(scene: Driver, auth_headers: KeyFactory) -> dict[str, str]:
     return auth_headers("read")
 

@@ -15,14 +15,7 @@ from neo4j import Driver
 from service.api.app import create_app
 from service.domain.relationship_intel.account_cache import AccountCache, CacheStats
 from service.settings import Settings
-from tests.api.analytics_scene import seed
 from tests.conftest import KeyFactory
-
-
-@pytest.fixture
-def scene(graph: Driver, settings: Settings) -> Driver:
-    seed(graph, settings)
-    return graph
 
 
 @pytest.fixture

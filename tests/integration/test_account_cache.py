@@ -25,16 +25,9 @@ from service.graph import account_subgraph as pulls
 from service.graph.account_subgraph import PulledAccount
 from service.graph.graph_version import current_graph_version
 from service.settings import Settings
-from tests.api.analytics_scene import seed
 
 TODAY = datetime.now(UTC).date()
 PARAMS = AnalyticsParams()
-
-
-@pytest.fixture
-def scene(graph: Driver, settings: Settings) -> Driver:
-    seed(graph, settings)
-    return graph
 
 
 def cache_of(driver: Driver, settings: Settings, entries: int = 16) -> AccountCache:

@@ -26,17 +26,10 @@ from service.domain.relationship_intel.account_cache import AccountCache
 from service.domain.relationship_intel.account_refresher import AccountRefresher
 from service.graph.account_subgraph import PulledAccount
 from service.settings import Settings
-from tests.api.analytics_scene import seed
 from tests.integration.test_account_cache import plain_cypher, ties_to
 
 TODAY = datetime.now(UTC).date()
 PARAMS = AnalyticsParams()
-
-
-@pytest.fixture
-def scene(graph: Driver, settings: Settings) -> Driver:
-    seed(graph, settings)
-    return graph
 
 
 @pytest.fixture
