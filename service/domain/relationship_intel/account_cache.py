@@ -81,6 +81,12 @@ AccountKey = tuple[str, datetime, str]
 #: (kind of lookup, id asked for, valid_at, graph version)
 LookupKey = tuple[str, str, datetime, str]
 
+#: Names of the derived results kept with an entry (keys of ``_Entry.derived``, with the
+#: analytics parameters beside the last two); derive_again() reads them back.
+INDEXED: Final = "indexed"
+ENGAGEMENT_GRAPH: Final = "engagement_graph"
+BETWEENNESS: Final = "betweenness"
+
 #: Lookups (budget → account id, person → PersonRef) are tiny next to an account, and
 #: one account is reached through many of them.
 LOOKUPS_PER_ENTRY: Final = 16
@@ -320,8 +326,8 @@ class AccountCache:
         them (a betweenness whose topology did not change is reused, not recomputed);
         then the lookups, a budget's answered from a refreshed account when it lists
         the budget (others are left to the requests). Candidates beyond ``limit``
-        accounts are forgotten. A failure leaves
-        the rest for the requests themselves, which read as if nothing had been done.
+        accounts are forgotten. A failure leaves the rest for the requests themselves,
+        which read as if nothing had been done.
         """
         if not self.enabled or version == UNKNOWN_VERSION:
             return 0
@@ -622,13 +628,13 @@ class AccountReads:
 
     def indexed(self, pulled: PulledAccount) -> IndexedAccount:
         """The account's index arrays (:func:`service.analytics.engagement.index_account`)."""
-        return self._derived(pulled, "indexed", lambda: index_account(pulled.graph))
+        return self._derived(pulled, INDEXED, lambda: index_account(pulled.graph))
 
     def engagement_graph(self, pulled: PulledAccount, params: AnalyticsParams) -> EngagementGraph:
         """The account's engagement graph under ``params`` (DESIGN "Engagement graph")."""
         return self._derived(
             pulled,
-            ("engagement_graph", params),
+            (ENGAGEMENT_GRAPH, params),
             lambda: engagement_graph(self.indexed(pulled), params),
         )
 
@@ -647,18 +653,18 @@ class AccountReads:
             if not self._caching:
                 return engagement_betweenness(graph)
             return self._cache._by_topology(
-                ("betweenness", graph.topology_key()), lambda: engagement_betweenness(graph)
+                (BETWEENNESS, graph.topology_key()), lambda: engagement_betweenness(graph)
             )
 
-        return self._derived(pulled, ("betweenness", params), by_topology)
+        return self._derived(pulled, (BETWEENNESS, params), by_topology)
 
     def derive_again(self, pulled: PulledAccount, what: Hashable) -> None:
         """Recompute (or reuse by topology) a derived result an older entry had."""
-        if what == "indexed":
+        if what == INDEXED:
             self.indexed(pulled)
         elif isinstance(what, tuple) and len(what) == 2:
             kind, params = what
-            if kind == "engagement_graph" and isinstance(params, AnalyticsParams):
+            if kind == ENGAGEMENT_GRAPH and isinstance(params, AnalyticsParams):
                 self.engagement_graph(pulled, params)
-            elif kind == "betweenness" and isinstance(params, AnalyticsParams):
+            elif kind == BETWEENNESS and isinstance(params, AnalyticsParams):
                 self.betweenness(pulled, params)
