@@ -26,15 +26,19 @@ CALL (s) {
 }
 CALL (s) {
   OPTIONAL MATCH (s)-[i:INFLUENCES]->(o:Stakeholder {status: 'active'})
-  WITH o, i ORDER BY i.strength DESC, o.id
+  // Whether o is a key stakeholder, worked out before the aggregation (a subquery
+  // inside CASE would be a nested plan, which the analyst guard refuses).
+  WITH o, i,
+       EXISTS {
+         MATCH (o)-[r:HAS_ROLE]->()
+           WHERE r.until IS NULL AND r.role IN ['decision_maker', 'economic_buyer', 'champion']
+       } OR EXISTS {
+         MATCH (o)-[c:CONTROLS]->(:Budget)
+           WHERE c.until IS NULL AND c.authority IN ['owner', 'approver', 'signatory']
+       } AS key
+  ORDER BY i.strength DESC, o.id
   RETURN toFloat(sum(i.strength)) AS influence, collect(o.id) AS influenced_ids,
-         count(CASE WHEN EXISTS {
-             MATCH (o)-[r:HAS_ROLE]->()
-               WHERE r.until IS NULL AND r.role IN ['decision_maker', 'economic_buyer', 'champion']
-           } OR EXISTS {
-             MATCH (o)-[c:CONTROLS]->(:Budget)
-               WHERE c.until IS NULL AND c.authority IN ['owner', 'approver', 'signatory']
-           } THEN 1 END) AS influenced_key_stakeholders
+         count(CASE WHEN key THEN 1 END) AS influenced_key_stakeholders
 }
 CALL (s) {
   OPTIONAL MATCH (t:TeamMember {status: 'active'})-[k:KNOWS]->(s)

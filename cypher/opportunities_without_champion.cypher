@@ -28,8 +28,11 @@ RETURN o.id AS opportunity_id, o.name AS opportunity_name, o.stage AS stage, o.a
          RETURN DISTINCT s.id AS id ORDER BY id
        } AS former_champion_ids,
        COLLECT {
+         // Anchored on o and a: an unbound (x) would let the planner scan every node,
+         // which the analyst guard refuses.
+         UNWIND [o, a] AS x
          MATCH (s:Stakeholder {status: 'active'})-[r:HAS_ROLE {role: 'economic_buyer'}]->(x)
-           WHERE r.until IS NULL AND (x = o OR x = a)
+           WHERE r.until IS NULL
          RETURN DISTINCT s.id AS id ORDER BY id
        } AS economic_buyer_ids
 ORDER BY close_date, opportunity_id

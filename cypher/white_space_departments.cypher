@@ -15,23 +15,30 @@
 MATCH (s:Stakeholder {status: 'active'})-[w:WORKS_AT]->(a:Account)
   WHERE w.until IS NULL
     AND (a.id = $account_id OR ($account_id IS NULL AND a.tier = $tier))
-WITH a, coalesce(s.department, '') AS department, collect(s) AS people
-  WHERE NONE(p IN people WHERE EXISTS {
-    MATCH (:TeamMember {status: 'active'})-[k:KNOWS]->(p) WHERE k.until IS NULL
-  })
-WITH a, department, people,
+// Per person first, then per department: a subquery inside a list predicate would be a
+// nested plan, which the analyst guard refuses.
+WITH a, s,
+     EXISTS {
+       MATCH (:TeamMember {status: 'active'})-[k:KNOWS]->(s) WHERE k.until IS NULL
+     } AS known,
+     EXISTS {
+       MATCH (s)-[r:HAS_ROLE]->()
+         WHERE r.until IS NULL AND r.role IN ['decision_maker', 'economic_buyer', 'champion']
+     } OR EXISTS {
+       MATCH (s)-[c:CONTROLS]->(:Budget)
+         WHERE c.until IS NULL AND c.authority IN ['owner', 'approver', 'signatory']
+     } AS key
+WITH a, coalesce(s.department, '') AS department, collect(s) AS people,
+     count(CASE WHEN known THEN 1 END) AS known_people,
+     count(CASE WHEN key THEN 1 END) AS key_stakeholders
+  WHERE known_people = 0
+WITH a, department, people, key_stakeholders,
      [p IN people | CASE p.seniority
         WHEN 'c_level' THEN 0 WHEN 'vp' THEN 1 WHEN 'director' THEN 2 WHEN 'manager' THEN 3
         WHEN 'individual_contributor' THEN 4 ELSE 5 END] AS ranks
-WITH a, department, people, ranks, reduce(best = 5, r IN ranks | CASE WHEN r < best THEN r ELSE best END) AS top
+WITH a, department, people, key_stakeholders, ranks, reduce(best = 5, r IN ranks | CASE WHEN r < best THEN r ELSE best END) AS top
 RETURN a.id AS account_id, a.name AS account_name, department, size(people) AS stakeholders,
-       size([p IN people WHERE EXISTS {
-         MATCH (p)-[r:HAS_ROLE]->()
-           WHERE r.until IS NULL AND r.role IN ['decision_maker', 'economic_buyer', 'champion']
-       } OR EXISTS {
-         MATCH (p)-[c:CONTROLS]->(:Budget)
-           WHERE c.until IS NULL AND c.authority IN ['owner', 'approver', 'signatory']
-       }]) AS key_stakeholders,
+       key_stakeholders,
        COUNT {
          MATCH (p:Stakeholder)-[c:CONTROLS]->(b:Budget)
            WHERE p IN people AND c.until IS NULL

@@ -60,7 +60,7 @@ class Conflict(PowermapError):
 
 
 class QueryRefused(PowermapError):
-    status, slug, title = 403, "query-refused", "The query is not read-only"
+    status, slug, title = 403, "query-refused", "The query is not allowed"
 
 
 class QueryTimeout(PowermapError):

@@ -3,8 +3,9 @@
 Two steps, both in managed READ transactions with a server-side timeout:
 
 - :func:`explain` asks Neo4j for the plan (``EXPLAIN`` executes nothing) and returns
-  the facts the read-only guard judges: the query type from the result summary
-  (``r``, ``rw``, ``w``, ``s``), every plan operator, and the procedures called.
+  the facts the analyst guard judges: the query type from the result summary
+  (``r``, ``rw``, ``w``, ``s``), every plan operator with its details (which name the
+  labels a scan or index seek reads), and the procedures called.
 - :func:`run_read` runs the text in a READ access-mode transaction (the server itself
   then rejects any write) and stops pulling records one past the row cap.
 
@@ -20,7 +21,16 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction, Record, unit_of_work
 
-__all__ = ["PlanFacts", "ReadOutcome", "explain", "run_read"]
+__all__ = ["PlanFacts", "PlanStep", "ReadOutcome", "explain", "run_read"]
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One operator of a plan, as Neo4j describes it."""
+
+    operator: str  # e.g. "NodeByLabelScan"; the "@database" suffix split off
+    details: str  # e.g. "k:ApiKey", "UNIQUE a:Account(id) WHERE id = $autostring_0"
+    leaf: bool  # no child operator: where rows (and nodes) come from
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,7 @@ class PlanFacts:
     operators: tuple[str, ...]  # e.g. "AllNodesScan"; the "@database" suffix split off
     databases: tuple[str, ...]  # the databases the operators run against
     procedures: tuple[str, ...]  # fully qualified names, e.g. "db.labels"
+    steps: tuple[PlanStep, ...] = ()  # every operator, in plan order
 
 
 @dataclass(frozen=True)
@@ -51,16 +62,24 @@ def _facts(query_type: str | None, plan: Mapping[str, Any] | None) -> PlanFacts:
     operators: list[str] = []
     databases: set[str] = set()
     procedures: list[str] = []
+    steps: list[PlanStep] = []
     for step in _walk(plan) if plan else []:
         operator, _, database = str(step.get("operatorType", "")).partition("@")
         operators.append(operator)
         if database:
             databases.add(database)
+        details = str(step.get("args", {}).get("Details", ""))
+        steps.append(PlanStep(operator, details, not step.get("children")))
         if operator == "ProcedureCall":
             # Details read "db.labels() :: (label :: STRING)".
-            details = str(step.get("args", {}).get("Details", ""))
             procedures.append(details.split("(", 1)[0].strip())
-    return PlanFacts(query_type, tuple(operators), tuple(sorted(databases)), tuple(procedures))
+    return PlanFacts(
+        query_type,
+        tuple(operators),
+        tuple(sorted(databases)),
+        tuple(procedures),
+        tuple(steps),
+    )
 
 
 def explain(

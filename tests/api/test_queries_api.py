@@ -244,7 +244,7 @@ def test_adhoc_writes_are_refused_and_change_nothing(
             403,
             "query-refused",
         )
-        assert body["title"] == "The query is not read-only"
+        assert body["title"] == "The query is not allowed"
     two = assert_problem(
         client.post(
             "/v1/queries/adhoc",

@@ -42,7 +42,7 @@ from service.domain.errors import (
     QueryTimeout,
 )
 from service.domain.queries.catalog import SavedQuery
-from service.domain.queries.guard import check_read_only
+from service.domain.queries.guard import check
 from service.domain.queries.params import validate_params
 from service.graph import adhoc
 from service.settings import Settings
@@ -247,7 +247,7 @@ def run_cypher(
     started = time.perf_counter()
     try:
         plan = adhoc.explain(driver, database, cypher, params, limits.timeout_seconds)
-        check_read_only(plan, database)
+        check(plan, database)
         outcome = adhoc.run_read(
             driver,
             database,
