@@ -3,7 +3,10 @@
 API keys see the whole portfolio. A principal limited to one account (an embed token)
 sees that account only: account-scoped routes check it with
 ``Principal.require_account``; here the person lookups check that the person belongs
-to the account, and the portfolio-wide list refuses such principals outright.
+to the account, every record is cut to that account's part
+(:mod:`service.domain.account_scope`: a person who moved keeps no line, role, budget,
+employment or influence of the other account in view), and the portfolio-wide list
+refuses such principals outright.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from typing import Any, Generic, TypeVar
 
 from neo4j import Driver
 
+from service.domain import account_scope
 from service.domain.access import Principal
+from service.domain.account_scope import home_account_id
 from service.domain.errors import Forbidden, NotFound
 from service.graph import reads
 from service.graph.driver import Record
@@ -92,6 +97,7 @@ def account_stakeholders(
     database: str,
     account_id: str,
     *,
+    principal: Principal,
     status: str,
     after: str,
     limit: int,
@@ -102,33 +108,15 @@ def account_stakeholders(
     )
     if rows is None:
         raise NotFound(f"no account with id {account_id!r}")
-    rows = sorted(rows, key=lambda r: str(r["id"]))
+    rows = sorted(
+        (account_scope.scoped(r, account_scope.ACCOUNT_STAKEHOLDER, principal) for r in rows),
+        key=lambda r: str(r["id"]),
+    )
     for row in rows:
         # One current solid line per person; should the data hold more, the newest wins.
-        managers = row.pop("manager_ids")
-        row["manager_id"] = managers[0] if managers else None
+        managers = row.pop("managers")
+        row["manager_id"] = managers[0]["id"] if managers else None
     return _page(rows, limit)
-
-
-def home_account_id(employment: list[dict[str, Any]]) -> str | None:
-    """The account a person belongs to: the current employer, else the latest one.
-
-    People who left keep belonging to the account they left (their WORKS_AT was closed
-    by the departure), so past org charts and their detail stay visible to it.
-
-    >>> from datetime import datetime
-    >>> home_account_id([
-    ...     {"account_id": "a", "since": datetime(2020, 1, 1), "until": datetime(2022, 1, 1)},
-    ...     {"account_id": "b", "since": datetime(2022, 1, 1), "until": datetime(2023, 1, 1)},
-    ... ])
-    'b'
-    """
-    current = [e for e in employment if e["until"] is None]
-    if current:
-        return str(max(current, key=lambda e: e["since"])["account_id"])
-    if employment:
-        return str(max(employment, key=lambda e: e["until"])["account_id"])
-    return None
 
 
 def stakeholder(
@@ -138,10 +126,12 @@ def stakeholder(
     row = reads.stakeholder(driver, database, stakeholder_id)
     if row is None:
         raise NotFound(f"no stakeholder with id {stakeholder_id!r}")
-    employment: list[dict[str, Any]] = row["employment"]
-    home = home_account_id(employment)
-    if principal.account_id is not None and principal.account_id != home:
+    if principal.account_id is not None and principal.account_id != home_account_id(
+        row["employment"]
+    ):
         raise Forbidden("this token is limited to another account")
+    row = account_scope.scoped(row, account_scope.STAKEHOLDER, principal)
+    employment: list[dict[str, Any]] = row["employment"]
     current = [e for e in employment if e["until"] is None]
     employer = max(current, key=lambda e: e["since"]) if current else None
     managers = row.pop("managers")
@@ -172,12 +162,7 @@ def team_member(
     row = reads.team_member(driver, database, team_member_id)
     if row is None:
         raise NotFound(f"no team member with id {team_member_id!r}")
-    covered: list[Record] = row["accounts"]
-    relationships: list[Record] = row["relationships"]
-    if principal.account_id is not None:
-        only = principal.account_id
-        covered = [c for c in covered if c["account_id"] == only]
-        relationships = [r for r in relationships if r["account_id"] == only]
-        if not covered and not relationships:
-            raise Forbidden("this token is limited to another account")
-    return {**row["member"], "accounts": covered, "relationships": relationships}
+    row = account_scope.scoped(row, account_scope.TEAM_MEMBER, principal)
+    if principal.account_id is not None and not row["accounts"] and not row["relationships"]:
+        raise Forbidden("this token is limited to another account")
+    return {**row["member"], "accounts": row["accounts"], "relationships": row["relationships"]}

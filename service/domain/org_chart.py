@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from neo4j import Driver
 
+from service.domain.access import Principal
 from service.domain.errors import NotFound
 from service.graph import reads
 
@@ -259,12 +260,15 @@ def _reach(starts: Iterable[str], children: dict[str, list[str]]) -> set[str]:
     return seen
 
 
-def _person(row: dict[str, Any]) -> PersonAtDate:
+def _person(row: dict[str, Any], *, elsewhere_hidden: bool) -> PersonAtDate:
+    # Title and department are stored once per person, so for someone who has moved on
+    # they describe the new employer's job: not shown to a caller limited to this account.
+    hide = elsewhere_hidden and row["home_account_id"] != row["account_id"]
     return PersonAtDate(
         id=row["id"],
         name=row["name"],
-        title=row["title"],
-        department=row["department"],
+        title=None if hide else row["title"],
+        department=None if hide else row["department"],
         status=row["status"],
         manager_ids=tuple(row["manager_ids"]),
         dotted_manager_ids=tuple(row["dotted_manager_ids"]),
@@ -281,12 +285,25 @@ def _person(row: dict[str, Any]) -> PersonAtDate:
 
 
 def org_chart(
-    driver: Driver, database: str, account_id: str, *, as_of: date, threshold: float
+    driver: Driver,
+    database: str,
+    account_id: str,
+    *,
+    as_of: date,
+    threshold: float,
+    principal: Principal | None = None,
 ) -> OrgChart:
-    """The org chart of ``account_id`` at the end of ``as_of`` (UTC)."""
+    """The org chart of ``account_id`` at the end of ``as_of`` (UTC).
+
+    A ``principal`` limited to the account does not see the title and department of a
+    person who has since moved to another account (they are the new employer's).
+    """
     row = reads.org_chart_people(driver, database, account_id, valid_at=valid_at(as_of))
     if row is None:
         raise NotFound(f"no account with id {account_id!r}")
     account = AccountRef(id=row["id"], name=row["name"], tier=row["tier"])
-    people = [_person(p) for p in row["people"]]
+    scoped = principal is not None and principal.account_id is not None
+    people = [
+        _person({**p, "account_id": account.id}, elsewhere_hidden=scoped) for p in row["people"]
+    ]
     return build_org_chart(account, people, as_of=as_of, threshold=threshold)

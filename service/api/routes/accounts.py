@@ -77,6 +77,7 @@ def list_account_stakeholders(
         state.driver,
         state.database,
         account_id,
+        principal=principal,
         status=status,
         after=decode_cursor(cursor),
         limit=limit,
@@ -107,5 +108,6 @@ def get_org_chart(
         account_id,
         as_of=as_of or today(),
         threshold=state.settings.active_tie_threshold,
+        principal=principal,
     )
     return OrgChartOut.model_validate(chart)

@@ -27,12 +27,21 @@ CALL (a) {
   RETURN collect({
     id: s.id, name: s.name, title: s.title, email: s.email, department: s.department,
     seniority: s.seniority, status: coalesce(s.status, 'active'), left_at: s.left_at,
-    manager_ids: COLLECT {
+    // Each manager and role with the account it belongs to (the manager's home
+    // account, the role target's account), for callers limited to one account.
+    managers: COLLECT {
       MATCH (s)-[r:REPORTS_TO {kind: 'solid'}]->(m:Stakeholder)
       WHERE r.until IS NULL
       WITH m, r
       ORDER BY r.since DESC, m.id
-      RETURN m.id
+      RETURN {id: m.id,
+              account_id: COLLECT {
+                MATCH (m)-[hw:WORKS_AT]->(ha:Account)
+                WITH ha, hw
+                ORDER BY CASE WHEN hw.until IS NULL THEN 0 ELSE 1 END,
+                         coalesce(hw.until, hw.since) DESC, ha.id
+                RETURN ha.id LIMIT 1
+              }[0]}
     },
     roles: COLLECT {
       MATCH (s)-[h:HAS_ROLE]->(x)
@@ -41,7 +50,10 @@ CALL (a) {
       ORDER BY h.role, x.id
       RETURN {role: h.role, stance: h.stance,
               target_type: CASE WHEN x:Account THEN 'account' ELSE 'opportunity' END,
-              target_id: x.id}
+              target_id: x.id,
+              account_id: CASE WHEN x:Account THEN x.id
+                               ELSE COLLECT { MATCH (x)-[:FOR]->(oa:Account) RETURN oa.id }[0]
+                          END}
     }
   }) AS items
 }

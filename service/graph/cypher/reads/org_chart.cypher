@@ -13,6 +13,18 @@ CALL (a) {
     id: s.id, name: s.name, title: s.title, department: s.department,
     // Shown at this date means not yet gone then, whatever the status says today.
     status: CASE WHEN s.left_at IS NULL THEN coalesce(s.status, 'active') ELSE 'active' END,
+    // The account the person belongs to now (current employer, else the latest): for
+    // someone who moved on, title and department are their new employer's.
+    home_account_id: CASE
+      WHEN COUNT { (s)-[:WORKS_AT]->() } = 1 THEN a.id
+      ELSE COLLECT {
+        MATCH (s)-[hw:WORKS_AT]->(ha:Account)
+        WITH ha, hw
+        ORDER BY CASE WHEN hw.until IS NULL THEN 0 ELSE 1 END,
+                 coalesce(hw.until, hw.since) DESC, ha.id
+        RETURN ha.id LIMIT 1
+      }[0]
+    END,
     manager_ids: COLLECT {
       MATCH (s)-[r:REPORTS_TO {kind: 'solid'}]->(m:Stakeholder)
       WHERE r.since < $valid_at AND (r.until IS NULL OR r.until >= $valid_at)

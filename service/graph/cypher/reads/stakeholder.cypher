@@ -1,5 +1,9 @@
 // One stakeholder with everything around them now, and their employment history.
 // No row when the id is unknown. Lists are ordered for a stable output.
+// Every item of a list names the account it belongs to (`account_id`), so a caller
+// limited to one account sees only that account's part (service/domain/account_scope.py):
+// an employment its account, a role its target's account, a budget its account, another
+// person their home account (the current employer, else the latest one).
 MATCH (s:Stakeholder {id: $stakeholder_id})
 RETURN s {.id, .name, .title, .email, .department, .seniority, .left_at, .updated_at,
           status: coalesce(s.status, 'active')} AS person,
@@ -14,21 +18,42 @@ RETURN s {.id, .name, .title, .email, .department, .seniority, .left_at, .update
          WHERE r.until IS NULL
          WITH r, m
          ORDER BY r.since DESC, m.id
-         RETURN {id: m.id, name: m.name, title: m.title, since: r.since}
+         RETURN {id: m.id, name: m.name, title: m.title, since: r.since,
+                 account_id: COLLECT {
+                   MATCH (m)-[hw:WORKS_AT]->(ha:Account)
+                   WITH ha, hw
+                   ORDER BY CASE WHEN hw.until IS NULL THEN 0 ELSE 1 END,
+                            coalesce(hw.until, hw.since) DESC, ha.id
+                   RETURN ha.id LIMIT 1
+                 }[0]}
        } AS managers,
        COLLECT {
          MATCH (s)-[r:REPORTS_TO {kind: 'dotted'}]->(m:Stakeholder)
          WHERE r.until IS NULL
          WITH r, m
          ORDER BY m.id
-         RETURN {id: m.id, name: m.name, title: m.title, since: r.since}
+         RETURN {id: m.id, name: m.name, title: m.title, since: r.since,
+                 account_id: COLLECT {
+                   MATCH (m)-[hw:WORKS_AT]->(ha:Account)
+                   WITH ha, hw
+                   ORDER BY CASE WHEN hw.until IS NULL THEN 0 ELSE 1 END,
+                            coalesce(hw.until, hw.since) DESC, ha.id
+                   RETURN ha.id LIMIT 1
+                 }[0]}
        } AS dotted_managers,
        COLLECT {
          MATCH (d:Stakeholder)-[r:REPORTS_TO {kind: 'solid'}]->(s)
          WHERE r.until IS NULL
          WITH r, d
          ORDER BY d.id
-         RETURN {id: d.id, name: d.name, title: d.title, since: r.since}
+         RETURN {id: d.id, name: d.name, title: d.title, since: r.since,
+                 account_id: COLLECT {
+                   MATCH (d)-[hw:WORKS_AT]->(ha:Account)
+                   WITH ha, hw
+                   ORDER BY CASE WHEN hw.until IS NULL THEN 0 ELSE 1 END,
+                            coalesce(hw.until, hw.since) DESC, ha.id
+                   RETURN ha.id LIMIT 1
+                 }[0]}
        } AS direct_reports,
        COLLECT {
          MATCH (s)-[h:HAS_ROLE]->(x)
@@ -37,7 +62,10 @@ RETURN s {.id, .name, .title, .email, .department, .seniority, .left_at, .update
          ORDER BY h.role, x.id
          RETURN {role: h.role, stance: h.stance,
                  target_type: CASE WHEN x:Account THEN 'account' ELSE 'opportunity' END,
-                 target_id: x.id, target_name: x.name, since: h.since}
+                 target_id: x.id, target_name: x.name, since: h.since,
+                 account_id: CASE WHEN x:Account THEN x.id
+                                  ELSE COLLECT { MATCH (x)-[:FOR]->(oa:Account) RETURN oa.id }[0]
+                             END}
        } AS roles,
        COLLECT {
          MATCH (s)-[c:CONTROLS]->(b:Budget)
@@ -53,13 +81,27 @@ RETURN s {.id, .name, .title, .email, .department, .seniority, .left_at, .update
          MATCH (o:Stakeholder)-[i:INFLUENCES]->(s)
          WITH i, o
          ORDER BY o.id
-         RETURN {id: o.id, name: o.name, strength: i.strength}
+         RETURN {id: o.id, name: o.name, strength: i.strength,
+                 account_id: COLLECT {
+                   MATCH (o)-[hw:WORKS_AT]->(ha:Account)
+                   WITH ha, hw
+                   ORDER BY CASE WHEN hw.until IS NULL THEN 0 ELSE 1 END,
+                            coalesce(hw.until, hw.since) DESC, ha.id
+                   RETURN ha.id LIMIT 1
+                 }[0]}
        } AS influenced_by,
        COLLECT {
          MATCH (s)-[i:INFLUENCES]->(o:Stakeholder)
          WITH i, o
          ORDER BY o.id
-         RETURN {id: o.id, name: o.name, strength: i.strength}
+         RETURN {id: o.id, name: o.name, strength: i.strength,
+                 account_id: COLLECT {
+                   MATCH (o)-[hw:WORKS_AT]->(ha:Account)
+                   WITH ha, hw
+                   ORDER BY CASE WHEN hw.until IS NULL THEN 0 ELSE 1 END,
+                            coalesce(hw.until, hw.since) DESC, ha.id
+                   RETURN ha.id LIMIT 1
+                 }[0]}
        } AS influences,
        COLLECT {
          MATCH (t:TeamMember)-[k:KNOWS]->(s)
