@@ -6,10 +6,9 @@ from dataclasses import asdict
 from datetime import date
 
 from service.analytics import threading_report
-from service.analytics.threading import SideVerdict
+from service.analytics.threading import SideVerdict, threading_risk
 from service.domain.relationship_intel.account_cache import AccountCache
 from service.domain.relationship_intel.subgraphs import account_at
-from service.domain.relationship_intel.threading_risk import threading_risk
 from service.domain.relationship_intel.views import (
     Names,
     Record,
