@@ -18,8 +18,8 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from service.domain import demo_portfolio
-from service.domain.demo_portfolio import (
+from service.demo import portfolio as demo_portfolio
+from service.demo.portfolio import (
     WEAK_SPOTS,
     BatchStep,
     DemoPortfolio,

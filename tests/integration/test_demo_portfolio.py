@@ -20,9 +20,9 @@ from neo4j import Driver
 from typer.testing import CliRunner
 
 from service.cli import app as cli
+from service.demo.portfolio import WEAK_SPOTS, DemoPortfolio, build_demo_portfolio
+from service.demo.seed import DEMO_KEY_NAME, SeedResult, demo_state, seed_demo
 from service.domain.access import Scope, authenticate
-from service.domain.demo_portfolio import WEAK_SPOTS, DemoPortfolio, build_demo_portfolio
-from service.domain.demo_seed import DEMO_KEY_NAME, SeedResult, demo_state, seed_demo
 from service.domain.errors import Conflict, Unauthenticated
 from service.domain.ingest import ingest_batch
 from service.graph.driver import read

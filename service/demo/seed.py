@@ -1,7 +1,7 @@
 """Loading the demo portfolio into the graph (``powermap seed-demo``).
 
 The demo is applied through the real ingest path, step by step, so it carries the
-same history a CRM would have produced (see :mod:`service.domain.demo_portfolio`).
+same history a CRM would have produced (see :mod:`service.demo.portfolio`).
 
 Re-running is idempotent: a complete demo already stored is left exactly as it is.
 Replaying the steps instead would not be: the first batch, re-applied after the later
@@ -24,9 +24,9 @@ from typing import Any, Literal
 
 from neo4j import Driver, ManagedTransaction
 
+from service.demo.portfolio import BatchStep, DemoPortfolio, build_demo_portfolio
 from service.domain import access
 from service.domain.access import Scope
-from service.domain.demo_portfolio import BatchStep, DemoPortfolio, build_demo_portfolio
 from service.domain.errors import Conflict, PowermapError
 from service.graph.driver import read, run_rows, write, write_tx
 from service.settings import Settings
