@@ -85,7 +85,17 @@ Deliberate weak spots (also in :data:`WEAK_SPOTS`, which tests use)
 
 Every weak spot is checked against the generated batches by
 ``tests/test_demo_generator.py`` and against the stored graph by
-``tests/integration/test_demo_portfolio.py``.
+``tests/integration/test_demo_portfolio.py``; ``tests/test_demo_digest.py`` pins
+everything generated.
+
+Where things are
+================
+The org charts, team and name pool are :mod:`service.demo.org_charts`; the first
+sync's budgets, opportunities, roles, influence and our ties are the tables of
+:mod:`service.demo.facts`. Here :func:`build_demo_portfolio` draws the people and the
+year of interactions, builds the first sync, then one function per later step (one
+story each: ``_mover``, ``_acme_reorg``, ``_champion_leaves``, ``_northwind_backfill``,
+``_current_sync``).
 """
 
 from __future__ import annotations
@@ -95,6 +105,33 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
+
+from service.demo.facts import (
+    BUDGETS,
+    CONTROLS,
+    CURRENCIES,
+    DERIVED_TIES,
+    DOTTED_LINES,
+    FRAUD_OPPORTUNITY,
+    INFLUENCES,
+    OPPORTUNITIES,
+    ROLES,
+    TIES,
+    TieSpec,
+)
+from service.demo.org_charts import (
+    ACCOUNTS,
+    ACME,
+    BLUEBIRD,
+    COVERAGE,
+    FIRST_NAMES,
+    LAST_NAMES,
+    TEAM,
+    AccountSpec,
+    Chief,
+    Director,
+    Vp,
+)
 
 __all__ = [
     "DEMO_SEED",
@@ -199,527 +236,6 @@ class DemoPortfolio:
         return str(self.batches()[-1]["interactions"][-1]["id"])
 
 
-# --------------------------------------------------------------------------------------
-# Org-chart specification. Keys name positions; ids are assigned in the documented order.
-
-
-@dataclass(frozen=True)
-class _Director:
-    key: str
-    area: str
-    managers: tuple[int, int] | None = None  # (min, max) managers; None = account default
-
-
-@dataclass(frozen=True)
-class _Vp:
-    key: str
-    title: str
-    directors: tuple[_Director, ...]
-    seniority: str = "vp"
-
-
-@dataclass(frozen=True)
-class _Chief:
-    key: str
-    title: str
-    department: str
-    vps: tuple[_Vp, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Staff:
-    key: str
-    title: str
-    department: str
-    seniority: str
-
-
-@dataclass(frozen=True)
-class _AccountSpec:
-    id: str
-    name: str
-    tier: str
-    industry: str
-    annual_revenue: float
-    domain: str
-    staff: tuple[_Staff, ...]
-    chiefs: tuple[_Chief, ...]
-    managers_per_director: tuple[int, int]
-
-
-def _d(key: str, area: str, managers: tuple[int, int] | None = None) -> _Director:
-    return _Director(key, area, managers)
-
-
-ACME: Final = _AccountSpec(
-    id="acme",
-    name="Acme Manufacturing",
-    tier="strategic",
-    industry="Industrial manufacturing",
-    annual_revenue=5.2e9,
-    domain="acme-mfg.example",
-    staff=(_Staff("cos", "Chief of Staff to the CEO", "Executive Office", "director"),),
-    chiefs=(
-        _Chief(
-            "cfo",
-            "Chief Financial Officer",
-            "Finance",
-            (
-                _Vp(
-                    "vp_controller",
-                    "VP Finance & Corporate Controller",
-                    (_d("d_reporting", "Financial Reporting"), _d("d_acctops", "Accounting")),
-                ),
-                _Vp(
-                    "vp_fpa",
-                    "VP Financial Planning & Analysis",
-                    (_d("d_bizplan", "Business Planning"), _d("d_capplan", "Capital Planning")),
-                ),
-            ),
-        ),
-        _Chief(
-            "cio",
-            "Chief Information Officer",
-            "Information Technology",
-            (
-                _Vp(
-                    "vp_infra",
-                    "VP Infrastructure & Operations",
-                    (_d("d_cloud", "Cloud Platforms"), _d("d_network", "Network Services")),
-                ),
-                _Vp(
-                    "ciso",
-                    "Chief Information Security Officer",
-                    (_d("d_secops", "Security Operations"),),
-                ),
-                # the two VPs the reorg moves to the new Chief Digital Officer
-                _Vp(
-                    "vp_apps",
-                    "VP Enterprise Applications",
-                    (_d("d_erp", "ERP Systems"), _d("d_mes", "Manufacturing Systems")),
-                ),
-                _Vp(
-                    "vp_data",
-                    "VP Data & Analytics",
-                    (_d("d_data_eng", "Data Engineering"), _d("d_analytics", "Analytics")),
-                ),
-            ),
-        ),
-        _Chief(
-            "coo",
-            "Chief Operating Officer",
-            "Operations",
-            (
-                _Vp(
-                    "vp_mfg",
-                    "VP Manufacturing",
-                    (
-                        _d("d_mfg_eng", "Manufacturing Engineering", (2, 2)),
-                        _d("d_plant_ops", "Plant Operations", (2, 3)),
-                        _d("d_lean", "Lean & Continuous Improvement"),
-                    ),
-                ),
-                _Vp(
-                    "vp_supply",
-                    "VP Supply Chain",
-                    (_d("d_logistics", "Logistics"), _d("d_demand", "Demand Planning")),
-                ),
-                _Vp("vp_quality", "VP Quality", (_d("d_qa", "Quality Assurance"),)),
-            ),
-        ),
-        _Chief(
-            "cpo",
-            "Chief Procurement Officer",
-            "Procurement",
-            (
-                _Vp(
-                    "vp_sourcing",
-                    "VP Strategic Sourcing",
-                    (_d("d_indirect", "Indirect Procurement"), _d("d_itproc", "IT Procurement")),
-                ),
-            ),
-        ),
-        _Chief(
-            "cto",
-            "Chief Technology Officer",
-            "Engineering",
-            (
-                _Vp(
-                    "vp_product_eng",
-                    "VP Product Engineering",
-                    (_d("d_mech", "Mechanical Engineering"), _d("d_embedded", "Embedded Software")),
-                ),
-                _Vp(
-                    "vp_rnd",
-                    "VP Research & Development",
-                    (_d("d_materials", "Advanced Materials"),),
-                ),
-            ),
-        ),
-        _Chief(
-            "chro",
-            "Chief Human Resources Officer",
-            "Human Resources",
-            (_Vp("vp_talent", "VP Talent", (_d("d_ta", "Talent Acquisition"),)),),
-        ),
-        _Chief(
-            "cco",
-            "Chief Commercial Officer",
-            "Sales & Marketing",
-            (
-                _Vp("vp_sales", "VP Sales EMEA", (_d("d_channel", "Channel Sales"),)),
-                _Vp("vp_marketing", "VP Marketing", (_d("d_digital_mkt", "Digital Marketing"),)),
-            ),
-        ),
-    ),
-    managers_per_director=(0, 2),
-)
-NORTHWIND: Final = _AccountSpec(
-    id="northwind",
-    name="Northwind Bank",
-    tier="key",
-    industry="Financial services",
-    annual_revenue=3.1e9,
-    domain="northwind-bank.example",
-    staff=(
-        _Staff(
-            "ea", "Executive Assistant to the CEO", "Executive Office", "individual_contributor"
-        ),
-    ),
-    chiefs=(
-        _Chief(
-            "cfo",
-            "Chief Financial Officer",
-            "Finance",
-            (
-                _Vp(
-                    "vp_control",
-                    "VP Financial Control",
-                    (
-                        _d("d_regrep", "Regulatory Reporting"),
-                        _d("d_finacct", "Financial Accounting"),
-                    ),
-                ),
-                _Vp("treasurer", "Group Treasurer", (_d("d_liquidity", "Liquidity Management"),)),
-            ),
-        ),
-        _Chief(
-            "cio",
-            "Chief Information Officer",
-            "Technology",
-            (
-                _Vp(
-                    "vp_core",
-                    "VP Core Banking Platforms",
-                    (_d("d_payments", "Payments Technology"), _d("d_core", "Core Systems")),
-                ),
-                _Vp("vp_infra", "VP IT Infrastructure", (_d("d_dc", "Data Centre & Cloud"),)),
-                # the champion who leaves
-                _Vp(
-                    "vp_digital",
-                    "VP Digital Channels",
-                    (_d("d_mobile", "Mobile Banking"), _d("d_online", "Online Banking")),
-                ),
-            ),
-        ),
-        _Chief(
-            "cro",
-            "Chief Risk Officer",
-            "Risk",
-            (
-                _Vp(
-                    "vp_credit",
-                    "VP Credit Risk",
-                    (_d("d_credit_analytics", "Credit Risk Analytics"),),
-                ),
-                _Vp("vp_oprisk", "VP Operational Risk", (_d("d_risktech", "Risk Technology"),)),
-            ),
-        ),
-        _Chief(
-            "coo",
-            "Chief Operating Officer",
-            "Operations",
-            (
-                _Vp(
-                    "vp_retail_ops",
-                    "VP Retail Banking Operations",
-                    # the director of branch operations moves to Bluebird
-                    (
-                        _d("d_contact", "Contact Centre"),
-                        _d("d_branch", "Branch Operations", (2, 2)),
-                    ),
-                ),
-                _Vp(
-                    "vp_procurement",
-                    "VP Procurement & Vendor Management",
-                    (_d("d_vendor", "Vendor Management"),),
-                ),
-            ),
-        ),
-        _Chief(
-            "cdo",
-            "Chief Data Officer",
-            "Data",
-            (_Vp("vp_governance", "VP Data Governance", (_d("d_dq", "Data Quality"),)),),
-        ),
-        _Chief(
-            "chro",
-            "Chief People Officer",
-            "Human Resources",
-            (_Vp("vp_people", "VP People Operations", (_d("d_hrbp", "HR Business Partners"),)),),
-        ),
-        _Chief(
-            "gc",
-            "General Counsel",
-            "Legal",
-            (_Vp("dgc", "Deputy General Counsel", (_d("d_compliance", "Compliance"),)),),
-        ),
-    ),
-    managers_per_director=(1, 2),
-)
-BLUEBIRD: Final = _AccountSpec(
-    id="bluebird",
-    name="Bluebird Retail",
-    tier="standard",
-    industry="Retail",
-    annual_revenue=1.4e9,
-    domain="bluebird-retail.example",
-    staff=(),
-    chiefs=(
-        _Chief(
-            "cfo",
-            "Chief Financial Officer",
-            "Finance",
-            (_Vp("vp_finance", "VP Finance", (_d("d_fp", "Financial Planning"),)),),
-        ),
-        _Chief(
-            "cio",
-            "Chief Information Officer",
-            "Information Technology",
-            (
-                _Vp(
-                    "vp_digital_tech",
-                    "VP Digital Commerce Technology",
-                    (_d("d_ecom", "E-commerce Platforms"),),
-                ),
-                _Vp("vp_itops", "VP IT Operations", (_d("d_store_sys", "Store Systems"),)),
-            ),
-        ),
-        _Chief(
-            "coo",
-            "Chief Operating Officer",
-            "Operations",
-            (
-                _Vp(
-                    "vp_stores",
-                    "VP Store Operations",
-                    (
-                        _d("d_north", "Regional Operations North"),
-                        _d("d_south", "Regional Operations South"),
-                    ),
-                ),
-                _Vp(
-                    "vp_supply",
-                    "VP Supply Chain & Logistics",
-                    (_d("d_dcs", "Distribution Centres"),),
-                ),
-            ),
-        ),
-        _Chief(
-            "cmo",
-            "Chief Marketing Officer",
-            "Marketing",
-            (_Vp("vp_cust_mkt", "VP Customer Marketing", (_d("d_loyalty", "Loyalty Programme"),)),),
-        ),
-        _Chief(
-            "cmero",
-            "Chief Merchandising Officer",
-            "Merchandising",
-            (
-                _Vp(
-                    "vp_merch_planning",
-                    "VP Merchandise Planning",
-                    (_d("d_category", "Category Management"),),
-                ),
-            ),
-        ),
-    ),
-    managers_per_director=(1, 3),
-)
-
-TEAM: Final = (
-    ("tm-ava", "Ava Thompson", "account_manager"),
-    ("tm-ben", "Ben Okafor", "account_manager"),
-    ("tm-chloe", "Chloe Martin", "solution_engineer"),
-    ("tm-dev", "Dev Patel", "customer_success"),
-    ("tm-elena", "Elena Rossi", "exec_sponsor"),
-    ("tm-farah", "Farah Haddad", "account_manager"),
-    ("tm-gus", "Gus Lindqvist", "sales_director"),
-)
-COVERAGE: Final = (
-    ("tm-ava", "acme", "account_manager"),
-    ("tm-elena", "acme", "exec_sponsor"),
-    ("tm-gus", "acme", "sales_director"),
-    ("tm-ben", "northwind", "account_manager"),
-    ("tm-chloe", "northwind", "solution_engineer"),
-    ("tm-dev", "northwind", "customer_success"),
-    ("tm-elena", "northwind", "exec_sponsor"),
-    ("tm-farah", "bluebird", "account_manager"),
-    ("tm-chloe", "bluebird", "solution_engineer"),
-    ("tm-dev", "bluebird", "customer_success"),
-)
-
-FIRST_NAMES: Final = (
-    "Aaliyah",
-    "Adrian",
-    "Aiko",
-    "Alejandro",
-    "Amara",
-    "Anders",
-    "Anika",
-    "Arjun",
-    "Astrid",
-    "Beatriz",
-    "Bilal",
-    "Bjorn",
-    "Camille",
-    "Carlos",
-    "Chiara",
-    "Cyrus",
-    "Dalia",
-    "Daniel",
-    "Daria",
-    "Diego",
-    "Dmitri",
-    "Elif",
-    "Emeka",
-    "Emma",
-    "Esther",
-    "Fatima",
-    "Felix",
-    "Freya",
-    "Gabriel",
-    "Grace",
-    "Hamza",
-    "Hannah",
-    "Hiro",
-    "Ines",
-    "Isaac",
-    "Ivana",
-    "Jamal",
-    "Jana",
-    "Javier",
-    "Jonas",
-    "Julia",
-    "Kai",
-    "Kamala",
-    "Karim",
-    "Katarina",
-    "Kenji",
-    "Lars",
-    "Leila",
-    "Liam",
-    "Lucia",
-    "Luca",
-    "Magnus",
-    "Maya",
-    "Mateo",
-    "Mei",
-    "Miguel",
-    "Mira",
-    "Nadia",
-    "Naomi",
-    "Nikhil",
-    "Nina",
-    "Noah",
-    "Olga",
-    "Omar",
-    "Oscar",
-    "Paloma",
-    "Priya",
-    "Rafael",
-    "Rania",
-    "Ravi",
-    "Rosa",
-    "Samir",
-    "Sana",
-    "Sofia",
-    "Stefan",
-    "Tariq",
-    "Thea",
-    "Tomas",
-    "Uma",
-    "Valentina",
-    "Viktor",
-    "Wei",
-    "Yara",
-    "Yusuf",
-    "Zara",
-    "Zoe",
-)
-LAST_NAMES: Final = (
-    "Abara",
-    "Andersson",
-    "Bauer",
-    "Becker",
-    "Bianchi",
-    "Brennan",
-    "Carvalho",
-    "Castillo",
-    "Chen",
-    "Costa",
-    "Dubois",
-    "Eriksen",
-    "Fischer",
-    "Fontaine",
-    "Garcia",
-    "Gupta",
-    "Hakimi",
-    "Hansen",
-    "Ibrahim",
-    "Ito",
-    "Jansen",
-    "Kaur",
-    "Keller",
-    "Kim",
-    "Kowalski",
-    "Larsen",
-    "Laurent",
-    "Lopez",
-    "Mahmoud",
-    "Marino",
-    "Mendes",
-    "Meyer",
-    "Moreau",
-    "Murphy",
-    "Nakamura",
-    "Novak",
-    "Nowak",
-    "Oduya",
-    "Olsen",
-    "Park",
-    "Petrov",
-    "Quinn",
-    "Rahman",
-    "Reyes",
-    "Richter",
-    "Rossi",
-    "Sato",
-    "Schmidt",
-    "Sharma",
-    "Silva",
-    "Singh",
-    "Sorensen",
-    "Tanaka",
-    "Torres",
-    "Vasquez",
-    "Vogel",
-    "Walsh",
-    "Weber",
-    "Yilmaz",
-    "Zhang",
-)
-
 # Weighted like a KAM team's real activity: many calls and emails, fewer meetings.
 INTERACTION_KINDS: Final = ("meeting", "call", "email", "event")
 INTERACTION_KIND_WEIGHTS: Final = (0.35, 0.3, 0.25, 0.1)
@@ -741,6 +257,18 @@ class _Tie:
     interactions: int | None = None  # None: derived from the strength
     kinds: tuple[str, ...] = ()  # fixed kinds, else drawn
     contacts: list[datetime] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, b: _PortfolioBuilder, spec: TieSpec) -> _Tie:
+        return cls(
+            spec.team_member_id,
+            b.p(spec.person),
+            spec.strength,
+            spec.start_days_ago,
+            spec.end_days_ago,
+            spec.interactions,
+            spec.kinds,
+        )
 
 
 @dataclass(frozen=True)
@@ -782,7 +310,7 @@ class _PortfolioBuilder:
     # -- people --------------------------------------------------------------------
     def _person(
         self,
-        spec: _AccountSpec,
+        spec: AccountSpec,
         number: int,
         key: str,
         title: str,
@@ -808,7 +336,7 @@ class _PortfolioBuilder:
         self.by_key[f"{spec.id}:{key}"] = pid
         return pid
 
-    def org_chart(self, spec: _AccountSpec) -> list[str]:
+    def org_chart(self, spec: AccountSpec) -> list[str]:
         """Create an account's people in id order; return the ids."""
         counter = iter(range(1, 900))
         ids: list[str] = []
@@ -822,7 +350,7 @@ class _PortfolioBuilder:
         for staff in spec.staff:
             add(staff.key, staff.title, staff.department, staff.seniority, ceo)
         chief_ids = {c.key: add(c.key, c.title, c.department, "c_level", ceo) for c in spec.chiefs}
-        vps: list[tuple[_Vp, _Chief, str]] = []
+        vps: list[tuple[Vp, Chief, str]] = []
         for chief in spec.chiefs:
             for vp in chief.vps:
                 vps.append(
@@ -832,7 +360,7 @@ class _PortfolioBuilder:
                         add(vp.key, vp.title, chief.department, vp.seniority, chief_ids[chief.key]),
                     )
                 )
-        directors: list[tuple[_Director, _Chief, str]] = []
+        directors: list[tuple[Director, Chief, str]] = []
         for vp, chief, vp_id in vps:
             for director in vp.directors:
                 did = add(
@@ -853,7 +381,7 @@ class _PortfolioBuilder:
 
     def hire(
         self,
-        spec: _AccountSpec,
+        spec: AccountSpec,
         number: int,
         key: str,
         title: str,
@@ -872,8 +400,49 @@ class _PortfolioBuilder:
         return dict(self.people[pid])
 
 
+Interaction = tuple[datetime, str, list[str], list[str]]  # (at, kind, team, stakeholders)
+
+
+@dataclass
+class _History:
+    """The year's interactions and our relationship rows, each filed under its batch.
+
+    A CRM sync carries what happened before it: an interaction goes to the first batch
+    at or after it, and a tie's ``relationships`` row to the batch where it starts and
+    (raised to its final strength) to the one after its last contact.
+    """
+
+    moments: dict[str, datetime]  # batch name -> effective moment, in order
+    relationships: dict[str, list[Batch]]
+    interactions: dict[str, list[Batch]]
+
+    def step_of(self, moment: datetime) -> str:
+        """The first batch at or after ``moment``."""
+        for name, at in self.moments.items():
+            if at >= moment:
+                return name
+        raise AssertionError(f"no batch after {moment}")
+
+    def batch(self, name: str, **sections: list[Batch]) -> BatchStep:
+        """Batch ``name`` with the non-empty ``sections``, then its relationships and
+        interactions."""
+        effective_at = _iso(self.moments[name])
+        body: Batch = {"effective_at": effective_at}
+        for section, rows in sections.items():
+            if rows:
+                body[section] = rows
+        if self.relationships[name]:
+            body["relationships"] = self.relationships[name]
+        if self.interactions[name]:
+            body["interactions"] = self.interactions[name]
+        return BatchStep(name, effective_at, body)
+
+
 def build_demo_portfolio(today: date | None = None, seed: int = DEMO_SEED) -> DemoPortfolio:
     """The demo's steps, with every date relative to ``today`` (default: today, UTC).
+
+    The random draws happen in a fixed order — names, the org charts' managers, peer
+    influence, then the interactions — so the same ``seed`` gives the same portfolio.
 
     >>> demo = build_demo_portfolio(date(2026, 6, 30))
     >>> [s.name for s in demo.steps][:2], demo.steps[0].effective_at
@@ -883,254 +452,104 @@ def build_demo_portfolio(today: date | None = None, seed: int = DEMO_SEED) -> De
     """
     today = today or datetime.now(UTC).date()
     b = _PortfolioBuilder(today, seed)
-    t = b.time
-    fy = today.year + 1
+    org_charts = [b.org_chart(spec) for spec in ACCOUNTS]
+    first_sync = _first_sync_sections(b, org_charts)
+    # Acme's Chief Digital Officer joins at the reorg (weak spot 4); hired here so her
+    # tie with Ava goes through the same interaction timeline as every other tie.
+    b.hire(ACME, 901, "cdo", "Chief Digital Officer", "Digital", "c_level", b.p("acme:ceo"))
+    history = _history(b, [_Tie.of(b, s) for s in TIES], [_Tie.of(b, s) for s in DERIVED_TIES])
+    steps: tuple[DemoStep, ...] = (
+        history.batch("initial-sync", **first_sync),
+        _mover(b, history),
+        _acme_reorg(b, history),
+        _champion_leaves(b),
+        _northwind_backfill(b, history),
+        _current_sync(b, history),
+    )
+    return DemoPortfolio(today=today, seed=seed, steps=steps, weak_spots=_weak_spots(b))
 
-    # -- accounts and org charts (as of a year ago) -------------------------------
-    acme_ids = b.org_chart(ACME)
-    nw_ids = b.org_chart(NORTHWIND)
-    bb_ids = b.org_chart(BLUEBIRD)
-    p = b.p
 
-    dotted = [
-        # matrix lines: IT people serving the business, finance partnering operations
-        ("acme:d_mes", "acme:vp_mfg"),
-        ("acme:d_itproc", "acme:cio"),
-        ("acme:d_capplan", "acme:coo"),
-        ("acme:ciso", "acme:cfo"),
-        ("northwind:d_risktech", "northwind:cio"),
-        ("northwind:vp_oprisk", "northwind:coo"),
-        ("northwind:d_dq", "northwind:cro"),
-        ("bluebird:d_ecom", "bluebird:cmo"),
-        ("bluebird:d_store_sys", "bluebird:vp_stores"),
-    ]
-    for person, manager in dotted:
-        row = b.people[p(person)]
-        row.setdefault("dotted_reports_to", []).append(p(manager))
+# -- the first sync: the accounts as they were a year ago ---------------------------------
 
-    accounts = [
-        {
-            "id": s.id,
-            "name": s.name,
-            "tier": s.tier,
-            "industry": s.industry,
-            "annual_revenue": s.annual_revenue,
-        }
-        for s in (ACME, NORTHWIND, BLUEBIRD)
-    ]
-    team = [
-        {
-            "id": tid,
-            "name": name,
-            "email": f"{name.lower().replace(' ', '.')}@ourco.example",
-            "role": role,
-        }
-        for tid, name, role in TEAM
-    ]
-    coverage = [
-        {"team_member_id": tm, "account_id": acc, "role": role} for tm, acc, role in COVERAGE
-    ]
 
-    budgets = [
-        ("acme-bud-plant-capex", "acme", f"Plant modernisation capex FY{fy}", 4_800_000, "capex"),
-        ("acme-bud-it-opex", "acme", f"IT operating budget FY{fy}", 12_500_000, "it"),
-        ("acme-bud-digital", "acme", f"Digital transformation programme FY{fy}", 6_000_000, "it"),
-        ("acme-bud-supply", "acme", f"Supply-chain resilience FY{fy}", 2_200_000, "operations"),
-        (
-            "northwind-bud-cloud",
-            "northwind",
-            f"Core banking cloud migration FY{fy}",
-            9_000_000,
-            "it",
-        ),
-        ("northwind-bud-it-run", "northwind", f"Technology run budget FY{fy}", 21_000_000, "it"),
-        ("northwind-bud-risk", "northwind", f"Risk systems FY{fy}", 3_400_000, "risk"),
-        ("bluebird-bud-ecom", "bluebird", f"E-commerce platform FY{fy}", 1_600_000, "it"),
-        ("bluebird-bud-stores", "bluebird", f"Store systems refresh FY{fy}", 2_900_000, "capex"),
-    ]
-    currency = {"acme": "USD", "northwind": "EUR", "bluebird": "GBP"}
-    budget_rows = [
-        {
-            "id": bid,
-            "account_id": acc,
-            "name": name,
-            "amount": amount,
-            "currency": currency[acc],
-            "fiscal_year": fy,
-            "category": cat,
-        }
-        for bid, acc, name, amount, cat in budgets
-    ]
-    controls_spec = [
-        ("acme:d_mfg_eng", "acme-bud-plant-capex", "owner"),
-        ("acme:coo", "acme-bud-plant-capex", "approver"),
-        ("acme:d_mfg_eng.m1", "acme-bud-plant-capex", "recommender"),
-        ("acme:cio", "acme-bud-it-opex", "owner"),
-        ("acme:cfo", "acme-bud-it-opex", "approver"),
-        ("acme:vp_infra", "acme-bud-it-opex", "recommender"),
-        ("acme:cio", "acme-bud-digital", "owner"),
-        ("acme:cfo", "acme-bud-digital", "approver"),
-        ("acme:vp_data", "acme-bud-digital", "recommender"),
-        ("acme:vp_supply", "acme-bud-supply", "owner"),
-        ("acme:coo", "acme-bud-supply", "approver"),
-        ("acme:cpo", "acme-bud-supply", "signatory"),
-        ("northwind:cfo", "northwind-bud-cloud", "owner"),
-        ("northwind:ceo", "northwind-bud-cloud", "approver"),
-        ("northwind:cio", "northwind-bud-cloud", "recommender"),
-        ("northwind:vp_digital", "northwind-bud-cloud", "recommender"),
-        ("northwind:cio", "northwind-bud-it-run", "owner"),
-        ("northwind:cfo", "northwind-bud-it-run", "approver"),
-        ("northwind:vp_infra", "northwind-bud-it-run", "recommender"),
-        ("northwind:cro", "northwind-bud-risk", "owner"),
-        ("northwind:cfo", "northwind-bud-risk", "approver"),
-        ("northwind:d_risktech", "northwind-bud-risk", "recommender"),
-        ("bluebird:cio", "bluebird-bud-ecom", "owner"),
-        ("bluebird:cfo", "bluebird-bud-ecom", "approver"),
-        ("bluebird:vp_digital_tech", "bluebird-bud-ecom", "recommender"),
-        ("bluebird:coo", "bluebird-bud-stores", "owner"),
-        ("bluebird:cfo", "bluebird-bud-stores", "approver"),
-        ("bluebird:vp_finance", "bluebird-bud-stores", "signatory"),
-    ]
-    controls = [
-        {"stakeholder_id": p(ref), "budget_id": bid, "authority": auth}
-        for ref, bid, auth in controls_spec
-    ]
+def _first_sync_sections(b: _PortfolioBuilder, org_charts: list[list[str]]) -> dict[str, Any]:
+    """Every section of the first batch but our relationships and interactions."""
+    for person, manager in DOTTED_LINES:
+        b.people[b.p(person)].setdefault("dotted_reports_to", []).append(b.p(manager))
+    fy = b.today.year + 1
+    return {
+        "accounts": [
+            {
+                "id": s.id,
+                "name": s.name,
+                "tier": s.tier,
+                "industry": s.industry,
+                "annual_revenue": s.annual_revenue,
+            }
+            for s in ACCOUNTS
+        ],
+        "team_members": [
+            {
+                "id": tid,
+                "name": name,
+                "email": f"{name.lower().replace(' ', '.')}@ourco.example",
+                "role": role,
+            }
+            for tid, name, role in TEAM
+        ],
+        "stakeholders": [dict(b.people[pid]) for ids in org_charts for pid in ids],
+        "budgets": [
+            {
+                "id": bid,
+                "account_id": acc,
+                "name": f"{name} FY{fy}",
+                "amount": amount,
+                "currency": CURRENCIES[acc],
+                "fiscal_year": fy,
+                "category": category,
+            }
+            for bid, acc, name, amount, category in BUDGETS
+        ],
+        "opportunities": [_opportunity(b.today, *spec) for spec in OPPORTUNITIES],
+        "controls": [
+            {"stakeholder_id": b.p(ref), "budget_id": bid, "authority": authority}
+            for ref, bid, authority in CONTROLS
+        ],
+        "roles": [_role(b, *spec) for spec in ROLES],
+        "influences": _influences(b, org_charts),
+        "coverage": [
+            {"team_member_id": tm, "account_id": acc, "role": role} for tm, acc, role in COVERAGE
+        ],
+    }
 
-    def opp(
-        oid: str, acc: str, name: str, stage: str, amount: int, close_in_days: int
-    ) -> dict[str, Any]:
-        return {
-            "id": oid,
-            "account_id": acc,
-            "name": name,
-            "stage": stage,
-            "amount": amount,
-            "close_date": (today + timedelta(days=close_in_days)).isoformat(),
-        }
 
-    opportunities = [
-        opp("acme-opp-mes", "acme", "MES platform rollout", "qualification", 1_800_000, 150),
-        opp(
-            "acme-opp-renewal", "acme", "Enterprise licence renewal", "closed_won", 2_400_000, -240
-        ),
-        opp(
-            "northwind-opp-cloud",
-            "northwind",
-            "Core banking cloud migration",
-            "proposal",
-            3_200_000,
-            60,
-        ),
-        opp(
-            "bluebird-opp-omni",
-            "bluebird",
-            "Omnichannel order management",
-            "qualification",
-            450_000,
-            120,
-        ),
-    ]
+def _opportunity(
+    today: date, oid: str, account: str, name: str, stage: str, amount: int, close_in_days: int
+) -> Batch:
+    return {
+        "id": oid,
+        "account_id": account,
+        "name": name,
+        "stage": stage,
+        "amount": amount,
+        "close_date": (today + timedelta(days=close_in_days)).isoformat(),
+    }
 
-    # (person, role, stance, target): target is an account id or an opportunity id
-    roles_spec = [
-        ("acme:ceo", "decision_maker", 0, "acme"),
-        ("acme:cfo", "economic_buyer", 1, "acme"),
-        ("acme:cio", "technical_buyer", 1, "acme"),
-        ("acme:cio", "decision_maker", 1, "acme-opp-mes"),
-        ("acme:coo", "decision_maker", 1, "acme-opp-mes"),
-        ("acme:cfo", "economic_buyer", 0, "acme-opp-mes"),
-        ("acme:vp_mfg", "champion", 2, "acme"),
-        ("acme:vp_mfg", "champion", 2, "acme-opp-mes"),
-        ("acme:cpo", "detractor", -2, "acme"),
-        ("acme:cpo", "detractor", -2, "acme-opp-mes"),
-        ("acme:cos", "gatekeeper", 0, "acme"),
-        ("acme:d_itproc", "gatekeeper", -1, "acme-opp-mes"),
-        ("acme:vp_data", "influencer", 1, "acme"),
-        ("acme:d_mes", "coach", 2, "acme-opp-mes"),
-        ("acme:d_plant_ops", "user", 1, "acme-opp-mes"),
-        ("acme:vp_apps", "champion", 1, "acme-opp-renewal"),
-        ("acme:cio", "economic_buyer", 1, "acme-opp-renewal"),
-        ("northwind:ceo", "decision_maker", 0, "northwind"),
-        ("northwind:cfo", "economic_buyer", 0, "northwind"),
-        ("northwind:cfo", "economic_buyer", 0, "northwind-opp-cloud"),
-        ("northwind:cio", "decision_maker", 1, "northwind"),
-        ("northwind:cio", "decision_maker", 1, "northwind-opp-cloud"),
-        ("northwind:vp_digital", "champion", 2, "northwind"),
-        ("northwind:vp_digital", "champion", 2, "northwind-opp-cloud"),
-        ("northwind:cro", "detractor", -1, "northwind-opp-cloud"),
-        ("northwind:vp_procurement", "gatekeeper", -1, "northwind"),
-        ("northwind:d_vendor", "gatekeeper", 0, "northwind-opp-cloud"),
-        ("northwind:vp_core", "technical_buyer", 1, "northwind-opp-cloud"),
-        ("northwind:d_mobile", "coach", 2, "northwind"),
-        ("northwind:cdo", "influencer", 1, "northwind"),
-        ("northwind:d_payments", "user", 1, "northwind-opp-cloud"),
-        ("bluebird:ceo", "decision_maker", 0, "bluebird"),
-        ("bluebird:cfo", "economic_buyer", 1, "bluebird"),
-        ("bluebird:cio", "decision_maker", 1, "bluebird-opp-omni"),
-        ("bluebird:vp_digital_tech", "champion", 2, "bluebird"),
-        ("bluebird:vp_digital_tech", "champion", 2, "bluebird-opp-omni"),
-        ("bluebird:cmo", "influencer", 1, "bluebird"),
-        ("bluebird:vp_supply", "detractor", -1, "bluebird-opp-omni"),
-        ("bluebird:vp_finance", "gatekeeper", 0, "bluebird-opp-omni"),
-        ("bluebird:d_store_sys", "user", 1, "bluebird-opp-omni"),
-    ]
 
-    def role_row(ref: str, role: str, stance: int, target: str) -> dict[str, Any]:
-        row: dict[str, Any] = {"stakeholder_id": p(ref), "role": role, "stance": stance}
-        row["opportunity_id" if "-opp-" in target else "account_id"] = target
-        return row
+def _role(b: _PortfolioBuilder, ref: str, role: str, stance: int, target: str) -> Batch:
+    row: Batch = {"stakeholder_id": b.p(ref), "role": role, "stance": stance}
+    row["opportunity_id" if "-opp-" in target else "account_id"] = target
+    return row
 
-    roles = [role_row(*spec) for spec in roles_spec]
 
-    influence_spec = [
-        # the detractor's web (weak spot 5)
-        ("acme:cpo", "acme:ceo", 0.8),
-        ("acme:cpo", "acme:cfo", 0.85),
-        ("acme:cpo", "acme:coo", 0.7),
-        ("acme:cpo", "acme:cio", 0.65),
-        ("acme:ceo", "acme:cpo", 0.6),
-        ("acme:cfo", "acme:cpo", 0.75),
-        ("acme:coo", "acme:cpo", 0.5),
-        ("acme:vp_sourcing", "acme:cpo", 0.8),
-        ("acme:d_itproc", "acme:cpo", 0.6),
-        ("acme:d_indirect", "acme:cpo", 0.7),
-        ("acme:cio", "acme:cpo", 0.4),
-        # the rest of Acme
-        ("acme:cfo", "acme:ceo", 0.7),
-        ("acme:coo", "acme:ceo", 0.6),
-        ("acme:cos", "acme:ceo", 0.65),
-        ("acme:vp_mfg", "acme:coo", 0.7),
-        ("acme:vp_mfg", "acme:d_mfg_eng", 0.8),
-        ("acme:vp_data", "acme:cio", 0.55),
-        ("acme:vp_apps", "acme:cio", 0.5),
-        ("acme:d_mes", "acme:vp_apps", 0.5),
-        ("acme:vp_fpa", "acme:cfo", 0.6),
-        ("acme:cto", "acme:ceo", 0.45),
-        ("northwind:cio", "northwind:ceo", 0.6),
-        ("northwind:cfo", "northwind:ceo", 0.8),
-        ("northwind:cro", "northwind:cfo", 0.7),
-        ("northwind:cro", "northwind:ceo", 0.5),
-        ("northwind:vp_digital", "northwind:cio", 0.75),
-        ("northwind:vp_digital", "northwind:cfo", 0.35),
-        ("northwind:treasurer", "northwind:cfo", 0.65),
-        ("northwind:vp_control", "northwind:cfo", 0.5),
-        ("northwind:cdo", "northwind:cio", 0.45),
-        ("northwind:vp_procurement", "northwind:coo", 0.55),
-        ("northwind:vp_core", "northwind:cio", 0.6),
-        ("northwind:d_mobile", "northwind:vp_digital", 0.5),
-        ("bluebird:cmo", "bluebird:ceo", 0.6),
-        ("bluebird:cfo", "bluebird:ceo", 0.7),
-        ("bluebird:vp_digital_tech", "bluebird:cio", 0.7),
-        ("bluebird:vp_supply", "bluebird:coo", 0.4),
-        ("bluebird:cmero", "bluebird:ceo", 0.5),
-        ("bluebird:d_ecom", "bluebird:vp_digital_tech", 0.55),
-    ]
-    influences = [{"from_id": p(a), "to_id": p(c), "strength": s} for a, c, s in influence_spec]
-    # Peer influence among directors and VPs, drawn at random but never touching the
-    # plant-capex owner's team (weak spot 7 needs the champion to be its only way in).
-    protected = {p("acme:d_mfg_eng"), *b.directs.get(p("acme:d_mfg_eng"), [])}
+def _influences(b: _PortfolioBuilder, org_charts: list[list[str]]) -> list[Batch]:
+    """:data:`INFLUENCES`, then peer influence among VPs and directors drawn at random
+    but never touching the plant-capex owner's team (weak spot 7 needs the champion to
+    be its only way in)."""
+    influences = [{"from_id": b.p(a), "to_id": b.p(c), "strength": s} for a, c, s in INFLUENCES]
+    protected = {b.p("acme:d_mfg_eng"), *b.directs.get(b.p("acme:d_mfg_eng"), [])}
     seen = {(r["from_id"], r["to_id"]) for r in influences}
-    for ids in (acme_ids, nw_ids, bb_ids):
+    for ids in org_charts:
         pool = [
             pid
             for pid in ids
@@ -1144,76 +563,71 @@ def build_demo_portfolio(today: date | None = None, seed: int = DEMO_SEED) -> De
             influences.append(
                 {"from_id": src, "to_id": dst, "strength": round(b.rng.uniform(0.2, 0.8), 2)}
             )
+    return influences
 
-    # Acme's Chief Digital Officer joins at the reorg (weak spot 4); hired here so her
-    # tie with Ava goes through the same interaction timeline as every other tie.
-    cdo = b.hire(ACME, 901, "cdo", "Chief Digital Officer", "Digital", "c_level", p("acme:ceo"))
 
-    # -- our relationships -------------------------------------------------------
-    ties = [
-        # Acme: everything through Ava (weak spot 1)
-        _Tie("tm-ava", p("acme:vp_mfg"), 0.85, 400, 4),
-        _Tie("tm-ava", p("acme:cio"), 0.7, 400, 9),
-        _Tie("tm-ava", p("acme:cfo"), 0.45, 400, 30),
-        _Tie("tm-ava", p("acme:coo"), 0.4, 400, 40),
-        _Tie("tm-ava", p("acme:vp_apps"), 0.6, 400, 12),
-        _Tie("tm-ava", p("acme:vp_data"), 0.5, 300, 20),
-        _Tie("tm-ava", p("acme:d_mes"), 0.75, 400, 6),
-        _Tie("tm-ava", p("acme:d_erp"), 0.55, 250, 15),
-        _Tie("tm-ava", p("acme:d_plant_ops"), 0.35, 200, 45),
-        _Tie("tm-ava", cdo, 0.5, 95, 8),
-        _Tie("tm-elena", p("acme:ceo"), 0.1, 300, 300, interactions=1, kinds=("event",)),
-        # Northwind: multi-threaded, but the champion leaves and the CFO stays dark
-        _Tie("tm-ben", p("northwind:vp_digital"), 0.85, 400, 101),
-        _Tie("tm-chloe", p("northwind:vp_digital"), 0.6, 400, 110),
-        _Tie("tm-ben", p("northwind:cio"), 0.75, 400, 5),
-        _Tie("tm-ben", p("northwind:vp_core"), 0.6, 400, 14),
-        _Tie("tm-ben", p("northwind:ceo"), 0.3, 400, 60),
-        _Tie("tm-ben", p("northwind:cdo"), 0.5, 250, 25),
-        _Tie("tm-ben", p("northwind:d_mobile"), 0.6, 400, 8),
-        _Tie("tm-chloe", p("northwind:vp_core"), 0.7, 400, 3),
-        _Tie("tm-chloe", p("northwind:d_payments"), 0.65, 400, 10),
-        _Tie("tm-chloe", p("northwind:d_core"), 0.55, 300, 18),
-        _Tie("tm-chloe", p("northwind:d_mobile"), 0.5, 400, 22),
-        _Tie("tm-dev", p("northwind:d_branch"), 0.7, 400, 7),  # the mover (weak spot 6)
-        _Tie("tm-dev", p("northwind:d_contact"), 0.6, 400, 11),
-        _Tie("tm-dev", p("northwind:d_online"), 0.5, 400, 16),
-        _Tie("tm-elena", p("northwind:ceo"), 0.55, 400, 35),
-        _Tie("tm-elena", p("northwind:cio"), 0.4, 400, 50),
-        _Tie("tm-ben", p("northwind:cro"), 0.25, 200, 70),
-        # Bluebird
-        _Tie("tm-farah", p("bluebird:cio"), 0.6, 400, 6),
-        _Tie("tm-farah", p("bluebird:vp_digital_tech"), 0.8, 400, 2),
-        _Tie("tm-farah", p("bluebird:cfo"), 0.4, 400, 28),
-        _Tie("tm-farah", p("bluebird:cmo"), 0.35, 300, 33),
-        _Tie("tm-farah", p("bluebird:ceo"), 0.3, 400, 55),
-        _Tie("tm-chloe", p("bluebird:d_ecom"), 0.7, 400, 4),
-        _Tie("tm-chloe", p("bluebird:vp_itops"), 0.45, 250, 19),
-        _Tie("tm-dev", p("bluebird:vp_stores"), 0.5, 400, 13),
-    ]
-    # Ties that exist only through interactions (their strength is derived at ingest).
-    derived_ties = [
-        _Tie("tm-dev", p("bluebird:d_store_sys"), 0.0, 70, 3, interactions=6),
-        _Tie("tm-farah", p("bluebird:d_loyalty"), 0.0, 120, 20, interactions=4),
-        _Tie(
-            "tm-chloe", p("northwind:d_dc"), 0.0, 360, 330, interactions=2, kinds=("email", "email")
-        ),
-    ]
+# -- our side: interactions over the year, and the relationship rows they back ------------
 
-    # -- interactions: per tie, spread over its window within the last year -----------
-    step_moments = {name: t.at(days, hour) for name, (days, hour) in STEP_TIMES.items()}
-    interactions: list[tuple[datetime, str, list[str], list[str]]] = []
+
+def _history(b: _PortfolioBuilder, ties: list[_Tie], derived_ties: list[_Tie]) -> _History:
+    t = b.time
+    history = _History(
+        moments={name: t.at(days, hour) for name, (days, hour) in STEP_TIMES.items()},
+        relationships={name: [] for name in STEP_TIMES},
+        interactions={name: [] for name in STEP_TIMES},
+    )
     knows_by_tm: dict[str, list[_Tie]] = {}
     for tie in ties:
         knows_by_tm.setdefault(tie.team_member_id, []).append(tie)
-    for tie in ties + derived_ties:
+    interactions = _draw_interactions(b, ties + derived_ties, knows_by_tm)
+    # A tie's contacts include the group meetings its person joined.
+    for moment, _kind, tms, people in interactions:
+        for other in people[1:]:
+            for tie in knows_by_tm[tms[0]]:
+                if tie.stakeholder_id == other:
+                    tie.contacts.append(moment)
+    for n, (moment, kind, tms, people) in enumerate(interactions, start=1):
+        history.interactions[history.step_of(moment)].append(
+            {
+                "id": f"int-{n:04d}",
+                "kind": kind,
+                "at": _iso(moment),
+                "team_member_ids": tms,
+                "stakeholder_ids": people,
+            }
+        )
+    steps = list(STEP_TIMES)
+    for tie in ties:
+        start_step = (
+            steps[0] if tie.start_days_ago >= 365 else history.step_of(t.at(tie.start_days_ago, 8))
+        )
+        final_step = history.step_of(max(tie.contacts))
+        if steps.index(final_step) < steps.index(start_step):
+            final_step = start_step
+        if final_step != start_step:
+            # an earlier, weaker version of the tie: the later sync raises it
+            history.relationships[start_step].append(
+                _relationship(b, history, tie, start_step, round(tie.strength * 0.7, 2))
+            )
+        history.relationships[final_step].append(
+            _relationship(b, history, tie, final_step, tie.strength)
+        )
+    return history
+
+
+def _draw_interactions(
+    b: _PortfolioBuilder, ties: list[_Tie], knows_by_tm: dict[str, list[_Tie]]
+) -> list[Interaction]:
+    """Each tie's interactions spread over its window within the last year, by time."""
+    interactions: list[Interaction] = []
+    for tie in ties:
         count = (
             tie.interactions if tie.interactions is not None else max(1, round(tie.strength * 10))
         )
         latest = min(tie.start_days_ago, 364)
         for i in range(count):
             days_ago = tie.end_days_ago if i == 0 else b.rng.randint(tie.end_days_ago, latest)
-            moment = t.at(days_ago, b.rng.randint(8, 16), b.rng.choice((0, 15, 30, 45)))
+            moment = b.time.at(days_ago, b.rng.randint(8, 16), b.rng.choice((0, 15, 30, 45)))
             kind = (
                 tie.kinds[i]
                 if tie.kinds
@@ -1236,165 +650,112 @@ def build_demo_portfolio(today: date | None = None, seed: int = DEMO_SEED) -> De
             interactions.append((moment, kind, [tie.team_member_id], people))
             tie.contacts.append(moment)
     interactions.sort(key=lambda x: (x[0], x[2], x[3], x[1]))
-    interaction_rows = [
-        {
-            "id": f"int-{n:04d}",
-            "kind": kind,
-            "at": _iso(moment),
-            "team_member_ids": tms,
-            "stakeholder_ids": people,
-        }
-        for n, (moment, kind, tms, people) in enumerate(interactions, start=1)
-    ]
-    # A tie's contacts include the group meetings its person joined.
-    for moment, _kind, tms, people in interactions:
-        for other in people[1:]:
-            for tie in knows_by_tm[tms[0]]:
-                if tie.stakeholder_id == other:
-                    tie.contacts.append(moment)
+    return interactions
 
-    steps_order = list(STEP_TIMES)
 
-    def step_of(moment: datetime) -> str:
-        """The first batch at or after ``moment`` (a CRM sync carries what happened before it)."""
-        for name in steps_order:
-            if step_moments[name] >= moment:
-                return name
-        raise AssertionError(f"no batch after {moment}")
+def _relationship(
+    b: _PortfolioBuilder, history: _History, tie: _Tie, step: str, strength: float
+) -> Batch:
+    before = [c for c in tie.contacts if c <= history.moments[step]]
+    last = max(before) if before else b.time.at(tie.start_days_ago)
+    return {
+        "team_member_id": tie.team_member_id,
+        "stakeholder_id": tie.stakeholder_id,
+        "strength": strength,
+        "last_contact": last.date().isoformat(),
+    }
 
-    def relationship(tie: _Tie, step: str, strength: float) -> dict[str, Any]:
-        before = [c for c in tie.contacts if c <= step_moments[step]]
-        last = max(before) if before else t.at(tie.start_days_ago)
-        return {
-            "team_member_id": tie.team_member_id,
-            "stakeholder_id": tie.stakeholder_id,
-            "strength": strength,
-            "last_contact": last.date().isoformat(),
-        }
 
-    relationships: dict[str, list[dict[str, Any]]] = {name: [] for name in steps_order}
-    for tie in ties:
-        start_step = (
-            steps_order[0] if tie.start_days_ago >= 365 else step_of(t.at(tie.start_days_ago, 8))
-        )
-        final_step = step_of(max(tie.contacts))
-        if steps_order.index(final_step) < steps_order.index(start_step):
-            final_step = start_step
-        if final_step != start_step:
-            # an earlier, weaker version of the tie: the later sync raises it
-            relationships[start_step].append(
-                relationship(tie, start_step, round(tie.strength * 0.7, 2))
-            )
-        relationships[final_step].append(relationship(tie, final_step, tie.strength))
-    interactions_by_step: dict[str, list[dict[str, Any]]] = {name: [] for name in steps_order}
-    for row, (moment, *_rest) in zip(interaction_rows, interactions, strict=True):
-        interactions_by_step[step_of(moment)].append(row)
+# -- the stories after the first sync ------------------------------------------------------
 
-    # -- the steps --------------------------------------------------------------
-    def batch(name: str, **sections: list[dict[str, Any]]) -> BatchStep:
-        effective_at = _iso(step_moments[name])
-        body: Batch = {"effective_at": effective_at}
-        for section, rows in sections.items():
-            if rows:
-                body[section] = rows
-        if relationships[name]:
-            body["relationships"] = relationships[name]
-        if interactions_by_step[name]:
-            body["interactions"] = interactions_by_step[name]
-        return BatchStep(name, effective_at, body)
 
-    initial = batch(
-        "initial-sync",
-        accounts=accounts,
-        team_members=team,
-        stakeholders=[dict(b.people[pid]) for pid in acme_ids + nw_ids + bb_ids],
-        budgets=budget_rows,
-        opportunities=opportunities,
-        controls=controls,
-        roles=roles,
-        influences=influences,
-        coverage=coverage,
-    )
-
-    # Weak spot 6: the director of branch operations moves to Bluebird; their managers
-    # go to their former VP.
-    mover = p("northwind:d_branch")
-    mover_first, mover_last = b.people[mover]["name"].lower().split()
+def _mover(b: _PortfolioBuilder, history: _History) -> BatchStep:
+    """Weak spot 6: the director of branch operations moves to Bluebird; their managers
+    go to their former VP."""
+    mover = b.p("northwind:d_branch")
+    first, last = b.people[mover]["name"].lower().split()
     moved = b.row(
         mover,
         account_id="bluebird",
         title="VP Customer Experience",
         department="Operations",
         seniority="vp",
-        email=f"{mover_first}.{mover_last}@{BLUEBIRD.domain}",
-        reports_to=p("bluebird:coo"),
+        email=f"{first}.{last}@{BLUEBIRD.domain}",
+        reports_to=b.p("bluebird:coo"),
     )
-    rehomed = [b.row(m, reports_to=p("northwind:vp_retail_ops")) for m in b.directs[mover]]
-    mover_step = batch(
-        "mover",
-        stakeholders=[moved, *rehomed],
-    )
+    rehomed = [b.row(m, reports_to=b.p("northwind:vp_retail_ops")) for m in b.directs[mover]]
+    return history.batch("mover", stakeholders=[moved, *rehomed])
 
-    # Weak spot 4: Acme's reorg under a new Chief Digital Officer.
-    reorg_rows = [b.row(cdo)] + [
-        b.row(p(f"acme:{k}"), reports_to=cdo, department="Digital") for k in ("vp_apps", "vp_data")
+
+def _acme_reorg(b: _PortfolioBuilder, history: _History) -> BatchStep:
+    """Weak spot 4: Acme's reorg under a new Chief Digital Officer, who takes over two
+    VPs from the CIO and the digital budget."""
+    cdo = b.p("acme:cdo")
+    moved = [
+        b.row(b.p(f"acme:{k}"), reports_to=cdo, department="Digital")
+        for k in ("vp_apps", "vp_data")
     ]
-    reorg = batch(
+    return history.batch(
         "acme-reorg",
-        stakeholders=reorg_rows,
+        stakeholders=[b.row(cdo), *moved],
         controls=[
             {"stakeholder_id": cdo, "budget_id": "acme-bud-digital", "authority": "owner"},
             {
-                "stakeholder_id": p("acme:cio"),
+                "stakeholder_id": b.p("acme:cio"),
                 "budget_id": "acme-bud-digital",
                 "authority": "recommender",
             },
         ],
         roles=[
-            role_row("acme:cdo", "decision_maker", 1, "acme-opp-mes"),
-            role_row("acme:cdo", "influencer", 1, "acme"),
+            _role(b, "acme:cdo", "decision_maker", 1, "acme-opp-mes"),
+            _role(b, "acme:cdo", "influencer", 1, "acme"),
         ],
         influences=[
-            {"from_id": cdo, "to_id": p("acme:ceo"), "strength": 0.7},
-            {"from_id": p("acme:vp_data"), "to_id": cdo, "strength": 0.6},
+            {"from_id": cdo, "to_id": b.p("acme:ceo"), "strength": 0.7},
+            {"from_id": b.p("acme:vp_data"), "to_id": cdo, "strength": 0.6},
         ],
     )
 
-    champion = p("northwind:vp_digital")
-    departure = DepartureStep(
-        "champion-leaves", champion, _iso(t.at(DEPARTURE_TIME[0], DEPARTURE_TIME[1]))
-    )
-    backfill = batch(
-        "northwind-backfill",
-        stakeholders=[b.row(d, reports_to=p("northwind:cio")) for d in b.directs[champion]],
+
+def _champion_leaves(b: _PortfolioBuilder) -> DepartureStep:
+    """Weak spot 2: Northwind's champion leaves."""
+    days_ago, hour = DEPARTURE_TIME
+    return DepartureStep(
+        "champion-leaves", b.p("northwind:vp_digital"), _iso(b.time.at(days_ago, hour))
     )
 
-    current = batch(
+
+def _northwind_backfill(b: _PortfolioBuilder, history: _History) -> BatchStep:
+    """The departed champion's directors now report to the CIO."""
+    champion = b.p("northwind:vp_digital")
+    return history.batch(
+        "northwind-backfill",
+        stakeholders=[b.row(d, reports_to=b.p("northwind:cio")) for d in b.directs[champion]],
+    )
+
+
+def _current_sync(b: _PortfolioBuilder, history: _History) -> BatchStep:
+    """Yesterday's sync: current tie strengths, a new opportunity, MES at proposal."""
+    return history.batch(
         "current-sync",
         opportunities=[
-            opp(
-                "northwind-opp-fraud",
-                "northwind",
-                "Real-time fraud analytics",
-                "prospecting",
-                900_000,
-                200,
-            ),
-            {**opportunities[0], "stage": "proposal"},
+            _opportunity(b.today, *FRAUD_OPPORTUNITY),
+            {**_opportunity(b.today, *OPPORTUNITIES[0]), "stage": "proposal"},
         ],
-        roles=[role_row("northwind:cro", "influencer", 0, "northwind-opp-fraud")],
+        roles=[_role(b, "northwind:cro", "influencer", 0, "northwind-opp-fraud")],
     )
 
-    steps: tuple[DemoStep, ...] = (initial, mover_step, reorg, departure, backfill, current)
-    spots = WeakSpots(
-        left_champion=champion,
+
+def _weak_spots(b: _PortfolioBuilder) -> WeakSpots:
+    p = b.p
+    return WeakSpots(
+        left_champion=p("northwind:vp_digital"),
         dark_economic_buyer=p("northwind:cfo"),
-        reorg_new_manager=cdo,
+        reorg_new_manager=p("acme:cdo"),
         reorg_previous_manager=p("acme:cio"),
         reorg_moved=(p("acme:vp_apps"), p("acme:vp_data")),
         influential_detractor=p("acme:cpo"),
-        mover=mover,
+        mover=p("northwind:d_branch"),
         lone_owner=p("acme:d_mfg_eng"),
         lone_owner_gateway_champion=p("acme:vp_mfg"),
     )
-    return DemoPortfolio(today=today, seed=seed, steps=steps, weak_spots=spots)
