@@ -1,7 +1,7 @@
 """Pure relationship analytics over one account's subgraph (no I/O, no Neo4j, no HTTP).
 
 The graph layer pulls an account into :class:`~service.analytics.model.AccountGraph`
-in one round trip; the functions here answer the DESIGN questions on it. One module
+in one round trip; the functions here answer the questions of docs/definitions.md on it. One module
 per family:
 
 - :mod:`~service.analytics.model` — the input dataclasses and :class:`AnalyticsParams`;

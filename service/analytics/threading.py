@@ -1,6 +1,6 @@
 """Single-threaded relationships: where the account hangs on one person, on either side.
 
-- **Key stakeholders** with their coverage (DESIGN "Coverage": dark / single / multi)
+- **Key stakeholders** with their coverage (docs/definitions.md, "Coverage": dark / single / multi)
   and who covers them.
 - **Opportunities** at risk: at most one *engaged* stakeholder (a stakeholder with a
   role on the opportunity and coverage ≥ 1), or no engaged champion, or no engaged
@@ -15,7 +15,7 @@
   does, ``0`` from two on. The portfolio computes the same formula in Cypher
   (``service/graph/cypher/analytics/portfolio_threading_scores.cypher``) and a property
   test (``tests/integration/test_portfolio_threading.py``) checks both agree.
-- **Single points of failure** (DESIGN): articulation points of the engagement graph
+- **Single points of failure** (docs/definitions.md): articulation points of the engagement graph
   whose removal leaves a key stakeholder with no path to any team member, and bridges
   (the edge analogue), each with the key stakeholders it would cut off.
 

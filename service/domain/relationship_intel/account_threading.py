@@ -1,4 +1,4 @@
-"""Single-threaded relationships of one account (DESIGN "Coverage", "Single point of failure")."""
+"""Single-threaded relationships of one account (docs/definitions.md)."""
 
 from __future__ import annotations
 
