@@ -162,7 +162,7 @@ def ingest(driver: Driver, database: str, settings: Settings, name: str) -> tupl
 
 
 def _naive_graph(account: AccountGraph, gone: set[str], params: AnalyticsParams) -> nx.Graph:
-    """DESIGN's engagement graph built edge by edge in networkx, without ``gone``."""
+    """The engagement graph (docs/definitions.md) built edge by edge in networkx, minus ``gone``."""
     team = {t.id for t in account.team_members if t.status == "active"} - gone
     people = {s.id for s in account.stakeholders if s.status == "active"} - gone
     graph = nx.Graph()

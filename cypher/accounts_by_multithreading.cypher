@@ -1,5 +1,5 @@
 // @title Accounts ranked by multi-threading ratio
-// @description For every account: its key stakeholders (DESIGN.md) split by our coverage
+// @description For every account: its key stakeholders (docs/definitions.md) split by our coverage
 //   — dark (no active tie from an active team member), single-threaded (one) and
 //   multi-threaded (two or more) — and the multi-threading ratio, the share of key
 //   stakeholders that are multi-threaded. Lowest ratio (riskiest) first; accounts

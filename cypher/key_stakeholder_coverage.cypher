@@ -1,5 +1,5 @@
 // @title Key stakeholders that are dark or single-threaded
-// @description Key stakeholders (DESIGN.md) whose coverage — the number of our active
+// @description Key stakeholders (docs/definitions.md) whose coverage — the number of our active
 //   team members with an active tie to them — is at most `max_coverage` (default 1:
 //   dark or single-threaded), with who covers them and how strongly. Dark first, then
 //   by account.

@@ -1,5 +1,5 @@
 // @title Key stakeholders not contacted in N days
-// @description Key stakeholders (DESIGN.md: active, with a decision_maker, economic_buyer
+// @description Key stakeholders (docs/definitions.md: active, with a decision_maker, economic_buyer
 //   or champion role, or owner/approver/signatory of a budget) whose last contact is
 //   more than `days` days before `as_of`, or who were never contacted. The last contact
 //   is the latest `last_contact` on any of our relationships to them, or the latest

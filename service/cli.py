@@ -199,7 +199,7 @@ def seed_demo(
     The key (scopes read, write, query:run) is also written to the env file as
     POWERMAP_DEMO_API_KEY and reused by later runs while it stays valid.
     """
-    from service.domain.demo_seed import seed_demo as load_demo
+    from service.demo.seed import seed_demo as load_demo
     from service.domain.errors import PowermapError
 
     settings = load_settings()
@@ -254,7 +254,7 @@ def demo_page(
     """Serve a third-party demo page (another origin) that embeds the org-chart widget."""
     import uvicorn
 
-    from service.demo_page import create_demo_app, load_demo_settings
+    from service.demo.page import create_demo_app, load_demo_settings
 
     key = load_demo_settings().demo_api_key.get_secret_value()
     if not key:

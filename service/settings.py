@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     query_timeout_seconds: float = Field(default=10.0, gt=0)
     query_row_cap: int = Field(default=10_000, ge=1)
 
-    # Tie strength (DESIGN.md, "Tie strength").
+    # Tie strength (docs/definitions.md, "Tie strength").
     tie_half_life_days: float = Field(default=90.0, gt=0)
     active_tie_threshold: float = Field(default=0.2, ge=0, le=1)
     # Weight w(kind) of one interaction in the derived tie strength.

@@ -18,8 +18,8 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from service.domain import demo_portfolio
-from service.domain.demo_portfolio import (
+from service.demo import portfolio as demo_portfolio
+from service.demo.portfolio import (
     WEAK_SPOTS,
     BatchStep,
     DemoPortfolio,
@@ -484,7 +484,7 @@ def test_stakeholder_who_moved_between_accounts(demo: DemoPortfolio, final: Repl
 
 
 def engagement_graph(state: Replay, account: str) -> nx.Graph:
-    """DESIGN's engagement graph of an account (active people, active ties)."""
+    """The engagement graph (docs/definitions.md) of an account (active people, active ties)."""
     people = state.active_in(account)
     graph = nx.Graph()
     ties = state.active_ties(_as_of_now())

@@ -1,14 +1,15 @@
 """Pure relationship analytics over one account's subgraph (no I/O, no Neo4j, no HTTP).
 
 The graph layer pulls an account into :class:`~service.analytics.model.AccountGraph`
-in one round trip; the functions here answer the DESIGN questions on it. One module
+in one round trip; the functions here answer the questions of docs/definitions.md on it. One module
 per family:
 
 - :mod:`~service.analytics.model` — the input dataclasses and :class:`AnalyticsParams`;
 - :mod:`~service.analytics.tie_strength` — tie strength from interactions;
 - :mod:`~service.analytics.engagement` — engagement graph, key stakeholders, coverage;
 - :mod:`~service.analytics.paths` — warm paths;
-- :mod:`~service.analytics.threading` — single-threaded relationships, single points of failure;
+- :mod:`~service.analytics.threading` — single-threaded relationships, single points of failure,
+  the threading risk score;
 - :mod:`~service.analytics.influence` — influence PageRank, budget control;
 - :mod:`~service.analytics.fragmentation` — KPP-Neg fragmentation;
 - :mod:`~service.analytics.departure` — departure impact;
@@ -28,7 +29,7 @@ from service.analytics.influence import budget_control, influence_pagerank
 from service.analytics.model import AccountGraph, AnalyticsParams, UnknownIdError
 from service.analytics.paths import best_warm_path, warm_paths, warm_reach
 from service.analytics.power_map import power_map
-from service.analytics.threading import threading_report
+from service.analytics.threading import threading_report, threading_risk
 from service.analytics.tie_strength import tie_strength
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "key_stakeholders",
     "power_map",
     "threading_report",
+    "threading_risk",
     "tie_strength",
     "warm_paths",
     "warm_reach",

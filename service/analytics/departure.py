@@ -1,6 +1,6 @@
 """Departure impact: what the account loses if a set of people leaves.
 
-DESIGN ("Departure impact"): compare the account with and without a set X of people
+docs/definitions.md, "Departure impact": compare the account with and without a set X of people
 (stakeholders and/or team members, several at once for a reorg):
 
 - active ties lost;

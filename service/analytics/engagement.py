@@ -1,10 +1,10 @@
 """The engagement graph of an account, its key stakeholders and their coverage.
 
-DESIGN ("Engagement graph"): an undirected graph over the account's active
+docs/definitions.md, "Engagement graph": an undirected graph over the account's active
 stakeholders and the team members with an active tie to them; its edges are the
 active KNOWS ties, INFLUENCES and REPORTS_TO (solid and dotted, strength 0.5 unless
 set). Where several relationships join the same two people the strongest counts, and
-a path's cost is ``−ln(strength)``. Two further choices are ours and documented here:
+a path's cost is ``−ln(strength)``. Two choices of ours, also stated there:
 
 - an INFLUENCES or REPORTS_TO edge of strength 0 carries nothing (its cost would be
   infinite) and is left out, as is a KNOWS tie of strength 0 even when θ = 0;
@@ -91,7 +91,9 @@ CoverageLevel = Literal["dark", "single", "multi"]
 
 
 def coverage_level(count: int) -> CoverageLevel:
-    """DESIGN's coverage level: 0 team members = dark, 1 = single, ≥ 2 = multi.
+    """The coverage level: 0 team members = dark, 1 = single, ≥ 2 = multi.
+
+    docs/definitions.md, "Coverage".
 
     >>> [coverage_level(c) for c in (0, 1, 2, 5)]
     ['dark', 'single', 'multi', 'multi']
@@ -131,7 +133,7 @@ class Coverage:
 
     @property
     def count(self) -> int:
-        """Number of distinct team members with an active tie (DESIGN "Coverage")."""
+        """Number of distinct team members with an active tie (docs/definitions.md, "Coverage")."""
         return len(self.ties)
 
     @property
@@ -142,7 +144,7 @@ class Coverage:
 def key_stakeholders(account: AccountGraph) -> dict[str, KeyStakeholder]:
     """Active stakeholders with a key role or a key CONTROLS authority, in input order.
 
-    DESIGN ("Key stakeholder"): a role in {decision_maker, economic_buyer, champion}
+    docs/definitions.md, "Key stakeholder": a role in {decision_maker, economic_buyer, champion}
     on the account or one of its opportunities, or an owner/approver/signatory
     CONTROLS edge. People who left are never key.
     """
@@ -298,7 +300,7 @@ class EngagementGraph:
     def without(self, person_ids: Iterable[str]) -> EngagementGraph:
         """The same graph with some people removed (their edges go with them).
 
-        Team members left without any active tie drop out too, as DESIGN's node set
+        Team members left without any active tie drop out too, as the definition's node set
         requires. Unknown ids are ignored. Runs in O(nodes + edges), vectorised.
         """
         removed = np.zeros(len(self.node_ids), dtype=np.bool_)
@@ -536,7 +538,7 @@ def index_account(account: AccountGraph | IndexedAccount) -> IndexedAccount:
 def engagement_graph(
     account: AccountGraph | IndexedAccount, params: AnalyticsParams | None = None
 ) -> EngagementGraph:
-    """Build DESIGN's engagement graph of ``account`` in O(people + edges).
+    """Build the engagement graph of ``account`` in O(people + edges).
 
     See the module docstring for the definition and the two choices made on top of it.
     """

@@ -1,8 +1,9 @@
 """Fragmentation of the engagement graph (Borgatti's KPP-Neg).
 
-DESIGN: ``F = 1 − Σ_k s_k (s_k − 1) / (n (n − 1))`` over the connected components
-``s_k`` of the ``n`` nodes: the share of ordered pairs of people with no path between
-them. 0 means everybody can reach everybody; 1 means nobody reaches anybody.
+docs/definitions.md, "Fragmentation": ``F = 1 − Σ_k s_k (s_k − 1) / (n (n − 1))`` over
+the connected components ``s_k`` of the ``n`` nodes: the share of ordered pairs of
+people with no path between them. 0 means everybody can reach everybody; 1 means
+nobody reaches anybody.
 
 **Fewer than two nodes** (n = 0 or 1): there is no pair, so no pair is disconnected and
 F = 0.0. This keeps F a statistic about pairs (it needs no special meaning for "the

@@ -1,6 +1,6 @@
 """Influence PageRank and budget control: who controls budget X and who sways them.
 
-**Influence PageRank.** DESIGN asks for "PageRank on weighted INFLUENCES". PageRank
+**Influence PageRank.** docs/definitions.md asks for PageRank on weighted INFLUENCES. PageRank
 rewards the node a link points *to*; an edge ``(a)-[:INFLUENCES]->(b)`` means ``a``
 has sway over ``b``, so we run PageRank on the *reversed* edges (``b`` passes rank to
 ``a``): a person scores high when they influence people who are themselves
@@ -12,7 +12,7 @@ over the account's active stakeholders, so the scores sum to 1 over them — net
 definition (checked against networkx in the tests), computed by a numpy power
 iteration (:func:`pagerank`).
 
-**Budget control** (DESIGN): the active controllers of a budget grouped by authority;
+**Budget control** (docs/definitions.md): the active controllers of a budget grouped by authority;
 the owner's escalation chain up the *solid* reporting line (dotted lines are matrix
 relationships, not escalation); the influencers of each controller ranked by
 ``influence strength × influencer PageRank``; our coverage of each controller and our
@@ -146,7 +146,7 @@ def pagerank(
 def solid_managers(account: AccountGraph) -> dict[str, str]:
     """Each stakeholder's solid-line manager (status ignored; first listed wins).
 
-    DESIGN allows one solid line per person; should the data hold two, the first
+    The model allows one solid line per person; should the data hold two, the first
     one listed is used so the answer is deterministic.
     """
     known = {s.id for s in account.stakeholders}

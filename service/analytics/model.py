@@ -10,7 +10,7 @@ Edges whose endpoints are not listed in the same :class:`AccountGraph` are outsi
 account's subgraph (for example a KNOWS edge to someone who moved to another account)
 and are ignored by the analyses.
 
-Semantics follow the "Definitions" section of ``DESIGN.md``; the numbers that tune
+Semantics are those of ``docs/definitions.md``; the numbers that tune
 them (active-tie threshold θ, default REPORTS_TO strength, warm-path hop limit, score
 weights) are collected in :class:`AnalyticsParams`.
 
@@ -75,7 +75,7 @@ RoleName = Literal[
 ]
 RoleTargetKind = Literal["account", "opportunity"]
 
-#: Roles that make an active stakeholder a key stakeholder (DESIGN "Key stakeholder").
+#: Roles that make an active stakeholder a key stakeholder (docs/definitions.md, "Key stakeholder").
 KEY_ROLES: Final[frozenset[str]] = frozenset({"decision_maker", "economic_buyer", "champion"})
 #: CONTROLS authorities that make an active stakeholder a key stakeholder.
 KEY_AUTHORITIES: Final[frozenset[str]] = frozenset({"owner", "approver", "signatory"})
@@ -323,7 +323,7 @@ class HealthWeights:
 
 @dataclass(frozen=True, slots=True)
 class AnalyticsParams:
-    """The tunable numbers of the DESIGN definitions (defaults are DESIGN's).
+    """The tunable numbers of the definitions (docs/definitions.md), with their defaults.
 
     - ``active_tie_threshold`` (θ): a KNOWS tie is active when ``strength ≥ θ``.
     - ``reports_to_default_strength``: strength of a REPORTS_TO edge without one.

@@ -1,6 +1,6 @@
 """Warm paths: how our team can reach a stakeholder through people who know each other.
 
-DESIGN ("Warm path"): a path from one team member through stakeholders only (no other
+docs/definitions.md, "Warm path": a path from one team member through stakeholders only (no other
 team member in between) to the target, maximising the product of edge strengths — the
 shortest path under cost ``−ln s`` — with at most 4 hops; its strength is the product,
 0 when there is none. We read "at most 4 hops" as a constraint on the search (the best

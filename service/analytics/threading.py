@@ -1,6 +1,6 @@
 """Single-threaded relationships: where the account hangs on one person, on either side.
 
-- **Key stakeholders** with their coverage (DESIGN "Coverage": dark / single / multi)
+- **Key stakeholders** with their coverage (docs/definitions.md, "Coverage": dark / single / multi)
   and who covers them.
 - **Opportunities** at risk: at most one *engaged* stakeholder (a stakeholder with a
   role on the opportunity and coverage ≥ 1), or no engaged champion, or no engaged
@@ -8,8 +8,14 @@
 - **Account verdicts**: our side is single-threaded when every active tie goes
   through one team member, their side when every active tie goes to one stakeholder
   (``dark`` when there is no active tie at all).
-- **Threading risk** (for ranking accounts): ``(dark + ½ · single) / key stakeholders``.
-- **Single points of failure** (DESIGN): articulation points of the engagement graph
+- **Threading risk** (0–100, for ranking accounts; :func:`threading_risk`):
+  ``60 · key_exposure + 20 · side(ours) + 20 · side(theirs)`` with
+  ``key_exposure = (dark + ½ · single) / key stakeholders`` (1 when none is identified)
+  and ``side(n) = 1`` when nobody on that side holds an active tie, ``½`` when one person
+  does, ``0`` from two on. The portfolio computes the same formula in Cypher
+  (``service/graph/cypher/analytics/portfolio_threading_scores.cypher``) and a property
+  test (``tests/integration/test_portfolio_threading.py``) checks both agree.
+- **Single points of failure** (docs/definitions.md): articulation points of the engagement graph
   whose removal leaves a key stakeholder with no path to any team member, and bridges
   (the edge analogue), each with the key stakeholders it would cut off.
 
@@ -44,9 +50,9 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 import numpy as np
 import rustworkx as rx
@@ -67,6 +73,7 @@ from service.analytics.fragmentation import reachable_from_team
 from service.analytics.model import AccountGraph, AnalyticsParams, Knows, RoleName
 
 __all__ = [
+    "RISK_WEIGHTS",
     "CutPerson",
     "CutRelationship",
     "KeyStakeholderThreading",
@@ -74,11 +81,15 @@ __all__ = [
     "OpportunityStakeholder",
     "OpportunityThreading",
     "PersonTies",
+    "RiskComponent",
     "SidePerspective",
     "SideVerdict",
     "SinglePointsOfFailure",
     "ThreadingReport",
+    "ThreadingRisk",
+    "key_exposure",
     "opportunity_threading",
+    "side_exposure",
     "side_verdicts",
     "single_points_of_failure",
     "threading_report",
@@ -88,6 +99,9 @@ __all__ = [
 SidePerspective = Literal["ours", "theirs"]
 OpportunityRisk = Literal["single_threaded", "no_engaged_champion", "no_engaged_economic_buyer"]
 _TOP_PEOPLE = 10
+
+#: Points of each component of :func:`threading_risk` (they sum to 100).
+RISK_WEIGHTS: Final = {"key_exposure": 60.0, "our_side": 20.0, "their_side": 20.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +198,11 @@ class SideVerdict:
 
 @dataclass(frozen=True, slots=True)
 class ThreadingReport:
-    """Everything ``GET /v1/accounts/{id}/threading`` returns, with the people behind it."""
+    """Everything ``GET /v1/accounts/{id}/threading`` returns, with the people behind it.
+
+    ``risk`` is the key exposure in [0, 1] (:func:`key_exposure`), the first component
+    of the 0–100 :func:`threading_risk` the API reports.
+    """
 
     account_id: str
     key_stakeholders: tuple[KeyStakeholderThreading, ...]
@@ -337,21 +355,89 @@ def single_points_of_failure(
     return SinglePointsOfFailure(tuple(people), tuple(relationships))
 
 
-def threading_risk(key_coverage_counts: Mapping[CoverageLevel, int]) -> float:
-    """Account threading risk in [0, 1]: ``(dark + ½ · single) / key stakeholders``.
+@dataclass(frozen=True, slots=True)
+class RiskComponent:
+    """One part of a score: its value in [0, 1], weight, points (= weight · value), why."""
 
-    1.0 when no key stakeholder is identified (we do not know who decides). It only
-    needs coverage counts, so the portfolio ranking can compute the same number in
-    Cypher next to the data; this function is its reference.
+    name: str
+    value: float
+    weight: float
+    points: float
+    detail: str
 
-    >>> threading_risk({"dark": 1, "single": 2, "multi": 1})
+
+@dataclass(frozen=True, slots=True)
+class ThreadingRisk:
+    """The threading risk score (0–100, rounded to 6 decimals) and its components."""
+
+    score: float
+    components: tuple[RiskComponent, ...]
+
+
+def key_exposure(*, key_stakeholders: int, key_dark: int, key_single: int) -> float:
+    """``(dark + ½ · single) / key stakeholders`` in [0, 1]; 1.0 when none is identified.
+
+    Not knowing who decides is the worst exposure.
+
+    >>> key_exposure(key_stakeholders=4, key_dark=1, key_single=2)
     0.5
+    >>> key_exposure(key_stakeholders=0, key_dark=0, key_single=0)
+    1.0
     """
-    total = sum(key_coverage_counts.get(level, 0) for level in ("dark", "single", "multi"))
-    if total == 0:
+    if key_stakeholders == 0:
         return 1.0
-    at_risk = key_coverage_counts.get("dark", 0) + 0.5 * key_coverage_counts.get("single", 0)
-    return at_risk / total
+    return (key_dark + 0.5 * key_single) / key_stakeholders
+
+
+def side_exposure(people: int) -> float:
+    """One side's exposure: 1 when nobody holds an active tie, ½ for one person, else 0.
+
+    >>> [side_exposure(n) for n in (0, 1, 2, 7)]
+    [1.0, 0.5, 0.0, 0.0]
+    """
+    return 1.0 if people == 0 else 0.5 if people == 1 else 0.0
+
+
+def threading_risk(
+    *, key_stakeholders: int, key_dark: int, key_single: int, our_side: int, their_side: int
+) -> ThreadingRisk:
+    """The account's threading risk (0–100) and its three components.
+
+    ``risk = 60 · key_exposure + 20 · side(ours) + 20 · side(theirs)``
+    (:data:`RISK_WEIGHTS`, :func:`key_exposure`, :func:`side_exposure`); ``our_side`` is
+    the number of team members, ``their_side`` the number of stakeholders, holding an
+    active tie. Key stakeholders weigh most because losing them loses deals; the two
+    side verdicts say whether the whole account hangs on one person. It needs only
+    counts, so the portfolio ranking computes the same number in Cypher next to the
+    data (rounded to 6 decimals there and here); this function is its reference.
+
+    >>> threading_risk(key_stakeholders=4, key_dark=1, key_single=2, our_side=1, their_side=3).score
+    40.0
+    """
+    exposure = key_exposure(
+        key_stakeholders=key_stakeholders, key_dark=key_dark, key_single=key_single
+    )
+    parts = (
+        (
+            "key_exposure",
+            exposure,
+            f"{key_dark} dark and {key_single} single-threaded of {key_stakeholders} "
+            "key stakeholders"
+            if key_stakeholders
+            else "no key stakeholder identified",
+        ),
+        ("our_side", side_exposure(our_side), f"{our_side} team members hold active ties"),
+        (
+            "their_side",
+            side_exposure(their_side),
+            f"{their_side} stakeholders hold active ties",
+        ),
+    )
+    components = tuple(
+        RiskComponent(name, value, RISK_WEIGHTS[name], RISK_WEIGHTS[name] * value, detail)
+        for name, value, detail in parts
+    )
+    return ThreadingRisk(round(sum(c.points for c in components), 6), components)
 
 
 def opportunity_threading(
@@ -477,7 +563,9 @@ def threading_report(
         account_id=account.account_id,
         key_stakeholders=key_rows,
         key_coverage_counts=counts,
-        risk=threading_risk(counts),
+        risk=key_exposure(
+            key_stakeholders=len(key_rows), key_dark=counts["dark"], key_single=counts["single"]
+        ),
         opportunities=tuple(opportunity_threading(account, covered)),
         our_side=ours,
         their_side=theirs,

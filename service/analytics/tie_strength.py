@@ -1,6 +1,6 @@
 """Tie strength of a KNOWS relationship, derived from the interactions behind it.
 
-DESIGN ("Tie strength"): ``s = 1 − exp(−Σ w(kind) · 2^(−age_days / H))`` with half-life
+docs/definitions.md, "Tie strength": ``s = 1 − exp(−Σ w(kind) · 2^(−age_days / H))`` with half-life
 ``H`` = 90 days and weights meeting 1.0, call 0.6, event 0.5, email 0.3. Each
 interaction adds *evidence* that halves every ``H`` days; ``1 − exp(−evidence)`` turns
 unbounded evidence into a strength in [0, 1) that saturates: one fresh meeting gives
@@ -40,7 +40,7 @@ __all__ = [
     "tie_strength_breakdown",
 ]
 
-#: DESIGN's weights per interaction kind.
+#: The default weight of each interaction kind (docs/definitions.md, "Tie strength").
 DEFAULT_INTERACTION_WEIGHTS: Mapping[str, float] = MappingProxyType(
     {"meeting": 1.0, "call": 0.6, "event": 0.5, "email": 0.3}
 )
@@ -154,7 +154,7 @@ def tie_strength(
     as_of: datetime,
     params: TieStrengthParams | None = None,
 ) -> float:
-    """DESIGN's tie strength ``1 − exp(−Σ w(kind) · 2^(−age_days / H))`` at ``as_of``.
+    """The tie strength ``1 − exp(−Σ w(kind) · 2^(−age_days / H))`` at ``as_of``.
 
     No interactions (or only future ones) give 0.0.
 
@@ -166,7 +166,7 @@ def tie_strength(
 
 
 def is_active_tie(strength: float, threshold: float = 0.2) -> bool:
-    """A tie is active when ``strength ≥ θ`` (DESIGN; θ defaults to 0.2).
+    """A tie is active when ``strength ≥ θ`` (docs/definitions.md; θ defaults to 0.2).
 
     >>> is_active_tie(0.2), is_active_tie(0.19)
     (True, False)

@@ -131,7 +131,9 @@ def valid_at(as_of: date) -> datetime:
 
 
 def coverage_of(ties: Iterable[TieAtDate], threshold: float) -> Coverage:
-    """Distinct team members with an active tie (strength >= threshold), DESIGN "Coverage".
+    """Distinct team members with an active tie (strength >= threshold).
+
+    docs/definitions.md, "Coverage".
 
     >>> coverage_of([TieAtDate("t2", None, 0.2), TieAtDate("t1", None, 0.1)], 0.2)
     Coverage(state='single', count=1, team_member_ids=['t2'])

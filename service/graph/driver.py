@@ -35,7 +35,8 @@ def run_rows(tx: ManagedTransaction, cypher: str, params: Mapping[str, Any]) -> 
     """Run one statement in ``tx`` and consume it fully into plain dicts.
 
     Query text only ever comes from `.cypher` files and module constants, never from
-    user input (DESIGN.md, "Rules of the house"); values travel as parameters.
+    user input (docs/graph-conventions.md, "Rules of the house"); values travel as
+    parameters.
     """
     return tx.run(cypher, dict(params)).data()
 

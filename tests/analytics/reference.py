@@ -1,6 +1,6 @@
 """Independent reference implementations and random accounts for the property tests.
 
-Everything here is written straight from the DESIGN definitions with networkx and
+Everything here is written straight from the definitions of docs/definitions.md with networkx and
 plain Python, sharing no code with ``service.analytics`` beyond the input model, so
 that the property tests compare two independent implementations.
 """
@@ -85,7 +85,7 @@ def accounts(draw: st.DrawFn, max_stakeholders: int = 9, max_team: int = 3) -> A
 
 
 def reference_graph(account: AccountGraph, theta: float = 0.2, default: float = 0.5) -> Any:
-    """DESIGN's engagement graph, built edge by edge in networkx."""
+    """The engagement graph (docs/definitions.md), built edge by edge in networkx."""
     stakeholders = {s.id for s in account.stakeholders if s.status == "active"}
     team = {t.id for t in account.team_members if t.status == "active"}
     graph: Any = nx.Graph()
@@ -116,7 +116,7 @@ def team_nodes(graph: Any) -> set[str]:
 
 
 def reference_keys(account: AccountGraph) -> set[str]:
-    """DESIGN's key stakeholders, written out again."""
+    """The key stakeholders (docs/definitions.md), written out again."""
     key_roles = {"champion", "decision_maker", "economic_buyer"}
     key_authorities = {"owner", "approver", "signatory"}
     active = {s.id for s in account.stakeholders if s.status == "active"}

@@ -1,4 +1,4 @@
-"""Engagement graph, key stakeholders and coverage (DESIGN "Definitions")."""
+"""Engagement graph, key stakeholders and coverage (docs/definitions.md)."""
 
 from __future__ import annotations
 

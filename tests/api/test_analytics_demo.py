@@ -1,8 +1,8 @@
 """Every deliberate weak spot of the demo portfolio is found by the right analytics route.
 
 The demo is seeded once for the module through the real ingest path
-(:func:`service.domain.demo_seed.seed_demo`); the ids come from ``WEAK_SPOTS`` and the
-module docstring of :mod:`service.domain.demo_portfolio`.
+(:func:`service.demo.seed.seed_demo`); the ids come from ``WEAK_SPOTS`` and the
+module docstring of :mod:`service.demo.portfolio`.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from service.api.app import create_app
+from service.demo.portfolio import WEAK_SPOTS, build_demo_portfolio
+from service.demo.seed import seed_demo
 from service.domain import embed_tokens
 from service.domain.access import Scope, create_key
-from service.domain.demo_portfolio import WEAK_SPOTS, build_demo_portfolio
-from service.domain.demo_seed import seed_demo
 from service.settings import Settings
 from tests.conftest import _clean
 

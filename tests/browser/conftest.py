@@ -30,7 +30,7 @@ from neo4j import Driver
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 from pydantic import SecretStr
 
-from service.domain.demo_seed import seed_demo
+from service.demo.seed import seed_demo
 from service.settings import Settings
 from tests.browser import seed
 from tests.conftest import _clean

@@ -20,9 +20,9 @@ from neo4j import Driver
 from typer.testing import CliRunner
 
 from service.cli import app as cli
+from service.demo.portfolio import WEAK_SPOTS, DemoPortfolio, build_demo_portfolio
+from service.demo.seed import DEMO_KEY_NAME, SeedResult, demo_state, seed_demo
 from service.domain.access import Scope, authenticate
-from service.domain.demo_portfolio import WEAK_SPOTS, DemoPortfolio, build_demo_portfolio
-from service.domain.demo_seed import DEMO_KEY_NAME, SeedResult, demo_state, seed_demo
 from service.domain.errors import Conflict, Unauthenticated
 from service.domain.ingest import ingest_batch
 from service.graph.driver import read
@@ -374,6 +374,25 @@ def test_reset_reloads_the_demo_and_nothing_else(graph: Driver, settings: Settin
     assert kept == [{"name": "Kept"}]
     [keys] = q(graph, settings, "MATCH (k:ApiKey) RETURN count(k) AS n")
     assert keys["n"] == 1
+
+
+def test_reset_counts_exactly_the_demo_nodes_and_keys(graph: Driver, settings: Settings) -> None:
+    # remove_demo's count: every stored node of the demo (by label and id) plus its key.
+    database = settings.neo4j_database
+    seed_demo(graph, database, settings)
+    ids = build_demo_portfolio().node_ids()
+    [stored] = q(
+        graph,
+        settings,
+        "MATCH (n) WHERE any(label IN labels(n) WHERE n.id IN $ids[label]) RETURN count(n) AS n",
+        ids=ids,
+    )
+    [keys] = q(
+        graph, settings, "MATCH (k:ApiKey {name: $name}) RETURN count(k) AS n", name=DEMO_KEY_NAME
+    )
+    assert stored["n"] == sum(len(v) for v in ids.values()) and keys["n"] == 1
+    fresh = seed_demo(graph, database, settings, reset=True)
+    assert fresh.removed_nodes == stored["n"] + keys["n"]
 
 
 def test_a_half_loaded_demo_is_refused(graph: Driver, settings: Settings) -> None:

@@ -1,5 +1,5 @@
 """Interactions and the tie strength derived from them, computed in Cypher and checked
-against a plain Python computation of DESIGN.md's formula."""
+against a plain Python computation of the formula of docs/definitions.md, "Tie strength"."""
 
 from __future__ import annotations
 
@@ -27,7 +27,10 @@ def tie_strength(
     weights: dict[str, float],
     half_life: float,
 ) -> float:
-    """DESIGN.md: s = 1 - exp(-sum w(kind) * 2^(-age_days / H)); later ones count as age 0."""
+    """s = 1 - exp(-sum w(kind) * 2^(-age_days / H)); later ones count as age 0.
+
+    docs/definitions.md, "Tie strength".
+    """
     total = 0.0
     for kind, moment in interactions:
         age_days = max((at - moment).total_seconds(), 0.0) / 86400.0

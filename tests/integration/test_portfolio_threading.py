@@ -4,7 +4,7 @@ Random small portfolios (hypothesis) go through the real ingest path, some peopl
 leave; then every account's row of ``GET /v1/portfolio/threading`` (its Cypher) is
 compared with :func:`service.analytics.threading_report` on the same account pulled
 into Python, and the risk score with
-:func:`service.domain.relationship_intel.threading_risk`. Paging with a cursor must
+:func:`service.analytics.threading.threading_risk`. Paging with a cursor must
 visit every account once, in (risk desc, id) order.
 """
 
@@ -18,10 +18,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from neo4j import Driver
 
-from service.analytics import AnalyticsParams, threading_report
+from service.analytics import AnalyticsParams, threading_report, threading_risk
 from service.domain.ingest import depart_stakeholder, depart_team_member, ingest_batch
 from service.domain.org_chart import valid_at
-from service.domain.relationship_intel import threading_risk
 from service.graph.account_subgraph import account_subgraph
 from service.graph.portfolio_threading import PortfolioCursor, portfolio_threading_page
 from service.settings import Settings

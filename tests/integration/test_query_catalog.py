@@ -54,8 +54,8 @@ from neo4j import Driver
 from typer.testing import CliRunner
 
 from service.cli import app as cli
-from service.domain.demo_portfolio import WEAK_SPOTS, build_demo_portfolio
-from service.domain.demo_seed import seed_demo
+from service.demo.portfolio import WEAK_SPOTS, build_demo_portfolio
+from service.demo.seed import seed_demo
 from service.domain.errors import InvalidInput, QueryTimeout
 from service.domain.queries.catalog import DEFAULT_QUERIES_DIR, Catalog
 from service.domain.queries.runner import RunLimits, run_adhoc, run_saved
@@ -602,7 +602,7 @@ def test_wrong_parameters_name_the_parameter(portfolio: tuple[Driver, str]) -> N
     assert [e.location for e in missing.value.errors] == ["params.account_id"]
 
 
-# --- the demo portfolio (service/domain/demo_portfolio.py) ---------------------------
+# --- the demo portfolio (service/demo/portfolio.py) ---------------------------
 # Each test asserts what follows from the demo's documented weak spots (WEAK_SPOTS);
 # dates are relative to the demo's `today` (T).
 

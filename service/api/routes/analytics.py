@@ -1,5 +1,5 @@
 """Relationship analytics: budget control, threading, departure impact, warm paths,
-power map and health (DESIGN.md "Definitions").
+power map and health (docs/definitions.md).
 
 Plain ``def`` routes: FastAPI runs them in its thread pool, so the CPU-bound analytics
 never block the event loop. Each route checks the caller's account limit (embed

@@ -1,7 +1,7 @@
 """Response and request models of the relationship-analytics routes.
 
 Every score comes with its components (value, weight, points) and every verdict with
-the people or paths behind it; definitions are DESIGN.md's "Definitions".
+the people or paths behind it; definitions are docs/definitions.md's.
 """
 
 from __future__ import annotations

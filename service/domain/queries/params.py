@@ -59,7 +59,8 @@ def _describe(value: Any) -> str:
 
 def _parse_datetime(text: str) -> datetime:
     parsed = datetime.fromisoformat(text.strip())
-    # Times in Powermap are UTC (DESIGN.md); a value without an offset is read as UTC.
+    # Times in Powermap are UTC (docs/graph-conventions.md, "Rules of the house"); a value
+    # without an offset is read as UTC.
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 

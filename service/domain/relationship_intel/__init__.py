@@ -23,7 +23,6 @@ from service.domain.relationship_intel.departure import (
     person_departure_impact,
 )
 from service.domain.relationship_intel.portfolio import portfolio_threading
-from service.domain.relationship_intel.threading_risk import threading_risk
 
 __all__ = [
     "POWER_MAP_SORTS",
@@ -35,6 +34,5 @@ __all__ = [
     "budget_control",
     "person_departure_impact",
     "portfolio_threading",
-    "threading_risk",
     "warm_paths",
 ]

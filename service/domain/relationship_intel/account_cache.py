@@ -631,7 +631,7 @@ class AccountReads:
         return self._derived(pulled, INDEXED, lambda: index_account(pulled.graph))
 
     def engagement_graph(self, pulled: PulledAccount, params: AnalyticsParams) -> EngagementGraph:
-        """The account's engagement graph under ``params`` (DESIGN "Engagement graph")."""
+        """The account's engagement graph under ``params`` (docs/definitions.md)."""
         return self._derived(
             pulled,
             (ENGAGEMENT_GRAPH, params),

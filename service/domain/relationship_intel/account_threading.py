@@ -1,4 +1,4 @@
-"""Single-threaded relationships of one account (DESIGN "Coverage", "Single point of failure")."""
+"""Single-threaded relationships of one account (docs/definitions.md)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from dataclasses import asdict
 from datetime import date
 
 from service.analytics import threading_report
-from service.analytics.threading import SideVerdict
+from service.analytics.threading import SideVerdict, threading_risk
 from service.domain.relationship_intel.account_cache import AccountCache
 from service.domain.relationship_intel.subgraphs import account_at
-from service.domain.relationship_intel.threading_risk import threading_risk
 from service.domain.relationship_intel.views import (
     Names,
     Record,

@@ -1,4 +1,4 @@
-"""Who controls budget X (DESIGN "Budget control"), as of a date."""
+"""Who controls budget X (docs/definitions.md, "Budget control"), as of a date."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What if these people leave? (DESIGN "Departure impact").
+"""What if these people leave? (docs/definitions.md, "Departure impact").
 
 Two use cases on :func:`service.analytics.departure_impact`:
 

@@ -2,7 +2,7 @@
 
 Scoring, ranking and paging run in Cypher (:mod:`service.graph.portfolio_threading`);
 this adds the components of each score (the formula is
-:mod:`service.domain.relationship_intel.threading_risk`) and the cursor, which carries
+:func:`service.analytics.threading.threading_risk`) and the cursor, which carries
 the last account's ``(risk, id)`` because the list is ordered by risk first.
 """
 
@@ -14,11 +14,11 @@ from datetime import date
 
 from neo4j import Driver
 
+from service.analytics.threading import RISK_WEIGHTS, threading_risk
 from service.domain.access import Principal
 from service.domain.directory import require_portfolio
 from service.domain.errors import FieldError, InvalidInput
 from service.domain.org_chart import valid_at
-from service.domain.relationship_intel.threading_risk import RISK_WEIGHTS, threading_risk
 from service.domain.relationship_intel.views import Record
 from service.graph.portfolio_threading import PortfolioCursor, portfolio_threading_page
 from service.settings import Settings

@@ -1,6 +1,8 @@
 // The threading risk of each account, computed next to the data; appended to an anchor
-// (portfolio_all / portfolio_by_tier) that binds `a`. Semantics are DESIGN's, as of
-// $valid_at (docs/graph-conventions.md "As of a date D"):
+// (portfolio_all / portfolio_by_tier) that binds `a`. Semantics are docs/definitions.md's
+// ("Key stakeholder", "Coverage", "Threading risk"), as of $valid_at
+// (docs/graph-conventions.md "As of a date D"); the Python twin is threading_risk in
+// service/analytics/threading.py:
 //   key stakeholder  active, with a champion / decision_maker / economic_buyer role on
 //                    the account or one of its opportunities, or an owner / approver /
 //                    signatory CONTROLS on one of its budgets;

@@ -1,4 +1,4 @@
-// Tie strength derived from interactions (DESIGN.md, "Tie strength"):
+// Tie strength derived from interactions (docs/definitions.md, "Tie strength"):
 //   s = 1 - exp(-sum over the pair's interactions of w(kind) * 2^(-age_days / H))
 // with ages measured at the batch's effective time (a later interaction counts as age 0).
 // Row: {team_member_id, stakeholder_id}, a pair whose interactions changed. An explicit

@@ -1,7 +1,8 @@
 """Loading the demo portfolio into the graph (``powermap seed-demo``).
 
 The demo is applied through the real ingest path, step by step, so it carries the
-same history a CRM would have produced (see :mod:`service.domain.demo_portfolio`).
+same history a CRM would have produced (see :mod:`service.demo.portfolio`). Its own
+statements (what is stored, removal, the demo keys) are in :mod:`service.graph.demo`.
 
 Re-running is idempotent: a complete demo already stored is left exactly as it is.
 Replaying the steps instead would not be: the first batch, re-applied after the later
@@ -22,13 +23,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import Driver
 
+from service.demo.portfolio import BatchStep, DemoPortfolio, build_demo_portfolio
 from service.domain import access
 from service.domain.access import Scope
-from service.domain.demo_portfolio import BatchStep, DemoPortfolio, build_demo_portfolio
 from service.domain.errors import Conflict, PowermapError
-from service.graph.driver import read, run_rows, write, write_tx
+from service.graph.demo import demo_presence, remove_demo_nodes, revoke_api_keys_named
 from service.settings import Settings
 
 __all__ = [
@@ -47,40 +48,6 @@ DEMO_KEY_SCOPES = (Scope.READ, Scope.WRITE, Scope.QUERY_RUN)
 
 DemoState = Literal["absent", "complete", "partial"]
 
-# How many of the demo's ids are stored, per label, and whether its last step ran.
-DEMO_PRESENCE = """
-OPTIONAL MATCH (a:Account) WHERE a.id IN $ids.Account
-WITH count(a) AS accounts
-OPTIONAL MATCH (s:Stakeholder) WHERE s.id IN $ids.Stakeholder
-WITH accounts, count(s) AS stakeholders
-OPTIONAL MATCH (t:TeamMember) WHERE t.id IN $ids.TeamMember
-WITH accounts, stakeholders, count(t) AS team_members
-OPTIONAL MATCH (b:Budget) WHERE b.id IN $ids.Budget
-WITH accounts, stakeholders, team_members, count(b) AS budgets
-OPTIONAL MATCH (o:Opportunity) WHERE o.id IN $ids.Opportunity
-WITH accounts, stakeholders, team_members, budgets, count(o) AS opportunities
-OPTIONAL MATCH (i:Interaction) WHERE i.id IN $ids.Interaction
-WITH accounts, stakeholders, team_members, budgets, opportunities, count(i) AS interactions
-OPTIONAL MATCH (m:Interaction {id: $marker})
-RETURN accounts, stakeholders, team_members, budgets, opportunities, interactions,
-       count(m) AS marker
-"""
-# One statement per label: the labels are fixed here, never taken from input.
-REMOVE_BY_LABEL = {
-    "Account": "UNWIND $ids AS id MATCH (n:Account {id: id}) DETACH DELETE n",
-    "Stakeholder": "UNWIND $ids AS id MATCH (n:Stakeholder {id: id}) DETACH DELETE n",
-    "TeamMember": "UNWIND $ids AS id MATCH (n:TeamMember {id: id}) DETACH DELETE n",
-    "Budget": "UNWIND $ids AS id MATCH (n:Budget {id: id}) DETACH DELETE n",
-    "Opportunity": "UNWIND $ids AS id MATCH (n:Opportunity {id: id}) DETACH DELETE n",
-    "Interaction": "UNWIND $ids AS id MATCH (n:Interaction {id: id}) DETACH DELETE n",
-}
-REMOVE_DEMO_KEYS = "MATCH (k:ApiKey {name: $name}) DETACH DELETE k RETURN count(*) AS removed"
-REVOKE_DEMO_KEYS = """
-MATCH (k:ApiKey {name: $name}) WHERE k.revoked_at IS NULL
-SET k.revoked_at = datetime()
-RETURN count(k) AS revoked
-"""
-
 
 @dataclass(frozen=True)
 class SeedResult:
@@ -95,7 +62,7 @@ class SeedResult:
 def demo_state(driver: Driver, database: str, portfolio: DemoPortfolio) -> DemoState:
     """Whether none, all or part of the demo is stored."""
     ids = portfolio.node_ids()
-    row = read(driver, database, DEMO_PRESENCE, ids=ids, marker=portfolio.completion_marker)[0]
+    row = demo_presence(driver, database, ids, portfolio.completion_marker)
     if row["marker"] and row["accounts"] == len(ids["Account"]):
         return "complete"
     stored = sum(v for k, v in row.items() if k != "marker")
@@ -104,17 +71,7 @@ def demo_state(driver: Driver, database: str, portfolio: DemoPortfolio) -> DemoS
 
 def remove_demo(driver: Driver, database: str, portfolio: DemoPortfolio) -> int:
     """Delete the demo's nodes (by id) and its API keys; return how many nodes went."""
-    ids = portfolio.node_ids()
-
-    def work(tx: ManagedTransaction) -> int:
-        removed = 0
-        for label, statement in REMOVE_BY_LABEL.items():
-            summary = tx.run(statement, ids=ids[label]).consume()
-            removed += summary.counters.nodes_deleted
-        removed += int(run_rows(tx, REMOVE_DEMO_KEYS, {"name": DEMO_KEY_NAME})[0]["removed"])
-        return removed
-
-    return write_tx(driver, database, work)
+    return remove_demo_nodes(driver, database, portfolio.node_ids(), DEMO_KEY_NAME)
 
 
 def ensure_demo_key(driver: Driver, database: str, existing: str | None) -> tuple[str, bool]:
@@ -130,7 +87,7 @@ def ensure_demo_key(driver: Driver, database: str, existing: str | None) -> tupl
             and all(scope in principal.scopes for scope in DEMO_KEY_SCOPES)
         ):
             return existing, False
-    write(driver, database, REVOKE_DEMO_KEYS, name=DEMO_KEY_NAME)
+    revoke_api_keys_named(driver, database, DEMO_KEY_NAME)
     created = access.create_key(driver, database, DEMO_KEY_NAME, list(DEMO_KEY_SCOPES))
     return created.secret, True
 
