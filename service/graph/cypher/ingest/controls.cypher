@@ -17,6 +17,8 @@ WITH s, b, row, stale, kept,
      reduce(t = $effective_at, c IN edges |
             CASE WHEN coalesce(c.until, c.since) > t THEN coalesce(c.until, c.since) ELSE t END) AS at
 FOREACH (c IN stale | SET c.until = at)
+// Nothing is opened for a person who has left (a departure committed since validation).
+WITH s, b, row, stale, kept OR coalesce(s.status, 'active') = 'left' AS kept, at
 FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END |
   CREATE (s)-[:CONTROLS {authority: row.authority, since: at}]->(b))
 RETURN count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed

@@ -19,6 +19,12 @@ WITH s, added, size(stale) AS closed
 CALL (s, added) {
   UNWIND added AS manager_id
   MATCH (m:Stakeholder {id: manager_id})
+  // Never a current line to a manager who has left (a departure committed since
+  // validation): lock, then read the status.
+  SET m._lock = true
+  REMOVE m._lock
+  WITH m
+  WHERE NOT coalesce(m.status, 'active') = 'left'
   OPTIONAL MATCH (s)-[c:REPORTS_TO]->(m)
   WHERE c.kind = 'dotted'
   WITH m, collect(c.until) AS ends

@@ -7,8 +7,8 @@
 UNWIND $rows AS row
 MATCH (t:TeamMember {id: row.team_member_id})
 MATCH (s:Stakeholder {id: row.stakeholder_id})
-SET s._lock = true
-REMOVE s._lock
+SET s._lock = true, t._lock = true
+REMOVE s._lock, t._lock
 WITH t, s, row, datetime(row.last_contact) AS contact
 // From the stakeholder's side: a team member's relationships are many (see derived_knows).
 OPTIONAL MATCH (s)<-[c:KNOWS]-()
@@ -32,9 +32,13 @@ WITH t, s, row, contact, stale, same,
        AS touched
 FOREACH (c IN stale | SET c.until = at)
 FOREACH (c IN CASE WHEN touched THEN same ELSE [] END | SET c.last_contact = contact)
-FOREACH (_ IN CASE WHEN size(same) > 0 THEN [] ELSE [1] END |
+// Nothing is opened for a person who has left (a departure committed since validation).
+WITH t, s, row, stale, same, at, last_contact, touched,
+     size(same) = 0 AND coalesce(s.status, 'active') <> 'left'
+       AND coalesce(t.status, 'active') <> 'left' AS opened
+FOREACH (_ IN CASE WHEN opened THEN [1] ELSE [] END |
   CREATE (t)-[:KNOWS {strength: row.strength, source: 'explicit', since: at,
                       last_contact: last_contact}]->(s))
-RETURN count(CASE WHEN size(same) = 0 THEN 1 END) AS created,
+RETURN count(CASE WHEN opened THEN 1 END) AS created,
        count(CASE WHEN touched THEN 1 END) AS updated,
        sum(size(stale)) AS closed

@@ -19,6 +19,8 @@ WITH s, t, row, stale, kept,
      reduce(x = $effective_at, c IN edges |
             CASE WHEN coalesce(c.until, c.since) > x THEN coalesce(c.until, c.since) ELSE x END) AS at
 FOREACH (c IN stale | SET c.until = at)
+// Nothing is opened for a person who has left (a departure committed since validation).
+WITH s, t, row, stale, kept OR coalesce(s.status, 'active') = 'left' AS kept, at
 FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END |
   CREATE (s)-[:HAS_ROLE {role: row.role, stance: row.stance, since: at}]->(t))
 RETURN count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed

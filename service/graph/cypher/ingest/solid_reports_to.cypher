@@ -10,7 +10,10 @@ OPTIONAL MATCH (m:Stakeholder {id: row.manager_id})
 SET s._lock = true
 REMOVE s._lock
 FOREACH (x IN CASE WHEN m IS NULL THEN [] ELSE [m] END | SET x._lock = true REMOVE x._lock)
-WITH s, m
+// A manager who has left (validation refuses one; this is a departure that committed
+// since) is no manager: the line is closed as for reports_to null, as the departure of
+// the manager closed it. No current edge of a departed person is ever opened.
+WITH s, CASE WHEN coalesce(m.status, 'active') = 'left' THEN null ELSE m END AS m
 OPTIONAL MATCH (s)-[c:REPORTS_TO]->()
 WHERE c.kind = 'solid'
 WITH s, m, collect(c) AS edges
