@@ -174,6 +174,59 @@ def import_file(
     typer.echo(json.dumps(summary.as_dict(), indent=2))
 
 
+@app.command("check")
+def check(
+    limit: Annotated[
+        int, typer.Option(min=1, help="List at most N violations per invariant.")
+    ] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the violations as JSON.")] = False,
+) -> None:
+    """Verify the graph's invariants (docs/graph-conventions.md); exit 1 if any is broken."""
+    from rich.progress import Progress, SpinnerColumn, TimeElapsedColumn
+
+    from service.graph.check import Invariant, InvariantResult, run_checks
+
+    settings = load_settings()
+    results: list[InvariantResult] = []
+    columns = (SpinnerColumn(), "{task.description}", TimeElapsedColumn())
+    with create_driver(settings) as driver, Progress(*columns, console=console) as bar:
+        task = bar.add_task("checking", total=len(Invariant))
+        for result in run_checks(driver, settings.neo4j_database, limit=limit):
+            results.append(result)
+            bar.update(task, advance=1, description=f"checked {result.invariant.kind}")
+    broken = [r for r in results if not r.ok]
+    if as_json:
+        body = {
+            "ok": not broken,
+            "invariants": [
+                {
+                    "invariant": r.invariant.kind,
+                    "description": r.invariant.description,
+                    "violations": r.total,
+                    "listed": [{"subject": v.subject, "detail": v.detail} for v in r.violations],
+                }
+                for r in results
+            ],
+        }
+        typer.echo(json.dumps(body, indent=2, ensure_ascii=False))
+    else:
+        table = Table("invariant", "what it means", "violations")
+        for r in results:
+            state = "[green]0[/green]" if r.ok else f"[red]{r.total}[/red]"
+            table.add_row(r.invariant.kind, r.invariant.description, state)
+        Console().print(table)
+        for r in broken:
+            console.print(f"[red]{r.invariant.kind}[/red] ({r.total}):")
+            for v in r.violations:
+                console.print(f"  {v.subject}: {v.detail}", markup=False, highlight=False)
+            if r.total > len(r.violations):
+                console.print(f"  ... and {r.total - len(r.violations)} more")
+    if broken:
+        total = sum(r.total for r in broken)
+        raise _fail(f"{total} violation(s) of {len(broken)} invariant(s)")
+    console.print(f"[green]ok:[/green] all {len(results)} invariants hold")
+
+
 DEMO_KEY_VARIABLE = "POWERMAP_DEMO_API_KEY"
 
 

@@ -19,6 +19,7 @@ from neo4j.exceptions import AuthError, ServiceUnavailable
 from service.api.app import create_app
 from service.domain.access import Scope, create_key
 from service.graph import migrations
+from service.graph.check import check_graph
 from service.graph.driver import create_driver
 from service.settings import Settings, load_settings
 from tests.api.analytics_scene import seed
@@ -70,12 +71,32 @@ def _clean(driver: Driver, database: str) -> None:
         session.run(CLEAN_GRAPH).consume()
 
 
+#: Marks a test that leaves a graph breaking the invariants on purpose (it tests the
+#: check itself): the ``graph`` fixture then does not check the graph it leaves.
+BROKEN_GRAPH_MARKER = "broken_graph"
+
+
+def assert_graph_clean(driver: Driver, database: str) -> None:
+    """Fail the test if the graph breaks any invariant of docs/graph-conventions.md
+    (what `powermap check` verifies)."""
+    violations = check_graph(driver, database, limit=10)
+    if violations:
+        listed = "\n  ".join(str(v) for v in violations[:30])
+        pytest.fail(f"the test left a graph that breaks its invariants:\n  {listed}")
+
+
 @pytest.fixture
-def graph(driver: Driver, settings: Settings) -> Iterator[Driver]:
-    """A driver on an empty graph (migrations kept); emptied again afterwards."""
+def graph(request: pytest.FixtureRequest, driver: Driver, settings: Settings) -> Iterator[Driver]:
+    """A driver on an empty graph (migrations kept); emptied again afterwards. Before
+    emptying it, the graph the test left is checked (`powermap check`): a test that
+    writes must leave every invariant true, unless marked ``broken_graph``."""
     _clean(driver, settings.neo4j_database)
     yield driver
-    _clean(driver, settings.neo4j_database)
+    try:
+        if request.node.get_closest_marker(BROKEN_GRAPH_MARKER) is None:
+            assert_graph_clean(driver, settings.neo4j_database)
+    finally:
+        _clean(driver, settings.neo4j_database)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
@@ -115,6 +115,8 @@ class StoredFacts:
 
     existing: dict[str, set[str]]  # label -> which of the asked ids are stored
     solid_managers: dict[str, str]  # person -> current solid-line manager (stored)
+    # label -> which of the asked people (Stakeholder, TeamMember) are stored as left
+    departed: dict[str, set[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -145,17 +147,19 @@ def lookup_stored(
 
     def work(tx: ManagedTransaction) -> StoredFacts:
         existing: dict[str, set[str]] = {label: set() for label in EXISTING_QUERIES}
+        departed: dict[str, set[str]] = {}
         for label, ids in ids_by_label.items():
             if ids:
                 rows = run_rows(tx, cypher(EXISTING_QUERIES[label]), {"ids": _Rows(sorted(ids))})
                 existing[label] = {r["id"] for r in rows}
+                departed[label] = {r["id"] for r in rows if r.get("departed")}
         managers: dict[str, str] = {}
         if manager_starts:
             rows = run_rows(
                 tx, cypher("ingest/stored_solid_managers"), {"ids": _Rows(sorted(manager_starts))}
             )
             managers = {r["id"]: r["manager"] for r in rows}
-        return StoredFacts(existing=existing, solid_managers=managers)
+        return StoredFacts(existing=existing, solid_managers=managers, departed=departed)
 
     return read_tx(driver, database, work)
 

@@ -21,7 +21,7 @@ from service.demo.seed import seed_demo
 from service.domain import embed_tokens
 from service.domain.access import Scope, create_key
 from service.settings import Settings
-from tests.conftest import _clean
+from tests.conftest import _clean, assert_graph_clean
 
 W = WEAK_SPOTS
 TODAY = build_demo_portfolio().today
@@ -38,7 +38,10 @@ def demo(driver: Driver, settings: Settings) -> Iterator[tuple[TestClient, dict[
     key = create_key(driver, settings.neo4j_database, "analytics-demo", [Scope.READ])
     with TestClient(create_app(settings)) as client:
         yield client, {"Authorization": f"Bearer {key.secret}"}
-    _clean(driver, settings.neo4j_database)
+    try:
+        assert_graph_clean(driver, settings.neo4j_database)
+    finally:
+        _clean(driver, settings.neo4j_database)
 
 
 def get(demo: tuple[TestClient, dict[str, str]], path: str, **params: Any) -> Any:

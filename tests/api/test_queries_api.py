@@ -384,7 +384,8 @@ def test_a_runaway_is_cut_off_while_other_requests_are_answered(
     write(
         graph,
         database,
-        "UNWIND range(1, 200) AS i CREATE (:Stakeholder {id: 'x' + i, name: 'Person ' + i})",
+        "UNWIND range(1, 200) AS i "
+        "CREATE (:Stakeholder {id: 'x' + i, name: 'Person ' + i, status: 'active'})",
     )
     short = settings.model_copy(update={"query_timeout_seconds": 6.0})
     adhoc_headers = auth_headers("query:adhoc")
@@ -432,7 +433,8 @@ def test_a_request_may_lower_the_timeout(
     write(
         graph,
         settings.neo4j_database,
-        "UNWIND range(1, 200) AS i CREATE (:Stakeholder {id: 'x' + i, name: 'Person ' + i})",
+        "UNWIND range(1, 200) AS i "
+        "CREATE (:Stakeholder {id: 'x' + i, name: 'Person ' + i, status: 'active'})",
     )
     body = assert_problem(
         client.post(

@@ -57,13 +57,19 @@ SET t.name = $name, t.email = $email, t.role = $role, t.status = $status,
     t.left_at = CASE WHEN $left_at IS NULL THEN null ELSE datetime($left_at) END,
     t.updated_at = datetime()
 """
+# A tie of a team member who has left is closed at their departure (as the service's
+# departure closes it), or at its own since if it began later.
 KNOWS = """
 MATCH (t:TeamMember {id: $team_member_id}), (s:Stakeholder {id: $stakeholder_id})
+WITH t, s, datetime($since) AS since,
+     CASE WHEN $until IS NOT NULL THEN datetime($until)
+          WHEN t.left_at IS NULL THEN null
+          WHEN t.left_at < datetime($since) THEN datetime($since)
+          ELSE t.left_at END AS until
 CREATE (t)-[:KNOWS {strength: $strength, source: $source,
                     last_contact: CASE WHEN $last_contact IS NULL THEN null
                                        ELSE date($last_contact) END,
-                    since: datetime($since),
-                    until: CASE WHEN $until IS NULL THEN null ELSE datetime($until) END}]->(s)
+                    since: since, until: until}]->(s)
 """
 COVERS = """
 MATCH (t:TeamMember {id: $team_member_id}), (a:Account {id: $account_id})

@@ -27,7 +27,7 @@ from service.domain.errors import Conflict, Unauthenticated
 from service.domain.ingest import ingest_batch
 from service.graph.driver import read
 from service.settings import Settings
-from tests.conftest import _clean
+from tests.conftest import _clean, assert_graph_clean
 
 THETA = 0.2
 # One "today" for the module: the seed and the expected dates agree even across midnight.
@@ -38,7 +38,10 @@ TODAY = datetime.now(UTC).date()
 def demo_db(driver: Driver, settings: Settings) -> Iterator[Driver]:
     _clean(driver, settings.neo4j_database)
     yield driver
-    _clean(driver, settings.neo4j_database)
+    try:
+        assert_graph_clean(driver, settings.neo4j_database)
+    finally:
+        _clean(driver, settings.neo4j_database)
 
 
 @pytest.fixture

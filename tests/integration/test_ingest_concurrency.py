@@ -13,10 +13,11 @@ import pytest
 from neo4j import Driver
 
 from service.domain.errors import Conflict
-from service.domain.ingest import ingest_batch, validate_batch
+from service.domain.ingest import depart_stakeholder, ingest_batch, validate_batch
 from service.domain.ingest.batch import _params, _write
 from service.domain.ingest.plan import plan_units, write_set_of
 from service.graph import ingest as store
+from service.graph.check import check_graph
 from service.graph.driver import read
 from service.settings import Settings
 from tests.integration.test_ingest_support import current_edges, edge_counts, node
@@ -164,6 +165,7 @@ def test_eight_overlapping_writers_make_no_duplicates_and_lose_nothing(
     # Exactly one current edge per identity even where all eight disagreed.
     assert len(current_edges(graph, settings, "HAS_ROLE")) == 1
     assert len(current_edges(graph, settings, "CONTROLS")) == 1
+    assert check_graph(graph, db) == []  # every invariant of `powermap check`
 
 
 def test_two_halves_of_a_cycle_cannot_both_commit(graph: Driver, settings: Settings) -> None:
@@ -212,6 +214,7 @@ def test_two_halves_of_a_cycle_cannot_both_commit(graph: Driver, settings: Setti
     with pytest.raises(Conflict):
         _write(graph, db, backwards, params)
     assert current_edges(graph, settings, "REPORTS_TO") == [line]
+    assert check_graph(graph, db) == []
 
 
 def test_edge_only_batches_on_stored_people_make_no_duplicate_current_edges(
@@ -263,3 +266,60 @@ def test_edge_only_batches_on_stored_people_make_no_duplicate_current_edges(
     assert len(current_edges(graph, settings, "HAS_ROLE")) == len(SHARED)
     assert len(current_edges(graph, settings, "CONTROLS")) == len(SHARED)
     assert edge_counts(graph, settings)["INFLUENCES"] == len(SHARED) - 1  # 11
+    assert check_graph(graph, db) == []
+
+
+def test_concurrent_interaction_batches_and_departures_keep_history_without_overlap(
+    graph: Driver, settings: Settings
+) -> None:
+    # Issue 9, item 7: after a concurrent-writer run, derived ties had been reopened
+    # inside their closed intervals. Eight writers send batches whose interactions share
+    # ids (so a re-sent one drops and regains pairs, closing and reopening derived
+    # ties), dated out of order, while one writer makes people leave and come back.
+    db = settings.neo4j_database
+    people = SHARED[:4]
+    ingest_batch(
+        graph,
+        db,
+        settings,
+        {
+            "effective_at": "2026-01-01T00:00:00Z",
+            "accounts": [{"id": "acme", "name": "Acme"}],
+            "stakeholders": [{"id": p, "account_id": "acme", "name": p} for p in people],
+            "team_members": [{"id": f"t{w}", "name": f"T{w}"} for w in range(2)],
+        },
+    )
+    months = ["03", "01", "05", "02", "06", "04"]
+    start = threading.Barrier(WRITERS)
+
+    def run(w: int) -> None:
+        start.wait()
+        for k in range(6):
+            month = months[(w + k) % len(months)]
+            if w == 0 and k % 2 == 0:
+                depart_stakeholder(graph, db, people[k % 4])
+                continue
+            batch = {
+                "effective_at": f"2026-{month}-15T00:00:00Z",
+                "interactions": [
+                    {
+                        "id": f"i{(w + k) % 3}",
+                        "kind": "meeting",
+                        "at": f"2026-{months[k]}-01T00:00:00Z",
+                        "team_member_ids": [f"t{(w + k) % 2}"],
+                        "stakeholder_ids": people[(w + k) % 3 : (w + k) % 3 + 2],
+                    }
+                ],
+            }
+            if w == 1:  # people come back
+                batch["stakeholders"] = [{"id": people[k % 4], "account_id": "acme", "name": "x"}]
+            ingest_batch(graph, db, settings, batch)
+
+    with ThreadPoolExecutor(WRITERS) as pool:
+        list(pool.map(run, range(WRITERS)))
+
+    assert check_graph(graph, db) == []
+    closed = read(
+        graph, db, "MATCH ()-[r:KNOWS]->() WHERE r.until IS NOT NULL RETURN count(r) AS n"
+    )
+    assert closed[0]["n"] > 0  # ties were closed (and some reopened): history was made

@@ -61,7 +61,7 @@ from service.domain.queries.catalog import DEFAULT_QUERIES_DIR, Catalog
 from service.domain.queries.runner import RunLimits, run_adhoc, run_saved
 from service.graph.driver import read, write
 from service.settings import Settings
-from tests.conftest import _clean
+from tests.conftest import _clean, assert_graph_clean
 from tests.integration.graph_builders import GraphBuilder
 
 CATALOG = Catalog(DEFAULT_QUERIES_DIR)
@@ -616,7 +616,10 @@ def demo_db(driver: Driver, settings: Settings) -> Iterator[Driver]:
     """Starts from an empty graph (no demo seeded for another day) and leaves it empty."""
     _clean(driver, settings.neo4j_database)
     yield driver
-    _clean(driver, settings.neo4j_database)
+    try:
+        assert_graph_clean(driver, settings.neo4j_database)
+    finally:
+        _clean(driver, settings.neo4j_database)
 
 
 @pytest.fixture

@@ -52,6 +52,22 @@ REFERENCES: dict[str, tuple[tuple[str, str, bool], ...]] = {
     ),
 }
 
+# References that open a current time-bound edge (or a COVERS) of the person they name:
+# a stored person who has left may not be named there unless the batch reactivates them
+# with their own row (docs/graph-conventions.md, "Ingest semantics"). Influences and
+# interactions carry no current state of the person and may name them.
+OPENS_CURRENT_EDGE: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("stakeholders", "reports_to"),
+        ("stakeholders", "dotted_reports_to"),
+        ("controls", "stakeholder_id"),
+        ("roles", "stakeholder_id"),
+        ("relationships", "team_member_id"),
+        ("relationships", "stakeholder_id"),
+        ("coverage", "team_member_id"),
+    }
+)
+
 # What makes two rows of an edge section the same edge (one of them would be ambiguous).
 EDGE_IDENTITY: dict[str, tuple[str, ...]] = {
     "controls": ("stakeholder_id", "budget_id"),
@@ -329,8 +345,34 @@ def stored_checks(
                                 item=item,
                             )
                         )
+    errors.extend(_departed_errors(parsed, stored, wanted))
     errors.extend(_cycle_errors(parsed, stored.solid_managers))
     return errors
+
+
+def _departed_errors(
+    parsed: ParsedBatch, stored: StoredFacts, wanted: Mapping[str, set[str]]
+) -> Iterator[FieldError]:
+    """Rows that would open a current edge of a stored person who has left (and whom no
+    row of the batch reactivates: ``wanted`` holds only ids no row defines)."""
+    departed = {label: stored.departed.get(label, set()) & ids for label, ids in wanted.items()}
+    for section, refs in REFERENCES.items():
+        for field_name, label, is_list in refs:
+            gone = departed.get(label)
+            if not gone or (section, field_name) not in OPENS_CURRENT_EDGE:
+                continue
+            for index, row in parsed.rows.get(section, []):
+                for item, ref in _ref_values(row, field_name, is_list):
+                    if ref in gone:
+                        yield error(
+                            section,
+                            index,
+                            field_name,
+                            f"{LABEL_NOUN[label]} {ref!r} has left; send their "
+                            f"{'team_members' if label == 'TeamMember' else 'stakeholders'} "
+                            "row in this batch to reactivate them",
+                            item=item,
+                        )
 
 
 def _cycle_errors(parsed: ParsedBatch, stored_managers: Mapping[str, str]) -> list[FieldError]:

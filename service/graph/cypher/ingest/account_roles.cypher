@@ -1,5 +1,6 @@
 // Buying roles on an Account: one current HAS_ROLE per (stakeholder, target, role); a
-// changed stance closes it and opens a new one. Row: {stakeholder_id, target_id, role, stance}.
+// changed stance closes it and opens a new one, never before the closed edges' until (no
+// overlap in history). Row: {stakeholder_id, target_id, role, stance}.
 UNWIND $rows AS row
 MATCH (s:Stakeholder {id: row.stakeholder_id})
 MATCH (t:Account {id: row.target_id})
@@ -8,14 +9,18 @@ REMOVE s._lock
 WITH s, t, row
 // From the stakeholder's side: an account has thousands of relationships.
 OPTIONAL MATCH (s)-[c:HAS_ROLE]->()
-WHERE c.role = row.role AND c.until IS NULL AND endNode(c) = t
-WITH s, t, row, collect(c) AS currents
-WITH s, t, row,
+WHERE c.role = row.role AND endNode(c) = t
+WITH s, t, row, collect(c) AS edges
+WITH s, t, row, edges, [c IN edges WHERE c.until IS NULL] AS currents
+WITH s, t, row, edges,
      [c IN currents WHERE c.stance <> row.stance] AS stale,
      any(c IN currents WHERE c.stance = row.stance) AS kept
 WITH s, t, row, stale, kept,
-     reduce(x = $effective_at, c IN stale | CASE WHEN c.since > x THEN c.since ELSE x END) AS at
+     reduce(x = $effective_at, c IN edges |
+            CASE WHEN coalesce(c.until, c.since) > x THEN coalesce(c.until, c.since) ELSE x END) AS at
 FOREACH (c IN stale | SET c.until = at)
+// Nothing is opened for a person who has left (a departure committed since validation).
+WITH s, t, row, stale, kept OR coalesce(s.status, 'active') = 'left' AS kept, at
 FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END |
   CREATE (s)-[:HAS_ROLE {role: row.role, stance: row.stance, since: at}]->(t))
 RETURN count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed

@@ -1,5 +1,6 @@
 // Budget control: one current CONTROLS per (stakeholder, budget); another authority closes
-// it and opens a new one. Row: {stakeholder_id, budget_id, authority}.
+// it and opens a new one, never before the closed edges' until (no overlap in history).
+// Row: {stakeholder_id, budget_id, authority}.
 UNWIND $rows AS row
 MATCH (s:Stakeholder {id: row.stakeholder_id})
 MATCH (b:Budget {id: row.budget_id})
@@ -7,14 +8,17 @@ SET s._lock = true
 REMOVE s._lock
 WITH s, b, row
 OPTIONAL MATCH (s)-[c:CONTROLS]->(b)
-WHERE c.until IS NULL
-WITH s, b, row, collect(c) AS currents
-WITH s, b, row,
+WITH s, b, row, collect(c) AS edges
+WITH s, b, row, edges, [c IN edges WHERE c.until IS NULL] AS currents
+WITH s, b, row, edges,
      [c IN currents WHERE c.authority <> row.authority] AS stale,
      any(c IN currents WHERE c.authority = row.authority) AS kept
 WITH s, b, row, stale, kept,
-     reduce(t = $effective_at, c IN stale | CASE WHEN c.since > t THEN c.since ELSE t END) AS at
+     reduce(t = $effective_at, c IN edges |
+            CASE WHEN coalesce(c.until, c.since) > t THEN coalesce(c.until, c.since) ELSE t END) AS at
 FOREACH (c IN stale | SET c.until = at)
+// Nothing is opened for a person who has left (a departure committed since validation).
+WITH s, b, row, stale, kept OR coalesce(s.status, 'active') = 'left' AS kept, at
 FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END |
   CREATE (s)-[:CONTROLS {authority: row.authority, since: at}]->(b))
 RETURN count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed

@@ -5,7 +5,10 @@ MATCH (t:TeamMember {id: row.team_member_id})
 MATCH (a:Account {id: row.account_id})
 SET t._lock = true
 REMOVE t._lock
+// A team member who has left covers nothing (validation refuses the row; this is a
+// departure committed since).
 WITH t, a, row
+WHERE coalesce(t.status, 'active') <> 'left'
 OPTIONAL MATCH (t)-[e:COVERS]->(a)
 WITH t, a, row, collect(e) AS existing
 MERGE (t)-[r:COVERS]->(a)

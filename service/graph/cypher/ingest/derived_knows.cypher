@@ -3,8 +3,10 @@
 // with ages measured at the batch's effective time (a later interaction counts as age 0).
 // Row: {team_member_id, stakeholder_id}, a pair whose interactions changed. An explicit
 // current KNOWS wins and is left alone; a derived one is updated in place; with no
-// current KNOWS a derived one is opened (since = the pair's first interaction), unless
-// either person has left; a derived one whose interactions are all gone is closed.
+// current KNOWS a derived one is opened (since = the pair's first interaction, capped at
+// the effective time, but never before the until of the pair's closed edges, of either
+// source: intervals of one pair never overlap), unless either person has left; a derived
+// one whose interactions are all gone is closed.
 UNWIND $rows AS row
 MATCH (t:TeamMember {id: row.team_member_id})
 MATCH (s:Stakeholder {id: row.stakeholder_id})
@@ -12,9 +14,13 @@ SET s._lock = true
 REMOVE s._lock
 WITH t, s
 OPTIONAL MATCH (s)<-[c:KNOWS]-()
-WHERE c.until IS NULL AND startNode(c) = t
-WITH t, s, collect(c) AS currents
-WITH t, s,
+WHERE startNode(c) = t
+WITH t, s, collect(c) AS edges
+WITH t, s, [c IN edges WHERE c.until IS NULL] AS currents,
+     reduce(x = null, c IN edges |
+            CASE WHEN c.until IS NOT NULL AND (x IS NULL OR c.until > x) THEN c.until ELSE x END)
+       AS reopened_at
+WITH t, s, reopened_at,
      any(c IN currents WHERE c.source = 'explicit') AS explicit,
      [c IN currents WHERE c.source <> 'explicit'] AS derived
 // Expand from the stakeholder (a handful of interactions) and compare the team member
@@ -38,8 +44,13 @@ CALL (t, s, explicit) {
              END) AS total,
          max(i.at) AS last_at, min(i.at) AS first_at
 }
-WITH t, s, explicit, derived, interactions, last_at, first_at, 1.0 - exp(-total) AS strength
-WITH t, s, last_at, first_at, strength, derived,
+WITH t, s, explicit, derived, interactions, last_at, first_at, reopened_at,
+     1.0 - exp(-total) AS strength
+WITH t, s, last_at, strength, derived,
+     CASE WHEN first_at < $effective_at THEN first_at ELSE $effective_at END AS opened_at,
+     reopened_at, explicit, interactions
+WITH t, s, last_at, strength, derived,
+     CASE WHEN reopened_at > opened_at THEN reopened_at ELSE opened_at END AS since,
      NOT explicit AND interactions > 0 AND size(derived) > 0
        AND any(c IN derived WHERE c.strength <> strength
                                   OR coalesce(c.last_contact <> last_at, true)) AS changed,
@@ -53,8 +64,7 @@ FOREACH (c IN CASE WHEN dropped THEN derived ELSE [] END |
   SET c.until = CASE WHEN c.since > $effective_at THEN c.since ELSE $effective_at END)
 FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END |
   CREATE (t)-[:KNOWS {strength: strength, last_contact: last_at, source: 'interactions',
-                      since: CASE WHEN first_at < $effective_at THEN first_at
-                                  ELSE $effective_at END}]->(s))
+                      since: since}]->(s))
 RETURN count(CASE WHEN created THEN 1 END) AS created,
        count(CASE WHEN changed THEN 1 END) AS updated,
        sum(CASE WHEN dropped THEN size(derived) ELSE 0 END) AS closed

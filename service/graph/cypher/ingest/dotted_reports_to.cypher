@@ -1,5 +1,7 @@
 // Dotted lines: one current per (person, manager). Row: {id, manager_ids} is the complete
-// set of the person's dotted-line managers: lines to others are closed, new ones opened.
+// set of the person's dotted-line managers: lines to others are closed, new ones opened
+// at the effective time, or at the until of an earlier line to that manager if that is
+// later (a late batch never opens a line inside a closed one's interval).
 UNWIND $rows AS row
 MATCH (s:Stakeholder {id: row.id})
 SET s._lock = true
@@ -17,7 +19,17 @@ WITH s, added, size(stale) AS closed
 CALL (s, added) {
   UNWIND added AS manager_id
   MATCH (m:Stakeholder {id: manager_id})
-  CREATE (s)-[:REPORTS_TO {kind: 'dotted', since: $effective_at}]->(m)
+  // Never a current line to a manager who has left (a departure committed since
+  // validation): lock, then read the status.
+  SET m._lock = true
+  REMOVE m._lock
+  WITH m
+  WHERE NOT coalesce(m.status, 'active') = 'left'
+  OPTIONAL MATCH (s)-[c:REPORTS_TO]->(m)
+  WHERE c.kind = 'dotted'
+  WITH m, collect(c.until) AS ends
+  WITH m, reduce(x = $effective_at, u IN ends | CASE WHEN u > x THEN u ELSE x END) AS at
+  CREATE (s)-[:REPORTS_TO {kind: 'dotted', since: at}]->(m)
   RETURN count(*) AS created
 }
 RETURN sum(created) AS created, sum(closed) AS closed

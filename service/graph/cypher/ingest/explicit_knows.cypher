@@ -1,23 +1,27 @@
 // Our explicit relationship to a stakeholder: one current KNOWS per (team member,
 // stakeholder). A different strength, or a current edge derived from interactions,
-// is closed and an explicit one opened (explicit wins). Row: {team_member_id,
+// is closed and an explicit one opened (explicit wins), never before the until of the
+// pair's closed edges (no overlap in history). Row: {team_member_id,
 // stakeholder_id, strength, has_last_contact, last_contact}; an omitted last_contact
 // keeps the one already known. last_contact is ISO-8601 text in UTC, or null.
 UNWIND $rows AS row
 MATCH (t:TeamMember {id: row.team_member_id})
 MATCH (s:Stakeholder {id: row.stakeholder_id})
-SET s._lock = true
-REMOVE s._lock
+SET s._lock = true, t._lock = true
+REMOVE s._lock, t._lock
 WITH t, s, row, datetime(row.last_contact) AS contact
 // From the stakeholder's side: a team member's relationships are many (see derived_knows).
 OPTIONAL MATCH (s)<-[c:KNOWS]-()
-WHERE c.until IS NULL AND startNode(c) = t
-WITH t, s, row, contact, collect(c) AS currents
-WITH t, s, row, contact,
+WHERE startNode(c) = t
+WITH t, s, row, contact, collect(c) AS edges
+WITH t, s, row, contact, edges, [c IN edges WHERE c.until IS NULL] AS currents
+WITH t, s, row, contact, edges,
      [c IN currents WHERE c.source <> 'explicit' OR c.strength <> row.strength] AS stale,
      [c IN currents WHERE c.source = 'explicit' AND c.strength = row.strength] AS same
 WITH t, s, row, contact, stale, same,
-     reduce(x = $effective_at, c IN stale | CASE WHEN c.since > x THEN c.since ELSE x END) AS at,
+     reduce(x = $effective_at, c IN [c IN edges WHERE NOT c IN same] |
+            CASE WHEN coalesce(c.until, c.since) > x THEN coalesce(c.until, c.since) ELSE x END)
+       AS at,
      CASE WHEN row.has_last_contact THEN contact
           ELSE reduce(l = null, c IN stale |
                       CASE WHEN l IS NULL OR c.last_contact > l THEN c.last_contact ELSE l END)
@@ -28,9 +32,13 @@ WITH t, s, row, contact, stale, same,
        AS touched
 FOREACH (c IN stale | SET c.until = at)
 FOREACH (c IN CASE WHEN touched THEN same ELSE [] END | SET c.last_contact = contact)
-FOREACH (_ IN CASE WHEN size(same) > 0 THEN [] ELSE [1] END |
+// Nothing is opened for a person who has left (a departure committed since validation).
+WITH t, s, row, stale, same, at, last_contact, touched,
+     size(same) = 0 AND coalesce(s.status, 'active') <> 'left'
+       AND coalesce(t.status, 'active') <> 'left' AS opened
+FOREACH (_ IN CASE WHEN opened THEN [1] ELSE [] END |
   CREATE (t)-[:KNOWS {strength: row.strength, source: 'explicit', since: at,
                       last_contact: last_contact}]->(s))
-RETURN count(CASE WHEN size(same) = 0 THEN 1 END) AS created,
+RETURN count(CASE WHEN opened THEN 1 END) AS created,
        count(CASE WHEN touched THEN 1 END) AS updated,
        sum(size(stale)) AS closed

@@ -1,6 +1,7 @@
 // Solid line: one current per person. Row: {id, manager_id}; manager_id null means the
 // person no longer has a solid-line manager (the current edge is closed, none opened).
-// A different manager closes the current edge and opens a new one at the effective time.
+// A different manager closes the current edge and opens a new one at the effective time,
+// or later: never before the current edge's since nor inside an earlier (closed) line.
 UNWIND $rows AS row
 MATCH (s:Stakeholder {id: row.id})
 OPTIONAL MATCH (m:Stakeholder {id: row.manager_id})
@@ -9,15 +10,20 @@ OPTIONAL MATCH (m:Stakeholder {id: row.manager_id})
 SET s._lock = true
 REMOVE s._lock
 FOREACH (x IN CASE WHEN m IS NULL THEN [] ELSE [m] END | SET x._lock = true REMOVE x._lock)
-WITH s, m
+// A manager who has left (validation refuses one; this is a departure that committed
+// since) is no manager: the line is closed as for reports_to null, as the departure of
+// the manager closed it. No current edge of a departed person is ever opened.
+WITH s, CASE WHEN coalesce(m.status, 'active') = 'left' THEN null ELSE m END AS m
 OPTIONAL MATCH (s)-[c:REPORTS_TO]->()
-WHERE c.kind = 'solid' AND c.until IS NULL
-WITH s, m, collect(c) AS currents
-WITH s, m,
+WHERE c.kind = 'solid'
+WITH s, m, collect(c) AS edges
+WITH s, m, edges, [c IN edges WHERE c.until IS NULL] AS currents
+WITH s, m, edges,
      [c IN currents WHERE m IS NULL OR endNode(c) <> m] AS stale,
      m IS NOT NULL AND any(c IN currents WHERE endNode(c) = m) AS kept
 WITH s, m, stale, kept,
-     reduce(t = $effective_at, c IN stale | CASE WHEN c.since > t THEN c.since ELSE t END) AS at
+     reduce(t = $effective_at, c IN edges |
+            CASE WHEN coalesce(c.until, c.since) > t THEN coalesce(c.until, c.since) ELSE t END) AS at
 FOREACH (c IN stale | SET c.until = at)
 FOREACH (_ IN CASE WHEN m IS NULL OR kept THEN [] ELSE [1] END |
   CREATE (s)-[:REPORTS_TO {kind: 'solid', since: at}]->(m))
