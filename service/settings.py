@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     # What one request can make the service hold (docs/api-inputs.md, "Limits").
     # Body bytes of `POST /v1/ingest`, checked on Content-Length and while a chunked body
     # streams in, before any parsing (more → 413). 32 MiB is ≈ 1.6 KB for each of the
-    # `ingest_max_rows` rows; the demo portfolio averages ≈ 0.2 KB a row.
+    # `ingest_max_rows` rows; the demo portfolio averages ≈ 0.15 KB a row.
     ingest_max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     # Body bytes of every other route (queries, departures, embed tokens, …).
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)

@@ -397,3 +397,21 @@ def test_saved_query_dates_share_the_range(client: TestClient, auth_headers: Key
     )
     body = _problem(response, 422)
     assert "2199-12-31" in json.dumps(body)
+
+
+def test_adhoc_parameters_that_neo4j_cannot_take_are_422(
+    client: TestClient, auth_headers: KeyFactory
+) -> None:
+    """Found by the schemathesis run: a 2**64 parameter was a 500 (driver OverflowError)."""
+    headers = auth_headers("query:adhoc", "query:run")
+    for params in ({"n": 2**64}, {"n": [[-(2**70)]]}):
+        body = {"cypher": "RETURN $n AS n", "params": params}
+        problem = _problem(client.post("/v1/queries/adhoc", json=body, headers=headers), 422)
+        assert problem["errors"][0]["location"] == "body.params"
+    ok = client.post(
+        "/v1/queries/adhoc",
+        json={"cypher": "RETURN $n AS n", "params": {"n": 2**63 - 1}},
+        headers=headers,
+    )
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["rows"] == [{"n": 2**63 - 1}]
