@@ -18,13 +18,14 @@ WIDGET_SOURCES := $(wildcard widget/src/*.ts) widget/build.mjs widget/tsconfig.j
 # Origins of the demo page that `make run` serves next to the API (CORS, frame-ancestors).
 POWERMAP_EMBED_ALLOWED_ORIGINS ?= ["http://127.0.0.1:8001","http://localhost:8001"]
 
-.PHONY: help install neo4j neo4j-stop migrate demo run serve test lint typecheck pytest bench bench-ingest bench-analytics clean widget browser
+.PHONY: help install neo4j neo4j-stop migrate demo run serve test lint typecheck pytest bench bench-ingest bench-analytics clean widget browser schemathesis
 
 help:
 	@echo "make run     set up (venv, Neo4j, migrations, demo data) and serve on :8000"
 	@echo "make test    set up, then ruff, mypy and the whole pytest suite"
 	@echo "make bench   run the benchmarks (results go to bench/RESULTS.md)"
 	@echo "make neo4j | neo4j-stop | migrate | demo | lint | typecheck | clean"
+	@echo "make schemathesis  fuzz the whole OpenAPI document (seeded, bounded) on the real Neo4j"
 	@echo "make widget  build the org-chart widget;  make browser  install Debian's Chromium"
 
 $(BIN)/activate:
@@ -70,6 +71,15 @@ pytest: neo4j
 	$(BIN)/pytest
 
 test: widget browser lint typecheck pytest
+
+# Schemathesis over every operation of /openapi.json (positive and negative cases, seeded,
+# SCHEMATHESIS_EXAMPLES per operation and mode) against the app via ASGI on the real
+# Neo4j, with a seeded graph and a real admin API key; no server error and no
+# conformance failure allowed. The suite runs the same test with 4 examples.
+SCHEMATHESIS_EXAMPLES ?= 60
+schemathesis: migrate
+	POWERMAP_SCHEMATHESIS_EXAMPLES=$(SCHEMATHESIS_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider \
+		tests/api/test_openapi_conformance.py
 
 widget/node_modules/.package-lock.json: widget/package.json widget/package-lock.json
 	cd widget && npm ci --no-audit --no-fund --ignore-scripts

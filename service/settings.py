@@ -58,6 +58,17 @@ class Settings(BaseSettings):
     # Rows per UNWIND statement inside one ingest transaction.
     ingest_unwind_chunk: int = Field(default=5_000, ge=1)
 
+    # What one request can make the service hold (docs/api-inputs.md, "Limits").
+    # Body bytes of `POST /v1/ingest`, checked on Content-Length and while a chunked body
+    # streams in, before any parsing (more → 413). 32 MiB is ≈ 1.6 KB for each of the
+    # `ingest_max_rows` rows; the demo portfolio averages ≈ 0.15 KB a row.
+    ingest_max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    # Body bytes of every other route (queries, departures, embed tokens, …).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # A 422 lists at most this many problems (the first ones by section, row and place)
+    # and gives the total as `error_count`; validation keeps no more than these either.
+    max_listed_errors: int = Field(default=100, ge=1)
+
     # Analyst queries (saved and ad hoc): server-side timeout and row cap.
     query_timeout_seconds: float = Field(default=10.0, gt=0)
     query_row_cap: int = Field(default=10_000, ge=1)

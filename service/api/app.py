@@ -16,6 +16,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from neo4j.exceptions import ServiceUnavailable
 
+from service.api.body_limit import BodyLimit
+from service.api.openapi import install_openapi
 from service.api.problems import install_problem_handlers
 from service.api.request_log import configure_logging, install_request_log
 from service.api.routes import accounts, analytics, health, people, queries
@@ -71,6 +73,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    install_openapi(app)
+    # Inside the request log (so the 413 carries the request id), outside everything
+    # that reads a body.
+    app.add_middleware(
+        BodyLimit,
+        default=settings.max_body_bytes,
+        per_path={"/v1/ingest": settings.ingest_max_body_bytes},
+    )
     install_request_log(app)
     if settings.embed_allowed_origins:
         # Pages on these origins call the API from the browser with embed tokens. Added

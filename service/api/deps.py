@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -13,6 +12,7 @@ from service.api.state import AppState
 from service.domain import access, embed_tokens
 from service.domain.access import Principal, Scope
 from service.domain.errors import Unauthenticated
+from service.domain.values import IsoDate
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -69,6 +69,9 @@ AdminPrincipal = Annotated[Principal, Depends(require(Scope.ADMIN))]
 # The `?as_of=` of every history-aware read; `None` means today (UTC), resolved by the
 # route with `service.domain.relationship_intel.subgraphs.today`.
 AsOfParam = Annotated[
-    date | None,
-    Query(description="YYYY-MM-DD; the state at the end of that day (UTC). Default today."),
+    IsoDate | None,
+    Query(
+        description="YYYY-MM-DD (1900-01-01 … 2199-12-31); the state at the end of that day "
+        "(UTC). Default today."
+    ),
 ]

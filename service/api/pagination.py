@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from typing import Annotated
 
 from fastapi import Query
@@ -21,11 +22,16 @@ __all__ = ["CursorParam", "LimitParam", "decode_cursor", "encode_cursor"]
 _VERSION = 1
 
 LimitParam = Annotated[int, Query(ge=1, le=500, description="Page size, 1..500.")]
+#: base64url without padding of at most ``_MAX_RAW`` bytes: what :func:`encode_cursor` makes.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]*$"
+_MAX_RAW = 512
 CursorParam = Annotated[
     str | None,
     Query(
-        max_length=2048,
-        description="`next_cursor` of the previous page; omit for the first page.",
+        max_length=(_MAX_RAW * 4 + 2) // 3,
+        pattern=CURSOR_PATTERN,
+        description="`next_cursor` of the previous page; omit it (or leave it empty) for "
+        "the first page. Any other value is refused with 422.",
     ),
 ]
 
@@ -43,21 +49,34 @@ def encode_cursor(after_id: str) -> str:
 def decode_cursor(cursor: str | None) -> str:
     """The id after which the requested page starts; ``""`` for the first page.
 
-    A cursor this service did not issue is a 422 naming the ``cursor`` parameter.
+    Only exactly what :func:`encode_cursor` makes is accepted: base64url of
+    ``{"v":1,"after":"<id>"}``, at most 512 bytes, re-encoding to the same text.
+    Anything else (a forged, nested, truncated or foreign cursor) is a 422 naming the
+    ``cursor`` parameter, never a 500.
+
+    >>> decode_cursor("")
+    ''
     """
-    if cursor is None:
+    if not cursor:
         return ""
+    if len(cursor) > (_MAX_RAW * 4 + 2) // 3 or not _ALPHABET.match(cursor):
+        raise _invalid()
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
-    except (binascii.Error, ValueError) as exc:  # UnicodeDecodeError is a ValueError
-        raise _invalid() from exc
-    if not isinstance(data, dict) or data.get("v") != _VERSION:
-        raise _invalid()
-    after = data.get("after")
-    if not isinstance(after, str) or not after:
+        # Small and flat by construction: no recursion, however it is forged.
+        match = _SHAPE.fullmatch(raw.decode("ascii"))
+        after = json.loads(match["after"]) if match else None
+    except (binascii.Error, ValueError):  # UnicodeDecodeError is a ValueError
+        raise _invalid() from None
+    if not isinstance(after, str) or not after or encode_cursor(after) != cursor:
         raise _invalid()
     return after
+
+
+_ALPHABET = re.compile(CURSOR_PATTERN)
+# The one shape this service writes; `after` is a JSON string literal (ASCII: json.dumps
+# escapes the rest), decoded on its own so that nothing nested is ever parsed.
+_SHAPE = re.compile(r'\{"v":' + str(_VERSION) + r',"after":(?P<after>"(?:[^"\\]|\\.)+")\}')
 
 
 def _invalid() -> InvalidInput:

@@ -17,6 +17,7 @@ from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.domain.errors import FieldError, PowermapError
+from service.domain.ingest.validation import DEFAULT_MAX_ERRORS
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("powermap.errors")
@@ -30,6 +31,7 @@ def problem_response(
     title: str,
     detail: str,
     errors: list[dict[str, Any]] | None = None,
+    error_count: int | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
@@ -43,8 +45,16 @@ def problem_response(
     if request_id:
         body["request_id"] = request_id
     if errors:
-        body["errors"] = errors
+        # Bounded: the first `max_listed_errors` problems, and how many there were.
+        cap = _max_listed_errors(request)
+        body["error_count"] = max(error_count or 0, len(errors))
+        body["errors"] = errors[:cap]
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _max_listed_errors(request: Request) -> int:
+    state = getattr(request.app.state, "powermap", None)
+    return state.settings.max_listed_errors if state is not None else DEFAULT_MAX_ERRORS
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -57,10 +67,11 @@ def _location(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def validation_errors(exc: RequestValidationError) -> list[FieldError]:
-    """Pydantic's errors as FieldErrors; body rows also get their section and index."""
+def validation_errors(exc: RequestValidationError, limit: int | None = None) -> list[FieldError]:
+    """Pydantic's errors as FieldErrors (the first ``limit``); body rows also get their
+    section and index."""
     result: list[FieldError] = []
-    for err in exc.errors():
+    for err in exc.errors()[:limit]:
         loc = tuple(err.get("loc", ()))
         section = index = field = None
         if len(loc) >= 3 and loc[0] == "body" and isinstance(loc[2], int):
@@ -92,29 +103,34 @@ def install_problem_handlers(app: FastAPI) -> None:
             title=exc.title,
             detail=exc.detail,
             errors=[e.as_dict() for e in exc.errors] or None,
+            error_count=exc.error_count,
             headers=headers,
         )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = validation_errors(exc)
+        errors = validation_errors(exc, _max_listed_errors(request))
         return problem_response(
             request,
             status=422,
             slug="validation-error",
             title="The request is not valid",
-            detail=f"{len(errors)} problem(s) in the request; nothing was changed",
+            detail=f"{len(exc.errors())} problem(s) in the request; nothing was changed",
             errors=[e.as_dict() for e in errors],
+            error_count=len(exc.errors()),
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        slug = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}.get(
+            exc.status_code, "http-error"
+        )
+        title = "The request body is too large" if exc.status_code == 413 else str(exc.detail)
         return problem_response(
             request,
             status=exc.status_code,
             slug=slug,
-            title=str(exc.detail),
+            title=title,
             detail=str(exc.detail),
             headers=getattr(exc, "headers", None),
         )

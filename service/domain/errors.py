@@ -29,10 +29,18 @@ class PowermapError(Exception):
     slug: str = "internal-error"
     title: str = "Internal error"
 
-    def __init__(self, detail: str, *, errors: list[FieldError] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[FieldError] | None = None,
+        error_count: int | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
+        # How many problems there were in all; ``errors`` may list only the first ones.
+        self.error_count = len(self.errors) if error_count is None else error_count
 
 
 class NotFound(PowermapError):

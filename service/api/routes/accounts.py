@@ -14,6 +14,7 @@ from service.api.schemas.org_chart import OrgChartOut
 from service.api.schemas.people import StakeholderSummary
 from service.domain import directory, org_chart
 from service.domain.relationship_intel.subgraphs import today
+from service.domain.values import Id
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 
@@ -51,7 +52,7 @@ def list_accounts(
     summary="One account with its counts and covering team",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def get_account(account_id: str, state: StateDep, principal: ReadPrincipal) -> AccountDetail:
+def get_account(account_id: Id, state: StateDep, principal: ReadPrincipal) -> AccountDetail:
     principal.require_account(account_id)
     return AccountDetail.model_validate(directory.account(state.driver, state.database, account_id))
 
@@ -62,7 +63,7 @@ def get_account(account_id: str, state: StateDep, principal: ReadPrincipal) -> A
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def list_account_stakeholders(
-    account_id: str,
+    account_id: Id,
     state: StateDep,
     principal: ReadPrincipal,
     limit: LimitParam = 50,
@@ -96,7 +97,7 @@ def list_account_stakeholders(
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_org_chart(
-    account_id: str,
+    account_id: Id,
     state: StateDep,
     principal: ReadPrincipal,
     as_of: AsOfParam = None,

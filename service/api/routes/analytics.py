@@ -8,7 +8,6 @@ tokens see one account) and hands over to :mod:`service.domain.relationship_inte
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -30,6 +29,7 @@ from service.api.schemas.analytics import (
 from service.api.schemas.common import problem_responses
 from service.domain import relationship_intel as intel
 from service.domain.relationship_intel.subgraphs import today
+from service.domain.values import Id, IsoDate
 
 router = APIRouter(prefix="/v1", tags=["analytics"])
 
@@ -40,7 +40,7 @@ router = APIRouter(prefix="/v1", tags=["analytics"])
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_budget_control(
-    budget_id: str, state: StateDep, principal: ReadPrincipal, as_of: AsOfParam = None
+    budget_id: Id, state: StateDep, principal: ReadPrincipal, as_of: AsOfParam = None
 ) -> BudgetControlOut:
     return BudgetControlOut.model_validate(
         intel.budget_control(
@@ -59,7 +59,7 @@ def get_budget_control(
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_account_threading(
-    account_id: str, state: StateDep, principal: ReadPrincipal, as_of: AsOfParam = None
+    account_id: Id, state: StateDep, principal: ReadPrincipal, as_of: AsOfParam = None
 ) -> ThreadingOut:
     principal.require_account(account_id)
     return ThreadingOut.model_validate(
@@ -103,7 +103,7 @@ def get_portfolio_threading(
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def post_departure_impact(
-    account_id: str,
+    account_id: Id,
     body: DepartureRequest,
     state: StateDep,
     principal: ReadPrincipal,
@@ -128,12 +128,12 @@ def post_departure_impact(
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_person_departure_impact(
-    person_id: str,
+    person_id: Id,
     state: StateDep,
     principal: ReadPrincipal,
     as_of: AsOfParam = None,
     account_id: Annotated[
-        str | None, Query(description="Only this one of the person's accounts.")
+        Id | None, Query(description="Only this one of the person's accounts.")
     ] = None,
 ) -> PersonDepartureImpactOut:
     return PersonDepartureImpactOut.model_validate(
@@ -156,10 +156,10 @@ def get_person_departure_impact(
 def get_warm_paths(
     state: StateDep,
     principal: ReadPrincipal,
-    to: Annotated[str, Query(min_length=1, description="The stakeholder to reach.")],
+    to: Annotated[Id, Query(description="The stakeholder to reach.")],
     from_: Annotated[
-        str | None,
-        Query(alias="from", min_length=1, description="Only paths from this team member."),
+        Id | None,
+        Query(alias="from", description="Only paths from this team member."),
     ] = None,
     k: Annotated[int, Query(ge=1, le=20, description="How many paths, 1..20.")] = 3,
     as_of: AsOfParam = None,
@@ -183,7 +183,7 @@ def get_warm_paths(
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_power_map(
-    account_id: str,
+    account_id: Id,
     state: StateDep,
     principal: ReadPrincipal,
     sort: Annotated[intel.PowerMapSort, Query(description="The column to sort by.")] = "pagerank",
@@ -209,11 +209,11 @@ def get_power_map(
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_account_health(
-    account_id: str,
+    account_id: Id,
     state: StateDep,
     principal: ReadPrincipal,
     as_of: Annotated[
-        date | None,
+        IsoDate | None,
         Query(description="YYYY-MM-DD; also score the account at the end of that day (UTC)."),
     ] = None,
 ) -> HealthOut:

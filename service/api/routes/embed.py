@@ -18,12 +18,13 @@ from service.api.deps import ReadPrincipal, StateDep
 from service.api.schemas.common import problem_responses
 from service.domain import embed_tokens
 from service.domain.errors import PowermapError
+from service.domain.values import Id
 
 router = APIRouter(tags=["embedding"])
 
 
 class EmbedTokenRequest(BaseModel):
-    account_id: str = Field(min_length=1, max_length=200, description="The account to embed.")
+    account_id: Id = Field(description="The account to embed.")
     expires_in_minutes: int | None = Field(
         default=None,
         ge=1,
@@ -70,7 +71,7 @@ def create_embed_token(
 
 @router.get("/embed/accounts/{account_id}/org-chart", include_in_schema=False)
 def embed_org_chart_page(
-    account_id: str,
+    account_id: Id,
     state: StateDep,
     token: Annotated[str, Query(min_length=1, max_length=4096)],
     as_of: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,

@@ -8,7 +8,7 @@ The documented schema of the body is the domain's row models, inlined for OpenAP
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body
@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from service.api.deps import StateDep, WritePrincipal
 from service.domain import ingest
 from service.domain.ingest.rows import IngestBatch
+from service.domain.values import Id, IsoDateOrDateTime
 
 router = APIRouter(prefix="/v1", tags=["ingest"])
 
@@ -73,7 +74,7 @@ class IngestResult(BaseModel):
 class DepartureRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    left_at: datetime | date | None = Field(
+    left_at: IsoDateOrDateTime | None = Field(
         default=None,
         description="When the person left (a date means 00:00 UTC of that day); default now",
     )
@@ -139,7 +140,7 @@ def ingest_batch(
     responses={**AUTH_ERRORS, 404: {"description": "No such stakeholder", **PROBLEM}},
 )
 def stakeholder_departure(
-    stakeholder_id: str,
+    stakeholder_id: Id,
     state: StateDep,
     principal: WritePrincipal,
     body: DepartureRequest | None = None,
@@ -163,7 +164,7 @@ def stakeholder_departure(
     responses={**AUTH_ERRORS, 404: {"description": "No such team member", **PROBLEM}},
 )
 def team_member_departure(
-    team_member_id: str,
+    team_member_id: Id,
     state: StateDep,
     principal: WritePrincipal,
     body: DepartureRequest | None = None,

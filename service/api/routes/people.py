@@ -8,6 +8,7 @@ from service.api.deps import ReadPrincipal, StateDep
 from service.api.schemas.common import problem_responses
 from service.api.schemas.people import StakeholderDetail, TeamMemberDetail
 from service.domain import directory
+from service.domain.values import Id
 
 router = APIRouter(prefix="/v1", tags=["people"])
 
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/v1", tags=["people"])
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_stakeholder(
-    stakeholder_id: str, state: StateDep, principal: ReadPrincipal
+    stakeholder_id: Id, state: StateDep, principal: ReadPrincipal
 ) -> StakeholderDetail:
     return StakeholderDetail.model_validate(
         directory.stakeholder(state.driver, state.database, stakeholder_id, principal=principal)
@@ -31,7 +32,7 @@ def get_stakeholder(
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_team_member(
-    team_member_id: str, state: StateDep, principal: ReadPrincipal
+    team_member_id: Id, state: StateDep, principal: ReadPrincipal
 ) -> TeamMemberDetail:
     return TeamMemberDetail.model_validate(
         directory.team_member(state.driver, state.database, team_member_id, principal=principal)

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.domain.values import Id
+
 __all__ = [
     "AccountDepartureImpactOut",
     "BudgetControlOut",
@@ -300,7 +302,7 @@ class PortfolioThreadingPage(_Out):
 class DepartureRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    person_ids: list[str] = Field(
+    person_ids: list[Id] = Field(
         min_length=1,
         max_length=500,
         description="Stakeholders and/or team members leaving at once",

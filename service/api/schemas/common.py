@@ -39,7 +39,12 @@ class Problem(BaseModel):
     detail: str
     instance: str | None = None
     request_id: str | None = None
-    errors: list[ProblemFieldError] | None = None
+    errors: list[ProblemFieldError] | None = Field(
+        default=None, description="What was wrong and where; the first ones only"
+    )
+    error_count: int | None = Field(
+        default=None, description="How many problems there were in all (with `errors`)"
+    )
 
 
 _DESCRIPTIONS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.domain.queries.catalog import CatalogError, SavedQuery
 from service.domain.queries.params import to_json
@@ -80,10 +80,36 @@ class QueryListOut(BaseModel):
     )
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+_MAX_PARAM_DEPTH = 16
+
+
+def _check_param_value(value: Any, depth: int = 0) -> None:
+    """What Neo4j can take as a parameter: 64-bit integers, bounded nesting."""
+    if depth > _MAX_PARAM_DEPTH:
+        raise ValueError(f"parameters nest at most {_MAX_PARAM_DEPTH} levels")
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not _INT64[0] <= value <= _INT64[1]:
+            raise ValueError("integer parameters must fit in 64 bits")
+    elif isinstance(value, list):
+        for item in value:
+            _check_param_value(item, depth + 1)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _check_param_value(item, depth + 1)
+
+
 class _RunOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     params: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("params")
+    @classmethod
+    def _params_fit_neo4j(cls, value: dict[str, Any]) -> dict[str, Any]:
+        _check_param_value(value)
+        return value
+
     format: Literal["json", "csv"] = "json"
     limit: int | None = Field(
         default=None, ge=1, description="Return at most this many rows (never above the cap)."

@@ -15,26 +15,35 @@ from neo4j import Driver
 from service.domain.errors import Conflict, InvalidInput
 from service.domain.ingest.plan import ACCOUNT, Chunk, chunk_units, plan_units, write_set_of
 from service.domain.ingest.summary import IngestSummary
-from service.domain.ingest.validation import ValidBatch, check_size, validate
+from service.domain.ingest.validation import (
+    DEFAULT_MAX_ERRORS,
+    ValidBatch,
+    check_size,
+    validate,
+)
 from service.graph import ingest as store
 from service.settings import Settings
 
 
-def validate_batch(driver: Driver, database: str, batch: Mapping[str, Any]) -> ValidBatch:
+def validate_batch(
+    driver: Driver, database: str, batch: Mapping[str, Any], max_errors: int = DEFAULT_MAX_ERRORS
+) -> ValidBatch:
     """Every check of a batch (rows, then batch-level against stored data), or
-    :class:`InvalidInput` listing every bad row."""
+    :class:`InvalidInput` counting every problem and listing the first ``max_errors``."""
     if not isinstance(batch, Mapping):
         raise InvalidInput("the batch must be a JSON object with one list per section")
 
     def lookup(ids_by_label: dict[str, set[str]], manager_starts: set[str]) -> store.StoredFacts:
         return store.lookup_stored(driver, database, ids_by_label, manager_starts)
 
-    valid, errors = validate(batch, lookup)
+    valid, errors = validate(batch, lookup, max_errors)
     if errors:
-        rows = len({(e.section, e.index) for e in errors})
+        listed = errors.first()
+        shown = "" if errors.total == len(listed) else f"; the first {len(listed)} are listed"
         raise InvalidInput(
-            f"{len(errors)} problem(s) in {rows} row(s) or section(s); nothing was written",
-            errors=errors,
+            f"{errors.total} problem(s) in the batch{shown}; nothing was written",
+            errors=listed,
+            error_count=errors.total,
         )
     return valid
 
@@ -72,7 +81,7 @@ def ingest_batch(
     """
     if isinstance(batch, Mapping):
         check_size(batch, settings.ingest_max_rows)
-    valid = validate_batch(driver, database, batch)
+    valid = validate_batch(driver, database, batch, settings.max_listed_errors)
     now = datetime.now(UTC)
     summary = IngestSummary(effective_at=valid.effective_at or now, received=valid.received)
     units = plan_units(valid)
@@ -130,7 +139,7 @@ def import_batches(
     if chunk_rows < 1 or workers < 1:
         raise InvalidInput("chunk_rows and workers must be at least 1")
     with _collector_paused():
-        valid = validate_batch(driver, database, batch)
+        valid = validate_batch(driver, database, batch, settings.max_listed_errors)
         now = datetime.now(UTC)
         summary = IngestSummary(effective_at=valid.effective_at or now, received=valid.received)
         params = _params(settings, summary.effective_at, now)

@@ -5,32 +5,34 @@ keys the caller sent: an **omitted** field means "leave it as stored", an explic
 ``null`` means "clear it" (for ``reports_to``: the person no longer has a solid-line
 manager). Validation is strict about JSON types (no ``"5"`` for a number, no ``true``
 for a number), forbids unknown fields, and checks the vocabularies of
-docs/graph-conventions.md; dates and datetimes are ISO-8601 strings.
+docs/graph-conventions.md; ids, dates and datetimes follow service/domain/values.py.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import ConfigDict, Field, Strict, TypeAdapter
+from pydantic import ConfigDict, FailFast, Field, TypeAdapter
 from typing_extensions import TypedDict
 
 # One vocabulary for the model: the analytics define the authorities and buying roles.
 from service.analytics.model import Authority
 from service.analytics.model import RoleName as BuyingRole
+from service.domain.values import Id, IsoDate, IsoDateOrDateTime, IsoDateTime
 
-Id = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=2000)]
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Strength = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Stance = Annotated[int, Field(ge=-2, le=2)]
 FiscalYear = Annotated[int, Field(ge=1900, le=2200)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-# ISO-8601 strings are parsed (strict mode alone would demand date objects).
-IsoDate = Annotated[date, Strict(False)]
-IsoDateOrDateTime = Annotated[datetime, Strict(False)] | Annotated[date, Strict(False)]
-IsoDateTime = Annotated[datetime, Strict(False)]
+
+# Lists inside one row are bounded too (docs/api-inputs.md, "Limits"): a row cannot make
+# the service hold more than these, whatever the size of the body.
+MAX_DOTTED_MANAGERS = 50
+MAX_INTERACTION_PARTICIPANTS = 1000
+DottedManagers = Annotated[list[Id], Field(max_length=MAX_DOTTED_MANAGERS)]
+Participants = Annotated[list[Id], Field(min_length=1, max_length=MAX_INTERACTION_PARTICIPANTS)]
 
 Tier = Literal["strategic", "key", "standard"]
 Seniority = Literal["c_level", "vp", "director", "manager", "individual_contributor"]
@@ -71,7 +73,7 @@ class StakeholderRow(TypedDict):
     # Omitted: unchanged. null: no solid-line manager any more. An id: that manager.
     reports_to: NotRequired[Id | None]
     # Omitted: unchanged. A list (or null = []): the complete set of dotted-line managers.
-    dotted_reports_to: NotRequired[list[Id] | None]
+    dotted_reports_to: NotRequired[DottedManagers | None]
 
 
 class TeamMemberRow(TypedDict):
@@ -150,8 +152,8 @@ class InteractionRow(TypedDict):
     id: Id
     kind: InteractionKind
     at: IsoDateTime
-    team_member_ids: Annotated[list[Id], Field(min_length=1)]
-    stakeholder_ids: Annotated[list[Id], Field(min_length=1)]
+    team_member_ids: Participants
+    stakeholder_ids: Participants
 
 
 class IngestBatch(TypedDict, total=False):
@@ -172,19 +174,28 @@ class IngestBatch(TypedDict, total=False):
     interactions: list[InteractionRow]
 
 
-# Section name -> validator of a list of its rows (in the order statements are written).
+# Section name -> its row type (in the order statements are written).
+ROW_TYPES: dict[str, Any] = {
+    "accounts": AccountRow,
+    "stakeholders": StakeholderRow,
+    "team_members": TeamMemberRow,
+    "budgets": BudgetRow,
+    "opportunities": OpportunityRow,
+    "controls": ControlRow,
+    "roles": RoleRow,
+    "influences": InfluenceRow,
+    "relationships": RelationshipRow,
+    "coverage": CoverageRow,
+    "interactions": InteractionRow,
+}
+# A whole section at once, stopping at its first bad row (the fast path of a good batch),
+# and one row (to count and locate the errors of a bad section row by row).
 SECTION_ADAPTERS: dict[str, TypeAdapter[list[Any]]] = {
-    "accounts": TypeAdapter(list[AccountRow]),
-    "stakeholders": TypeAdapter(list[StakeholderRow]),
-    "team_members": TypeAdapter(list[TeamMemberRow]),
-    "budgets": TypeAdapter(list[BudgetRow]),
-    "opportunities": TypeAdapter(list[OpportunityRow]),
-    "controls": TypeAdapter(list[ControlRow]),
-    "roles": TypeAdapter(list[RoleRow]),
-    "influences": TypeAdapter(list[InfluenceRow]),
-    "relationships": TypeAdapter(list[RelationshipRow]),
-    "coverage": TypeAdapter(list[CoverageRow]),
-    "interactions": TypeAdapter(list[InteractionRow]),
+    section: TypeAdapter(Annotated[list[row], FailFast()])  # type: ignore[valid-type,arg-type]
+    for section, row in ROW_TYPES.items()
+}
+ROW_ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    section: TypeAdapter(row) for section, row in ROW_TYPES.items()
 }
 SECTIONS: tuple[str, ...] = tuple(SECTION_ADAPTERS)
 EFFECTIVE_AT = TypeAdapter(IsoDateTime)

@@ -11,7 +11,7 @@ in one read transaction (one query per label, one for the stored manager chains)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,7 +19,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from service.domain.errors import FieldError, PayloadTooLarge
-from service.domain.ingest.rows import EFFECTIVE_AT, NODE_SECTIONS, SECTION_ADAPTERS, SECTIONS
+from service.domain.ingest.rows import (
+    EFFECTIVE_AT,
+    NODE_SECTIONS,
+    ROW_ADAPTERS,
+    SECTION_ADAPTERS,
+    SECTIONS,
+)
 from service.graph.ingest import StoredFacts
 
 Row = dict[str, Any]
@@ -86,6 +92,50 @@ LABEL_NOUN = {
 }
 
 
+SECTION_ORDER = {section: i for i, section in enumerate(("effective_at", *SECTIONS))}
+
+#: How many errors a validation keeps unless told otherwise (``ingest_max_listed_errors``).
+DEFAULT_MAX_ERRORS = 100
+
+
+def _error_key(e: FieldError) -> tuple[int, int, str]:
+    return (SECTION_ORDER.get(e.section or "", -1), e.index or 0, e.location)
+
+
+class ErrorList:
+    """The first ``keep`` errors in request order, and how many there were in all.
+
+    A batch can be wrong in millions of places (one interaction naming a million unknown
+    people); holding and answering all of them is what let a 10 MB request take 1 GB.
+    Every error is counted, only the first ``keep`` (by section, row, location) are kept.
+    """
+
+    def __init__(self, keep: int = DEFAULT_MAX_ERRORS) -> None:
+        self.keep = max(1, keep)
+        self.total = 0
+        self._kept: list[FieldError] = []
+
+    def add(self, error: FieldError) -> None:
+        self.total += 1
+        self._kept.append(error)
+        if len(self._kept) >= 2 * self.keep:
+            self._kept = sorted(self._kept, key=_error_key)[: self.keep]
+
+    def extend(self, errors: Iterable[FieldError]) -> None:
+        for e in errors:
+            self.add(e)
+
+    def first(self) -> list[FieldError]:
+        """The kept errors, sorted by section, row and location."""
+        return sorted(self._kept, key=_error_key)[: self.keep]
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def __len__(self) -> int:
+        return self.total
+
+
 @dataclass
 class ParsedBatch:
     """The rows that passed row validation, with their index in the request."""
@@ -93,7 +143,7 @@ class ParsedBatch:
     rows: dict[str, list[IndexedRow]]
     received: dict[str, int]
     effective_at: datetime | None
-    errors: list[FieldError]
+    errors: ErrorList
     # Ids of every node row that names one, parsed or not: a reference to a row that
     # failed validation is that row's problem, not a second "unknown reference".
     claimed_ids: dict[str, set[str]] = field(default_factory=dict)
@@ -138,11 +188,18 @@ def error(
     )
 
 
-def _pydantic_errors(section: str, exc: ValidationError) -> Iterator[FieldError]:
-    for err in exc.errors(include_url=False):
+def _pydantic_errors(
+    section: str, exc: ValidationError, row: int | None = None
+) -> Iterator[FieldError]:
+    """FieldErrors of a section's (``row`` None) or one row's validation error."""
+    for err in exc.errors(include_url=False, include_input=False, include_context=False):
         loc = err["loc"]
-        index = loc[0] if loc and isinstance(loc[0], int) else None
-        rest = loc[1:] if index is not None else loc
+        if row is not None:
+            index: int | None = row
+            rest = loc
+        else:
+            index = loc[0] if loc and isinstance(loc[0], int) else None
+            rest = loc[1:] if index is not None else loc
         location = f"{section}[{index}]" if index is not None else section
         for part in rest:
             location += f"[{part}]" if isinstance(part, int) else f".{part}"
@@ -152,9 +209,10 @@ def _pydantic_errors(section: str, exc: ValidationError) -> Iterator[FieldError]
         )
 
 
-def parse_rows(batch: Mapping[str, Any]) -> ParsedBatch:
-    """Validate every row on its own; collect all errors and keep the rows that parse."""
-    errors: list[FieldError] = []
+def parse_rows(batch: Mapping[str, Any], max_errors: int = DEFAULT_MAX_ERRORS) -> ParsedBatch:
+    """Validate every row on its own; count all errors, keep the first ``max_errors``,
+    and keep the rows that parse."""
+    errors = ErrorList(max_errors)
     rows: dict[str, list[IndexedRow]] = {}
     received: dict[str, int] = {}
     claimed: dict[str, set[str]] = {label: set() for label in NODE_SECTIONS.values()}
@@ -162,21 +220,22 @@ def parse_rows(batch: Mapping[str, Any]) -> ParsedBatch:
 
     for key in batch:
         if key != "effective_at" and key not in SECTION_ADAPTERS:
-            errors.append(
+            errors.add(
                 error(key, None, None, f"unknown section; expected one of {', '.join(SECTIONS)}")
             )
-    if batch.get("effective_at") is not None:
+    if "effective_at" in batch:
         try:
             effective_at = as_utc(EFFECTIVE_AT.validate_python(batch["effective_at"]))
-        except ValidationError:
-            errors.append(error("effective_at", None, None, "must be an ISO-8601 datetime"))
+        except ValidationError as exc:
+            reason = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+            errors.add(error("effective_at", None, None, reason))
 
     for section, adapter in SECTION_ADAPTERS.items():
-        raw = batch.get(section)
-        if raw is None:
+        if section not in batch:
             continue
+        raw = batch[section]
         if not isinstance(raw, list):
-            errors.append(error(section, None, None, "must be a list of objects"))
+            errors.add(error(section, None, None, "must be a list of objects"))
             continue
         received[section] = len(raw)
         label = NODE_SECTIONS.get(section)
@@ -185,16 +244,19 @@ def parse_rows(batch: Mapping[str, Any]) -> ParsedBatch:
                 r["id"] for r in raw if isinstance(r, dict) and isinstance(r.get("id"), str)
             )
         try:
-            # Fast path: the whole section in one call (pydantic checks every item).
+            # Fast path: the whole section in one call, stopping at the first bad row.
             rows[section] = list(enumerate(adapter.validate_python(raw)))
-        except ValidationError as exc:
-            section_errors = list(_pydantic_errors(section, exc))
-            errors.extend(section_errors)
-            bad = {e.index for e in section_errors}
-            good = [i for i in range(len(raw)) if i not in bad]
-            rows[section] = list(
-                zip(good, adapter.validate_python([raw[i] for i in good]), strict=True)
-            )
+        except ValidationError:
+            # Some row is bad: validate row by row, so each row's errors are counted and
+            # dropped past the first ``max_errors`` instead of all held at once.
+            row_adapter = ROW_ADAPTERS[section]
+            good: list[IndexedRow] = []
+            for index, item in enumerate(raw):
+                try:
+                    good.append((index, row_adapter.validate_python(item)))
+                except ValidationError as row_exc:
+                    errors.extend(_pydantic_errors(section, row_exc, row=index))
+            rows[section] = good
     return ParsedBatch(
         rows=rows, received=received, effective_at=effective_at, errors=errors, claimed_ids=claimed
     )
@@ -220,9 +282,8 @@ def _ref_values(row: Row, field_name: str, is_list: bool) -> Iterator[tuple[int 
         yield None, value
 
 
-def local_checks(parsed: ParsedBatch) -> list[FieldError]:
+def local_checks(parsed: ParsedBatch) -> Iterator[FieldError]:
     """Checks that need no stored data: duplicates, self-loops, role targets."""
-    errors: list[FieldError] = []
     for section in NODE_SECTIONS:
         rows = parsed.rows.get(section, [])
         if len({row["id"] for _, row in rows}) == len(rows):
@@ -230,13 +291,11 @@ def local_checks(parsed: ParsedBatch) -> list[FieldError]:
         first: dict[str, int] = {}
         for index, row in rows:
             if row["id"] in first:
-                errors.append(
-                    error(
-                        section,
-                        index,
-                        "id",
-                        f"duplicate id {row['id']!r} (first at {section}[{first[row['id']]}])",
-                    )
+                yield error(
+                    section,
+                    index,
+                    "id",
+                    f"duplicate id {row['id']!r} (first at {section}[{first[row['id']]}])",
                 )
             else:
                 first[row["id"]] = index
@@ -248,45 +307,36 @@ def local_checks(parsed: ParsedBatch) -> list[FieldError]:
         for index, row in rows:
             key = tuple(map(row.get, identity))
             if key in seen:
-                errors.append(
-                    error(section, index, None, f"duplicate of {section}[{seen[key]}] (same edge)")
+                yield error(
+                    section, index, None, f"duplicate of {section}[{seen[key]}] (same edge)"
                 )
             else:
                 seen[key] = index
     for index, row in parsed.rows.get("stakeholders", []):
         if row.get("reports_to") == row["id"]:
-            errors.append(
-                error("stakeholders", index, "reports_to", "a person cannot report to themself")
-            )
+            yield error("stakeholders", index, "reports_to", "a person cannot report to themself")
         for i, manager in enumerate(row.get("dotted_reports_to") or []):
             if manager == row["id"]:
-                errors.append(
-                    error(
-                        "stakeholders",
-                        index,
-                        "dotted_reports_to",
-                        "a person cannot have a dotted line to themself",
-                        item=i,
-                    )
+                yield error(
+                    "stakeholders",
+                    index,
+                    "dotted_reports_to",
+                    "a person cannot have a dotted line to themself",
+                    item=i,
                 )
     for index, row in parsed.rows.get("roles", []):
         on_account, on_opportunity = row.get("account_id"), row.get("opportunity_id")
         if on_account is not None and on_opportunity is not None:
-            errors.append(
-                error(
-                    "roles", index, "opportunity_id", "give account_id or opportunity_id, not both"
-                )
+            yield error(
+                "roles", index, "opportunity_id", "give account_id or opportunity_id, not both"
             )
         elif on_account is None and on_opportunity is None:
-            errors.append(
-                error(
-                    "roles", index, "account_id", "one of account_id or opportunity_id is required"
-                )
+            yield error(
+                "roles", index, "account_id", "one of account_id or opportunity_id is required"
             )
     for index, row in parsed.rows.get("influences", []):
         if row["from_id"] == row["to_id"]:
-            errors.append(error("influences", index, "to_id", "a person cannot influence themself"))
-    return errors
+            yield error("influences", index, "to_id", "a person cannot influence themself")
 
 
 def _referenced(parsed: ParsedBatch) -> dict[str, set[str]]:
@@ -321,11 +371,10 @@ def manager_chain_starts(parsed: ParsedBatch) -> set[str]:
 
 def stored_checks(
     parsed: ParsedBatch, stored: StoredFacts, wanted: Mapping[str, set[str]]
-) -> list[FieldError]:
+) -> Iterator[FieldError]:
     """Checks against the batch and the stored graph: unknown references (``wanted``
     are those :func:`references_to_resolve` looked up), cycles."""
     unknown = {label: ids - stored.existing[label] for label, ids in wanted.items()}
-    errors: list[FieldError] = []
     # The rows are scanned (to say where) only for labels with an unknown id.
     for section, refs in REFERENCES.items():
         for field_name, label, is_list in refs:
@@ -335,19 +384,16 @@ def stored_checks(
             for index, row in parsed.rows.get(section, []):
                 for item, ref in _ref_values(row, field_name, is_list):
                     if ref in missing:
-                        errors.append(
-                            error(
-                                section,
-                                index,
-                                field_name,
-                                f"unknown {LABEL_NOUN[label]} {ref!r} "
-                                "(neither in this batch nor stored)",
-                                item=item,
-                            )
+                        yield error(
+                            section,
+                            index,
+                            field_name,
+                            f"unknown {LABEL_NOUN[label]} {ref!r} "
+                            "(neither in this batch nor stored)",
+                            item=item,
                         )
-    errors.extend(_departed_errors(parsed, stored, wanted))
-    errors.extend(_cycle_errors(parsed, stored.solid_managers))
-    return errors
+    yield from _departed_errors(parsed, stored, wanted)
+    yield from _cycle_errors(parsed, stored.solid_managers)
 
 
 def _departed_errors(
@@ -420,28 +466,22 @@ def _report_cycle(cycle: list[str], batch_rows: Mapping[str, int]) -> Iterator[F
             )
 
 
-SECTION_ORDER = {section: i for i, section in enumerate(("effective_at", *SECTIONS))}
-
-
-def sort_errors(errors: list[FieldError]) -> list[FieldError]:
-    def key(e: FieldError) -> tuple[int, int, str]:
-        return (SECTION_ORDER.get(e.section or "", -1), e.index or 0, e.location)
-
-    return sorted(errors, key=key)
-
-
 def validate(
-    batch: Mapping[str, Any], lookup: Callable[[dict[str, set[str]], set[str]], StoredFacts]
-) -> tuple[ValidBatch, list[FieldError]]:
-    """Every check, in order; ``lookup`` reads the stored facts (ids, manager chains)."""
-    parsed = parse_rows(batch)
-    errors = parsed.errors + local_checks(parsed)
+    batch: Mapping[str, Any],
+    lookup: Callable[[dict[str, set[str]], set[str]], StoredFacts],
+    max_errors: int = DEFAULT_MAX_ERRORS,
+) -> tuple[ValidBatch, ErrorList]:
+    """Every check, in order; ``lookup`` reads the stored facts (ids, manager chains).
+    The errors are all counted; the first ``max_errors`` are kept (:class:`ErrorList`)."""
+    parsed = parse_rows(batch, max_errors)
+    errors = parsed.errors
+    errors.extend(local_checks(parsed))
     wanted = references_to_resolve(parsed)
     stored = lookup(wanted, manager_chain_starts(parsed))
-    errors += stored_checks(parsed, stored, wanted)
+    errors.extend(stored_checks(parsed, stored, wanted))
     valid = ValidBatch(
         rows={s: [row for _, row in indexed] for s, indexed in parsed.rows.items()},
         received=parsed.received,
         effective_at=parsed.effective_at,
     )
-    return valid, sort_errors(errors)
+    return valid, errors

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from service.domain.errors import FieldError, InvalidInput
+from service.domain.values import check_date_range
 
 __all__ = [
     "ParamSpec",
@@ -115,16 +116,22 @@ def coerce_value(ptype: ParamType, value: Any, *, from_text: bool = False) -> An
     if ptype is ParamType.DATE:
         if isinstance(value, str):
             try:
-                return date.fromisoformat(value.strip())
+                parsed_date = date.fromisoformat(value.strip())
             except ValueError:
                 pass
+            else:
+                check_date_range(parsed_date)  # the API's one date range (domain/values.py)
+                return parsed_date
         raise ValueError(f"expected a date as YYYY-MM-DD, got {_describe(value)}")
     if ptype is ParamType.DATETIME:
         if isinstance(value, str):
             try:
-                return _parse_datetime(value)
-            except ValueError:
+                parsed = _parse_datetime(value)
+            except (ValueError, OverflowError):
                 pass
+            else:
+                check_date_range(parsed)
+                return parsed
         raise ValueError(
             f"expected an ISO-8601 date-time such as 2026-01-31T09:00:00Z, got {_describe(value)}"
         )
