@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -139,7 +140,7 @@ def test_the_local_neo4j_runs_with_the_configured_heap(driver: Driver, settings:
     pid = local_neo4j.running_pid(instance)
     assert pid is not None
     heap = local_neo4j.heap_bytes()
-    arguments = open(f"/proc/{pid}/cmdline", "rb").read().decode().split("\0")
+    arguments = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
     assert f"-Xmx{heap >> 20}m" in arguments
     assert f"-Xms{heap >> 20}m" in arguments
     config = {
