@@ -28,6 +28,7 @@ that server is used as configured.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -78,9 +79,14 @@ server.bolt.listen_address=127.0.0.1:{bolt_port}
 server.bolt.advertised_address=127.0.0.1:{bolt_port}
 server.http.enabled=false
 server.https.enabled=false
-server.memory.heap.initial_size=1g
+server.memory.heap.initial_size={heap}
 server.memory.heap.max_size={heap}
 server.memory.pagecache.size={pagecache}
+# Transaction memory (sized from the heap, see transaction_memory()): one transaction
+# may use at most db.memory.transaction.max, all together db.memory.transaction.total.max;
+# a query over either fails with a memory-limit error instead of exhausting the heap.
+db.memory.transaction.max={tx_max}
+db.memory.transaction.total.max={tx_total}
 dbms.usage_report.enabled=false
 db.transaction.timeout=0s
 server.directories.data={data_dir}
@@ -193,13 +199,59 @@ def ensure_runtime(instance: LocalInstance, log: Log = print) -> Path:
     return lib
 
 
+_SIZE = re.compile(r"^\s*(\d+)\s*([kmg]?)b?\s*$", re.IGNORECASE)
+_UNIT = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def parse_size(text: str) -> int:
+    """Bytes of a JVM/Neo4j-style size: ``"1g"``, ``"512m"``, ``"1048576"``.
+
+    >>> parse_size("2g"), parse_size("512M"), parse_size("64k")
+    (2147483648, 536870912, 65536)
+    """
+    match = _SIZE.match(text)
+    if not match:
+        raise LocalNeo4jError(f"not a size: {text!r} (write e.g. 1g or 512m)")
+    return int(match.group(1)) * _UNIT[match.group(2).lower()]
+
+
+def heap_bytes() -> int:
+    """The heap of the local server, from ``POWERMAP_NEO4J_HEAP`` (default 4g)."""
+    return parse_size(os.environ.get("POWERMAP_NEO4J_HEAP", "4g"))
+
+
+def transaction_memory(heap: int) -> tuple[int, int]:
+    """(per transaction, all transactions) memory caps in bytes, sized from the heap.
+
+    All transactions together may use half the heap, one transaction a quarter: the
+    rest stays for the server itself (query plans, caches, Bolt buffers), so a greedy
+    query fails with a memory-limit error before it can starve the server. A 20,000-row
+    ingest batch needs well under a quarter of a 1 GiB heap.
+
+    >>> [b >> 20 for b in transaction_memory(1 << 30)]
+    [256, 512]
+    """
+    return heap // 4, heap // 2
+
+
+def jvm_memory_options(heap: int) -> list[str]:
+    """-Xms/-Xmx for the JVM: the entry point is started directly, so neo4j.conf's
+    ``server.memory.heap.*`` (read by Neo4j's own launcher script) would not apply."""
+    mib = max(heap >> 20, 1)
+    return [f"-Xms{mib}m", f"-Xmx{mib}m"]
+
+
 def _write_config(instance: LocalInstance) -> None:
     for sub in ("conf", "data", "logs", "run"):
         (instance.home / sub).mkdir(parents=True, exist_ok=True)
+    heap = heap_bytes()
+    tx_max, tx_total = transaction_memory(heap)
     (instance.conf_dir / "neo4j.conf").write_text(
         CONF_TEMPLATE.format(
             bolt_port=instance.bolt_port,
-            heap=os.environ.get("POWERMAP_NEO4J_HEAP", "4g"),
+            heap=f"{max(heap >> 20, 1)}m",
+            tx_max=f"{tx_max >> 20}m",
+            tx_total=f"{tx_total >> 20}m",
             pagecache=os.environ.get("POWERMAP_NEO4J_PAGECACHE", "2g"),
             data_dir=instance.home / "data",
             logs_dir=instance.home / "logs",
@@ -305,6 +357,7 @@ def start(instance: LocalInstance, env_file: Path, log: Log = print) -> str:
         process = subprocess.Popen(
             [
                 _java(),
+                *jvm_memory_options(heap_bytes()),
                 "-XX:+UseG1GC",
                 "-XX:-OmitStackTraceInFastThrow",
                 "-Djdk.tls.ephemeralDHKeySize=2048",

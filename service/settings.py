@@ -47,6 +47,17 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("NEO4J_DATABASE", "POWERMAP_NEO4J_DATABASE"),
     )
 
+    # Failing fast while Neo4j is down (docs/operations.md): how long one connection
+    # attempt may take, how long a request may wait for a pooled connection, and how long
+    # after finding Neo4j unreachable every call fails at once (the circuit breaker).
+    neo4j_connection_timeout_s: float = Field(default=1.0, gt=0)
+    neo4j_acquisition_timeout_s: float = Field(default=5.0, gt=0)
+    neo4j_breaker_cooldown_s: float = Field(default=1.0, ge=0)
+    # Every request's deadline: each transaction gets the time left as its server-side
+    # timeout (so a write that cannot finish in time is rolled back, never committed
+    # after its client gave up), and retries stop when it is reached (504).
+    request_timeout_seconds: float = Field(default=30.0, gt=0)
+
     auto_migrate: bool = False
     migrations_dir: Path = Path(__file__).resolve().parent.parent / "migrations"
     # The saved analyst queries (docs/queries.md); the container sets /app/cypher.

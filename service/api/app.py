@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from neo4j.exceptions import ServiceUnavailable
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api.body_limit import BodyLimit
 from service.api.openapi import install_openapi
@@ -25,12 +25,32 @@ from service.api.routes.embed import router as embed_router
 from service.api.routes.ingest import router as ingest_router
 from service.api.startup import warm_up_process
 from service.api.state import AppState
-from service.graph import migrations
-from service.graph.driver import create_driver
+from service.domain.errors import DatabaseUnavailable
+from service.graph import deadline, migrations
+from service.graph.driver import create_driver, ping
 from service.settings import Settings, get_settings
 from service.widget import valid_origins
 
 log = logging.getLogger("powermap")
+
+
+class RequestDeadline:
+    """Give every HTTP request ``seconds`` to finish (``service/graph/deadline.py``).
+
+    Pure ASGI, so the context variable it sets is inherited by the thread-pool thread
+    that runs the route and by every driver call made there.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with deadline.deadline(self.seconds):
+            await self.app(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -41,12 +61,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         driver = create_driver(settings)
         try:
-            driver.verify_connectivity()
+            ping(driver, settings.neo4j_database)
             if settings.auto_migrate:
                 migrations.migrate(driver, settings.neo4j_database, settings.migrations_dir)
-        except ServiceUnavailable:
-            # Serve anyway: /readyz reports the outage and the driver reconnects later.
-            log.warning("Neo4j at %s is not reachable at start-up", settings.neo4j_uri)
+        except DatabaseUnavailable as exc:
+            # Serve anyway: routes answer 503 fast, /readyz says why, and the driver
+            # reconnects when Neo4j is back.
+            log.warning("Neo4j at %s is not usable at start-up: %s", settings.neo4j_uri, exc)
         app.state.powermap = AppState.build(settings, driver)
         # Compile the kernels and freeze the start-up heap out of the garbage collector
         # now, off the event loop, rather than in the first requests (startup.py).
@@ -82,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         per_path={"/v1/ingest": settings.ingest_max_body_bytes},
     )
     install_request_log(app)
+    app.add_middleware(RequestDeadline, seconds=settings.request_timeout_seconds)
     if settings.embed_allowed_origins:
         # Pages on these origins call the API from the browser with embed tokens. Added
         # last, so outermost: 401/403 problems carry the CORS headers too and the widget

@@ -1,5 +1,9 @@
 """One place that turns every failure into RFC 9457 problem+json.
 
+Domain errors only: the driver's exceptions are translated into them once, in the
+graph layer (``service/graph/errors.py``); ``Retry-After`` comes with those that may
+pass (503 while Neo4j is down).
+
 Stable ``type`` URIs (relative, ``/problems/<slug>``), a human ``detail``, the request
 id for support, and for validation failures an ``errors`` list saying what was wrong
 and where. Never a stack trace.
@@ -13,7 +17,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.domain.errors import FieldError, PowermapError
@@ -33,6 +36,7 @@ def problem_response(
     errors: list[dict[str, Any]] | None = None,
     error_count: int | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"/problems/{slug}",
@@ -49,6 +53,8 @@ def problem_response(
         cap = _max_listed_errors(request)
         body["error_count"] = max(error_count or 0, len(errors))
         body["errors"] = errors[:cap]
+    if extensions:
+        body.update(extensions)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -95,7 +101,11 @@ def validation_errors(exc: RequestValidationError, limit: int | None = None) -> 
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(PowermapError)
     async def _domain(request: Request, exc: PowermapError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers: dict[str, str] = {}
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        if exc.retry_after is not None:
+            headers["Retry-After"] = str(exc.retry_after)
         return problem_response(
             request,
             status=exc.status,
@@ -104,7 +114,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             detail=exc.detail,
             errors=[e.as_dict() for e in exc.errors] or None,
             error_count=exc.error_count,
-            headers=headers,
+            headers=headers or None,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -133,29 +143,6 @@ def install_problem_handlers(app: FastAPI) -> None:
             title=title,
             detail=str(exc.detail),
             headers=getattr(exc, "headers", None),
-        )
-
-    @app.exception_handler(ConstraintError)
-    async def _constraint(request: Request, exc: ConstraintError) -> JSONResponse:
-        return problem_response(
-            request,
-            status=409,
-            slug="conflict",
-            title="Conflict with the stored data",
-            detail=exc.message or "a uniqueness constraint was violated",
-        )
-
-    @app.exception_handler(ServiceUnavailable)
-    @app.exception_handler(SessionExpired)
-    async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
-        log.warning("neo4j unavailable: %s", exc)
-        return problem_response(
-            request,
-            status=503,
-            slug="database-unavailable",
-            title="The graph database is unavailable",
-            detail="Neo4j could not be reached; retry shortly",
-            headers={"Retry-After": "5"},
         )
 
     @app.exception_handler(Exception)

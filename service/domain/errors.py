@@ -28,6 +28,8 @@ class PowermapError(Exception):
     status: int = 500
     slug: str = "internal-error"
     title: str = "Internal error"
+    #: Seconds after which a retry may succeed (the `Retry-After` header), if any.
+    retry_after: int | None = None
 
     def __init__(
         self,
@@ -75,5 +77,32 @@ class QueryTimeout(PowermapError):
     status, slug, title = 408, "query-timeout", "The query ran out of time"
 
 
+class QueryTooLarge(PowermapError):
+    status, slug, title = 422, "query-too-large", "The query needs too much memory"
+
+
+class DeadlineExceeded(PowermapError):
+    """The request did not finish within its deadline; a write in it was rolled back."""
+
+    status, slug, title = 504, "deadline-exceeded", "The request ran out of time"
+
+
 class DatabaseUnavailable(PowermapError):
+    """Neo4j cannot serve now (down, unreachable, refusing our credentials, out of
+    memory for all transactions); the request changed nothing and may be retried."""
+
     status, slug, title = 503, "database-unavailable", "The graph database is unavailable"
+    retry_after = 5
+
+    def __init__(self, detail: str, *, reason: str = "unreachable") -> None:
+        super().__init__(detail)
+        #: Why: "unreachable", "auth" (our credentials refused), "busy" (transient
+        #: errors, every connection in use, all transaction memory taken) or
+        #: "commit-unknown" (the connection broke while committing).
+        self.reason = reason
+
+
+class DatabaseFailure(PowermapError):
+    """Neo4j failed in a way that is neither the caller's fault nor transient."""
+
+    status, slug, title = 500, "database-error", "The graph database failed"

@@ -9,8 +9,9 @@ Two steps, both in managed READ transactions with a server-side timeout:
 - :func:`run_read` runs the text in a READ access-mode transaction (the server itself
   then rejects any write) and stops pulling records one past the row cap.
 
-Neither decides anything: the domain (``service/domain/queries``) does, and maps the
-driver's errors to the service's.
+Neither decides anything: the domain (``service/domain/queries``) does. Both run
+through :func:`service.graph.driver.execute` with ``analyst=True``, so the driver's errors
+leave as the service's (a rejected text is the caller's 4xx, never a 500).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction, Record, unit_of_work
+from neo4j import Driver, ManagedTransaction, Record
+
+from service.graph.driver import execute
 
 __all__ = ["PlanFacts", "PlanStep", "ReadOutcome", "explain", "run_read"]
 
@@ -85,16 +88,14 @@ def _facts(query_type: str | None, plan: Mapping[str, Any] | None) -> PlanFacts:
 def explain(
     driver: Driver, database: str, cypher: str, params: Mapping[str, Any], timeout: float
 ) -> PlanFacts:
-    """Plan ``cypher`` without running it (raises the driver's errors, e.g. syntax errors)."""
+    """Plan ``cypher`` without running it (a syntax error is an InvalidInput)."""
 
-    @unit_of_work(timeout=timeout)
     def work(tx: ManagedTransaction) -> PlanFacts:
         # EXPLAIN is a prefix Neo4j parses itself; the text after it is planned, not run.
         summary = tx.run("EXPLAIN " + cypher, dict(params)).consume()
         return _facts(summary.query_type, summary.plan)
 
-    with driver.session(database=database) as session:
-        return session.execute_read(work)
+    return execute(driver, database, "read", work, timeout=timeout, analyst=True)
 
 
 def run_read(
@@ -112,7 +113,6 @@ def run_read(
     is discarded by the server when the transaction ends, never transferred.
     """
 
-    @unit_of_work(timeout=timeout)
     def work(tx: ManagedTransaction) -> ReadOutcome:
         result = tx.run(cypher, dict(params))
         columns = list(result.keys())
@@ -126,5 +126,12 @@ def run_read(
         result.consume()
         return ReadOutcome(columns, records, truncated)
 
-    with driver.session(database=database, fetch_size=min(max_rows + 1, 1000)) as session:
-        return session.execute_read(work)
+    return execute(
+        driver,
+        database,
+        "read",
+        work,
+        timeout=timeout,
+        analyst=True,
+        fetch_size=min(max_rows + 1, 1000),
+    )

@@ -1,34 +1,132 @@
 """The one Neo4j driver of a process, and the managed-transaction helpers around it.
 
-Every query goes through :func:`read` or :func:`write`, which use the driver's
-``execute_read`` / ``execute_write`` so transient errors (leader switches, deadlocks
-between concurrent ingest writers) are retried by the driver, and which fully consume
-results into plain data inside the transaction function, as the driver requires.
+Every query goes through :func:`read` / :func:`write` / :func:`read_tx` /
+:func:`write_tx` (and analysts' Cypher through :func:`execute`, from
+``service/graph/adhoc.py``), which run managed transactions (``execute_read`` /
+``execute_write``), fully consume results into plain data inside the transaction
+function, as the driver requires, and own three policies of failure:
+
+- **translation**: whatever the driver raises leaves as a service error
+  (:func:`service.graph.errors.translate`), once, here;
+- **retries**: transient errors (deadlocks between concurrent ingest writers, leader
+  switches) are retried with a short exponential back-off until the request's deadline
+  (or 30 s outside a request); an unreachable server gets one fresh attempt (pooled
+  connections of a restarted server are stale) and then trips the circuit breaker
+  (``service/graph/breaker.py``), which fails later calls at once for its cool-down;
+- **deadline**: every transaction gets the time left of the request
+  (``service/graph/deadline.py``) as its server-side timeout, so a write that cannot
+  finish in time is rolled back by Neo4j and never commits after its client gave up.
+
+The driver's own retry loop is turned off (``max_transaction_retry_time=0``): it cannot
+tell "the server is down" (fail now) from "a deadlock" (retry), and it retries both for
+30 s, which is how requests used to hang while Neo4j was down.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Final, Literal, TypeVar
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
+from neo4j.exceptions import DriverError, Neo4jError
 
+from service.domain.errors import DeadlineExceeded
+from service.graph import deadline
+from service.graph.breaker import breaker_of
+from service.graph.errors import is_connectivity, is_retryable, translate
 from service.settings import Settings
 
 T = TypeVar("T")
 Record = dict[str, Any]
 
+#: How long transient errors are retried outside a request (CLI, background work).
+RETRY_WITHOUT_DEADLINE_S: Final = 30.0
+#: The shortest server-side timeout worth starting a transaction with.
+MIN_TX_TIMEOUT_S: Final = 0.05
+
 
 def create_driver(settings: Settings) -> Driver:
     """Build the process's driver; the caller owns it and must close it."""
-    return GraphDatabase.driver(
+    driver = GraphDatabase.driver(
         settings.neo4j_uri,
         auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
         max_connection_pool_size=50,
-        connection_acquisition_timeout=30.0,
+        # Fail fast when the server is down or unreachable (docs/operations.md).
+        connection_timeout=settings.neo4j_connection_timeout_s,
+        connection_acquisition_timeout=max(
+            settings.neo4j_acquisition_timeout_s, settings.neo4j_connection_timeout_s + 0.5
+        ),
+        max_transaction_retry_time=0.0,
         # Warnings such as "property key does not exist" on a fresh graph are noise here.
         notifications_min_severity="OFF",
     )
+    breaker_of(driver, settings.neo4j_breaker_cooldown_s)
+    return driver
+
+
+def _backoff() -> Iterator[float]:
+    delay = 0.05
+    while True:
+        yield delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
+        delay = min(delay * 2, 1.0)
+
+
+def execute(
+    driver: Driver,
+    database: str,
+    mode: Literal["read", "write"],
+    work: Callable[[ManagedTransaction], T],
+    *,
+    timeout: float | None = None,
+    analyst: bool = False,
+    fetch_size: int | None = None,
+) -> T:
+    """Run ``work`` in one managed transaction under the policies of this module.
+
+    ``timeout`` bounds the transaction on the server (lowered to the request's time
+    left); ``analyst`` marks Cypher the caller wrote, for the translation of its errors.
+    """
+    breaker = breaker_of(driver)
+    left = deadline.remaining()
+    retry_until = time.monotonic() + (RETRY_WITHOUT_DEADLINE_S if left is None else left)
+    delays = _backoff()
+    fresh_attempt_made = False
+    session_config: dict[str, Any] = {"database": database, "max_transaction_retry_time": 0.0}
+    if fetch_size is not None:
+        session_config["fetch_size"] = fetch_size
+    while True:
+        breaker.check()
+        left = deadline.remaining()
+        tx_timeout = timeout
+        if left is not None:
+            if left < MIN_TX_TIMEOUT_S:
+                raise DeadlineExceeded(
+                    "the request ran out of time before it could finish; nothing more of "
+                    "it was written; retry later or send less at once"
+                )
+            tx_timeout = left if tx_timeout is None else min(tx_timeout, left)
+        unit = work if tx_timeout is None else unit_of_work(timeout=tx_timeout)(work)
+        try:
+            with driver.session(**session_config) as session:
+                result = (
+                    session.execute_read(unit) if mode == "read" else session.execute_write(unit)
+                )
+        except (Neo4jError, DriverError) as exc:
+            if is_connectivity(exc):
+                if not fresh_attempt_made:
+                    fresh_attempt_made = True  # the pool's connections may be stale
+                    continue
+                breaker.trip()
+                raise translate(exc) from exc
+            delay = next(delays)
+            if is_retryable(exc) and time.monotonic() + delay < retry_until:
+                time.sleep(delay)  # back-off before retrying a transient error
+                continue
+            raise translate(exc, analyst=analyst, timeout=tx_timeout) from exc
+        breaker.reset()
+        return result
 
 
 def run_rows(tx: ManagedTransaction, cypher: str, params: Mapping[str, Any]) -> list[Record]:
@@ -43,23 +141,24 @@ def run_rows(tx: ManagedTransaction, cypher: str, params: Mapping[str, Any]) -> 
 
 def read(driver: Driver, database: str, cypher: str, **params: Any) -> list[Record]:
     """Run one read query in a managed read transaction and return its rows."""
-    with driver.session(database=database) as session:
-        return session.execute_read(run_rows, cypher, params)
+    return execute(driver, database, "read", lambda tx: run_rows(tx, cypher, params))
 
 
 def write(driver: Driver, database: str, cypher: str, **params: Any) -> list[Record]:
     """Run one write query in a managed write transaction and return its rows."""
-    with driver.session(database=database) as session:
-        return session.execute_write(run_rows, cypher, params)
+    return execute(driver, database, "write", lambda tx: run_rows(tx, cypher, params))
 
 
 def read_tx(driver: Driver, database: str, work: Callable[[ManagedTransaction], T]) -> T:
     """Run a multi-statement unit of read work in one managed transaction."""
-    with driver.session(database=database) as session:
-        return session.execute_read(work)
+    return execute(driver, database, "read", work)
 
 
 def write_tx(driver: Driver, database: str, work: Callable[[ManagedTransaction], T]) -> T:
     """Run a multi-statement unit of write work in one managed (retried) transaction."""
-    with driver.session(database=database) as session:
-        return session.execute_write(work)
+    return execute(driver, database, "write", work)
+
+
+def ping(driver: Driver, database: str) -> None:
+    """One round trip to ``database``; raises the service's errors like every query."""
+    read(driver, database, "RETURN 1 AS ok")

@@ -26,6 +26,10 @@ from __future__ import annotations
 from typing import Final
 
 from neo4j import Driver, ManagedTransaction
+from neo4j.exceptions import DriverError, Neo4jError
+
+from service.graph.breaker import breaker_of
+from service.graph.errors import is_connectivity, translate
 
 __all__ = ["UNKNOWN_VERSION", "current_graph_version"]
 
@@ -46,7 +50,16 @@ def current_graph_version(driver: Driver, database: str) -> str:
     One managed read of ``RETURN 1`` (≈ 1–5 ms, a round trip); equal strings mean no
     write committed in between. :data:`UNKNOWN_VERSION` when the server sent no bookmark.
     """
-    with driver.session(database=database) as session:
-        session.execute_read(_probe)
-        bookmarks = session.last_bookmarks()
+    # Not through service.graph.driver.execute: the session's bookmarks are the answer.
+    breaker = breaker_of(driver)
+    breaker.check()
+    try:
+        with driver.session(database=database, max_transaction_retry_time=0.0) as session:
+            session.execute_read(_probe)
+            bookmarks = session.last_bookmarks()
+    except (Neo4jError, DriverError) as exc:
+        if is_connectivity(exc):
+            breaker.trip()
+        raise translate(exc) from exc
+    breaker.reset()
     return "|".join(sorted(bookmarks.raw_values))

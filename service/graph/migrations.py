@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from neo4j import Driver
-from neo4j.exceptions import ClientError, ConstraintError
 
+from service.domain.errors import Conflict, DatabaseFailure
 from service.graph.driver import read, write
 
 FILENAME = re.compile(r"^V(?P<version>\d+)__(?P<description>[A-Za-z0-9_]+)\.cypher$")
@@ -157,7 +157,7 @@ def _acquire_lock(driver: Driver, database: str, owner: str) -> None:
         try:
             write(driver, database, ACQUIRE_LOCK, owner=owner)
             return
-        except ConstraintError:
+        except Conflict:  # the lock node exists: another migrator holds it
             write(driver, database, BREAK_STALE_LOCK, stale_seconds=STALE_LOCK_SECONDS)
             if time.monotonic() >= deadline:
                 raise MigrationError(
@@ -173,7 +173,7 @@ def _ensure_bookkeeping_constraints(driver: Driver, database: str) -> None:
             try:
                 write(driver, database, statement)
                 break
-            except ClientError:
+            except (Conflict, DatabaseFailure):
                 # Two processes creating the same constraint at once: one may lose the
                 # schema race; IF NOT EXISTS makes the retry a no-op.
                 if attempt == 4:

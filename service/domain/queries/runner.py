@@ -29,7 +29,6 @@ from typing import Any
 
 import structlog
 from neo4j import Driver
-from neo4j.exceptions import Neo4jError
 from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import CartesianPoint, Point, WGS84Point
 from neo4j.time import Date, DateTime, Duration, Time
@@ -38,8 +37,6 @@ from service.domain.errors import (
     FieldError,
     InvalidInput,
     PowermapError,
-    QueryRefused,
-    QueryTimeout,
 )
 from service.domain.queries.catalog import SavedQuery
 from service.domain.queries.guard import check
@@ -59,14 +56,6 @@ __all__ = [
 ]
 
 ADHOC_NAME = "adhoc"
-# Neo4j error codes that mean "this is not something analysts may do", not "bad input".
-_REFUSED_CODES = frozenset(
-    {
-        "Neo.ClientError.Statement.AccessMode",
-        "Neo.ClientError.Statement.UnsupportedAdministrationCommand",
-        "Neo.ClientError.Statement.NotSystemDatabaseError",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -190,24 +179,6 @@ def to_csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-def _translate(exc: Neo4jError, limits: RunLimits) -> PowermapError | None:
-    code = exc.code or ""
-    message = exc.message or str(exc)
-    if "TransactionTimedOut" in code:
-        return QueryTimeout(
-            f"the query did not finish within {limits.timeout_seconds:g} s and was stopped "
-            "on the server; narrow the match (anchor it on an id, add LIMIT) and retry"
-        )
-    if code in _REFUSED_CODES or ".Security." in code:
-        return QueryRefused(f"the database refused the query: {message}")
-    if code.startswith("Neo.ClientError."):
-        return InvalidInput(
-            f"Neo4j rejected the query: {message}",
-            errors=[FieldError(location="cypher", field="cypher", reason=message)],
-        )
-    return None  # transient and database errors keep their own handlers
-
-
 def _log_run(
     *,
     key_id: str,
@@ -260,19 +231,8 @@ def run_cypher(
             {column: to_plain(record[column]) for column in outcome.columns}
             for record in outcome.records
         ]
-    except Neo4jError as exc:
-        error = _translate(exc, limits)
-        _log_run(
-            key_id=key_id,
-            name=name,
-            params=params,
-            started=started,
-            outcome=error.slug if error else f"neo4j:{exc.code}",
-        )
-        if error is None:
-            raise
-        raise error from exc
     except PowermapError as exc:
+        # Neo4j's errors arrive translated by the graph layer (service/graph/errors.py).
         _log_run(key_id=key_id, name=name, params=params, started=started, outcome=exc.slug)
         raise
     ms = _log_run(
