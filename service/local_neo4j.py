@@ -124,6 +124,11 @@ class LocalInstance:
         return self.home / "run" / "neo4j.pid"
 
     @property
+    def launch_file(self) -> Path:
+        """The command line and config the running server was started with."""
+        return self.home / "run" / "neo4j.launch"
+
+    @property
     def password_file(self) -> Path:
         return self.home / "password"
 
@@ -341,6 +346,14 @@ def start(instance: LocalInstance, env_file: Path, log: Log = print) -> str:
         env_file,
         {"NEO4J_URI": instance.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": password},
     )
+    launch = _launch_command(instance, lib)
+    if running_pid(instance) is not None and _launched_with(instance) != _launch_record(
+        instance, launch
+    ):
+        # Started by an older `powermap` or with other settings (heap, memory caps, port):
+        # a server that kept its old settings would silently ignore the new ones.
+        log("The running Neo4j was started with other settings; restarting it ...")
+        stop(instance, log)
     if running_pid(instance) is not None:
         if _wait_for_bolt(instance, password, timeout=START_TIMEOUT_SECONDS):
             log(f"Neo4j already running at {instance.uri} (instance {instance.name}).")
@@ -355,18 +368,7 @@ def start(instance: LocalInstance, env_file: Path, log: Log = print) -> str:
     instance.console_log.parent.mkdir(parents=True, exist_ok=True)
     with instance.console_log.open("ab") as console:
         process = subprocess.Popen(
-            [
-                _java(),
-                *jvm_memory_options(heap_bytes()),
-                "-XX:+UseG1GC",
-                "-XX:-OmitStackTraceInFastThrow",
-                "-Djdk.tls.ephemeralDHKeySize=2048",
-                "-cp",
-                f"{lib}/*",
-                ENTRY_POINT,
-                f"--home-dir={instance.home}",
-                f"--config-dir={instance.conf_dir}",
-            ],
+            launch,
             env=_java_env(instance),
             stdin=subprocess.DEVNULL,
             stdout=console,
@@ -374,6 +376,7 @@ def start(instance: LocalInstance, env_file: Path, log: Log = print) -> str:
             start_new_session=True,  # outlives `make`, stopped only by `powermap neo4j stop`
         )
     instance.pid_file.write_text(f"{process.pid}\n")
+    instance.launch_file.write_text(_launch_record(instance, launch))
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -386,6 +389,34 @@ def start(instance: LocalInstance, env_file: Path, log: Log = print) -> str:
             log(f"Neo4j is ready at {instance.uri}.")
             return instance.uri
     raise LocalNeo4jError(f"Bolt did not answer within {START_TIMEOUT_SECONDS:.0f}s")
+
+
+def _launch_command(instance: LocalInstance, lib: Path) -> list[str]:
+    return [
+        _java(),
+        *jvm_memory_options(heap_bytes()),
+        "-XX:+UseG1GC",
+        "-XX:-OmitStackTraceInFastThrow",
+        "-Djdk.tls.ephemeralDHKeySize=2048",
+        "-cp",
+        f"{lib}/*",
+        ENTRY_POINT,
+        f"--home-dir={instance.home}",
+        f"--config-dir={instance.conf_dir}",
+    ]
+
+
+def _launch_record(instance: LocalInstance, launch: list[str]) -> str:
+    """What a server was started with: its command line and its neo4j.conf."""
+    conf = (instance.conf_dir / "neo4j.conf").read_text()
+    return "\0".join(launch) + "\n" + conf
+
+
+def _launched_with(instance: LocalInstance) -> str | None:
+    try:
+        return instance.launch_file.read_text()
+    except FileNotFoundError:
+        return None
 
 
 def _wait_for_bolt(instance: LocalInstance, password: str, timeout: float) -> bool:
