@@ -57,22 +57,21 @@ from service.analytics import (
     AccountGraph,
     AnalyticsParams,
     budget_control,
-    departure_impact,
     engagement_graph,
     key_stakeholders,
-    power_map,
     threading_report,
 )
 from service.analytics.betweenness import default_workers, exact_betweenness
+from service.analytics.departure_impact import departure_impact
 from service.analytics.model import Knows
-from service.analytics.power_map import engagement_betweenness
+from service.analytics.power_map import engagement_betweenness, power_map
 from service.api.startup import warm_up_process
-from service.domain import relationship_intel as intel
+from service.domain import analytics as intel
 from service.domain.access import Principal, Scope
+from service.domain.analytics.account_cache import AccountCache
+from service.domain.analytics.account_refresher import AccountRefresher
 from service.domain.ingest import import_batches
 from service.domain.org_chart import valid_at
-from service.domain.relationship_intel.account_cache import AccountCache
-from service.domain.relationship_intel.account_refresher import AccountRefresher
 from service.graph import migrations
 from service.graph.account_subgraph import account_subgraph
 from service.graph.driver import create_driver

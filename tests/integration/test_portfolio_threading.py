@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from neo4j import Driver
 
 from service.analytics import AnalyticsParams, threading_report
+from service.domain.analytics import threading_risk
 from service.domain.ingest import depart_stakeholder, depart_team_member, ingest_batch
 from service.domain.org_chart import valid_at
-from service.domain.relationship_intel import threading_risk
 from service.graph.account_subgraph import account_subgraph
 from service.graph.portfolio_threading import PortfolioCursor, portfolio_threading_page
 from service.settings import Settings

@@ -3,7 +3,7 @@ power map and health (DESIGN.md "Definitions").
 
 Plain ``def`` routes: FastAPI runs them in its thread pool, so the CPU-bound analytics
 never block the event loop. Each route checks the caller's account limit (embed
-tokens see one account) and hands over to :mod:`service.domain.relationship_intel`.
+tokens see one account) and hands over to :mod:`service.domain.analytics`.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from service.api.schemas.analytics import (
     WarmPathsOut,
 )
 from service.api.schemas.common import problem_responses
-from service.domain import relationship_intel as intel
-from service.domain.relationship_intel.subgraphs import today
+from service.domain import analytics as intel
+from service.domain.analytics.subgraphs import today
 
 router = APIRouter(prefix="/v1", tags=["analytics"])
 

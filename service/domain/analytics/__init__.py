@@ -9,20 +9,20 @@ CPU-bound: the routes are plain ``def`` functions, which FastAPI runs in its thr
 pool, so one long analysis never stalls the event loop or other requests.
 """
 
-from service.domain.relationship_intel.account_threading import account_threading
-from service.domain.relationship_intel.account_views import (
+from service.domain.analytics.account_threading import account_threading
+from service.domain.analytics.budget_control import budget_control
+from service.domain.analytics.departure_impact import (
+    account_departure_impact,
+    person_departure_impact,
+)
+from service.domain.analytics.portfolio_threading import portfolio_threading
+from service.domain.analytics.power_map import (
     POWER_MAP_SORTS,
     PowerMapSort,
     account_health,
     account_power_map,
     warm_paths,
 )
-from service.domain.relationship_intel.budget_control import budget_control
-from service.domain.relationship_intel.departure import (
-    account_departure_impact,
-    person_departure_impact,
-)
-from service.domain.relationship_intel.portfolio import portfolio_threading
 from service.domain.relationship_intel.threading_risk import threading_risk
 
 __all__ = [

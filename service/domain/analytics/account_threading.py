@@ -7,10 +7,8 @@ from datetime import date
 
 from service.analytics import threading_report
 from service.analytics.threading import SideVerdict
-from service.domain.relationship_intel.account_cache import AccountCache
-from service.domain.relationship_intel.subgraphs import account_at
-from service.domain.relationship_intel.threading_risk import threading_risk
-from service.domain.relationship_intel.views import (
+from service.domain.analytics.account_cache import AccountCache
+from service.domain.analytics.answers import (
     Names,
     Record,
     account_ref,
@@ -18,6 +16,8 @@ from service.domain.relationship_intel.views import (
     coverage_view,
     people_refs,
 )
+from service.domain.analytics.subgraphs import account_at
+from service.domain.relationship_intel.threading_risk import threading_risk
 from service.settings import Settings
 
 __all__ = ["account_threading"]

@@ -13,7 +13,7 @@ from typing import Any
 
 from service.analytics.engagement import Coverage
 from service.analytics.model import AccountGraph, AnalyticsParams
-from service.analytics.paths import WarmPath
+from service.analytics.warm_paths import WarmPath
 from service.settings import Settings
 
 __all__ = [

@@ -7,9 +7,8 @@ from datetime import date
 from service.analytics import budget_control as analyse_budget_control
 from service.analytics.influence import BudgetController, EscalationChain
 from service.domain.access import Principal
-from service.domain.relationship_intel.account_cache import AccountCache
-from service.domain.relationship_intel.subgraphs import analytics_not_found, budget_account_at
-from service.domain.relationship_intel.views import (
+from service.domain.analytics.account_cache import AccountCache
+from service.domain.analytics.answers import (
     Names,
     Record,
     account_ref,
@@ -17,6 +16,7 @@ from service.domain.relationship_intel.views import (
     coverage_view,
     warm_path_view,
 )
+from service.domain.analytics.subgraphs import analytics_not_found, budget_account_at
 from service.settings import Settings
 
 __all__ = ["budget_control"]

@@ -20,21 +20,20 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from service.analytics import departure_impact
-from service.analytics.departure import DepartureImpact, RecommendedAction
+from service.analytics.departure_impact import DepartureImpact, RecommendedAction, departure_impact
 from service.analytics.fragmentation import Fragmentation
 from service.analytics.model import AccountGraph
 from service.domain.access import Principal
-from service.domain.errors import FieldError, Forbidden, InvalidInput
-from service.domain.relationship_intel.account_cache import AccountCache, AccountReads
-from service.domain.relationship_intel.subgraphs import account_at, accounts_at, person_at
-from service.domain.relationship_intel.views import (
+from service.domain.analytics.account_cache import AccountCache, AccountReads
+from service.domain.analytics.answers import (
     Names,
     Record,
     account_ref,
     analytics_params,
     warm_path_view,
 )
+from service.domain.analytics.subgraphs import account_at, accounts_at, person_at
+from service.domain.errors import FieldError, Forbidden, InvalidInput
 from service.graph.account_subgraph import PulledAccount
 from service.settings import Settings
 

@@ -15,11 +15,11 @@ from datetime import date
 from neo4j import Driver
 
 from service.domain.access import Principal
+from service.domain.analytics.answers import Record
 from service.domain.directory import require_portfolio
 from service.domain.errors import FieldError, InvalidInput
 from service.domain.org_chart import valid_at
 from service.domain.relationship_intel.threading_risk import RISK_WEIGHTS, threading_risk
-from service.domain.relationship_intel.views import Record
 from service.graph.portfolio_threading import PortfolioCursor, portfolio_threading_page
 from service.settings import Settings
 

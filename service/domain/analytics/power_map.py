@@ -7,15 +7,12 @@ from datetime import date
 from typing import Literal
 
 from service.analytics import account_health as analyse_health
-from service.analytics import power_map
-from service.analytics import warm_paths as analyse_warm_paths
 from service.analytics.health import HealthReport, health_change
-from service.analytics.power_map import PowerMapSortKey, sort_power_map
+from service.analytics.power_map import PowerMapSortKey, power_map, sort_power_map
+from service.analytics.warm_paths import warm_paths as analyse_warm_paths
 from service.domain.access import Principal
-from service.domain.errors import NotFound
-from service.domain.relationship_intel.account_cache import AccountCache
-from service.domain.relationship_intel.subgraphs import account_at, accounts_at, person_at
-from service.domain.relationship_intel.views import (
+from service.domain.analytics.account_cache import AccountCache
+from service.domain.analytics.answers import (
     Names,
     Record,
     account_ref,
@@ -23,6 +20,8 @@ from service.domain.relationship_intel.views import (
     people_refs,
     warm_path_view,
 )
+from service.domain.analytics.subgraphs import account_at, accounts_at, person_at
+from service.domain.errors import NotFound
 from service.settings import Settings
 
 __all__ = ["POWER_MAP_SORTS", "PowerMapSort", "account_health", "account_power_map", "warm_paths"]
