@@ -24,7 +24,8 @@ from service.analytics.departure_impact import DepartureImpact, RecommendedActio
 from service.analytics.fragmentation import Fragmentation
 from service.analytics.model import AccountGraph
 from service.domain.access import Principal
-from service.domain.analytics.account_cache import AccountCache, AccountReads
+from service.domain.analytics.account_cache import AccountCache
+from service.domain.analytics.account_reads import AccountReads
 from service.domain.analytics.answers import (
     Names,
     Record,

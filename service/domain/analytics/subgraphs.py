@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 from service.analytics.model import UnknownIdError
-from service.domain.analytics.account_cache import AccountReads
+from service.domain.analytics.account_reads import AccountReads
 from service.domain.errors import NotFound
 from service.graph.account_subgraph import PersonRef, PulledAccount
 
