@@ -516,15 +516,13 @@ def portfolio_section(driver: Driver, database: str, settings: Settings, quick: 
     today = date.today()
     repeats = 3 if quick else 10
 
-    def page(**kwargs: Any) -> dict[str, Any]:
+    def page(**kwargs: Any) -> tuple[Any, str | None]:
         args: dict[str, Any] = {"after": "", "limit": 50, "tier": None, **kwargs}
-        result: dict[str, Any] = intel.portfolio_threading(
+        return intel.portfolio_threading(
             driver, database, settings, principal=ADMIN, as_of=today, **args
         )
-        return result
 
-    first = page()
-    second_after = first["next_after"]
+    _, second_after = page()
     lines = [
         f"Portfolio: 400 accounts × 500 = 200,000 stakeholders ({rows:,} rows ingested in "
         f"{seconds:.0f} s). Each page scores every account (of the tier) in one Cypher "
