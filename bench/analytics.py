@@ -57,22 +57,21 @@ from service.analytics import (
     AccountGraph,
     AnalyticsParams,
     budget_control,
-    departure_impact,
     engagement_graph,
     key_stakeholders,
-    power_map,
     threading_report,
 )
 from service.analytics.betweenness import default_workers, exact_betweenness
+from service.analytics.departure_impact import departure_impact
 from service.analytics.model import Knows
-from service.analytics.power_map import engagement_betweenness
+from service.analytics.power_map import engagement_betweenness, power_map
 from service.api.startup import warm_up_process
-from service.domain import relationship_intel as intel
+from service.domain import analytics as intel
 from service.domain.access import Principal, Scope
+from service.domain.analytics.account_cache import AccountCache
+from service.domain.analytics.account_refresher import AccountRefresher
 from service.domain.ingest import import_batches
 from service.domain.org_chart import valid_at
-from service.domain.relationship_intel.account_cache import AccountCache
-from service.domain.relationship_intel.account_refresher import AccountRefresher
 from service.graph import migrations
 from service.graph.account_subgraph import account_subgraph
 from service.graph.driver import create_driver
@@ -517,15 +516,13 @@ def portfolio_section(driver: Driver, database: str, settings: Settings, quick: 
     today = date.today()
     repeats = 3 if quick else 10
 
-    def page(**kwargs: Any) -> dict[str, Any]:
+    def page(**kwargs: Any) -> tuple[Any, str | None]:
         args: dict[str, Any] = {"after": "", "limit": 50, "tier": None, **kwargs}
-        result: dict[str, Any] = intel.portfolio_threading(
+        return intel.portfolio_threading(
             driver, database, settings, principal=ADMIN, as_of=today, **args
         )
-        return result
 
-    first = page()
-    second_after = first["next_after"]
+    _, second_after = page()
     lines = [
         f"Portfolio: 400 accounts × 500 = 200,000 stakeholders ({rows:,} rows ingested in "
         f"{seconds:.0f} s). Each page scores every account (of the tier) in one Cypher "

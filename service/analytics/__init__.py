@@ -7,12 +7,12 @@ per family:
 - :mod:`~service.analytics.model` — the input dataclasses and :class:`AnalyticsParams`;
 - :mod:`~service.analytics.tie_strength` — tie strength from interactions;
 - :mod:`~service.analytics.engagement` — engagement graph, key stakeholders, coverage;
-- :mod:`~service.analytics.paths` — warm paths;
+- :mod:`~service.analytics.warm_paths` — warm paths;
 - :mod:`~service.analytics.threading` — single-threaded relationships, single points of failure,
   the threading risk score;
 - :mod:`~service.analytics.influence` — influence PageRank, budget control;
 - :mod:`~service.analytics.fragmentation` — KPP-Neg fragmentation;
-- :mod:`~service.analytics.departure` — departure impact;
+- :mod:`~service.analytics.departure_impact` — departure impact;
 - :mod:`~service.analytics.power_map` — the power map;
 - :mod:`~service.analytics.health` — account health.
 
@@ -21,16 +21,15 @@ Everything is CPU-bound and synchronous: call it from a thread pool
 the event loop.
 """
 
-from service.analytics.departure import combine_departure_impacts, departure_impact
+from service.analytics.departure_impact import combine_departure_impacts
 from service.analytics.engagement import coverage, engagement_graph, key_stakeholders
 from service.analytics.fragmentation import fragmentation
 from service.analytics.health import account_health
 from service.analytics.influence import budget_control, influence_pagerank
 from service.analytics.model import AccountGraph, AnalyticsParams, UnknownIdError
-from service.analytics.paths import best_warm_path, warm_paths, warm_reach
-from service.analytics.power_map import power_map
 from service.analytics.threading import threading_report, threading_risk
 from service.analytics.tie_strength import tie_strength
+from service.analytics.warm_paths import best_warm_path, warm_reach
 
 __all__ = [
     "AccountGraph",
@@ -41,15 +40,12 @@ __all__ = [
     "budget_control",
     "combine_departure_impacts",
     "coverage",
-    "departure_impact",
     "engagement_graph",
     "fragmentation",
     "influence_pagerank",
     "key_stakeholders",
-    "power_map",
     "threading_report",
     "threading_risk",
     "tie_strength",
-    "warm_paths",
     "warm_reach",
 ]

@@ -57,7 +57,7 @@ from service.analytics.model import (
     PersonStatus,
     UnknownIdError,
 )
-from service.analytics.paths import WarmPath, WarmReach, warm_reach
+from service.analytics.warm_paths import WarmPath, WarmReach, warm_reach
 
 __all__ = [
     "BudgetControl",

@@ -285,7 +285,7 @@ def _check_weights(obj: object, total: float) -> None:
 class ImpactWeights:
     """Points of each departure-impact component; they sum to 100.
 
-    Each component is a fraction in [0, 1] (see :mod:`service.analytics.departure`),
+    Each component is a fraction in [0, 1] (see :mod:`service.analytics.departure_impact`),
     so the impact score is ``Σ weight × fraction`` and stays within 0–100.
     Losing coverage of key stakeholders weighs most because it is the loss a KAM
     must repair first; ties lost weigh least because the other components already

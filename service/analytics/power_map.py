@@ -44,7 +44,7 @@ from service.analytics.engagement import (
 )
 from service.analytics.influence import influence_pagerank
 from service.analytics.model import AccountGraph, AnalyticsParams, Role
-from service.analytics.paths import warm_reach
+from service.analytics.warm_paths import warm_reach
 
 __all__ = [
     "PowerMap",

@@ -67,7 +67,7 @@ AdminPrincipal = Annotated[Principal, Depends(require(Scope.ADMIN))]
 
 
 # The `?as_of=` of every history-aware read; `None` means today (UTC), resolved by the
-# route with `service.domain.relationship_intel.subgraphs.today`.
+# route with `service.domain.analytics.subgraphs.today`.
 AsOfParam = Annotated[
     IsoDate | None,
     Query(

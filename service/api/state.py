@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from neo4j import Driver
 
-from service.domain.relationship_intel.account_cache import AccountCache
-from service.domain.relationship_intel.account_refresher import AccountRefresher
+from service.domain.analytics.account_cache import AccountCache
+from service.domain.analytics.account_refresher import AccountRefresher
 from service.settings import Settings
 
 

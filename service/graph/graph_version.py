@@ -5,7 +5,7 @@ when it ran, whoever committed it (this process, another service instance, ``pow
 import``, an analyst in cypher-shell). Two reads with no commit in between return the
 same bookmark; any committed write in between gives a new one. So one trivial managed
 read tells whether the graph may have changed since a value was computed — which is
-what :mod:`service.domain.relationship_intel.account_cache` keys its entries on.
+what :mod:`service.domain.analytics.account_cache` keys its entries on.
 
 Why a cache keyed this way never serves stale data: the version is read *before* the
 pull it keys, so the pulled data is at least as new as its key. A write committed

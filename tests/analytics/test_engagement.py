@@ -7,7 +7,8 @@ import math
 import pytest
 from hypothesis import given, settings
 
-from service.analytics import budget_control, departure_impact, power_map, threading_report
+from service.analytics import budget_control, threading_report
+from service.analytics.departure_impact import departure_impact
 from service.analytics.engagement import (
     active_ties,
     coverage,
@@ -28,6 +29,7 @@ from service.analytics.model import (
     Stakeholder,
     TeamMember,
 )
+from service.analytics.power_map import power_map
 from tests.analytics.reference import AS_OF, accounts, reference_graph
 
 

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from service.analytics.departure import combine_departure_impacts, departure_impact
+from service.analytics.departure_impact import combine_departure_impacts, departure_impact
 from service.analytics.engagement import engagement_graph
 from service.analytics.health import account_health
 from service.analytics.influence import budget_control
-from service.analytics.paths import warm_paths
 from service.analytics.power_map import power_map
 from service.analytics.threading import threading_report
-from tests.analytics.test_departure import reorg_account
+from service.analytics.warm_paths import warm_paths
+from tests.analytics.test_departure_impact import reorg_account
 from tests.analytics.test_influence import budget_account
 from tests.analytics.test_threading import twelve_person_account
 

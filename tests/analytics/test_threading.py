@@ -19,8 +19,8 @@ from service.analytics.model import (
     Stakeholder,
     TeamMember,
 )
-from service.analytics.paths import best_warm_path
 from service.analytics.threading import single_points_of_failure, threading_report
+from service.analytics.warm_paths import best_warm_path
 from tests.analytics.reference import (
     AS_OF,
     accounts,

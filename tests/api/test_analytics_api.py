@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from service.domain import embed_tokens
-from service.domain.relationship_intel import departure as departure_use_case
+from service.domain.analytics import departure_impact as departure_use_case
 from service.settings import Settings
 from tests.api.analytics_scene import seed
 from tests.conftest import KeyFactory

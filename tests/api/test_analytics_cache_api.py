@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from service.api.app import create_app
-from service.domain.relationship_intel.account_cache import AccountCache, CacheStats
+from service.domain.analytics.account_cache import AccountCache, CacheStats
 from service.settings import Settings
 from tests.conftest import KeyFactory
 

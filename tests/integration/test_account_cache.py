@@ -19,8 +19,8 @@ from neo4j import Driver
 from service.analytics.engagement import engagement_graph
 from service.analytics.model import AnalyticsParams
 from service.analytics.power_map import engagement_betweenness
+from service.domain.analytics.account_cache import AccountCache
 from service.domain.ingest import depart_stakeholder, ingest_batch
-from service.domain.relationship_intel.account_cache import AccountCache
 from service.graph import account_subgraph as pulls
 from service.graph.account_subgraph import PulledAccount
 from service.graph.graph_version import current_graph_version

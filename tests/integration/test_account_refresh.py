@@ -21,9 +21,9 @@ from service.analytics.model import AnalyticsParams
 from service.analytics.power_map import engagement_betweenness
 from service.api.app import create_app
 from service.domain.access import Scope, create_key
+from service.domain.analytics.account_cache import AccountCache
+from service.domain.analytics.account_refresher import AccountRefresher
 from service.domain.ingest import ingest_batch
-from service.domain.relationship_intel.account_cache import AccountCache
-from service.domain.relationship_intel.account_refresher import AccountRefresher
 from service.graph.account_subgraph import PulledAccount
 from service.settings import Settings
 from tests.integration.test_account_cache import plain_cypher, ties_to

@@ -13,7 +13,7 @@ from service.api.schemas.common import ItemsPage, problem_responses
 from service.api.schemas.org_chart import OrgChartOut
 from service.api.schemas.people import StakeholderSummary
 from service.domain import directory, org_chart
-from service.domain.relationship_intel.subgraphs import today
+from service.domain.analytics.subgraphs import today
 from service.domain.values import Id
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])

@@ -3,7 +3,8 @@ power map and health (docs/definitions.md).
 
 Plain ``def`` routes: FastAPI runs them in its thread pool, so the CPU-bound analytics
 never block the event loop. Each route checks the caller's account limit (embed
-tokens see one account) and hands over to :mod:`service.domain.relationship_intel`.
+tokens see one account), hands over to :mod:`service.domain.analytics` and returns its
+answer as it is: the answer models declared there are the routes' response models.
 """
 
 from __future__ import annotations
@@ -15,20 +16,19 @@ from fastapi import APIRouter, Query
 from service.api.deps import AsOfParam, ReadPrincipal, StateDep
 from service.api.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from service.api.schemas.accounts import Tier
-from service.api.schemas.analytics import (
-    AccountDepartureImpactOut,
-    BudgetControlOut,
-    DepartureRequest,
-    HealthOut,
-    PersonDepartureImpactOut,
-    PortfolioThreadingPage,
-    PowerMapOut,
-    ThreadingOut,
-    WarmPathsOut,
-)
+from service.api.schemas.analytics import DepartureImpactRequest, PortfolioThreadingPage
 from service.api.schemas.common import problem_responses
-from service.domain import relationship_intel as intel
-from service.domain.relationship_intel.subgraphs import today
+from service.domain import analytics as intel
+from service.domain.analytics.account_health import HealthOut
+from service.domain.analytics.account_threading import ThreadingOut
+from service.domain.analytics.budget_control import BudgetControlOut
+from service.domain.analytics.departure_impact import (
+    AccountDepartureImpactOut,
+    PersonDepartureImpactOut,
+)
+from service.domain.analytics.power_map import PowerMapOut
+from service.domain.analytics.subgraphs import today
+from service.domain.analytics.warm_paths import WarmPathsOut
 from service.domain.values import Id, IsoDate
 
 router = APIRouter(prefix="/v1", tags=["analytics"])
@@ -42,14 +42,12 @@ router = APIRouter(prefix="/v1", tags=["analytics"])
 def get_budget_control(
     budget_id: Id, state: StateDep, principal: ReadPrincipal, as_of: AsOfParam = None
 ) -> BudgetControlOut:
-    return BudgetControlOut.model_validate(
-        intel.budget_control(
-            state.account_cache,
-            state.settings,
-            budget_id,
-            as_of=as_of or today(),
-            principal=principal,
-        )
+    return intel.budget_control(
+        state.account_cache,
+        state.settings,
+        budget_id,
+        as_of=as_of or today(),
+        principal=principal,
     )
 
 
@@ -62,10 +60,8 @@ def get_account_threading(
     account_id: Id, state: StateDep, principal: ReadPrincipal, as_of: AsOfParam = None
 ) -> ThreadingOut:
     principal.require_account(account_id)
-    return ThreadingOut.model_validate(
-        intel.account_threading(
-            state.account_cache, state.settings, account_id, as_of=as_of or today()
-        )
+    return intel.account_threading(
+        state.account_cache, state.settings, account_id, as_of=as_of or today()
     )
 
 
@@ -82,7 +78,7 @@ def get_portfolio_threading(
     tier: Annotated[Tier | None, Query(description="Only accounts of this tier.")] = None,
     as_of: AsOfParam = None,
 ) -> PortfolioThreadingPage:
-    page = intel.portfolio_threading(
+    page, next_after = intel.portfolio_threading(
         state.driver,
         state.database,
         state.settings,
@@ -92,9 +88,8 @@ def get_portfolio_threading(
         limit=limit,
         tier=tier,
     )
-    next_after = page.pop("next_after")
-    page["next_cursor"] = encode_cursor(next_after) if next_after else None
-    return PortfolioThreadingPage.model_validate(page)
+    next_cursor = encode_cursor(next_after) if next_after else None
+    return PortfolioThreadingPage(**dict(page), next_cursor=next_cursor)
 
 
 @router.post(
@@ -104,20 +99,18 @@ def get_portfolio_threading(
 )
 def post_departure_impact(
     account_id: Id,
-    body: DepartureRequest,
+    body: DepartureImpactRequest,
     state: StateDep,
     principal: ReadPrincipal,
     as_of: AsOfParam = None,
 ) -> AccountDepartureImpactOut:
-    return AccountDepartureImpactOut.model_validate(
-        intel.account_departure_impact(
-            state.account_cache,
-            state.settings,
-            account_id,
-            body.person_ids,
-            as_of=as_of or today(),
-            principal=principal,
-        )
+    return intel.account_departure_impact(
+        state.account_cache,
+        state.settings,
+        account_id,
+        body.person_ids,
+        as_of=as_of or today(),
+        principal=principal,
     )
 
 
@@ -133,18 +126,16 @@ def get_person_departure_impact(
     principal: ReadPrincipal,
     as_of: AsOfParam = None,
     account_id: Annotated[
-        Id | None, Query(description="Only this one of the person's accounts.")
+        str | None, Query(description="Only this one of the person's accounts.")
     ] = None,
 ) -> PersonDepartureImpactOut:
-    return PersonDepartureImpactOut.model_validate(
-        intel.person_departure_impact(
-            state.account_cache,
-            state.settings,
-            person_id,
-            as_of=as_of or today(),
-            principal=principal,
-            account_id=account_id,
-        )
+    return intel.person_departure_impact(
+        state.account_cache,
+        state.settings,
+        person_id,
+        as_of=as_of or today(),
+        principal=principal,
+        account_id=account_id,
     )
 
 
@@ -164,16 +155,14 @@ def get_warm_paths(
     k: Annotated[int, Query(ge=1, le=20, description="How many paths, 1..20.")] = 3,
     as_of: AsOfParam = None,
 ) -> WarmPathsOut:
-    return WarmPathsOut.model_validate(
-        intel.warm_paths(
-            state.account_cache,
-            state.settings,
-            to=to,
-            from_team_member=from_,
-            k=k,
-            as_of=as_of or today(),
-            principal=principal,
-        )
+    return intel.warm_paths(
+        state.account_cache,
+        state.settings,
+        to=to,
+        from_team_member=from_,
+        k=k,
+        as_of=as_of or today(),
+        principal=principal,
     )
 
 
@@ -191,15 +180,13 @@ def get_power_map(
     as_of: AsOfParam = None,
 ) -> PowerMapOut:
     principal.require_account(account_id)
-    return PowerMapOut.model_validate(
-        intel.account_power_map(
-            state.account_cache,
-            state.settings,
-            account_id,
-            sort=sort,
-            descending=order == "desc",
-            as_of=as_of or today(),
-        )
+    return intel.account_power_map(
+        state.account_cache,
+        state.settings,
+        account_id,
+        sort=sort,
+        descending=order == "desc",
+        as_of=as_of or today(),
     )
 
 
@@ -218,12 +205,10 @@ def get_account_health(
     ] = None,
 ) -> HealthOut:
     principal.require_account(account_id)
-    return HealthOut.model_validate(
-        intel.account_health(
-            state.account_cache,
-            state.settings,
-            account_id,
-            today=today(),
-            as_of=as_of,
-        )
+    return intel.account_health(
+        state.account_cache,
+        state.settings,
+        account_id,
+        today=today(),
+        as_of=as_of,
     )

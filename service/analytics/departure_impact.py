@@ -88,7 +88,7 @@ from service.analytics.model import (
     RoleTargetKind,
     Stakeholder,
 )
-from service.analytics.paths import WarmPath, WarmReach, warm_reach
+from service.analytics.warm_paths import WarmPath, WarmReach, warm_reach
 
 __all__ = [
     "AccountPerson",

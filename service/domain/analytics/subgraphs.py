@@ -1,7 +1,7 @@
 """Getting an account's analytics input as of a date, or a NotFound naming what is missing.
 
 Every use case of this package reads its account(s) here, through the request's
-:class:`~service.domain.relationship_intel.account_cache.AccountReads`: from the app's
+:class:`~service.domain.analytics.account_cache.AccountReads`: from the app's
 cache when the graph has not changed since, else pulled in one round trip each
 (:mod:`service.graph.account_subgraph`). The pure analytics then run on the result.
 """
@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 from service.analytics.model import UnknownIdError
+from service.domain.analytics.account_reads import AccountReads
 from service.domain.errors import NotFound
-from service.domain.relationship_intel.account_cache import AccountReads
 from service.graph.account_subgraph import PersonRef, PulledAccount
 
 __all__ = [

@@ -17,7 +17,7 @@ from service.analytics.model import (
     Stakeholder,
     TeamMember,
 )
-from service.analytics.paths import WarmPath, best_warm_path, warm_paths, warm_reach
+from service.analytics.warm_paths import WarmPath, best_warm_path, warm_paths, warm_reach
 from tests.analytics.reference import (
     AS_OF,
     accounts,

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import service.analytics.departure as departure_module
-from service.analytics.departure import combine_departure_impacts, departure_impact
+import service.analytics.departure_impact as departure_module
+from service.analytics.departure_impact import combine_departure_impacts, departure_impact
 from service.analytics.model import (
     AccountGraph,
     Budget,

@@ -25,7 +25,7 @@ import time
 
 import structlog
 
-from service.domain.relationship_intel.account_cache import AccountCache
+from service.domain.analytics.account_cache import AccountCache
 from service.graph.graph_version import UNKNOWN_VERSION, current_graph_version
 from service.heap import collect_and_freeze
 
