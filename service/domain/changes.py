@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, cast
 
-from service.graph.ingest import RawChanges, RawEdge, RawNode
+from neo4j import Driver
+
+from service.graph.ingest import RawChanges, RawEdge, RawNode, read_change_sets
 
 __all__ = [
     "TRACKED_PROPERTIES",
@@ -35,6 +37,7 @@ __all__ = [
     "PropertyChange",
     "TieActivity",
     "build_change_set",
+    "recorded_change_sets",
 ]
 
 Source = Literal["api", "salesforce", "hubspot", "interactions", "demo"]
@@ -56,6 +59,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class PropertyChange:
+    """One property's value before and after (None: absent); dates and datetimes as
+    ISO-8601 text (UTC), as the record keeps them."""
+
     name: str
     before: Any
     after: Any
@@ -227,6 +233,14 @@ def summarize(change_sets: Sequence[ChangeSet]) -> dict[str, Any]:
     }
 
 
+def recorded_change_sets(
+    driver: Driver, database: str, account_id: str | None = None
+) -> list[ChangeSet]:
+    """The recorded change sets, in write order; with ``account_id`` those that touched
+    that account."""
+    return [ChangeSet.from_record(r) for r in read_change_sets(driver, database, account_id)]
+
+
 # -- building a change set from what the statements returned --------------------------
 
 
@@ -371,10 +385,13 @@ def _native(value: Any) -> Any:
 
 
 def _plain(value: Any) -> Any:
-    """A stored value as Python: neo4j.time values as datetime/date."""
+    """A property value as a change set keeps it, in memory as in its record (JSON): a
+    date or datetime (UTC) as ISO-8601 text, anything else as stored."""
     value = _native(value)
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(UTC)
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 

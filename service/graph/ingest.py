@@ -579,3 +579,20 @@ def depart_team_member(
         now,
         recorder,
     )
+
+
+def read_change_sets(driver: Driver, database: str, account_id: str | None = None) -> list[Record]:
+    """The properties of every recorded ``ChangeSet`` node in write order, or of those
+    that touched ``account_id``."""
+    # A Lucene phrase of one keyword token: only `\` and `"` need escaping.
+    term = None
+    if account_id is not None:
+        term = '"' + account_id.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    rows = read_tx(
+        driver,
+        database,
+        lambda tx: run_rows(
+            tx, cypher("ingest/change_sets"), {"account_id": account_id, "term": term}
+        ),
+    )
+    return [r["props"] for r in rows]

@@ -77,7 +77,8 @@ RETURN count(CASE WHEN created THEN 1 END) AS created,
                     THEN [['KNOWS', 'opened', t.id, s.id, since.epochSeconds * 1000000 + since.microsecond, null,
                            {source: 'interactions', strength: strength}, null]]
                     WHEN changed
-                    THEN [c IN derived | ['KNOWS', 'changed', t.id, s.id, null, null,
+                    THEN [c IN derived | ['KNOWS', 'changed', t.id, s.id,
+                                          c.since.epochSeconds * 1000000 + c.since.microsecond, null,
                                           {source: 'interactions', strength: strength},
                                           [['strength', before[0], strength],
                                            ['last_contact', before[1], last_at]]]]

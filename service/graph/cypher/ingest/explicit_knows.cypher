@@ -53,7 +53,8 @@ RETURN count(CASE WHEN opened THEN 1 END) AS created,
                 THEN [['KNOWS', 'opened', t.id, s.id, at.epochSeconds * 1000000 + at.microsecond, null,
                        {source: 'explicit', strength: row.strength}, null]] ELSE [] END
          + CASE WHEN touched
-                THEN [['KNOWS', 'changed', t.id, s.id, null, null,
-                       {source: 'explicit', strength: row.strength},
-                       [['last_contact', contact_before, contact]]]] ELSE [] END
+                THEN [c IN same | ['KNOWS', 'changed', t.id, s.id,
+                                   c.since.epochSeconds * 1000000 + c.since.microsecond, null,
+                                   {source: 'explicit', strength: row.strength},
+                                   [['last_contact', contact_before, contact]]]] ELSE [] END
        END) AS changes
