@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from neo4j import Driver
@@ -36,7 +37,7 @@ from service.domain.ingest.plan import plan_units, write_set_of
 from service.graph import ingest as store
 from service.graph.driver import read
 from service.settings import Settings
-from tests.conftest import _clean
+from tests.conftest import KeyFactory, _clean
 from tests.integration.test_graph_invariants_hypothesis import START, steps
 from tests.integration.test_graph_invariants_hypothesis import _step as random_step
 
@@ -452,3 +453,22 @@ def test_recorded_change_sets_rebuild_the_edge_history(
     history = stored_history(graph, settings)
     assert history  # START alone opens four WORKS_AT
     assert rebuilt_history(recorded(graph, settings)) == history
+
+
+def test_the_ingest_response_summarises_the_change_set(
+    client: TestClient, auth_headers: KeyFactory, graph: Driver, settings: Settings
+) -> None:
+    headers = auth_headers("write")
+    body = client.post("/v1/ingest", json=FIRST, headers=headers).json()
+
+    [change_set_id] = body["changes"]["change_set_ids"]
+    assert body["changes"] == {
+        "change_set_ids": [change_set_id],
+        "accounts": ["acme"],
+        "nodes": {"created": 4, "changed": 0, "left": 0},
+        "edges": {"opened": 6, "closed": 0, "changed": 0},
+        "ties": {"tie_activated": 0, "tie_went_dark": 0},
+    }
+    assert [cs.id for cs in recorded(graph, settings)] == [change_set_id]
+    again = client.post("/v1/ingest", json=FIRST, headers=headers).json()
+    assert again["changes"]["change_set_ids"] == [] and again["changes"]["accounts"] == []
