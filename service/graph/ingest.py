@@ -159,7 +159,6 @@ class WriteParams:
     half_life_days: float
     weights: Mapping[str, float]  # interaction kind -> w(kind)
     active_tie_threshold: float = 0.2  # θ: the change set notes ties crossing it
-    source: str = "api"  # who wrote: recorded with the change set
 
 
 @dataclass(frozen=True)
