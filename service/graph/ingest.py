@@ -6,6 +6,14 @@ order, each chunked to ``unwind_chunk`` rows. It is all-or-nothing, and the driv
 retries it as a whole on deadlocks and other transient errors, so the work function
 recomputes everything (its tally too) on every attempt.
 
+Every statement also returns what it changed (a ``changes`` column: compact rows for
+the rows that changed something, none for no-op rows). The work function gathers them
+into :class:`RawChanges`, resolves the account of each changed node with one more
+statement, and hands them to the caller's ``recorder`` (the domain's change set,
+``service/domain/changes.py``), whose record it writes as an isolated ``ChangeSet``
+node in the same transaction: an acknowledged write's changes are never lost, a
+rolled-back one leaves nothing.
+
 Concurrency: nodes are merged on their unique ``id`` (the constraints make a concurrent
 MERGE of one id safe). Every statement that reads a node's current edges first takes
 that node's write lock (``SET n._lock = true REMOVE n._lock``), so two writers of the
@@ -23,12 +31,12 @@ from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from neo4j import Driver, ManagedTransaction, Result
 
 from service.graph.cypher_files import cypher
-from service.graph.driver import Record, read_tx, write, write_tx
+from service.graph.driver import Record, read_tx, write_tx
 
 
 class Statement(StrEnum):
@@ -87,6 +95,21 @@ SORT_FIELDS: dict[Statement, tuple[str, ...]] = {
     Statement.COVERS: ("team_member_id", "account_id"),
 }
 COUNT_COLUMNS = ("created", "updated", "closed", "removed")
+# The statements whose `changes` column lists edges (the upserts list nodes; OF, FOR,
+# WITH, ATTENDED and the interactions are inputs, their effect is the derived KNOWS).
+EDGE_CHANGES = frozenset(
+    {
+        Statement.WORKS_AT,
+        Statement.SOLID_REPORTS_TO,
+        Statement.DOTTED_REPORTS_TO,
+        Statement.CONTROLS,
+        Statement.ACCOUNT_ROLES,
+        Statement.OPPORTUNITY_ROLES,
+        Statement.INFLUENCES,
+        Statement.EXPLICIT_KNOWS,
+        Statement.COVERS,
+    }
+)
 
 # Labels whose stored ids validation may look up, with the query for each.
 EXISTING_QUERIES: dict[str, str] = {
@@ -95,6 +118,15 @@ EXISTING_QUERIES: dict[str, str] = {
     "TeamMember": "ingest/existing_team_members",
     "Budget": "ingest/existing_budgets",
     "Opportunity": "ingest/existing_opportunities",
+}
+
+# The label of the nodes each upsert statement writes (its change rows name only ids).
+NODE_LABEL: dict[Statement, str] = {
+    Statement.ACCOUNTS: "Account",
+    Statement.TEAM_MEMBERS: "TeamMember",
+    Statement.STAKEHOLDERS: "Stakeholder",
+    Statement.BUDGETS: "Budget",
+    Statement.OPPORTUNITIES: "Opportunity",
 }
 
 WriteSet = dict[Statement, list[dict[str, Any]]]
@@ -126,6 +158,52 @@ class WriteParams:
     unwind_chunk: int
     half_life_days: float
     weights: Mapping[str, float]  # interaction kind -> w(kind)
+    active_tie_threshold: float = 0.2  # θ: the change set notes ties crossing it
+
+
+@dataclass(frozen=True)
+class RawNode:
+    """A node a statement created, changed, or marked as left; ``diff`` holds
+    (property, before, after) of every property whose value changed (for a created
+    node: the values it was given)."""
+
+    change: Literal["created", "changed", "left"]
+    label: str
+    id: str
+    diff: tuple[tuple[str, Any, Any], ...]
+
+
+@dataclass(frozen=True)
+class RawEdge:
+    """An edge a statement opened, closed or changed in place; times in µs since the
+    epoch (UTC), as the statements return them."""
+
+    type: str
+    change: Literal["opened", "closed", "changed"]
+    from_id: str
+    to_id: str
+    since: int | None
+    until: int | None
+    identity: Mapping[str, Any]
+    values: tuple[tuple[str, Any, Any], ...]
+
+
+@dataclass(frozen=True)
+class RawChanges:
+    """What one transaction changed, as its statements returned it, and the account of
+    every changed stakeholder, budget and opportunity ((label, id) -> account id)."""
+
+    nodes: tuple[RawNode, ...]
+    edges: tuple[RawEdge, ...]
+    accounts: Mapping[tuple[str, str], str | None]
+
+
+R = TypeVar("R")
+
+
+# Turns one transaction's RawChanges into the caller's result (the domain's change set)
+# and the properties of the ``ChangeSet`` node to record (None: nothing to record).
+Recorder = Callable[[RawChanges], tuple[R, Mapping[str, Any] | None]]
 
 
 class _Rows(list[Any]):
@@ -222,6 +300,92 @@ def _start_chunked(
     return started
 
 
+def edge_changes(rows: Sequence[Record]) -> Iterator[RawEdge]:
+    """The edges in the ``changes`` column of a statement's rows (one list of edge rows
+    per changed input row; see the statements' comments)."""
+    for row in rows:
+        for per_input_row in row["changes"]:
+            for t, change, source, target, since, until, identity, values in per_input_row:
+                yield RawEdge(
+                    type=t,
+                    change=change,
+                    from_id=source,
+                    to_id=target,
+                    since=since,
+                    until=until,
+                    identity=identity or {},
+                    values=tuple((k, b, a) for k, b, a in values or ()),
+                )
+
+
+def _node_changes(
+    statement: Statement, rows: Sequence[Record], sent: Sequence[dict[str, Any]]
+) -> Iterator[RawNode]:
+    label = NODE_LABEL[statement]
+    props_of: dict[str, dict[str, Any]] | None = None
+    for row in rows:
+        for node_id, created, diff in row["changes"]:
+            if created:
+                if props_of is None:  # built once, and only when a node was created
+                    props_of = {r["id"]: r["props"] for r in sent}
+                given = props_of.get(node_id, {})
+                yield RawNode(
+                    "created",
+                    label,
+                    node_id,
+                    tuple((k, None, v) for k, v in sorted(given.items()) if v is not None),
+                )
+            else:
+                yield RawNode("changed", label, node_id, tuple((k, b, a) for k, b, a in diff))
+
+
+def accounts_of(
+    tx: ManagedTransaction, nodes: Sequence[RawNode], edges: Sequence[RawEdge]
+) -> dict[tuple[str, str], str | None]:
+    """The account of every stakeholder, budget and opportunity a change names (one
+    statement; nothing is read when no change names one)."""
+    wanted: dict[str, set[str]] = {"Stakeholder": set(), "Budget": set(), "Opportunity": set()}
+    for n in nodes:
+        if n.label in wanted:
+            wanted[n.label].add(n.id)
+    for e in edges:
+        if e.type in ("REPORTS_TO", "INFLUENCES"):
+            wanted["Stakeholder"].add(e.from_id)
+        elif e.type == "KNOWS":
+            wanted["Stakeholder"].add(e.to_id)
+        elif e.type == "CONTROLS":
+            wanted["Budget"].add(e.to_id)
+        elif e.type == "HAS_ROLE" and e.identity.get("target") == "opportunity":
+            wanted["Opportunity"].add(e.to_id)
+    if not any(wanted.values()):
+        return {}
+    rows = run_rows(
+        tx,
+        cypher("ingest/accounts_of"),
+        {
+            "stakeholders": _Rows(sorted(wanted["Stakeholder"])),
+            "budgets": _Rows(sorted(wanted["Budget"])),
+            "opportunities": _Rows(sorted(wanted["Opportunity"])),
+        },
+    )
+    return {(r["label"], r["id"]): r["account"] for r in rows}
+
+
+def record_changes(
+    tx: ManagedTransaction,
+    nodes: Sequence[RawNode],
+    edges: Sequence[RawEdge],
+    recorder: Recorder[R],
+) -> R:
+    """Resolve the changes' accounts, let ``recorder`` type them, and write its record
+    as one isolated ``ChangeSet`` node in ``tx`` (nothing when nothing changed)."""
+    accounts = accounts_of(tx, nodes, edges) if nodes or edges else {}
+    result, record = recorder(RawChanges(tuple(nodes), tuple(edges), accounts))
+    if record is not None:
+        run_rows(tx, cypher("ingest/record_change_set"), {"props": dict(record)})
+    return result
+
+
 def _affected_pairs(
     write_set: WriteSet, changed: set[str], removed: Mapping[str, Mapping[str, set[str]]]
 ) -> list[dict[str, str]]:
@@ -253,11 +417,17 @@ def _affected_pairs(
     ]
 
 
-def write_work(write_set: WriteSet, params: WriteParams) -> Callable[[ManagedTransaction], Tally]:
-    """The transaction function writing ``write_set``; returns the tally of changes."""
+def write_work(
+    write_set: WriteSet, params: WriteParams, recorder: Recorder[R] | None = None
+) -> Callable[[ManagedTransaction], tuple[Tally, R | None]]:
+    """The transaction function writing ``write_set``; returns the tally of changes and
+    what ``recorder`` made of them (the change set; it is recorded in the same
+    transaction). Without a recorder nothing is recorded (tests of the store only)."""
 
-    def work(tx: ManagedTransaction) -> Tally:
+    def work(tx: ManagedTransaction) -> tuple[Tally, R | None]:
         tally: Tally = {"nodes": {}, "edges": {}}
+        nodes: list[RawNode] = []
+        edges: list[RawEdge] = []
         changed_interactions: set[str] = set()
         new_solid_lines: list[str] = []
         removed: dict[str, dict[str, set[str]]] = {
@@ -276,6 +446,10 @@ def write_work(write_set: WriteSet, params: WriteParams) -> Callable[[ManagedTra
             out = [row for result in results for row in statement_rows(result)]
             for row in out:
                 _add(tally, TALLY_KEY[statement], row)
+            if statement in NODE_LABEL:
+                nodes.extend(_node_changes(statement, out, write_set[statement]))
+            if statement in EDGE_CHANGES:
+                edges.extend(edge_changes(out))
             if statement is Statement.SOLID_REPORTS_TO:
                 for r in out:
                     new_solid_lines.extend(r["opened_for"])
@@ -301,8 +475,11 @@ def write_work(write_set: WriteSet, params: WriteParams) -> Callable[[ManagedTra
                 },
             ):
                 _add(tally, ("edges", "KNOWS"), row)
+                edges.extend(edge_changes([row]))
         _refuse_cycles(tx, new_solid_lines)
-        return tally
+        if recorder is None:
+            return tally, None
+        return tally, record_changes(tx, nodes, edges, recorder)
 
     return work
 
@@ -320,35 +497,101 @@ def _refuse_cycles(tx: ManagedTransaction, new_solid_lines: list[str]) -> None:
         raise ReportingCycleFormed([r["id"] for r in rows])
 
 
-def write_batch(driver: Driver, database: str, write_set: WriteSet, params: WriteParams) -> Tally:
-    """Write one batch (or one import chunk) in one managed, retried transaction."""
-    tally: Tally = write_tx(driver, database, write_work(write_set, params))
-    return tally
+def write_batch(
+    driver: Driver,
+    database: str,
+    write_set: WriteSet,
+    params: WriteParams,
+    recorder: Recorder[R] | None = None,
+) -> tuple[Tally, R | None]:
+    """Write one batch (or one import chunk) in one managed, retried transaction, with
+    its change set (see :func:`write_work`)."""
+    return write_tx(driver, database, write_work(write_set, params, recorder))
+
+
+def _depart(
+    driver: Driver,
+    database: str,
+    query: str,
+    label: str,
+    person_id: str,
+    left_at: datetime,
+    now: datetime,
+    recorder: Recorder[R] | None,
+) -> tuple[Record | None, R | None]:
+    def work(tx: ManagedTransaction) -> tuple[Record | None, R | None]:
+        rows = run_rows(tx, cypher(query), {"id": person_id, "left_at": left_at, "now": now})
+        if not rows:
+            return None, None
+        row = rows[0]
+        nodes: list[RawNode] = []
+        if not row["already"]:
+            diff = (("left_at", None, row["left_at"]), ("status", "active", "left"))
+            nodes.append(RawNode("left", label, row["id"], diff))
+        if recorder is None:
+            return row, None
+        # The departure's `changes` are one flat list of edge rows: one "input row".
+        edges = list(edge_changes([{"changes": [row["changes"]]}]))
+        return row, record_changes(tx, nodes, edges, recorder)
+
+    return write_tx(driver, database, work)
 
 
 def depart_stakeholder(
-    driver: Driver, database: str, stakeholder_id: str, left_at: datetime, now: datetime
-) -> Record | None:
-    rows = write(
+    driver: Driver,
+    database: str,
+    stakeholder_id: str,
+    left_at: datetime,
+    now: datetime,
+    recorder: Recorder[R] | None = None,
+) -> tuple[Record | None, R | None]:
+    """The departure's row (None: no such stakeholder) and its change set, recorded in
+    the same transaction."""
+    return _depart(
         driver,
         database,
-        cypher("ingest/depart_stakeholder"),
-        id=stakeholder_id,
-        left_at=left_at,
-        now=now,
+        "ingest/depart_stakeholder",
+        "Stakeholder",
+        stakeholder_id,
+        left_at,
+        now,
+        recorder,
     )
-    return rows[0] if rows else None
 
 
 def depart_team_member(
-    driver: Driver, database: str, team_member_id: str, left_at: datetime, now: datetime
-) -> Record | None:
-    rows = write(
+    driver: Driver,
+    database: str,
+    team_member_id: str,
+    left_at: datetime,
+    now: datetime,
+    recorder: Recorder[R] | None = None,
+) -> tuple[Record | None, R | None]:
+    """As :func:`depart_stakeholder`, for one of our team members."""
+    return _depart(
         driver,
         database,
-        cypher("ingest/depart_team_member"),
-        id=team_member_id,
-        left_at=left_at,
-        now=now,
+        "ingest/depart_team_member",
+        "TeamMember",
+        team_member_id,
+        left_at,
+        now,
+        recorder,
     )
-    return rows[0] if rows else None
+
+
+def read_change_sets(driver: Driver, database: str, account_id: str | None = None) -> list[Record]:
+    """The properties of every recorded ``ChangeSet`` node in write order, or of those
+    that touched ``account_id``."""
+    # A Lucene phrase of one keyword token: only `\` and `"` need escaping.
+    term = None
+    if account_id is not None:
+        term = '"' + account_id.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    rows = read_tx(
+        driver,
+        database,
+        lambda tx: run_rows(
+            tx, cypher("ingest/change_sets"), {"account_id": account_id, "term": term}
+        ),
+    )
+    return [r["props"] for r in rows]

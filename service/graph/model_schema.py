@@ -2,9 +2,10 @@
 the service's own bookkeeping labels beside them.
 
 The model (README "The model", docs/graph-conventions.md) is what analysts query; the
-bookkeeping nodes are the service's: API keys (with their secret hashes) and the
-migration records. Bookkeeping nodes never have a relationship, so everything reachable
-by expanding from a model node is model data — the analyst guard
+bookkeeping nodes are the service's: API keys (with their secret hashes), the change
+sets of the writes and the migration records. Bookkeeping nodes never have a
+relationship, so everything reachable by expanding from a model node is model data — the
+analyst guard
 (``service/domain/queries/guard.py``) relies on that and on these lists, and
 ``tests/integration/test_model_schema.py`` checks both against the migrations, every
 Cypher file of the repository and a seeded graph.
@@ -38,7 +39,8 @@ MODEL_RELATIONSHIP_TYPES: Final = (
     "ATTENDED",
 )
 # Service-internal nodes, each without any relationship: never visible to analysts.
-BOOKKEEPING_LABELS: Final = ("ApiKey", "__Migration", "__MigrationLock")
+# ChangeSet: one per write, what it changed (service/domain/changes.py).
+BOOKKEEPING_LABELS: Final = ("ApiKey", "ChangeSet", "__Migration", "__MigrationLock")
 
 
 def model_label_pattern(variable: str = "n") -> str:

@@ -55,7 +55,7 @@ DUPLICATE_IDENTITIES = {
 
 
 COUNT_BY_LABEL = """
-MATCH (n) WHERE NOT n:ApiKey AND NOT n:__Migration AND NOT n:__MigrationLock
+MATCH (n) WHERE NOT n:ApiKey AND NOT n:ChangeSet AND NOT n:__Migration AND NOT n:__MigrationLock
 RETURN labels(n)[0] AS label, count(n) AS n
 """
 

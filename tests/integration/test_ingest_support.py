@@ -12,10 +12,13 @@ from typing import Any
 from neo4j import Driver
 
 from service.graph.driver import read
+from service.graph.model_schema import BOOKKEEPING_LABELS
 from service.settings import Settings
 
+# The model's nodes only: bookkeeping nodes (API keys, change sets, migrations) are
+# the service's, and a change set's id and time differ between two equal writes.
 DUMP_NODES = """
-MATCH (n) WHERE NOT n:ApiKey AND NOT n:__Migration AND NOT n:__MigrationLock
+MATCH (n) WHERE NOT any(l IN labels(n) WHERE l IN $bookkeeping)
 RETURN labels(n) AS labels, properties(n) AS props
 """
 DUMP_EDGES = """
@@ -38,7 +41,7 @@ ORDER BY r.since, b.id
 """
 NODE = "MATCH (n {id: $id}) RETURN labels(n) AS labels, properties(n) AS props"
 NODE_COUNT = """
-MATCH (n) WHERE NOT n:ApiKey AND NOT n:__Migration AND NOT n:__MigrationLock
+MATCH (n) WHERE NOT any(l IN labels(n) WHERE l IN $bookkeeping)
 RETURN count(n) AS n
 """
 
@@ -57,7 +60,9 @@ def plain(value: Any) -> Any:
 
 def dump(driver: Driver, settings: Settings) -> tuple[list[Any], list[Any]]:
     db = settings.neo4j_database
-    nodes = sorted(repr(plain(r)) for r in read(driver, db, DUMP_NODES))
+    nodes = sorted(
+        repr(plain(r)) for r in read(driver, db, DUMP_NODES, bookkeeping=list(BOOKKEEPING_LABELS))
+    )
     edges = sorted(repr(plain(r)) for r in read(driver, db, DUMP_EDGES))
     return nodes, edges
 
@@ -67,7 +72,8 @@ def edge_counts(driver: Driver, settings: Settings) -> dict[str, int]:
 
 
 def node_count(driver: Driver, settings: Settings) -> int:
-    return int(read(driver, settings.neo4j_database, NODE_COUNT)[0]["n"])
+    rows = read(driver, settings.neo4j_database, NODE_COUNT, bookkeeping=list(BOOKKEEPING_LABELS))
+    return int(rows[0]["n"])
 
 
 def current_edges(driver: Driver, settings: Settings, rel_type: str) -> list[dict[str, Any]]:

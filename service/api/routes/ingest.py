@@ -62,6 +62,36 @@ class EdgeCounts(BaseModel):
     removed: int = Field(description="Edges without history (OF, FOR, WITH, ATTENDED) removed")
 
 
+class NodeChangeCounts(BaseModel):
+    created: int
+    changed: int
+    left: int
+
+
+class EdgeChangeCounts(BaseModel):
+    opened: int
+    closed: int
+    changed: int
+
+
+class TieChangeCounts(BaseModel):
+    tie_activated: int
+    tie_went_dark: int
+
+
+class ChangesSummary(BaseModel):
+    change_set_ids: list[str] = Field(
+        description="The recorded change sets (one per committed transaction that changed "
+        "something; none when the batch changed nothing)"
+    )
+    accounts: list[str] = Field(description="The accounts the write touched")
+    nodes: NodeChangeCounts
+    edges: EdgeChangeCounts = Field(
+        description="Edges opened, closed (or removed, COVERS) and changed in place"
+    )
+    ties: TieChangeCounts = Field(description="Ties crossing the activity threshold")
+
+
 class IngestResult(BaseModel):
     effective_at: datetime = Field(description="since/until used for history edges")
     rows: int
@@ -69,6 +99,9 @@ class IngestResult(BaseModel):
     received: dict[str, int] = Field(description="Rows received per section")
     nodes: dict[str, NodeCounts] = Field(description="Per label")
     edges: dict[str, EdgeCounts] = Field(description="Per relationship type")
+    changes: ChangesSummary = Field(
+        description="What the batch changed (docs/graph-conventions.md, 'Change sets')"
+    )
 
 
 class DepartureRequest(BaseModel):
@@ -146,7 +179,13 @@ def stakeholder_departure(
     body: DepartureRequest | None = None,
 ) -> DepartureResult:
     left_at = body.left_at if body is not None else None
-    done = ingest.depart_stakeholder(state.driver, state.database, stakeholder_id, left_at)
+    done = ingest.depart_stakeholder(
+        state.driver,
+        state.database,
+        stakeholder_id,
+        left_at,
+        active_tie_threshold=state.settings.active_tie_threshold,
+    )
     return DepartureResult(
         id=done.id, left_at=done.left_at, already_left=done.already_left, closed=done.closed
     )
@@ -170,7 +209,13 @@ def team_member_departure(
     body: DepartureRequest | None = None,
 ) -> TeamMemberDepartureResult:
     left_at = body.left_at if body is not None else None
-    done = ingest.depart_team_member(state.driver, state.database, team_member_id, left_at)
+    done = ingest.depart_team_member(
+        state.driver,
+        state.database,
+        team_member_id,
+        left_at,
+        active_tie_threshold=state.settings.active_tie_threshold,
+    )
     return TeamMemberDepartureResult(
         id=done.id,
         left_at=done.left_at,

@@ -12,6 +12,7 @@ from typing import Any
 
 from neo4j import Driver
 
+from service.domain.changes import ChangeSet, build_change_set
 from service.domain.errors import Conflict, InvalidInput
 from service.domain.ingest.plan import ACCOUNT, Chunk, chunk_units, plan_units, write_set_of
 from service.domain.ingest.summary import IngestSummary
@@ -55,19 +56,40 @@ def _params(settings: Settings, effective_at: datetime, now: datetime) -> store.
         unwind_chunk=settings.ingest_unwind_chunk,
         half_life_days=settings.tie_half_life_days,
         weights=settings.interaction_weights,
+        active_tie_threshold=settings.active_tie_threshold,
     )
+
+
+def recorder(params: store.WriteParams) -> store.Recorder[ChangeSet]:
+    """The recorder of a write with ``params``: its typed change set, and the record
+    (``ChangeSet`` node) to write when it is not empty (service/domain/changes.py)."""
+
+    def record(raw: store.RawChanges) -> tuple[ChangeSet, dict[str, Any] | None]:
+        change_set = build_change_set(
+            raw,
+            at=params.now,
+            effective_at=params.effective_at,
+            source="api",
+            active_tie_threshold=params.active_tie_threshold,
+        )
+        return change_set, (None if change_set.empty else change_set.as_record())
+
+    return record
 
 
 def _write(
     driver: Driver, database: str, write_set: store.WriteSet, params: store.WriteParams
-) -> store.Tally:
+) -> tuple[store.Tally, ChangeSet]:
+    """Write one transaction and record its change set in it; the tally and the set."""
     try:
-        return store.write_batch(driver, database, write_set, params)
+        tally, change_set = store.write_batch(driver, database, write_set, params, recorder(params))
     except store.ReportingCycleFormed as exc:
         raise Conflict(
             f"a concurrent change formed a solid reporting cycle through {', '.join(exc.people)}; "
             "nothing of this batch was written"
         ) from exc
+    assert change_set is not None  # a recorder was given
+    return tally, change_set
 
 
 def ingest_batch(
@@ -77,7 +99,8 @@ def ingest_batch(
 
     Raises :class:`PayloadTooLarge` over ``settings.ingest_max_rows`` rows (before any
     other work), :class:`InvalidInput` with every bad row, and :class:`Conflict` if a
-    concurrent batch closed a reporting cycle with this one.
+    concurrent batch closed a reporting cycle with this one. The summary's ``changes``
+    is the batch's change set (recorded in the same transaction).
     """
     if isinstance(batch, Mapping):
         check_size(batch, settings.ingest_max_rows)
@@ -87,7 +110,11 @@ def ingest_batch(
     units = plan_units(valid)
     if units:
         params = _params(settings, summary.effective_at, now)
-        summary.add(_write(driver, database, write_set_of(units), params))
+        summary.add(*_write(driver, database, write_set_of(units), params))
+    else:  # nothing to write: no transaction, an empty change set
+        summary.change_sets.append(
+            ChangeSet(id=None, at=now, effective_at=summary.effective_at, source="api")
+        )
     return summary
 
 
@@ -127,6 +154,7 @@ def import_batches(
     progress: Callable[[int], None] | None = None,
     *,
     workers: int = 1,
+    on_change_set: Callable[[ChangeSet], None] | None = None,
 ) -> IngestSummary:
     """Validate a large batch as a whole, then write it in transactions grouped by
     account (see :mod:`service.domain.ingest.plan`); ``progress`` gets the number of
@@ -135,6 +163,10 @@ def import_batches(
     With ``workers`` > 1 the account transactions run concurrently (accounts share no
     nodes but team members; a rare deadlock is retried by the driver). Team members go
     first and rows spanning accounts last, each phase finished before the next starts.
+
+    Each committed transaction records its own change set; ``on_change_set`` gets each
+    one (the summary keeps only their ids and counts: an import's changes are as large
+    as its input).
     """
     if chunk_rows < 1 or workers < 1:
         raise InvalidInput("chunk_rows and workers must be at least 1")
@@ -146,8 +178,11 @@ def import_batches(
         chunks = list(chunk_units(plan_units(valid), chunk_rows))
         del valid
 
-    def done(chunk: Chunk, tally: store.Tally) -> None:
-        summary.add(tally)
+    def done(chunk: Chunk, written: tuple[store.Tally, ChangeSet]) -> None:
+        tally, change_set = written
+        summary.add(tally, change_set, keep=False)
+        if on_change_set is not None:
+            on_change_set(change_set)
         if progress is not None:
             progress(chunk.rows)
 

@@ -6,7 +6,9 @@ person is closed at ``left_at``. For a team member the current ``KNOWS`` edges a
 closed the same way and their ``COVERS`` edges are **removed**: COVERS carries no
 history by convention and means "is on the account team now", so keeping it would
 make every reader filter on status. Both calls are idempotent: a second call changes
-nothing and reports the first ``left_at``.
+nothing and reports the first ``left_at``. Each returns its change set (the person left,
+the edges closed or removed), recorded in the departure's own transaction
+(service/domain/changes.py); a second call's is empty and records nothing.
 """
 
 from __future__ import annotations
@@ -14,12 +16,18 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from neo4j import Driver
 
+from service.domain.changes import ChangeSet, build_change_set
 from service.domain.errors import NotFound
 from service.domain.ingest.validation import as_utc
 from service.graph import ingest as store
+from service.settings import Settings
+
+# θ of docs/definitions.md ("Tie strength"), for callers without settings at hand.
+DEFAULT_ACTIVE_TIE_THRESHOLD: float = Settings.model_fields["active_tie_threshold"].default
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,23 @@ class Departure:
     already_left: bool
     closed: dict[str, int]  # relationship type -> current edges closed now
     uncovered_accounts: list[str] = field(default_factory=list)  # team members only
+    changes: ChangeSet | None = None  # what the departure changed (empty the second time)
+
+
+def _recorder(
+    left_at: datetime, now: datetime, active_tie_threshold: float
+) -> store.Recorder[ChangeSet]:
+    def record(raw: store.RawChanges) -> tuple[ChangeSet, dict[str, Any] | None]:
+        change_set = build_change_set(
+            raw,
+            at=now,
+            effective_at=left_at,
+            source="api",
+            active_tie_threshold=active_tie_threshold,
+        )
+        return change_set, (None if change_set.empty else change_set.as_record())
+
+    return record
 
 
 def _when(left_at: datetime | date | None) -> tuple[datetime, datetime]:
@@ -43,10 +68,17 @@ def _datetime(value: object) -> datetime:
 
 
 def depart_stakeholder(
-    driver: Driver, database: str, stakeholder_id: str, left_at: datetime | date | None = None
+    driver: Driver,
+    database: str,
+    stakeholder_id: str,
+    left_at: datetime | date | None = None,
+    *,
+    active_tie_threshold: float = DEFAULT_ACTIVE_TIE_THRESHOLD,
 ) -> Departure:
     at, now = _when(left_at)
-    row = store.depart_stakeholder(driver, database, stakeholder_id, at, now)
+    row, changes = store.depart_stakeholder(
+        driver, database, stakeholder_id, at, now, _recorder(at, now, active_tie_threshold)
+    )
     if row is None:
         raise NotFound(f"no stakeholder {stakeholder_id!r}")
     return Departure(
@@ -54,14 +86,22 @@ def depart_stakeholder(
         left_at=_datetime(row["left_at"]),
         already_left=row["already"],
         closed=dict(sorted(Counter(row["closed"]).items())),
+        changes=changes,
     )
 
 
 def depart_team_member(
-    driver: Driver, database: str, team_member_id: str, left_at: datetime | date | None = None
+    driver: Driver,
+    database: str,
+    team_member_id: str,
+    left_at: datetime | date | None = None,
+    *,
+    active_tie_threshold: float = DEFAULT_ACTIVE_TIE_THRESHOLD,
 ) -> Departure:
     at, now = _when(left_at)
-    row = store.depart_team_member(driver, database, team_member_id, at, now)
+    row, changes = store.depart_team_member(
+        driver, database, team_member_id, at, now, _recorder(at, now, active_tie_threshold)
+    )
     if row is None:
         raise NotFound(f"no team member {team_member_id!r}")
     return Departure(
@@ -70,4 +110,5 @@ def depart_team_member(
         already_left=row["already"],
         closed={"KNOWS": row["closed"]} if row["closed"] else {},
         uncovered_accounts=sorted(row["uncovered"]),
+        changes=changes,
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from service.domain.changes import ChangeSet
 from service.domain.ingest.rows import NODE_SECTIONS
 from service.graph.ingest import Tally
 
@@ -27,21 +28,51 @@ SECTION_EDGES: dict[str, tuple[str, ...]] = {
 @dataclass
 class IngestSummary:
     """Rows received per section; nodes created/updated/unchanged per label; edges
-    created/updated/closed (history kept) /removed (edges without history) per type."""
+    created/updated/closed (history kept) /removed (edges without history) per type;
+    and what changed: the change set of each transaction (``change_sets``, kept for a
+    single batch; an import hands each to a callback instead) and their counts."""
 
     effective_at: datetime
     received: dict[str, int] = field(default_factory=dict)
     nodes: dict[str, dict[str, int]] = field(default_factory=dict)
     edges: dict[str, dict[str, int]] = field(default_factory=dict)
     transactions: int = 0
+    change_sets: list[ChangeSet] = field(default_factory=list)
+    change_set_ids: list[str] = field(default_factory=list)
+    touched_accounts: set[str] = field(default_factory=set)
+    change_counts: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {
+            "nodes": {"created": 0, "changed": 0, "left": 0},
+            "edges": {"opened": 0, "closed": 0, "changed": 0},
+            "ties": {"tie_activated": 0, "tie_went_dark": 0},
+        }
+    )
 
     @property
     def rows(self) -> int:
         return sum(self.received.values())
 
-    def add(self, tally: Tally) -> None:
-        """Fold in the changes of one transaction."""
+    @property
+    def changes(self) -> ChangeSet | None:
+        """The change set of a single batch (None for an import of several chunks)."""
+        return self.change_sets[0] if len(self.change_sets) == 1 else None
+
+    def add(self, tally: Tally, change_set: ChangeSet | None = None, *, keep: bool = True) -> None:
+        """Fold in the changes of one transaction (``keep``: keep its change set too)."""
         self.transactions += 1
+        if change_set is not None:
+            if keep:
+                self.change_sets.append(change_set)
+            if change_set.id is not None:
+                self.change_set_ids.append(change_set.id)
+            self.touched_accounts.update(change_set.accounts)
+            changed = self.change_counts
+            for node in change_set.nodes:
+                changed["nodes"][node.change] += 1
+            for edge in change_set.edges:
+                changed["edges"][edge.change] += 1
+            for tie in change_set.ties:
+                changed["ties"][tie.change] += 1
         for kind, target in (("nodes", self.nodes), ("edges", self.edges)):
             for name, counts in tally[kind].items():
                 into = target.setdefault(name, {})
@@ -75,4 +106,9 @@ class IngestSummary:
             "received": dict(self.received),
             "nodes": nodes,
             "edges": edges,
+            "changes": {
+                "change_set_ids": list(self.change_set_ids),
+                "accounts": sorted(self.touched_accounts),
+                **{k: dict(v) for k, v in self.change_counts.items()},
+            },
         }

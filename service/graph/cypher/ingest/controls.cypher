@@ -21,4 +21,14 @@ FOREACH (c IN stale | SET c.until = at)
 WITH s, b, row, stale, kept OR coalesce(s.status, 'active') = 'left' AS kept, at
 FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END |
   CREATE (s)-[:CONTROLS {authority: row.authority, since: at}]->(b))
-RETURN count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed
+// `changes`: one list per row that changed something (none for a no-op row) of
+// [type, change, from id, to id, since µs, until µs, identity, [[property, before, after]]]
+// (docs/graph-conventions.md, "Change sets").
+RETURN count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed,
+       collect(CASE WHEN NOT kept OR size(stale) > 0 THEN
+         [c IN stale | ['CONTROLS', 'closed', s.id, b.id, c.since.epochSeconds * 1000000 + c.since.microsecond, at.epochSeconds * 1000000 + at.microsecond,
+                        {authority: c.authority}, null]]
+         + CASE WHEN kept THEN []
+                ELSE [['CONTROLS', 'opened', s.id, b.id, at.epochSeconds * 1000000 + at.microsecond, null,
+                       {authority: row.authority}, null]] END
+       END) AS changes

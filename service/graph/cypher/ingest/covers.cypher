@@ -12,10 +12,18 @@ WHERE coalesce(t.status, 'active') <> 'left'
 OPTIONAL MATCH (t)-[e:COVERS]->(a)
 WITH t, a, row, collect(e) AS existing
 MERGE (t)-[r:COVERS]->(a)
-WITH r, row, size(existing) = 0 AS created,
+WITH t, a, r, row, size(existing) = 0 AS created, [e IN existing | e.role][0] AS before,
      row.has_role
      AND any(e IN existing WHERE coalesce(e.role <> row.role,
                                          e.role IS NOT NULL OR row.role IS NOT NULL)) AS changed
 SET r.role = CASE WHEN row.has_role THEN row.role ELSE r.role END
+// `changes`: one list per row that changed something (none for a no-op row) of
+// [type, change, from id, to id, since µs, until µs, identity, [[property, before, after]]]
+// (docs/graph-conventions.md, "Change sets").
 RETURN count(CASE WHEN created THEN 1 END) AS created,
-       count(CASE WHEN changed THEN 1 END) AS updated
+       count(CASE WHEN changed THEN 1 END) AS updated,
+       collect(CASE WHEN created
+                    THEN [['COVERS', 'opened', t.id, a.id, null, null, {role: r.role}, null]]
+                    WHEN changed
+                    THEN [['COVERS', 'changed', t.id, a.id, null, null, null,
+                           [['role', before, row.role]]]] END) AS changes

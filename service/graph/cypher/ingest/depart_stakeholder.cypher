@@ -15,4 +15,13 @@ WHERE r.until IS NULL
   AND (startNode(r) = s AND type(r) <> 'KNOWS' OR endNode(r) = s AND type(r) IN ['REPORTS_TO', 'KNOWS'])
 WITH s, already, left_at, collect(DISTINCT r) AS open
 FOREACH (r IN open | SET r.until = CASE WHEN r.since > left_at THEN r.since ELSE left_at END)
-RETURN s.id AS id, left_at, already, [r IN open | type(r)] AS closed
+// `changes`: the edges closed, as in the batch statements (docs/graph-conventions.md,
+// "Change sets").
+RETURN s.id AS id, left_at, already, [r IN open | type(r)] AS closed,
+       [r IN open | [type(r), 'closed', startNode(r).id, endNode(r).id, r.since.epochSeconds * 1000000 + r.since.microsecond,
+                     r.until.epochSeconds * 1000000 + r.until.microsecond,
+                     {kind: r.kind, role: r.role, stance: r.stance, authority: r.authority,
+                      source: r.source, strength: r.strength,
+                      target: CASE WHEN type(r) <> 'HAS_ROLE' THEN null
+                                   WHEN endNode(r):Opportunity THEN 'opportunity'
+                                   ELSE 'account' END}, null]] AS changes

@@ -13,8 +13,14 @@ OPTIONAL MATCH (t)-[k:KNOWS]->()
 WHERE k.until IS NULL
 WITH t, already, left_at, collect(k) AS open
 FOREACH (k IN open | SET k.until = CASE WHEN k.since > left_at THEN k.since ELSE left_at END)
-WITH t, already, left_at, size(open) AS closed
+WITH t, already, left_at, size(open) AS closed,
+     [k IN open | ['KNOWS', 'closed', t.id, endNode(k).id, k.since.epochSeconds * 1000000 + k.since.microsecond, k.until.epochSeconds * 1000000 + k.until.microsecond,
+                   {source: k.source, strength: k.strength}, null]] AS ended
 OPTIONAL MATCH (t)-[c:COVERS]->(a:Account)
-WITH t, already, left_at, closed, collect(c) AS covers, collect(a.id) AS accounts
+WITH t, already, left_at, closed, ended, collect(c) AS covers, collect(a.id) AS accounts,
+     collect(CASE WHEN c IS NOT NULL
+                  THEN ['COVERS', 'closed', t.id, a.id, null, null, {role: c.role}, null] END) AS removed
 FOREACH (c IN covers | DELETE c)
-RETURN t.id AS id, left_at, already, closed, accounts AS uncovered
+// `changes`: the edges closed or removed, as in the batch statements
+// (docs/graph-conventions.md, "Change sets").
+RETURN t.id AS id, left_at, already, closed, accounts AS uncovered, ended + removed AS changes

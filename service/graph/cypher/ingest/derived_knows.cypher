@@ -58,6 +58,8 @@ WITH t, s, last_at, strength, derived,
      NOT explicit AND interactions > 0 AND size(derived) = 0
        AND coalesce(t.status, 'active') <> 'left'
        AND coalesce(s.status, 'active') <> 'left' AS created
+WITH t, s, last_at, strength, derived, since, changed, dropped, created,
+     [c IN derived | [c.strength, c.last_contact]][0] AS before
 FOREACH (c IN CASE WHEN changed THEN derived ELSE [] END |
   SET c.strength = strength, c.last_contact = last_at)
 FOREACH (c IN CASE WHEN dropped THEN derived ELSE [] END |
@@ -65,6 +67,22 @@ FOREACH (c IN CASE WHEN dropped THEN derived ELSE [] END |
 FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END |
   CREATE (t)-[:KNOWS {strength: strength, last_contact: last_at, source: 'interactions',
                       since: since}]->(s))
+// `changes`: one list per row that changed something (none for a no-op row) of
+// [type, change, from id, to id, since µs, until µs, identity, [[property, before, after]]]
+// (docs/graph-conventions.md, "Change sets").
 RETURN count(CASE WHEN created THEN 1 END) AS created,
        count(CASE WHEN changed THEN 1 END) AS updated,
-       sum(CASE WHEN dropped THEN size(derived) ELSE 0 END) AS closed
+       sum(CASE WHEN dropped THEN size(derived) ELSE 0 END) AS closed,
+       collect(CASE WHEN created
+                    THEN [['KNOWS', 'opened', t.id, s.id, since.epochSeconds * 1000000 + since.microsecond, null,
+                           {source: 'interactions', strength: strength}, null]]
+                    WHEN changed
+                    THEN [c IN derived | ['KNOWS', 'changed', t.id, s.id,
+                                          c.since.epochSeconds * 1000000 + c.since.microsecond, null,
+                                          {source: 'interactions', strength: strength},
+                                          [['strength', before[0], strength],
+                                           ['last_contact', before[1], last_at]]]]
+                    WHEN dropped
+                    THEN [c IN derived | ['KNOWS', 'closed', t.id, s.id, c.since.epochSeconds * 1000000 + c.since.microsecond, c.until.epochSeconds * 1000000 + c.until.microsecond,
+                                          {source: 'interactions', strength: c.strength}, null]]
+       END) AS changes

@@ -29,16 +29,32 @@ WITH t, s, row, contact, stale, same,
      row.has_last_contact
      AND any(c IN same WHERE coalesce(c.last_contact <> contact,
                                       c.last_contact IS NOT NULL OR contact IS NOT NULL))
-       AS touched
+       AS touched,
+     [c IN same | c.last_contact][0] AS contact_before
 FOREACH (c IN stale | SET c.until = at)
 FOREACH (c IN CASE WHEN touched THEN same ELSE [] END | SET c.last_contact = contact)
 // Nothing is opened for a person who has left (a departure committed since validation).
-WITH t, s, row, stale, same, at, last_contact, touched,
+WITH t, s, row, stale, same, at, last_contact, touched, contact_before, contact,
      size(same) = 0 AND coalesce(s.status, 'active') <> 'left'
        AND coalesce(t.status, 'active') <> 'left' AS opened
 FOREACH (_ IN CASE WHEN opened THEN [1] ELSE [] END |
   CREATE (t)-[:KNOWS {strength: row.strength, source: 'explicit', since: at,
                       last_contact: last_contact}]->(s))
+// `changes`: one list per row that changed something (none for a no-op row) of
+// [type, change, from id, to id, since µs, until µs, identity, [[property, before, after]]]
+// (docs/graph-conventions.md, "Change sets").
 RETURN count(CASE WHEN opened THEN 1 END) AS created,
        count(CASE WHEN touched THEN 1 END) AS updated,
-       sum(size(stale)) AS closed
+       sum(size(stale)) AS closed,
+       collect(CASE WHEN opened OR touched OR size(stale) > 0 THEN
+         [c IN stale | ['KNOWS', 'closed', t.id, s.id, c.since.epochSeconds * 1000000 + c.since.microsecond, at.epochSeconds * 1000000 + at.microsecond,
+                        {source: c.source, strength: c.strength}, null]]
+         + CASE WHEN opened
+                THEN [['KNOWS', 'opened', t.id, s.id, at.epochSeconds * 1000000 + at.microsecond, null,
+                       {source: 'explicit', strength: row.strength}, null]] ELSE [] END
+         + CASE WHEN touched
+                THEN [c IN same | ['KNOWS', 'changed', t.id, s.id,
+                                   c.since.epochSeconds * 1000000 + c.since.microsecond, null,
+                                   {source: 'explicit', strength: row.strength},
+                                   [['last_contact', contact_before, contact]]]] ELSE [] END
+       END) AS changes

@@ -12,9 +12,18 @@ WITH a, b, row
 OPTIONAL MATCH (a)-[e:INFLUENCES]->(b)
 WITH a, b, row, collect(e) AS existing
 WITH a, b, row, existing, size(existing) = 0 AS created,
-     any(e IN existing WHERE e.strength <> row.strength) AS changed
+     any(e IN existing WHERE e.strength <> row.strength) AS changed,
+     [e IN existing | e.strength][0] AS before
 FOREACH (e IN existing | SET e.strength = row.strength)
 FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END |
   CREATE (a)-[:INFLUENCES {strength: row.strength}]->(b))
+// `changes`: one list per row that changed something (none for a no-op row) of
+// [type, change, from id, to id, since µs, until µs, identity, [[property, before, after]]]
+// (docs/graph-conventions.md, "Change sets").
 RETURN count(CASE WHEN created THEN 1 END) AS created,
-       count(CASE WHEN changed THEN 1 END) AS updated
+       count(CASE WHEN changed THEN 1 END) AS updated,
+       collect(CASE WHEN created
+                    THEN [['INFLUENCES', 'opened', a.id, b.id, null, null, {strength: row.strength}, null]]
+                    WHEN changed
+                    THEN [['INFLUENCES', 'changed', a.id, b.id, null, null, null,
+                           [['strength', before, row.strength]]]] END) AS changes

@@ -23,4 +23,14 @@ FOREACH (c IN stale | SET c.until = at)
 WITH s, t, row, stale, kept OR coalesce(s.status, 'active') = 'left' AS kept, at
 FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END |
   CREATE (s)-[:HAS_ROLE {role: row.role, stance: row.stance, since: at}]->(t))
-RETURN count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed
+// `changes`: one list per row that changed something (none for a no-op row) of
+// [type, change, from id, to id, since µs, until µs, identity, [[property, before, after]]]
+// (docs/graph-conventions.md, "Change sets").
+RETURN count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed,
+       collect(CASE WHEN NOT kept OR size(stale) > 0 THEN
+         [c IN stale | ['HAS_ROLE', 'closed', s.id, t.id, c.since.epochSeconds * 1000000 + c.since.microsecond, at.epochSeconds * 1000000 + at.microsecond,
+                        {role: c.role, stance: c.stance, target: 'opportunity'}, null]]
+         + CASE WHEN kept THEN []
+                ELSE [['HAS_ROLE', 'opened', s.id, t.id, at.epochSeconds * 1000000 + at.microsecond, null,
+                       {role: row.role, stance: row.stance, target: 'opportunity'}, null]] END
+       END) AS changes

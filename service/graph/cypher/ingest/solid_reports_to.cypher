@@ -2,6 +2,9 @@
 // person no longer has a solid-line manager (the current edge is closed, none opened).
 // A different manager closes the current edge and opens a new one at the effective time,
 // or later: never before the current edge's since nor inside an earlier (closed) line.
+// `changes`: one list per row that changed something (none for a no-op row) of
+// [type, change, from id, to id, since µs, until µs, identity, [[property, before, after]]]
+// (docs/graph-conventions.md, "Change sets").
 UNWIND $rows AS row
 MATCH (s:Stakeholder {id: row.id})
 OPTIONAL MATCH (m:Stakeholder {id: row.manager_id})
@@ -29,4 +32,10 @@ FOREACH (_ IN CASE WHEN m IS NULL OR kept THEN [] ELSE [1] END |
   CREATE (s)-[:REPORTS_TO {kind: 'solid', since: at}]->(m))
 RETURN count(CASE WHEN m IS NOT NULL AND NOT kept THEN 1 END) AS created,
        sum(size(stale)) AS closed,
-       collect(CASE WHEN m IS NOT NULL AND NOT kept THEN s.id END) AS opened_for
+       collect(CASE WHEN m IS NOT NULL AND NOT kept THEN s.id END) AS opened_for,
+       collect(CASE WHEN size(stale) > 0 OR m IS NOT NULL AND NOT kept THEN
+         [c IN stale | ['REPORTS_TO', 'closed', s.id, endNode(c).id, c.since.epochSeconds * 1000000 + c.since.microsecond, at.epochSeconds * 1000000 + at.microsecond,
+                        {kind: 'solid'}, null]]
+         + CASE WHEN m IS NULL OR kept THEN []
+                ELSE [['REPORTS_TO', 'opened', s.id, m.id, at.epochSeconds * 1000000 + at.microsecond, null, {kind: 'solid'}, null]] END
+       END) AS changes

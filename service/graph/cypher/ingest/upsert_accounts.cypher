@@ -7,12 +7,16 @@ MERGE (n:Account {id: row.id})
 SET n._lock = true
 REMOVE n._lock
 WITH n, row, n.updated_at IS NULL AS created
+// The changed properties, [name, before, after], read before the SET (the change set).
 WITH n, row, created,
-     created
-     OR any(k IN keys(row.props)
-            WHERE coalesce(n[k] <> row.props[k], n[k] IS NOT NULL OR row.props[k] IS NOT NULL))
-       AS changed
+     CASE WHEN created THEN []
+          ELSE [k IN keys(row.props)
+                WHERE coalesce(n[k] <> row.props[k], n[k] IS NOT NULL OR row.props[k] IS NOT NULL)
+                | [k, n[k], row.props[k]]]
+     END AS diff
+WITH n, row, created, diff, created OR size(diff) > 0 AS changed
 SET n += row.props
 SET n.updated_at = CASE WHEN changed THEN $now ELSE n.updated_at END
 RETURN count(CASE WHEN created THEN 1 END) AS created,
-       count(CASE WHEN changed AND NOT created THEN 1 END) AS updated
+       count(CASE WHEN changed AND NOT created THEN 1 END) AS updated,
+       collect(CASE WHEN changed THEN [n.id, created, diff] END) AS changes

@@ -8,14 +8,19 @@ MERGE (n:TeamMember {id: row.id})
 SET n._lock = true
 REMOVE n._lock
 WITH n, row, n.updated_at IS NULL AS created
+// The changed properties, [name, before, after], read before the SET (the change set).
 WITH n, row, created,
-     created
-     OR coalesce(n.status, '') <> 'active'
-     OR n.left_at IS NOT NULL
-     OR any(k IN keys(row.props)
-            WHERE coalesce(n[k] <> row.props[k], n[k] IS NOT NULL OR row.props[k] IS NOT NULL))
-       AS changed
+     CASE WHEN created THEN []
+          ELSE [k IN keys(row.props)
+                WHERE coalesce(n[k] <> row.props[k], n[k] IS NOT NULL OR row.props[k] IS NOT NULL)
+                | [k, n[k], row.props[k]]]
+               + CASE WHEN coalesce(n.status, '') <> 'active'
+                      THEN [['status', n.status, 'active']] ELSE [] END
+               + CASE WHEN n.left_at IS NOT NULL THEN [['left_at', n.left_at, null]] ELSE [] END
+     END AS diff
+WITH n, row, created, diff, created OR size(diff) > 0 AS changed
 SET n += row.props, n.status = 'active', n.left_at = null
 SET n.updated_at = CASE WHEN changed THEN $now ELSE n.updated_at END
 RETURN count(CASE WHEN created THEN 1 END) AS created,
-       count(CASE WHEN changed AND NOT created THEN 1 END) AS updated
+       count(CASE WHEN changed AND NOT created THEN 1 END) AS updated,
+       collect(CASE WHEN changed THEN [n.id, created, diff] END) AS changes

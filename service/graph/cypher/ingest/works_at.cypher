@@ -18,4 +18,12 @@ WITH s, a, stale, kept,
             CASE WHEN coalesce(c.until, c.since) > t THEN coalesce(c.until, c.since) ELSE t END) AS at
 FOREACH (c IN stale | SET c.until = at)
 FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END | CREATE (s)-[:WORKS_AT {since: at}]->(a))
-RETURN count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed
+// `changes`: one list per row that changed something (none for a no-op row) of
+// [type, change, from id, to id, since µs, until µs, identity, [[property, before, after]]]
+// (docs/graph-conventions.md, "Change sets").
+RETURN count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed,
+       collect(CASE WHEN NOT kept OR size(stale) > 0 THEN
+         [c IN stale | ['WORKS_AT', 'closed', s.id, endNode(c).id, c.since.epochSeconds * 1000000 + c.since.microsecond, at.epochSeconds * 1000000 + at.microsecond, null, null]]
+         + CASE WHEN kept THEN []
+                ELSE [['WORKS_AT', 'opened', s.id, a.id, at.epochSeconds * 1000000 + at.microsecond, null, null, null]] END
+       END) AS changes
