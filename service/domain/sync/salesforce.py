@@ -28,10 +28,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import string
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 from typing import Final, TypeVar
 
@@ -73,6 +75,12 @@ T = TypeVar("T")
 
 _ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
 _CHECKSUM_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+_UPPER_BITS: Final = str.maketrans(
+    {
+        **dict.fromkeys(string.ascii_lowercase + string.digits, "0"),
+        **dict.fromkeys(string.ascii_uppercase, "1"),
+    }
+)
 
 #: Key prefixes (an Id's first three characters, case-sensitive) of the objects read.
 KEY_PREFIXES: Final[Mapping[str, str]] = {
@@ -89,6 +97,7 @@ KEY_PREFIXES: Final[Mapping[str, str]] = {
 _CONTACT, _USER = "003", "005"
 
 
+@lru_cache(maxsize=1 << 16)  # the same account, owner and manager ids recur row after row
 def to_18(value: str) -> str:
     """The 18-character form of a 15- or 18-character Salesforce Id.
 
@@ -104,10 +113,10 @@ def to_18(value: str) -> str:
     if not _ID.match(value):
         raise ValueError(f"{value!r} is not a Salesforce Id (15 or 18 letters and digits)")
     head = value[:15]
-    suffix = ""
-    for start in (0, 5, 10):
-        bits = sum(1 << i for i, ch in enumerate(head[start : start + 5]) if "A" <= ch <= "Z")
-        suffix += _CHECKSUM_ALPHABET[bits]
+    upper = head.translate(_UPPER_BITS)  # "1" where upper case, else "0"
+    suffix = "".join(
+        _CHECKSUM_ALPHABET[int(upper[start : start + 5][::-1], 2)] for start in (0, 5, 10)
+    )
     if len(value) == 18 and value[15:] != suffix:
         raise ValueError(
             f"{value!r} is not a Salesforce Id: its last 3 characters should be {suffix!r} "
@@ -506,8 +515,10 @@ class _Builder:
             if kind is None:
                 self.ignored[f"Task with TaskSubtype {subtype or '(empty)'}"] += 1
         else:
-            column = "StartDateTime" if row.has("StartDateTime") else "ActivityDateTime"
-            at, kind = row.get(column, parse_datetime), "meeting"
+            # StartDateTime, else (absent or empty) ActivityDateTime.
+            at, kind = row.get("StartDateTime", parse_datetime), "meeting"
+            if at is None and not row.raw("StartDateTime"):
+                at = row.get("ActivityDateTime", parse_datetime)
         if rid is None or kind is None:
             return
         if who is None or not who.startswith(_CONTACT):
