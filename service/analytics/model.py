@@ -72,6 +72,8 @@ RoleName = Literal[
     "technical_buyer",
     "user",
     "coach",
+    "executive_sponsor",
+    "evaluator",
 ]
 RoleTargetKind = Literal["account", "opportunity"]
 
