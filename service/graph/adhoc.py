@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction, Record
+from neo4j import ManagedTransaction, Record
 
-from service.graph.driver import execute
+from service.graph.driver import Graph
 
 __all__ = ["PlanFacts", "PlanStep", "ReadOutcome", "explain", "run_read"]
 
@@ -85,9 +85,7 @@ def _facts(query_type: str | None, plan: Mapping[str, Any] | None) -> PlanFacts:
     )
 
 
-def explain(
-    driver: Driver, database: str, cypher: str, params: Mapping[str, Any], timeout: float
-) -> PlanFacts:
+def explain(graph: Graph, cypher: str, params: Mapping[str, Any], timeout: float) -> PlanFacts:
     """Plan ``cypher`` without running it (a syntax error is an InvalidInput)."""
 
     def work(tx: ManagedTransaction) -> PlanFacts:
@@ -95,12 +93,11 @@ def explain(
         summary = tx.run("EXPLAIN " + cypher, dict(params)).consume()
         return _facts(summary.query_type, summary.plan)
 
-    return execute(driver, database, "read", work, timeout=timeout, analyst=True)
+    return graph.execute("read", work, timeout=timeout, analyst=True)
 
 
 def run_read(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     cypher: str,
     params: Mapping[str, Any],
     *,
@@ -126,9 +123,7 @@ def run_read(
         result.consume()
         return ReadOutcome(columns, records, truncated)
 
-    return execute(
-        driver,
-        database,
+    return graph.execute(
         "read",
         work,
         timeout=timeout,
