@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from neo4j import Driver
-
 from service.domain.changes import ChangeSet, build_change_set
 from service.domain.errors import NotFound
 from service.domain.ingest.validation import as_utc
 from service.graph import ingest as store
+from service.graph.driver import Graph
 from service.settings import Settings
 
 # θ of docs/definitions.md ("Tie strength"), for callers without settings at hand.
@@ -68,8 +67,7 @@ def _datetime(value: object) -> datetime:
 
 
 def depart_stakeholder(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     stakeholder_id: str,
     left_at: datetime | date | None = None,
     *,
@@ -77,7 +75,12 @@ def depart_stakeholder(
 ) -> Departure:
     at, now = _when(left_at)
     row, changes = store.depart_stakeholder(
-        driver, database, stakeholder_id, at, now, _recorder(at, now, active_tie_threshold)
+        graph.driver,
+        graph.database,
+        stakeholder_id,
+        at,
+        now,
+        _recorder(at, now, active_tie_threshold),
     )
     if row is None:
         raise NotFound(f"no stakeholder {stakeholder_id!r}")
@@ -91,8 +94,7 @@ def depart_stakeholder(
 
 
 def depart_team_member(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     team_member_id: str,
     left_at: datetime | date | None = None,
     *,
@@ -100,7 +102,12 @@ def depart_team_member(
 ) -> Departure:
     at, now = _when(left_at)
     row, changes = store.depart_team_member(
-        driver, database, team_member_id, at, now, _recorder(at, now, active_tie_threshold)
+        graph.driver,
+        graph.database,
+        team_member_id,
+        at,
+        now,
+        _recorder(at, now, active_tie_threshold),
     )
     if row is None:
         raise NotFound(f"no team member {team_member_id!r}")

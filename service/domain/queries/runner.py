@@ -28,7 +28,6 @@ from datetime import time as clock_time
 from typing import Any
 
 import structlog
-from neo4j import Driver
 from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import CartesianPoint, Point, WGS84Point
 from neo4j.time import Date, DateTime, Duration, Time
@@ -42,6 +41,7 @@ from service.domain.queries.catalog import SavedQuery
 from service.domain.queries.guard import check
 from service.domain.queries.params import validate_params
 from service.graph import adhoc
+from service.graph.driver import Graph
 from service.settings import Settings
 
 __all__ = [
@@ -205,8 +205,7 @@ def _log_run(
 
 
 def run_cypher(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     *,
     name: str,
     cypher: str,
@@ -217,11 +216,10 @@ def run_cypher(
     """Guard, run and convert one statement; every outcome is logged once."""
     started = time.perf_counter()
     try:
-        plan = adhoc.explain(driver, database, cypher, params, limits.timeout_seconds)
-        check(plan, database)
+        plan = adhoc.explain(graph, cypher, params, limits.timeout_seconds)
+        check(plan, graph.database)
         outcome = adhoc.run_read(
-            driver,
-            database,
+            graph,
             cypher,
             params,
             timeout=limits.timeout_seconds,
@@ -248,8 +246,7 @@ def run_cypher(
 
 
 def run_saved(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     query: SavedQuery,
     given: Mapping[str, Any],
     *,
@@ -270,8 +267,7 @@ def run_saved(
         )
         raise
     return run_cypher(
-        driver,
-        database,
+        graph,
         name=query.name,
         cypher=query.cypher,
         params=values,
@@ -281,8 +277,7 @@ def run_saved(
 
 
 def run_adhoc(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     cypher: str,
     params: Mapping[str, Any],
     *,
@@ -296,8 +291,7 @@ def run_adhoc(
             errors=[FieldError(location="cypher", field="cypher", reason="empty")],
         )
     return run_cypher(
-        driver,
-        database,
+        graph,
         name=ADHOC_NAME,
         cypher=cypher,
         params=params,
