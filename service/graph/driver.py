@@ -190,6 +190,12 @@ class Graph:
     def close(self) -> None:
         self.driver.close()
 
+    def __enter__(self) -> Graph:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def execute(
         self,
         mode: Literal["read", "write"],
