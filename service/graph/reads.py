@@ -1,19 +1,18 @@
 """Read queries behind the lookup endpoints and the org chart.
 
 Each function runs one statement from ``cypher/reads/`` in a managed read transaction
-and returns plain Python data: Neo4j temporal values become ``datetime`` / ``date``.
+and returns plain Python data: Neo4j temporal values become ``datetime`` / ``date``
+(:func:`service.graph.values.to_native`).
 Shaping (access checks, choosing a manager, assembling trees) is the domain's job.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from neo4j.time import Date, DateTime
 
 from service.graph.cypher_files import cypher
 from service.graph.driver import Graph, Record
+from service.graph.values import to_native
 
 __all__ = [
     "account",
@@ -23,17 +22,6 @@ __all__ = [
     "stakeholder",
     "team_member",
 ]
-
-
-def _native(value: Any) -> Any:
-    """Neo4j temporal values (anywhere inside maps and lists) as Python's own."""
-    if isinstance(value, DateTime | Date):
-        return value.to_native()
-    if isinstance(value, dict):
-        return {k: _native(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_native(v) for v in value]
-    return value
 
 
 def accounts_page(graph: Graph, *, after: str, limit: int, tier: str | None) -> list[Record]:
@@ -51,13 +39,13 @@ def accounts_page(graph: Graph, *, after: str, limit: int, tier: str | None) -> 
             limit=limit,
             tier=tier,
         )
-    return [_native(r) for r in rows]
+    return [to_native(r) for r in rows]
 
 
 def account(graph: Graph, account_id: str) -> Record | None:
     """One account with its counts and covering team, or None when unknown."""
     rows = graph.read(cypher("reads/account"), account_id=account_id)
-    return _native(rows[0]) if rows else None
+    return to_native(rows[0]) if rows else None
 
 
 def account_stakeholders_page(
@@ -76,20 +64,20 @@ def account_stakeholders_page(
     )
     if not rows:
         return None
-    items: list[Record] = _native(rows[0]["items"])
+    items: list[Record] = to_native(rows[0]["items"])
     return items
 
 
 def stakeholder(graph: Graph, stakeholder_id: str) -> Record | None:
     """One stakeholder with their current surroundings and employment history."""
     rows = graph.read(cypher("reads/stakeholder"), stakeholder_id=stakeholder_id)
-    return _native(rows[0]) if rows else None
+    return to_native(rows[0]) if rows else None
 
 
 def team_member(graph: Graph, team_member_id: str) -> Record | None:
     """One team member with covered accounts and current relationships."""
     rows = graph.read(cypher("reads/team_member"), team_member_id=team_member_id)
-    return _native(rows[0]) if rows else None
+    return to_native(rows[0]) if rows else None
 
 
 def org_chart_people(graph: Graph, account_id: str, *, valid_at: datetime) -> Record | None:
@@ -101,4 +89,4 @@ def org_chart_people(graph: Graph, account_id: str, *, valid_at: datetime) -> Re
     None when the account is unknown.
     """
     rows = graph.read(cypher("reads/org_chart"), account_id=account_id, valid_at=valid_at)
-    return _native(rows[0]) if rows else None
+    return to_native(rows[0]) if rows else None

@@ -23,6 +23,7 @@ from service.domain.errors import NotFound
 from service.domain.ingest.validation import as_utc
 from service.graph import ingest as store
 from service.graph.driver import Graph
+from service.graph.values import to_native
 from service.settings import Settings
 
 # θ of docs/definitions.md ("Tie strength"), for callers without settings at hand.
@@ -60,12 +61,6 @@ def _when(left_at: datetime | date | None) -> tuple[datetime, datetime]:
     return (as_utc(left_at) if left_at is not None else now), now
 
 
-def _datetime(value: object) -> datetime:
-    # The driver returns neo4j.time.DateTime; the API speaks datetime.
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value  # type: ignore[return-value]
-
-
 def depart_stakeholder(
     graph: Graph,
     stakeholder_id: str,
@@ -86,7 +81,7 @@ def depart_stakeholder(
         raise NotFound(f"no stakeholder {stakeholder_id!r}")
     return Departure(
         id=row["id"],
-        left_at=_datetime(row["left_at"]),
+        left_at=to_native(row["left_at"]),
         already_left=row["already"],
         closed=dict(sorted(Counter(row["closed"]).items())),
         changes=changes,
@@ -113,7 +108,7 @@ def depart_team_member(
         raise NotFound(f"no team member {team_member_id!r}")
     return Departure(
         id=row["id"],
-        left_at=_datetime(row["left_at"]),
+        left_at=to_native(row["left_at"]),
         already_left=row["already"],
         closed={"KNOWS": row["closed"]} if row["closed"] else {},
         uncovered_accounts=sorted(row["uncovered"]),
