@@ -262,7 +262,7 @@ def test_identical_concurrent_misses_pull_once(
     calls: list[str] = []
 
     def gated(*args: Any, **kwargs: Any) -> Any:
-        calls.append(args[2])
+        calls.append(args[1])
         inside.set()
         assert release.wait(timeout=60)
         return real(*args, **kwargs)
