@@ -48,7 +48,6 @@ from typing import Any
 
 import networkx as nx
 import rustworkx as rx
-from neo4j import Driver
 from rich.console import Console
 
 from bench import machine
@@ -74,7 +73,7 @@ from service.domain.ingest import import_batches
 from service.domain.org_chart import valid_at
 from service.graph import migrations
 from service.graph.account_subgraph import account_subgraph
-from service.graph.driver import create_driver
+from service.graph.driver import Graph
 from service.graph.graph_version import current_graph_version
 from service.settings import Settings, load_settings
 
@@ -94,8 +93,8 @@ ADMIN = Principal(key_id="bench", scopes=frozenset({Scope.ADMIN}))
 console = Console(stderr=True)
 
 
-def empty_graph(driver: Driver, database: str) -> None:
-    with driver.session(database=database) as session:
+def empty_graph(graph: Graph) -> None:
+    with graph.driver.session(database=graph.database) as session:
         session.run(EMPTY_GRAPH).consume()
 
 
@@ -129,10 +128,10 @@ SET k.strength = $strength
 
 
 def set_tie_strength(
-    driver: Driver, database: str, team_member_id: str, stakeholder_id: str, strength: float
+    graph: Graph, team_member_id: str, stakeholder_id: str, strength: float
 ) -> None:
     """A write as a CRM sync makes one: one tie's strength, committed."""
-    with driver.session(database=database) as session:
+    with graph.driver.session(database=graph.database) as session:
         session.execute_write(
             lambda tx: tx.run(
                 SET_TIE_STRENGTH,
@@ -149,11 +148,11 @@ def p50_p95(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p95
 
 
-def ingest(driver: Driver, database: str, settings: Settings, name: str) -> tuple[int, float]:
+def ingest(graph: Graph, settings: Settings, name: str) -> tuple[int, float]:
     batch = generate(preset(name, today=date.today()))
     rows = sum(len(v) for v in batch.values() if isinstance(v, list))
     t0 = time.perf_counter()
-    import_batches(driver, database, settings, batch, 20_000)
+    import_batches(graph.driver, graph.database, settings, batch, 20_000)
     return rows, time.perf_counter() - t0
 
 
@@ -246,21 +245,19 @@ def _row(name: str, samples: list[float], target: float | None) -> str:
     return f"| {name} | {len(samples)} | {p50:,.1f} | {p95:,.1f} | {limit} | {verdict} |"
 
 
-def account_section(
-    driver: Driver, database: str, settings: Settings, quick: bool, profile: bool
-) -> list[str]:
+def account_section(graph: Graph, settings: Settings, quick: bool, profile: bool) -> list[str]:
     console.print("Ingesting account-5k …")
-    empty_graph(driver, database)
-    rows, seconds = ingest(driver, database, settings, "account-5k")
+    empty_graph(graph)
+    rows, seconds = ingest(graph, settings, "account-5k")
     # As the service does at start-up: kernels compiled, start-up heap frozen.
     warm_up_process()
     today = date.today()
     at = valid_at(today)
-    pulled = account_subgraph(driver, database, "a0000", valid_at=at)
+    pulled = account_subgraph(graph, "a0000", valid_at=at)
     assert pulled is not None
     account = pulled.graph
     params = AnalyticsParams(active_tie_threshold=settings.active_tie_threshold)
-    graph = engagement_graph(account, params)
+    engaged = engagement_graph(account, params)
     ties: dict[str, int] = {}
     for k in account.knows:
         if k.strength >= params.active_tie_threshold:
@@ -275,8 +272,8 @@ def account_section(
         f"Account: {len(account.stakeholders):,} stakeholders, {len(account.team_members)} team "
         f"members, {len(account.knows):,} KNOWS, {len(account.influences):,} INFLUENCES, "
         f"{len(account.reports_to):,} REPORTS_TO, {len(account.roles)} roles, "
-        f"{len(account.controls)} CONTROLS; engagement graph {graph.node_count:,} nodes, "
-        f"{graph.edge_count:,} edges, {len(keys)} key stakeholders. Ingested {rows:,} rows "
+        f"{len(account.controls)} CONTROLS; engagement graph {engaged.node_count:,} nodes, "
+        f"{engaged.edge_count:,} edges, {len(keys)} key stakeholders. Ingested {rows:,} rows "
         f"in {seconds:.1f} s.",
         "",
         f"Departure of one team member: `{busiest}` ({ties[busiest]} active ties). Reorg: "
@@ -285,9 +282,9 @@ def account_section(
         "| measurement | calls | p50 ms | p95 ms | target ms (p50) | |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
     ]
-    version = timed(lambda: current_graph_version(driver, database), repeats)
+    version = timed(lambda: current_graph_version(graph), repeats)
     lines.append(_row("graph version check (one trivial managed read)", version, None))
-    pull = timed(lambda: account_subgraph(driver, database, "a0000", valid_at=at), repeats)
+    pull = timed(lambda: account_subgraph(graph, "a0000", valid_at=at), repeats)
     lines.append(_row("subgraph pull (one round trip, into AccountGraph)", pull, None))
 
     # Cold: the app's cache is emptied before each call (version check + pull +
@@ -295,8 +292,8 @@ def account_section(
     # unchanged since the untimed first call (version check + cached account +
     # analytics, and for the power map the memoised betweenness).
     entries = settings.analytics_cache_entries or 16
-    cold_cache = AccountCache(driver, database, entries)
-    warm_cache = AccountCache(driver, database, entries)
+    cold_cache = AccountCache(graph, entries)
+    warm_cache = AccountCache(graph, entries)
     UseCase = Callable[[AccountCache], Any]
 
     def departure_of(people: list[str]) -> UseCase:
@@ -348,7 +345,7 @@ def account_section(
     # After a write, refreshed: a CRM-like write to this account (one tie's strength,
     # staying active), the refresher's two polls (it waits for one quiet poll, then
     # re-reads), then the timed call: what a user asking a moment after a write sees.
-    refreshed_cache = AccountCache(driver, database, entries)
+    refreshed_cache = AccountCache(graph, entries)
     refresher = AccountRefresher(refreshed_cache, interval_s=1.0, max_accounts=8)
     tie = next(k for k in account.knows if k.strength >= 0.5)
     strengths = iter([0.8, 0.9] * 1000)
@@ -357,8 +354,7 @@ def account_section(
     def write_then_refresh(knows: Knows | None = None, strength: float | None = None) -> None:
         changed = knows or tie
         set_tie_strength(
-            driver,
-            database,
+            graph,
             changed.team_member_id,
             changed.stakeholder_id,
             strength if strength is not None else next(strengths),
@@ -416,9 +412,7 @@ def account_section(
         write_then_refresh(knows, 0.05)
         topology_ms.append(refresh_ms[-1])
     for knows in crossing:
-        set_tie_strength(
-            driver, database, knows.team_member_id, knows.stakeholder_id, knows.strength
-        )
+        set_tie_strength(graph, knows.team_member_id, knows.stakeholder_id, knows.strength)
     topology_p50, topology_p95 = p50_p95(topology_ms)
     lines += [
         "",
@@ -438,17 +432,17 @@ def account_section(
     ]
 
     console.print("  betweenness: the kernel vs rustworkx vs networkx …")
-    rx_graph, _ = graph.to_rustworkx()
+    rx_graph, _ = engaged.to_rustworkx()
     workers = default_workers()
     variants: list[tuple[str, Callable[[], Any]]] = [
         (
             f"engagement_betweenness: the compiled Brandes kernel, {workers} threads "
             "(what the service uses)",
-            lambda: engagement_betweenness(graph),
+            lambda: engagement_betweenness(engaged),
         ),
         (
             "the same kernel on 1 thread",
-            lambda: exact_betweenness(graph.indptr, graph.indices, graph.present, workers=1),
+            lambda: exact_betweenness(engaged.indptr, engaged.indices, engaged.present, workers=1),
         ),
         (
             "rustworkx graph_betweenness_centrality, multi-threaded (what the service used before)",
@@ -472,7 +466,7 @@ def account_section(
     for label, call in variants:
         p50, p95 = p50_p95(timed(call, slow))
         lines.append(f"| {label} | {slow} | {p50:,.0f} | {p95:,.0f} |")
-    nx_graph = graph.to_networkx()
+    nx_graph = engaged.to_networkx()
     t0 = time.perf_counter()
     nx.betweenness_centrality(nx_graph, normalized=True)
     nx_ms = (time.perf_counter() - t0) * 1000.0
@@ -501,7 +495,7 @@ def account_section(
     if profile:
         profiler = cProfile.Profile()
         profiler.enable()
-        departure_of([busiest])(AccountCache(driver, database, 0))
+        departure_of([busiest])(AccountCache(graph, 0))
         profiler.disable()
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
@@ -509,18 +503,16 @@ def account_section(
     return lines
 
 
-def portfolio_section(driver: Driver, database: str, settings: Settings, quick: bool) -> list[str]:
+def portfolio_section(graph: Graph, settings: Settings, quick: bool) -> list[str]:
     console.print("Ingesting portfolio-200k …")
-    empty_graph(driver, database)
-    rows, seconds = ingest(driver, database, settings, "portfolio-200k")
+    empty_graph(graph)
+    rows, seconds = ingest(graph, settings, "portfolio-200k")
     today = date.today()
     repeats = 3 if quick else 10
 
     def page(**kwargs: Any) -> tuple[Any, str | None]:
         args: dict[str, Any] = {"after": "", "limit": 50, "tier": None, **kwargs}
-        return intel.portfolio_threading(
-            driver, database, settings, principal=ADMIN, as_of=today, **args
-        )
+        return intel.portfolio_threading(graph, settings, principal=ADMIN, as_of=today, **args)
 
     _, second_after = page()
     lines = [
@@ -561,12 +553,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-record", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args(argv)
     settings = load_settings()
-    database = settings.neo4j_database
-    driver = create_driver(settings)
+    graph = Graph.connect(settings)
     try:
-        driver.verify_connectivity()
-        migrations.migrate(driver, database, settings.migrations_dir)
-        described = machine.describe(driver, database)
+        graph.driver.verify_connectivity()
+        migrations.migrate(graph, settings.migrations_dir)
+        described = machine.describe(graph)
         started = datetime.now(UTC)
         lines = [
             f"## Analytics — {started:%Y-%m-%d %H:%M} UTC",
@@ -576,16 +567,16 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if not args.skip_account:
             lines += ["### One account of 5,000 stakeholders", ""]
-            lines += account_section(driver, database, settings, args.quick, args.profile)
+            lines += account_section(graph, settings, args.quick, args.profile)
             lines.append("")
         if not args.skip_portfolio:
             lines += ["### Portfolio threading over 200,000 stakeholders", ""]
-            lines += portfolio_section(driver, database, settings, args.quick)
+            lines += portfolio_section(graph, settings, args.quick)
             lines.append("")
         if not args.keep:
-            empty_graph(driver, database)
+            empty_graph(graph)
     finally:
-        driver.close()
+        graph.close()
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_record:

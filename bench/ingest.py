@@ -34,7 +34,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from neo4j import Driver
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -54,7 +53,7 @@ from service import local_neo4j
 from service.domain.ingest import import_batches
 from service.graph import migrations
 from service.graph.cypher_files import cypher
-from service.graph.driver import create_driver, read
+from service.graph.driver import Graph
 from service.settings import Settings, load_settings
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -246,8 +245,8 @@ def cpu_share(result: IngestRun) -> str:
     return f"CPU during the import ({cores} cores {busy:.0%} busy): " + ", ".join(parts)
 
 
-def empty_graph(driver: Driver, database: str) -> None:
-    with driver.session(database=database) as session:
+def empty_graph(graph: Graph) -> None:
+    with graph.driver.session(database=graph.database) as session:
         session.run(EMPTY_GRAPH).consume()
 
 
@@ -276,12 +275,12 @@ def run(
         stakeholders=len(batch["stakeholders"]),
         generate_seconds=time.perf_counter() - started,
     )
-    with create_driver(settings) as driver:
-        driver.verify_connectivity()
-        migrations.migrate(driver, database, settings.migrations_dir)
+    with Graph.connect(settings) as graph:
+        graph.driver.verify_connectivity()
+        migrations.migrate(graph, settings.migrations_dir)
         console.print(f"Emptying {settings.neo4j_uri} ({database}) ...")
-        empty_graph(driver, database)
-        result.machine = machine.describe(driver, database)
+        empty_graph(graph)
+        result.machine = machine.describe(graph)
         console.print(
             f"Loading {result.rows:,} rows ({result.stakeholders:,} stakeholders, "
             f"≈{result.edges_expected:,} edges) in chunks of {chunk_rows:,} rows, "
@@ -312,11 +311,23 @@ def run(
             if breakdown is not None:
                 with breakdown.installed():
                     summary = import_batches(
-                        driver, database, settings, batch, chunk_rows, progress, workers=workers
+                        graph.driver,
+                        graph.database,
+                        settings,
+                        batch,
+                        chunk_rows,
+                        progress,
+                        workers=workers,
                     )
             else:
                 summary = import_batches(
-                    driver, database, settings, batch, chunk_rows, progress, workers=workers
+                    graph.driver,
+                    graph.database,
+                    settings,
+                    batch,
+                    chunk_rows,
+                    progress,
+                    workers=workers,
                 )
             if profiler:
                 profiler.disable()
@@ -330,11 +341,11 @@ def run(
             result.load_after = f"{os.getloadavg()[0]:.2f}"
         result.first_chunk_seconds = (first[0] - t0) if first else result.seconds
         result.transactions = summary.transactions
-        [counts] = read(driver, database, STORED_COUNTS)
+        [counts] = graph.read(STORED_COUNTS)
         result.nodes_stored, result.edges_stored = counts["nodes"], counts["edges"]
-        result.edges_by_type = {r["type"]: r["n"] for r in read(driver, database, STORED_BY_TYPE)}
+        result.edges_by_type = {r["type"]: r["n"] for r in graph.read(STORED_BY_TYPE)}
         if not keep:
-            empty_graph(driver, database)
+            empty_graph(graph)
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(35)

@@ -7,9 +7,7 @@ import platform
 import subprocess
 from pathlib import Path
 
-from neo4j import Driver
-
-from service.graph.driver import read
+from service.graph.driver import Graph
 
 NEO4J_COMPONENTS = "CALL dbms.components() YIELD name, versions, edition RETURN * LIMIT 1"
 NEO4J_MEMORY = """
@@ -49,10 +47,11 @@ def _commit() -> str:
     return sha
 
 
-def describe(driver: Driver, database: str) -> dict[str, str]:
+def describe(graph: Graph) -> dict[str, str]:
     """Machine, load, Neo4j version and memory settings, Python, commit — as text."""
-    [component] = read(driver, database, NEO4J_COMPONENTS)
-    memory = {r["name"]: r["value"] for r in read(driver, "system", NEO4J_MEMORY)}
+    [component] = graph.read(NEO4J_COMPONENTS)
+    system = Graph(graph.driver, "system")
+    memory = {r["name"]: r["value"] for r in system.read(NEO4J_MEMORY)}
     load1, load5, _ = os.getloadavg()
     return {
         "cpu": f"{os.cpu_count()} cores, {_cpu_model()}",

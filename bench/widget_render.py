@@ -46,7 +46,7 @@ from bench.synthetic import SyntheticSpec, generate
 from service.domain import embed_tokens
 from service.domain.ingest import import_batches
 from service.graph import migrations
-from service.graph.driver import create_driver
+from service.graph.driver import Graph
 from service.settings import load_settings
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -186,17 +186,16 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     secret = secrets.token_urlsafe(48)
     settings = settings.model_copy(update={"embed_token_secret": SecretStr(secret)})
-    database = settings.neo4j_database
     batch = generate(
         SyntheticSpec(accounts=1, stakeholders_per_account=args.people, team_members=8)
     )
     account_id = batch["accounts"][0]["id"]
-    with create_driver(settings) as driver:
-        migrations.migrate(driver, database, settings.migrations_dir)
-        m = machine.describe(driver, database)
-        with driver.session(database=database) as session:
+    with Graph.connect(settings) as graph:
+        migrations.migrate(graph, settings.migrations_dir)
+        m = machine.describe(graph)
+        with graph.driver.session(database=graph.database) as session:
             session.run(EMPTY_GRAPH).consume()
-        import_batches(driver, database, settings, batch, chunk_rows=5_000)
+        import_batches(graph.driver, graph.database, settings, batch, chunk_rows=5_000)
 
         port = _free_port()
         env = {**os.environ, "POWERMAP_EMBED_TOKEN_SECRET": secret, "POWERMAP_LOG_LEVEL": "WARNING"}
@@ -235,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             api.terminate()
             api.wait(timeout=15)
-            with driver.session(database=database) as session:
+            with graph.driver.session(database=graph.database) as session:
                 session.run(EMPTY_GRAPH).consume()
 
     section = report(args.people, full, chromium, m, collapsed)

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from service import local_neo4j
 from service.graph import migrations
-from service.graph.driver import create_driver
+from service.graph.driver import Graph
 from service.settings import env_file_path, load_settings
 
 app = typer.Typer(no_args_is_help=True, help="Powermap: relationship intelligence for KAM.")
@@ -60,17 +60,15 @@ def migrate(
 ) -> None:
     """Apply pending schema migrations (checksummed, locked against concurrent runs)."""
     settings = load_settings()
-    with create_driver(settings) as driver:
+    with Graph.connect(settings) as graph:
         try:
             if show_status:
                 table = Table("version", "description", "state", "applied at")
-                for s in migrations.status(
-                    driver, settings.neo4j_database, settings.migrations_dir
-                ):
+                for s in migrations.status(graph, settings.migrations_dir):
                     table.add_row(f"V{s.version:04d}", s.description, s.state, s.applied_at or "")
                 Console().print(table)
                 return
-            done = migrations.migrate(driver, settings.neo4j_database, settings.migrations_dir)
+            done = migrations.migrate(graph, settings.migrations_dir)
         except migrations.MigrationError as exc:
             raise _fail(str(exc)) from exc
     console.print(f"Applied {len(done)} migration(s): {[f.path.name for f in done]}")
@@ -92,8 +90,8 @@ def keys_create(
     except ValueError as exc:
         raise _fail(f"{exc}; scopes are {[s.value for s in Scope]}") from exc
     settings = load_settings()
-    with create_driver(settings) as driver:
-        created = create_key(driver, settings.neo4j_database, name, scopes)
+    with Graph.connect(settings) as graph:
+        created = create_key(graph, name, scopes)
     console.print(f"Created key {created.key_id} with scopes {created.scopes}")
     typer.echo(created.secret)
 
@@ -104,8 +102,8 @@ def keys_revoke(key_id: str) -> None:
     from service.domain.access import revoke_key
 
     settings = load_settings()
-    with create_driver(settings) as driver:
-        if not revoke_key(driver, settings.neo4j_database, key_id):
+    with Graph.connect(settings) as graph:
+        if not revoke_key(graph, key_id):
             raise _fail(f"no active key {key_id}")
     console.print(f"Revoked {key_id}")
 
@@ -116,8 +114,8 @@ def keys_list() -> None:
     from service.graph.api_keys import list_keys
 
     settings = load_settings()
-    with create_driver(settings) as driver:
-        rows = list_keys(driver, settings.neo4j_database)
+    with Graph.connect(settings) as graph:
+        rows = list_keys(graph)
     table = Table("id", "name", "scopes", "created", "revoked")
     for r in rows:
         table.add_row(r["id"], r["name"], ",".join(r["scopes"]), r["created_at"], r["revoked_at"])
@@ -152,12 +150,12 @@ def import_file(
     settings = load_settings()
     total = row_count(batch) if isinstance(batch, dict) else 0
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with create_driver(settings) as driver, Progress(*columns, console=console) as bar:
+    with Graph.connect(settings) as graph, Progress(*columns, console=console) as bar:
         task = bar.add_task("importing rows", total=total)
         try:
             summary = import_batches(
-                driver,
-                settings.neo4j_database,
+                graph.driver,
+                graph.database,
                 settings,
                 batch,
                 chunk_rows,
@@ -189,9 +187,9 @@ def check(
     settings = load_settings()
     results: list[InvariantResult] = []
     columns = (SpinnerColumn(), "{task.description}", TimeElapsedColumn())
-    with create_driver(settings) as driver, Progress(*columns, console=console) as bar:
+    with Graph.connect(settings) as graph, Progress(*columns, console=console) as bar:
         task = bar.add_task("checking", total=len(Invariant))
-        for result in run_checks(driver, settings.neo4j_database, limit=limit):
+        for result in run_checks(graph, limit=limit):
             results.append(result)
             bar.update(task, advance=1, description=f"checked {result.invariant.kind}")
     broken = [r for r in results if not r.ok]
@@ -256,11 +254,10 @@ def seed_demo(
     from service.domain.errors import PowermapError
 
     settings = load_settings()
-    with create_driver(settings) as driver:
+    with Graph.connect(settings) as graph:
         try:
             result = load_demo(
-                driver,
-                settings.neo4j_database,
+                graph,
                 settings,
                 reset=reset,
                 api_key=_env_file_value(DEMO_KEY_VARIABLE),
@@ -394,10 +391,9 @@ def query_run(
     settings = load_settings()
     try:
         query = Catalog(directory or settings.queries_dir).get(name)
-        with create_driver(settings) as driver:
+        with Graph.connect(settings) as graph:
             result = run_saved(
-                driver,
-                settings.neo4j_database,
+                graph,
                 query,
                 given,
                 limits=RunLimits.resolve(settings, limit=limit, timeout_seconds=timeout),

@@ -19,6 +19,11 @@ keep forever is cyclic garbage that was alive at that moment (a request in fligh
   after the allocation burst, instead of in the next request), and every
   :data:`RECOLLECT_EVERY` calls it unfreezes first, so such garbage is collected then.
 
+A large import (``powermap import``) needs the opposite of a server: its rows are
+millions of acyclic dicts and lists alive until it ends, so :func:`collector_paused`
+turns the collector off while they are validated and planned, and :func:`frozen_during`
+keeps them out of the collections that run while they are written.
+
 The collector is the process's, not an app's: both are process-wide by nature.
 """
 
@@ -26,9 +31,17 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Final
 
-__all__ = ["RECOLLECT_EVERY", "collect_and_freeze", "freeze_startup_heap"]
+__all__ = [
+    "RECOLLECT_EVERY",
+    "collect_and_freeze",
+    "collector_paused",
+    "freeze_startup_heap",
+    "frozen_during",
+]
 
 #: Every this many :func:`collect_and_freeze` calls, the permanent generation is
 #: released and collected once (one full-heap pause, in the background).
@@ -64,3 +77,37 @@ def collect_and_freeze() -> None:
             gc.unfreeze()
         gc.collect()
         gc.freeze()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block (then as it was before it).
+
+    For a large input validated and planned at once: its rows are millions of acyclic
+    dicts and lists that live until the import ends, and each full collection would
+    rescan all of them for nothing (≈ 1.5 s of the planning of the 100k benchmark).
+    Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
+def frozen_during() -> Iterator[None]:
+    """Keep everything alive now out of the collections that run inside the block.
+
+    For the planned rows of an import while they are written. On leaving, the
+    permanent generation is released whole (``gc.unfreeze``), the start-up freeze
+    included: meant for a command's process (``powermap import``, the benchmarks),
+    not for the API's.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -13,14 +13,13 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from service.api.app import create_app
 from service.domain.access import Scope, create_key
 from service.graph import migrations
 from service.graph.check import check_graph
-from service.graph.driver import create_driver
+from service.graph.driver import Graph, create_driver
 from service.settings import Settings, load_settings
 from tests.api.analytics_scene import seed
 
@@ -49,7 +48,8 @@ def settings() -> Iterator[Settings]:
 
 
 @pytest.fixture(scope="session")
-def driver(settings: Settings) -> Iterator[Driver]:
+def neo4j(settings: Settings) -> Iterator[Graph]:
+    """The session's handle on the test database (migrated), as the app builds one."""
     drv = create_driver(settings)
     try:
         drv.verify_connectivity()
@@ -60,13 +60,14 @@ def driver(settings: Settings) -> Iterator[Driver]:
             "Run `make neo4j` (or set NEO4J_URI).",
             pytrace=False,
         )
-    migrations.migrate(drv, settings.neo4j_database, settings.migrations_dir)
-    yield drv
+    handle = Graph(drv, settings.neo4j_database)
+    migrations.migrate(handle, settings.migrations_dir)
+    yield handle
     drv.close()
 
 
-def _clean(driver: Driver, database: str) -> None:
-    with driver.session(database=database) as session:
+def _clean(graph: Graph) -> None:
+    with graph.driver.session(database=graph.database) as session:
         # CALL {} IN TRANSACTIONS must run in an auto-commit transaction.
         session.run(CLEAN_GRAPH).consume()
 
@@ -76,38 +77,38 @@ def _clean(driver: Driver, database: str) -> None:
 BROKEN_GRAPH_MARKER = "broken_graph"
 
 
-def assert_graph_clean(driver: Driver, database: str) -> None:
+def assert_graph_clean(graph: Graph) -> None:
     """Fail the test if the graph breaks any invariant of docs/graph-conventions.md
     (what `powermap check` verifies)."""
-    violations = check_graph(driver, database, limit=10)
+    violations = check_graph(graph, limit=10)
     if violations:
         listed = "\n  ".join(str(v) for v in violations[:30])
         pytest.fail(f"the test left a graph that breaks its invariants:\n  {listed}")
 
 
 @pytest.fixture
-def graph(request: pytest.FixtureRequest, driver: Driver, settings: Settings) -> Iterator[Driver]:
-    """A driver on an empty graph (migrations kept); emptied again afterwards. Before
+def graph(request: pytest.FixtureRequest, neo4j: Graph) -> Iterator[Graph]:
+    """The handle on an empty graph (migrations kept); emptied again afterwards. Before
     emptying it, the graph the test left is checked (`powermap check`): a test that
     writes must leave every invariant true, unless marked ``broken_graph``."""
-    _clean(driver, settings.neo4j_database)
-    yield driver
+    _clean(neo4j)
+    yield neo4j
     try:
         if request.node.get_closest_marker(BROKEN_GRAPH_MARKER) is None:
-            assert_graph_clean(driver, settings.neo4j_database)
+            assert_graph_clean(neo4j)
     finally:
-        _clean(driver, settings.neo4j_database)
+        _clean(neo4j)
 
 
 @pytest.fixture
-def scene(graph: Driver, settings: Settings) -> Driver:
+def scene(graph: Graph, settings: Settings) -> Graph:
     """The analytics scene (tests/api/analytics_scene.py) on an empty graph."""
     seed(graph, settings)
     return graph
 
 
 @pytest.fixture
-def client(graph: Driver, settings: Settings) -> Iterator[TestClient]:
+def client(graph: Graph, settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
@@ -116,13 +117,11 @@ KeyFactory = Callable[..., dict[str, str]]
 
 
 @pytest.fixture
-def auth_headers(graph: Driver, settings: Settings) -> KeyFactory:
+def auth_headers(graph: Graph, settings: Settings) -> KeyFactory:
     """Make a real API key with the given scopes and return its Authorization header."""
 
     def make(*scopes: str) -> dict[str, str]:
-        created = create_key(
-            graph, settings.neo4j_database, "test", [Scope(s) for s in scopes or ("read",)]
-        )
+        created = create_key(graph, "test", [Scope(s) for s in scopes or ("read",)])
         return {"Authorization": f"Bearer {created.secret}"}
 
     return make

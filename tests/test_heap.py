@@ -42,3 +42,31 @@ def test_the_start_up_heap_is_frozen_once_per_process() -> None:
     assert frozen > 0
     assert heap.freeze_startup_heap() is False
     assert gc.get_freeze_count() <= frozen  # frozen objects may be freed, none added
+
+
+def test_the_collector_is_paused_inside_the_block_and_restored_after() -> None:
+    assert gc.isenabled()
+    with heap.collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with heap.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # it was off before: it stays off
+    finally:
+        gc.enable()
+
+
+def test_objects_alive_on_entry_are_skipped_inside_the_block_and_released_after() -> None:
+    cycle = _Node()
+    cycle.other = cycle
+    gone = weakref.ref(cycle)
+    with heap.frozen_during():
+        assert gc.get_freeze_count() > 0
+        del cycle
+        gc.collect()
+        assert gone() is not None  # alive on entry: no collection inside looks at it
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert gone() is None  # released on leaving, so the next collection frees it

@@ -27,7 +27,7 @@ from service.api.startup import warm_up_process
 from service.api.state import AppState
 from service.domain.errors import DatabaseUnavailable
 from service.graph import deadline, migrations
-from service.graph.driver import create_driver, ping
+from service.graph.driver import Graph
 from service.settings import Settings, get_settings
 from service.widget import valid_origins
 
@@ -59,16 +59,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        driver = create_driver(settings)
+        graph = Graph.connect(settings)
         try:
-            ping(driver, settings.neo4j_database)
+            graph.ping()
             if settings.auto_migrate:
-                migrations.migrate(driver, settings.neo4j_database, settings.migrations_dir)
+                migrations.migrate(graph, settings.migrations_dir)
         except DatabaseUnavailable as exc:
             # Serve anyway: routes answer 503 fast, /readyz says why, and the driver
             # reconnects when Neo4j is back.
             log.warning("Neo4j at %s is not usable at start-up: %s", settings.neo4j_uri, exc)
-        app.state.powermap = AppState.build(settings, driver)
+        app.state.powermap = AppState.build(settings, graph)
         # Compile the kernels and freeze the start-up heap out of the garbage collector
         # now, off the event loop, rather than in the first requests (startup.py).
         threading.Thread(
@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if refresher is not None:
                 refresher.stop()
-            driver.close()
+            graph.close()
 
     app = FastAPI(
         title="Powermap",

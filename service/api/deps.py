@@ -37,7 +37,7 @@ def get_principal(
         raise Unauthenticated("missing credentials: send `Authorization: Bearer <API key>`")
     token = credentials.credentials
     if embed_tokens.is_api_key(token):
-        principal = access.authenticate(state.driver, state.database, token)
+        principal = access.authenticate(state.graph, token)
     else:
         # Not an API key: an embed token of the org-chart widget, limited to one
         # account and to the routes the widget needs.

@@ -5,17 +5,17 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from neo4j import Driver
-
 from service.domain.analytics.account_cache import AccountCache
 from service.domain.analytics.account_refresher import AccountRefresher
+from service.graph.driver import Graph
 from service.settings import Settings
 
 
 @dataclass
 class AppState:
     settings: Settings
-    driver: Driver
+    #: The process's driver and database (service/graph/driver.py).
+    graph: Graph
     #: Pulled accounts and derived analytics of this app instance, keyed by the graph
     #: version (docs/analytics.md "Caching"); one per app, so tests never share one.
     account_cache: AccountCache
@@ -26,10 +26,9 @@ class AppState:
     warmed_up: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
-    def build(cls, settings: Settings, driver: Driver) -> AppState:
+    def build(cls, settings: Settings, graph: Graph) -> AppState:
         cache = AccountCache(
-            driver,
-            settings.neo4j_database,
+            graph,
             settings.analytics_cache_entries,
             refresh_window_s=settings.analytics_refresh_window_s,
         )
@@ -40,8 +39,4 @@ class AppState:
                 interval_s=settings.analytics_refresh_interval_s,
                 max_accounts=settings.analytics_refresh_accounts,
             )
-        return cls(settings=settings, driver=driver, account_cache=cache, refresher=refresher)
-
-    @property
-    def database(self) -> str:
-        return self.settings.neo4j_database
+        return cls(settings=settings, graph=graph, account_cache=cache, refresher=refresher)

@@ -23,13 +23,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from neo4j import Driver
-
 from service.demo.portfolio import BatchStep, DemoPortfolio, build_demo_portfolio
 from service.domain import access
 from service.domain.access import Scope
 from service.domain.errors import Conflict, PowermapError
 from service.graph.demo import demo_presence, remove_demo_nodes, revoke_api_keys_named
+from service.graph.driver import Graph
 from service.settings import Settings
 
 __all__ = [
@@ -59,26 +58,26 @@ class SeedResult:
     steps: list[str] = field(default_factory=list)
 
 
-def demo_state(driver: Driver, database: str, portfolio: DemoPortfolio) -> DemoState:
+def demo_state(graph: Graph, portfolio: DemoPortfolio) -> DemoState:
     """Whether none, all or part of the demo is stored."""
     ids = portfolio.node_ids()
-    row = demo_presence(driver, database, ids, portfolio.completion_marker)
+    row = demo_presence(graph, ids, portfolio.completion_marker)
     if row["marker"] and row["accounts"] == len(ids["Account"]):
         return "complete"
     stored = sum(v for k, v in row.items() if k != "marker")
     return "absent" if stored == 0 else "partial"
 
 
-def remove_demo(driver: Driver, database: str, portfolio: DemoPortfolio) -> int:
+def remove_demo(graph: Graph, portfolio: DemoPortfolio) -> int:
     """Delete the demo's nodes (by id) and its API keys; return how many nodes went."""
-    return remove_demo_nodes(driver, database, portfolio.node_ids(), DEMO_KEY_NAME)
+    return remove_demo_nodes(graph, portfolio.node_ids(), DEMO_KEY_NAME)
 
 
-def ensure_demo_key(driver: Driver, database: str, existing: str | None) -> tuple[str, bool]:
+def ensure_demo_key(graph: Graph, existing: str | None) -> tuple[str, bool]:
     """The demo key to show: ``existing`` if still valid, else a new one (and True)."""
     if existing:
         try:
-            principal = access.authenticate(driver, database, existing)
+            principal = access.authenticate(graph, existing)
         except PowermapError:
             principal = None
         if (
@@ -87,14 +86,13 @@ def ensure_demo_key(driver: Driver, database: str, existing: str | None) -> tupl
             and all(scope in principal.scopes for scope in DEMO_KEY_SCOPES)
         ):
             return existing, False
-    revoke_api_keys_named(driver, database, DEMO_KEY_NAME)
-    created = access.create_key(driver, database, DEMO_KEY_NAME, list(DEMO_KEY_SCOPES))
+    revoke_api_keys_named(graph, DEMO_KEY_NAME)
+    created = access.create_key(graph, DEMO_KEY_NAME, list(DEMO_KEY_SCOPES))
     return created.secret, True
 
 
 def _apply(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     settings: Settings,
     portfolio: DemoPortfolio,
     on_step: Callable[[str, Any], None],
@@ -106,10 +104,10 @@ def _apply(
     done: list[str] = []
     for step in portfolio.steps:
         if isinstance(step, BatchStep):
-            summary: Any = ingest.ingest_batch(driver, database, settings, step.batch)
+            summary: Any = ingest.ingest_batch(graph.driver, graph.database, settings, step.batch)
         else:
             summary = ingest.depart_stakeholder(
-                driver, database, step.stakeholder_id, datetime.fromisoformat(step.left_at)
+                graph, step.stakeholder_id, datetime.fromisoformat(step.left_at)
             )
         done.append(step.name)
         on_step(step.name, summary)
@@ -117,8 +115,7 @@ def _apply(
 
 
 def seed_demo(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     settings: Settings,
     *,
     reset: bool = False,
@@ -132,10 +129,10 @@ def seed_demo(
     (an interrupted run) and ``reset`` is not set.
     """
     portfolio = build_demo_portfolio(today)
-    state = demo_state(driver, database, portfolio)
+    state = demo_state(graph, portfolio)
     removed = 0
     if reset and state != "absent":
-        removed = remove_demo(driver, database, portfolio)
+        removed = remove_demo(graph, portfolio)
         api_key = None
     elif state == "partial":
         raise Conflict(
@@ -145,8 +142,8 @@ def seed_demo(
     loaded = reset or state != "complete"
     steps: list[str] = []
     if loaded:
-        steps = _apply(driver, database, settings, portfolio, on_step or (lambda *_: None))
-    key, created = ensure_demo_key(driver, database, api_key)
+        steps = _apply(graph, settings, portfolio, on_step or (lambda *_: None))
+    key, created = ensure_demo_key(graph, api_key)
     return SeedResult(
         state_before=state,
         loaded=loaded,

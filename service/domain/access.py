@@ -13,10 +13,9 @@ import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from neo4j import Driver
-
 from service.domain.errors import Forbidden, Unauthenticated
 from service.graph import api_keys as store
+from service.graph.driver import Graph
 
 
 class Scope(StrEnum):
@@ -64,13 +63,11 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_key(driver: Driver, database: str, name: str, scopes: list[Scope]) -> CreatedKey:
+def create_key(graph: Graph, name: str, scopes: list[Scope]) -> CreatedKey:
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     values = sorted({s.value for s in scopes})
-    store.insert_key(
-        driver, database, key_id=key_id, name=name, secret_hash=_digest(secret), scopes=values
-    )
+    store.insert_key(graph, key_id=key_id, name=name, secret_hash=_digest(secret), scopes=values)
     return CreatedKey(key_id=key_id, secret=f"{KEY_PREFIX}_{key_id}_{secret}", scopes=values)
 
 
@@ -82,9 +79,9 @@ def parse_key(token: str) -> tuple[str, str]:
     return key_id, secret
 
 
-def authenticate(driver: Driver, database: str, token: str) -> Principal:
+def authenticate(graph: Graph, token: str) -> Principal:
     key_id, secret = parse_key(token)
-    record = store.find_key(driver, database, key_id)
+    record = store.find_key(graph, key_id)
     if record is None or not hmac.compare_digest(record["secret_hash"], _digest(secret)):
         raise Unauthenticated("the API key is not valid")
     if record["revoked"]:
@@ -96,5 +93,5 @@ def authenticate(driver: Driver, database: str, token: str) -> Principal:
     )
 
 
-def revoke_key(driver: Driver, database: str, key_id: str) -> bool:
-    return store.revoke_key(driver, database, key_id)
+def revoke_key(graph: Graph, key_id: str) -> bool:
+    return store.revoke_key(graph, key_id)

@@ -14,14 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from neo4j import Driver
-
 from service.domain import account_scope
 from service.domain.access import Principal
 from service.domain.account_scope import home_account_id
 from service.domain.errors import Forbidden, NotFound
 from service.graph import reads
-from service.graph.driver import Record
+from service.graph.driver import Graph, Record
 
 __all__ = [
     "Page",
@@ -70,8 +68,7 @@ def require_portfolio(principal: Principal) -> None:
 
 
 def accounts(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     *,
     principal: Principal,
     after: str,
@@ -80,21 +77,20 @@ def accounts(
 ) -> Page[Record]:
     """Accounts in id order after ``after`` (``""`` for the first page), with counts."""
     require_portfolio(principal)
-    rows = reads.accounts_page(driver, database, after=after, limit=limit + 1, tier=tier)
+    rows = reads.accounts_page(graph, after=after, limit=limit + 1, tier=tier)
     return _page([_with_counts(r) for r in rows], limit)
 
 
-def account(driver: Driver, database: str, account_id: str) -> Record:
+def account(graph: Graph, account_id: str) -> Record:
     """One account with its counts and covering team."""
-    row = reads.account(driver, database, account_id)
+    row = reads.account(graph, account_id)
     if row is None:
         raise NotFound(f"no account with id {account_id!r}")
     return _with_counts(row)
 
 
 def account_stakeholders(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     account_id: str,
     *,
     principal: Principal,
@@ -104,7 +100,7 @@ def account_stakeholders(
 ) -> Page[Record]:
     """The account's stakeholders (``active``, ``left`` or ``all``) in id order."""
     rows = reads.account_stakeholders_page(
-        driver, database, account_id, status=status, after=after, limit=limit + 1
+        graph, account_id, status=status, after=after, limit=limit + 1
     )
     if rows is None:
         raise NotFound(f"no account with id {account_id!r}")
@@ -119,11 +115,9 @@ def account_stakeholders(
     return _page(rows, limit)
 
 
-def stakeholder(
-    driver: Driver, database: str, stakeholder_id: str, *, principal: Principal
-) -> Record:
+def stakeholder(graph: Graph, stakeholder_id: str, *, principal: Principal) -> Record:
     """A stakeholder with their employer, lines, roles, budgets, influence and our ties."""
-    row = reads.stakeholder(driver, database, stakeholder_id)
+    row = reads.stakeholder(graph, stakeholder_id)
     if row is None:
         raise NotFound(f"no stakeholder with id {stakeholder_id!r}")
     if principal.account_id is not None and principal.account_id != home_account_id(
@@ -151,15 +145,13 @@ def stakeholder(
     }
 
 
-def team_member(
-    driver: Driver, database: str, team_member_id: str, *, principal: Principal
-) -> Record:
+def team_member(graph: Graph, team_member_id: str, *, principal: Principal) -> Record:
     """A team member with the accounts they cover and their current relationships.
 
     A principal limited to one account sees a team member who covers that account or
     knows someone in it, and only the parts of their record about that account.
     """
-    row = reads.team_member(driver, database, team_member_id)
+    row = reads.team_member(graph, team_member_id)
     if row is None:
         raise NotFound(f"no team member with id {team_member_id!r}")
     row = account_scope.scoped(row, account_scope.TEAM_MEMBER, principal)

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
-from neo4j import Driver
 
 from service.domain.access import KEY_PREFIX, Principal, Scope
 from service.domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from service.graph import reads
+from service.graph.driver import Graph
 from service.settings import Settings
 
 __all__ = [
@@ -129,8 +129,7 @@ def mint(
 
 
 def mint_for_account(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     settings: Settings,
     principal: Principal,
     account_id: str,
@@ -144,7 +143,7 @@ def mint_for_account(
     if principal.kind != "api_key":
         raise Forbidden("embed tokens are minted with an API key, not with another token")
     principal.require(Scope.READ)
-    if reads.account(driver, database, account_id) is None:
+    if reads.account(graph, account_id) is None:
         raise NotFound(f"no account with id {account_id!r}")
     return mint(settings, account_id, minutes=minutes)
 

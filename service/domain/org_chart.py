@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
-from neo4j import Driver
-
 from service.domain.access import Principal
 from service.domain.errors import NotFound
 from service.graph import reads
+from service.graph.driver import Graph
 
 __all__ = [
     "AccountRef",
@@ -287,8 +286,7 @@ def _person(row: dict[str, Any], *, elsewhere_hidden: bool) -> PersonAtDate:
 
 
 def org_chart(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     account_id: str,
     *,
     as_of: date,
@@ -300,7 +298,7 @@ def org_chart(
     A ``principal`` limited to the account does not see the title and department of a
     person who has since moved to another account (they are the new employer's).
     """
-    row = reads.org_chart_people(driver, database, account_id, valid_at=valid_at(as_of))
+    row = reads.org_chart_people(graph, account_id, valid_at=valid_at(as_of))
     if row is None:
         raise NotFound(f"no account with id {account_id!r}")
     account = AccountRef(id=row["id"], name=row["name"], tier=row["tier"])

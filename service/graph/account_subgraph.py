@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, get_args
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import ManagedTransaction
 
 from service.analytics.model import (
     AccountGraph,
@@ -50,7 +50,7 @@ from service.analytics.model import (
     TeamMember,
 )
 from service.graph.cypher_files import cypher
-from service.graph.driver import Record, read, read_tx
+from service.graph.driver import Graph, Record
 
 __all__ = [
     "CLOSED_STAGES",
@@ -76,7 +76,7 @@ def _pull(anchor: str) -> str:
     return cypher(f"analytics/{anchor}") + cypher(_BODY)
 
 
-def _read_plain(driver: Driver, database: str, query: str, **params: Any) -> list[Record]:
+def _read_plain(graph: Graph, query: str, **params: Any) -> list[Record]:
     """Like :func:`service.graph.driver.read`, without ``Record.data()``'s deep walk.
 
     ``data()`` visits every nested value to convert nodes and relationships; the pull
@@ -88,7 +88,7 @@ def _read_plain(driver: Driver, database: str, query: str, **params: Any) -> lis
         result = tx.run(query, params)
         return [dict(zip(record.keys(), record.values(), strict=True)) for record in result]
 
-    return read_tx(driver, database, work)
+    return graph.read_tx(work)
 
 
 @dataclass(frozen=True)
@@ -196,35 +196,28 @@ def to_account_graph(row: Record, as_of: datetime) -> PulledAccount:
     return PulledAccount(graph, row["tier"])
 
 
-def account_subgraph(
-    driver: Driver, database: str, account_id: str, *, valid_at: datetime
-) -> PulledAccount | None:
+def account_subgraph(graph: Graph, account_id: str, *, valid_at: datetime) -> PulledAccount | None:
     """The account's subgraph at ``valid_at`` in one round trip; None when unknown."""
-    rows = _read_plain(
-        driver, database, _pull("account_by_id"), account_id=account_id, valid_at=valid_at
-    )
+    rows = _read_plain(graph, _pull("account_by_id"), account_id=account_id, valid_at=valid_at)
     return to_account_graph(rows[0], valid_at) if rows else None
 
 
 def budget_account_subgraph(
-    driver: Driver, database: str, budget_id: str, *, valid_at: datetime
+    graph: Graph, budget_id: str, *, valid_at: datetime
 ) -> PulledAccount | None:
     """The subgraph of the account a budget belongs to, in one round trip; None when unknown."""
-    rows = _read_plain(
-        driver, database, _pull("account_by_budget"), budget_id=budget_id, valid_at=valid_at
-    )
+    rows = _read_plain(graph, _pull("account_by_budget"), budget_id=budget_id, valid_at=valid_at)
     return to_account_graph(rows[0], valid_at) if rows else None
 
 
 def accounts_subgraphs(
-    driver: Driver, database: str, account_ids: Sequence[str], *, valid_at: datetime
+    graph: Graph, account_ids: Sequence[str], *, valid_at: datetime
 ) -> list[PulledAccount]:
     """Several accounts' subgraphs in one round trip (one record each, unknown ids skipped)."""
     if not account_ids:
         return []
     rows = _read_plain(
-        driver,
-        database,
+        graph,
         _pull("accounts_by_ids"),
         account_ids=list(account_ids),
         valid_at=valid_at,
@@ -232,18 +225,14 @@ def accounts_subgraphs(
     return [to_account_graph(row, valid_at) for row in rows]
 
 
-def find_person(
-    driver: Driver, database: str, person_id: str, *, valid_at: datetime
-) -> PersonRef | None:
+def find_person(graph: Graph, person_id: str, *, valid_at: datetime) -> PersonRef | None:
     """Whether ``person_id`` is a stakeholder or a team member, and their account(s).
 
     A stakeholder's account is the one they work at ``valid_at``, else the last one
     they worked at before it; a team member's are every account they cover or where
     they know someone at ``valid_at``. None when the id is neither.
     """
-    rows = read(
-        driver, database, cypher("analytics/person"), person_id=person_id, valid_at=valid_at
-    )
+    rows = graph.read(cypher("analytics/person"), person_id=person_id, valid_at=valid_at)
     if not rows:
         return None
     # Ids are unique per label; should one be both, the stakeholder reading wins.

@@ -7,7 +7,8 @@ Two steps, both in managed READ transactions with a server-side timeout:
   (``r``, ``rw``, ``w``, ``s``), every plan operator with its details (which name the
   labels a scan or index seek reads), and the procedures called.
 - :func:`run_read` runs the text in a READ access-mode transaction (the server itself
-  then rejects any write) and stops pulling records one past the row cap.
+  then rejects any write), stops pulling records one past the row cap and returns
+  the rows as plain JSON data (:func:`service.graph.values.to_plain`).
 
 Neither decides anything: the domain (``service/domain/queries``) does. Both run
 through :func:`service.graph.driver.execute` with ``analyst=True``, so the driver's errors
@@ -20,9 +21,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction, Record
+from neo4j import ManagedTransaction, Record
 
-from service.graph.driver import execute
+from service.graph.driver import Graph
+from service.graph.values import to_plain
 
 __all__ = ["PlanFacts", "PlanStep", "ReadOutcome", "explain", "run_read"]
 
@@ -50,7 +52,7 @@ class PlanFacts:
 @dataclass(frozen=True)
 class ReadOutcome:
     columns: list[str]
-    records: list[Record]
+    rows: list[dict[str, Any]]  # plain JSON data, one map per record
     truncated: bool
 
 
@@ -85,9 +87,7 @@ def _facts(query_type: str | None, plan: Mapping[str, Any] | None) -> PlanFacts:
     )
 
 
-def explain(
-    driver: Driver, database: str, cypher: str, params: Mapping[str, Any], timeout: float
-) -> PlanFacts:
+def explain(graph: Graph, cypher: str, params: Mapping[str, Any], timeout: float) -> PlanFacts:
     """Plan ``cypher`` without running it (a syntax error is an InvalidInput)."""
 
     def work(tx: ManagedTransaction) -> PlanFacts:
@@ -95,12 +95,11 @@ def explain(
         summary = tx.run("EXPLAIN " + cypher, dict(params)).consume()
         return _facts(summary.query_type, summary.plan)
 
-    return execute(driver, database, "read", work, timeout=timeout, analyst=True)
+    return graph.execute("read", work, timeout=timeout, analyst=True)
 
 
 def run_read(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     cypher: str,
     params: Mapping[str, Any],
     *,
@@ -113,7 +112,7 @@ def run_read(
     is discarded by the server when the transaction ends, never transferred.
     """
 
-    def work(tx: ManagedTransaction) -> ReadOutcome:
+    def work(tx: ManagedTransaction) -> tuple[list[str], list[Record], bool]:
         result = tx.run(cypher, dict(params))
         columns = list(result.keys())
         records: list[Record] = []
@@ -124,14 +123,15 @@ def run_read(
                 break
             records.append(record)
         result.consume()
-        return ReadOutcome(columns, records, truncated)
+        return columns, records, truncated
 
-    return execute(
-        driver,
-        database,
+    columns, records, truncated = graph.execute(
         "read",
         work,
         timeout=timeout,
         analyst=True,
         fetch_size=min(max_rows + 1, 1000),
     )
+    # Decoded once the transaction is over, so it holds the server no longer than the pull.
+    rows = [{column: to_plain(record[column]) for column in columns} for record in records]
+    return ReadOutcome(columns, rows, truncated)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from neo4j import Driver
-
-from service.graph.driver import read, write
+from service.graph.driver import Graph
 
 CREATE_KEY = """
 CREATE (k:ApiKey {id: $id, name: $name, secret_hash: $secret_hash, scopes: $scopes,
@@ -31,21 +29,19 @@ ORDER BY k.created_at
 
 
 def insert_key(
-    driver: Driver, database: str, *, key_id: str, name: str, secret_hash: str, scopes: list[str]
+    graph: Graph, *, key_id: str, name: str, secret_hash: str, scopes: list[str]
 ) -> None:
-    write(
-        driver, database, CREATE_KEY, id=key_id, name=name, secret_hash=secret_hash, scopes=scopes
-    )
+    graph.write(CREATE_KEY, id=key_id, name=name, secret_hash=secret_hash, scopes=scopes)
 
 
-def find_key(driver: Driver, database: str, key_id: str) -> dict[str, Any] | None:
-    rows = read(driver, database, FIND_KEY, id=key_id)
+def find_key(graph: Graph, key_id: str) -> dict[str, Any] | None:
+    rows = graph.read(FIND_KEY, id=key_id)
     return rows[0] if rows else None
 
 
-def revoke_key(driver: Driver, database: str, key_id: str) -> bool:
-    return bool(write(driver, database, REVOKE_KEY, id=key_id))
+def revoke_key(graph: Graph, key_id: str) -> bool:
+    return bool(graph.write(REVOKE_KEY, id=key_id))
 
 
-def list_keys(driver: Driver, database: str) -> list[dict[str, Any]]:
-    return read(driver, database, LIST_KEYS)
+def list_keys(graph: Graph) -> list[dict[str, Any]]:
+    return graph.read(LIST_KEYS)

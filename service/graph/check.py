@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import ManagedTransaction
 
 from service.graph.cypher_files import cypher
-from service.graph.driver import read_tx
+from service.graph.driver import Graph
 
 
 class Invariant(StrEnum):
@@ -116,14 +116,14 @@ def _check_one(invariant: Invariant, limit: int) -> Callable[[ManagedTransaction
     return work
 
 
-def run_checks(driver: Driver, database: str, limit: int = 1000) -> Iterator[InvariantResult]:
+def run_checks(graph: Graph, limit: int = 1000) -> Iterator[InvariantResult]:
     """Check every invariant (one read transaction each), yielding each result as it is
     known, with at most ``limit`` violations listed per invariant."""
     for invariant in Invariant:
-        yield read_tx(driver, database, _check_one(invariant, limit))
+        yield graph.read_tx(_check_one(invariant, limit))
 
 
-def check_graph(driver: Driver, database: str, limit: int = 1000) -> list[Violation]:
+def check_graph(graph: Graph, limit: int = 1000) -> list[Violation]:
     """Every violation of the graph's invariants (at most ``limit`` per invariant);
     an empty list means the graph is clean."""
-    return [v for result in run_checks(driver, database, limit) for v in result.violations]
+    return [v for result in run_checks(graph, limit) for v in result.violations]

@@ -9,28 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import ManagedTransaction
 
 from service.graph.cypher_files import cypher
-from service.graph.driver import Record, read, run_rows, write, write_tx
+from service.graph.driver import Graph, Record, run_rows
 
 __all__ = ["demo_presence", "remove_demo_nodes", "revoke_api_keys_named"]
 
 
-def demo_presence(
-    driver: Driver, database: str, ids: Mapping[str, Sequence[str]], marker: str
-) -> Record:
+def demo_presence(graph: Graph, ids: Mapping[str, Sequence[str]], marker: str) -> Record:
     """Stored counts per label (``accounts``, ``stakeholders``, …) and ``marker`` (0 or 1).
 
     ``ids`` maps each label to the demo's ids of that label; ``marker`` is the
     interaction id only the demo's last batch stores.
     """
-    return read(driver, database, cypher("demo/presence"), ids=ids, marker=marker)[0]
+    return graph.read(cypher("demo/presence"), ids=ids, marker=marker)[0]
 
 
-def remove_demo_nodes(
-    driver: Driver, database: str, ids: Mapping[str, Sequence[str]], key_name: str
-) -> int:
+def remove_demo_nodes(graph: Graph, ids: Mapping[str, Sequence[str]], key_name: str) -> int:
     """Delete the nodes with these ids (by label) and the API keys called ``key_name``.
 
     One write transaction; returns how many nodes went (keys included).
@@ -41,9 +37,9 @@ def remove_demo_nodes(
         keys = run_rows(tx, cypher("demo/remove_api_keys"), {"name": key_name})[0]["removed"]
         return int(nodes) + int(keys)
 
-    return write_tx(driver, database, work)
+    return graph.write_tx(work)
 
 
-def revoke_api_keys_named(driver: Driver, database: str, name: str) -> int:
+def revoke_api_keys_named(graph: Graph, name: str) -> int:
     """Revoke every API key called ``name`` not revoked yet; return how many were."""
-    return int(write(driver, database, cypher("demo/revoke_api_keys"), name=name)[0]["revoked"])
+    return int(graph.write(cypher("demo/revoke_api_keys"), name=name)[0]["revoked"])

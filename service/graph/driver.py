@@ -1,4 +1,10 @@
-"""The one Neo4j driver of a process, and the managed-transaction helpers around it.
+"""The one Neo4j driver of a process, the :class:`Graph` handle every caller holds,
+and the managed-transaction helpers around them.
+
+A :class:`Graph` is the driver and the database name travelling together: it is built
+once (the app's state, the CLI, the bench, the tests' fixtures) and passed down instead
+of the pair. Its methods delegate to this module's functions, so the policies below
+live in one place.
 
 Every query goes through :func:`read` / :func:`write` / :func:`read_tx` /
 :func:`write_tx` (and analysts' Cypher through :func:`execute`, from
@@ -27,6 +33,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeVar
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
@@ -162,3 +169,69 @@ def write_tx(driver: Driver, database: str, work: Callable[[ManagedTransaction],
 def ping(driver: Driver, database: str) -> None:
     """One round trip to ``database``; raises the service's errors like every query."""
     read(driver, database, "RETURN 1 AS ok")
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    """The graph a caller works on: the process's driver and the database it queries.
+
+    Built once per process (or per test) and passed down the layers in place of
+    ``driver, database``; its methods are this module's functions with the pair filled in.
+    """
+
+    driver: Driver
+    database: str
+
+    @classmethod
+    def connect(cls, settings: Settings) -> Graph:
+        """A new driver (:func:`create_driver`) on the settings' database; close it after."""
+        return cls(create_driver(settings), settings.neo4j_database)
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self) -> Graph:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def execute(
+        self,
+        mode: Literal["read", "write"],
+        work: Callable[[ManagedTransaction], T],
+        *,
+        timeout: float | None = None,
+        analyst: bool = False,
+        fetch_size: int | None = None,
+    ) -> T:
+        """:func:`execute` on this graph."""
+        return execute(
+            self.driver,
+            self.database,
+            mode,
+            work,
+            timeout=timeout,
+            analyst=analyst,
+            fetch_size=fetch_size,
+        )
+
+    def read(self, cypher: str, **params: Any) -> list[Record]:
+        """:func:`read` on this graph."""
+        return read(self.driver, self.database, cypher, **params)
+
+    def write(self, cypher: str, **params: Any) -> list[Record]:
+        """:func:`write` on this graph."""
+        return write(self.driver, self.database, cypher, **params)
+
+    def read_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """:func:`read_tx` on this graph."""
+        return read_tx(self.driver, self.database, work)
+
+    def write_tx(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """:func:`write_tx` on this graph."""
+        return write_tx(self.driver, self.database, work)
+
+    def ping(self) -> None:
+        """:func:`ping` on this graph."""
+        ping(self.driver, self.database)

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 from typing import Final
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import ManagedTransaction
 from neo4j.exceptions import DriverError, Neo4jError
 
 from service.graph.breaker import breaker_of
+from service.graph.driver import Graph
 from service.graph.errors import is_connectivity, translate
 
 __all__ = ["UNKNOWN_VERSION", "current_graph_version"]
@@ -44,17 +45,19 @@ def _probe(tx: ManagedTransaction) -> None:
     tx.run(_PROBE).consume()
 
 
-def current_graph_version(driver: Driver, database: str) -> str:
-    """The version of ``database``'s graph now: its bookmark values, sorted and joined.
+def current_graph_version(graph: Graph) -> str:
+    """The version of the graph now: its bookmark values, sorted and joined.
 
     One managed read of ``RETURN 1`` (≈ 1–5 ms, a round trip); equal strings mean no
     write committed in between. :data:`UNKNOWN_VERSION` when the server sent no bookmark.
     """
     # Not through service.graph.driver.execute: the session's bookmarks are the answer.
-    breaker = breaker_of(driver)
+    breaker = breaker_of(graph.driver)
     breaker.check()
     try:
-        with driver.session(database=database, max_transaction_retry_time=0.0) as session:
+        with graph.driver.session(
+            database=graph.database, max_transaction_retry_time=0.0
+        ) as session:
             session.execute_read(_probe)
             bookmarks = session.last_bookmarks()
     except (Neo4jError, DriverError) as exc:

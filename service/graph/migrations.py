@@ -22,10 +22,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from neo4j import Driver
-
 from service.domain.errors import Conflict, DatabaseFailure
-from service.graph.driver import read, write
+from service.graph.driver import Graph
 
 FILENAME = re.compile(r"^V(?P<version>\d+)__(?P<description>[A-Za-z0-9_]+)\.cypher$")
 LOCK_WAIT_SECONDS = 120.0
@@ -110,8 +108,8 @@ def discover(directory: Path) -> list[MigrationFile]:
     return [found[v] for v in sorted(found)]
 
 
-def _applied(driver: Driver, database: str) -> dict[int, dict[str, str]]:
-    return {int(row["version"]): row for row in read(driver, database, APPLIED)}
+def _applied(graph: Graph) -> dict[int, dict[str, str]]:
+    return {int(row["version"]): row for row in graph.read(APPLIED)}
 
 
 def validate(files: list[MigrationFile], applied: dict[int, dict[str, str]]) -> None:
@@ -129,9 +127,9 @@ def validate(files: list[MigrationFile], applied: dict[int, dict[str, str]]) -> 
             )
 
 
-def status(driver: Driver, database: str, directory: Path) -> list[MigrationState]:
+def status(graph: Graph, directory: Path) -> list[MigrationState]:
     files = discover(directory)
-    applied = _applied(driver, database)
+    applied = _applied(graph)
     validate(files, applied)
     return [
         MigrationState(
@@ -144,21 +142,21 @@ def status(driver: Driver, database: str, directory: Path) -> list[MigrationStat
     ]
 
 
-def is_current(driver: Driver, database: str, directory: Path) -> bool:
+def is_current(graph: Graph, directory: Path) -> bool:
     try:
-        return all(s.state == "applied" for s in status(driver, database, directory))
+        return all(s.state == "applied" for s in status(graph, directory))
     except MigrationError:
         return False
 
 
-def _acquire_lock(driver: Driver, database: str, owner: str) -> None:
+def _acquire_lock(graph: Graph, owner: str) -> None:
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while True:
         try:
-            write(driver, database, ACQUIRE_LOCK, owner=owner)
+            graph.write(ACQUIRE_LOCK, owner=owner)
             return
         except Conflict:  # the lock node exists: another migrator holds it
-            write(driver, database, BREAK_STALE_LOCK, stale_seconds=STALE_LOCK_SECONDS)
+            graph.write(BREAK_STALE_LOCK, stale_seconds=STALE_LOCK_SECONDS)
             if time.monotonic() >= deadline:
                 raise MigrationError(
                     "another process holds the migration lock; if none is running, "
@@ -167,11 +165,11 @@ def _acquire_lock(driver: Driver, database: str, owner: str) -> None:
             time.sleep(0.2)  # the other migrator is working; poll its lock
 
 
-def _ensure_bookkeeping_constraints(driver: Driver, database: str) -> None:
+def _ensure_bookkeeping_constraints(graph: Graph) -> None:
     for statement in (LOCK_CONSTRAINT, VERSION_CONSTRAINT):
         for attempt in range(5):
             try:
-                write(driver, database, statement)
+                graph.write(statement)
                 break
             except (Conflict, DatabaseFailure):
                 # Two processes creating the same constraint at once: one may lose the
@@ -181,24 +179,22 @@ def _ensure_bookkeeping_constraints(driver: Driver, database: str) -> None:
                 time.sleep(0.2)
 
 
-def migrate(driver: Driver, database: str, directory: Path) -> list[MigrationFile]:
+def migrate(graph: Graph, directory: Path) -> list[MigrationFile]:
     """Apply every pending migration once; returns those this call applied."""
     files = discover(directory)
-    _ensure_bookkeeping_constraints(driver, database)
+    _ensure_bookkeeping_constraints(graph)
     owner = f"{socket.gethostname()}:{uuid.uuid4()}"
-    _acquire_lock(driver, database, owner)
+    _acquire_lock(graph, owner)
     try:
-        applied = _applied(driver, database)
+        applied = _applied(graph)
         validate(files, applied)
         done: list[MigrationFile] = []
         for file in files:
             if file.version in applied:
                 continue
             for statement in file.statements:
-                write(driver, database, statement)
-            write(
-                driver,
-                database,
+                graph.write(statement)
+            graph.write(
                 RECORD,
                 version=file.version,
                 description=file.description,
@@ -208,4 +204,4 @@ def migrate(driver: Driver, database: str, directory: Path) -> list[MigrationFil
             done.append(file)
         return done
     finally:
-        write(driver, database, RELEASE_LOCK, owner=owner)
+        graph.write(RELEASE_LOCK, owner=owner)

@@ -19,10 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from neo4j import Driver
-
 from service.graph.cypher_files import cypher
-from service.graph.driver import Record, read
+from service.graph.driver import Graph, Record
 
 __all__ = ["PortfolioCursor", "portfolio_threading_page"]
 
@@ -38,8 +36,7 @@ class PortfolioCursor:
 
 
 def portfolio_threading_page(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     *,
     valid_at: datetime,
     threshold: float,
@@ -58,4 +55,4 @@ def portfolio_threading_page(
     }
     if tier is not None:
         params["tier"] = tier
-    return read(driver, database, anchor + cypher(_SCORES), **params)
+    return graph.read(anchor + cypher(_SCORES), **params)

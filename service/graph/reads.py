@@ -1,20 +1,18 @@
 """Read queries behind the lookup endpoints and the org chart.
 
 Each function runs one statement from ``cypher/reads/`` in a managed read transaction
-and returns plain Python data: Neo4j temporal values become ``datetime`` / ``date``.
+and returns plain Python data: Neo4j temporal values become ``datetime`` / ``date``
+(:func:`service.graph.values.to_native`).
 Shaping (access checks, choosing a manager, assembling trees) is the domain's job.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from neo4j import Driver
-from neo4j.time import Date, DateTime
 
 from service.graph.cypher_files import cypher
-from service.graph.driver import Record, read
+from service.graph.driver import Graph, Record
+from service.graph.values import to_native
 
 __all__ = [
     "account",
@@ -26,55 +24,38 @@ __all__ = [
 ]
 
 
-def _native(value: Any) -> Any:
-    """Neo4j temporal values (anywhere inside maps and lists) as Python's own."""
-    if isinstance(value, DateTime | Date):
-        return value.to_native()
-    if isinstance(value, dict):
-        return {k: _native(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_native(v) for v in value]
-    return value
-
-
-def accounts_page(
-    driver: Driver, database: str, *, after: str, limit: int, tier: str | None
-) -> list[Record]:
+def accounts_page(graph: Graph, *, after: str, limit: int, tier: str | None) -> list[Record]:
     """Up to ``limit`` accounts with ids greater than ``after``, in id order, with counts.
 
     With ``tier`` the (tier, id) index is sought instead of the id index; either way a
     page costs one index seek, not a scan of the portfolio.
     """
     if tier is None:
-        rows = read(driver, database, cypher("reads/accounts_page"), after=after, limit=limit)
+        rows = graph.read(cypher("reads/accounts_page"), after=after, limit=limit)
     else:
-        rows = read(
-            driver,
-            database,
+        rows = graph.read(
             cypher("reads/accounts_page_by_tier"),
             after=after,
             limit=limit,
             tier=tier,
         )
-    return [_native(r) for r in rows]
+    return [to_native(r) for r in rows]
 
 
-def account(driver: Driver, database: str, account_id: str) -> Record | None:
+def account(graph: Graph, account_id: str) -> Record | None:
     """One account with its counts and covering team, or None when unknown."""
-    rows = read(driver, database, cypher("reads/account"), account_id=account_id)
-    return _native(rows[0]) if rows else None
+    rows = graph.read(cypher("reads/account"), account_id=account_id)
+    return to_native(rows[0]) if rows else None
 
 
 def account_stakeholders_page(
-    driver: Driver, database: str, account_id: str, *, status: str, after: str, limit: int
+    graph: Graph, account_id: str, *, status: str, after: str, limit: int
 ) -> list[Record] | None:
     """Up to ``limit`` of the account's stakeholders after ``after`` in id order.
 
     ``status`` is ``active``, ``left`` or ``all``. None when the account is unknown.
     """
-    rows = read(
-        driver,
-        database,
+    rows = graph.read(
         cypher("reads/account_stakeholders_page"),
         account_id=account_id,
         status=status,
@@ -83,25 +64,23 @@ def account_stakeholders_page(
     )
     if not rows:
         return None
-    items: list[Record] = _native(rows[0]["items"])
+    items: list[Record] = to_native(rows[0]["items"])
     return items
 
 
-def stakeholder(driver: Driver, database: str, stakeholder_id: str) -> Record | None:
+def stakeholder(graph: Graph, stakeholder_id: str) -> Record | None:
     """One stakeholder with their current surroundings and employment history."""
-    rows = read(driver, database, cypher("reads/stakeholder"), stakeholder_id=stakeholder_id)
-    return _native(rows[0]) if rows else None
+    rows = graph.read(cypher("reads/stakeholder"), stakeholder_id=stakeholder_id)
+    return to_native(rows[0]) if rows else None
 
 
-def team_member(driver: Driver, database: str, team_member_id: str) -> Record | None:
+def team_member(graph: Graph, team_member_id: str) -> Record | None:
     """One team member with covered accounts and current relationships."""
-    rows = read(driver, database, cypher("reads/team_member"), team_member_id=team_member_id)
-    return _native(rows[0]) if rows else None
+    rows = graph.read(cypher("reads/team_member"), team_member_id=team_member_id)
+    return to_native(rows[0]) if rows else None
 
 
-def org_chart_people(
-    driver: Driver, database: str, account_id: str, *, valid_at: datetime
-) -> Record | None:
+def org_chart_people(graph: Graph, account_id: str, *, valid_at: datetime) -> Record | None:
     """The account and everyone in it at ``valid_at``, in one round trip.
 
     ``valid_at`` is the end of the as-of date (an aware UTC datetime); an edge counts
@@ -109,7 +88,5 @@ def org_chart_people(
     docs/graph-conventions.md fixes.
     None when the account is unknown.
     """
-    rows = read(
-        driver, database, cypher("reads/org_chart"), account_id=account_id, valid_at=valid_at
-    )
-    return _native(rows[0]) if rows else None
+    rows = graph.read(cypher("reads/org_chart"), account_id=account_id, valid_at=valid_at)
+    return to_native(rows[0]) if rows else None

@@ -22,9 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from neo4j import Driver
-
 from service.domain.ingest import ingest_batch
+from service.graph.driver import Graph
 from service.settings import Settings
 
 FIRST = "2026-01-01T00:00:00Z"
@@ -100,7 +99,7 @@ BATCH_2: dict[str, Any] = {
 }
 
 
-def seed(driver: Driver, settings: Settings, *, reorg: bool = False) -> None:
-    ingest_batch(driver, settings.neo4j_database, settings, BATCH_1)
+def seed(graph: Graph, settings: Settings, *, reorg: bool = False) -> None:
+    ingest_batch(graph.driver, graph.database, settings, BATCH_1)
     if reorg:
-        ingest_batch(driver, settings.neo4j_database, settings, BATCH_2)
+        ingest_batch(graph.driver, graph.database, settings, BATCH_2)

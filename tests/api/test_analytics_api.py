@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 
 from service.domain import embed_tokens
 from service.domain.analytics import departure_impact as departure_use_case
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.api.analytics_scene import seed
 from tests.conftest import KeyFactory
@@ -22,7 +22,7 @@ REORG_BEFORE = "2026-02-01"
 
 
 @pytest.fixture
-def headers(scene: Driver, auth_headers: KeyFactory) -> dict[str, str]:
+def headers(scene: Graph, auth_headers: KeyFactory) -> dict[str, str]:
     return auth_headers("read")
 
 
@@ -227,7 +227,7 @@ def test_departure_errors(client: TestClient, headers: dict[str, str]) -> None:
 
 
 def test_budget_control_now_and_before_the_reorg(
-    client: TestClient, headers: dict[str, str], scene: Driver, settings: Settings
+    client: TestClient, headers: dict[str, str], scene: Graph, settings: Settings
 ) -> None:
     seed(scene, settings, reorg=True)
     now = get_ok(client, "/v1/budgets/b1/control", headers)
@@ -296,7 +296,7 @@ def test_power_map_sorts(client: TestClient, headers: dict[str, str]) -> None:
 
 
 def test_health_now_and_at_as_of(
-    client: TestClient, headers: dict[str, str], scene: Driver, settings: Settings
+    client: TestClient, headers: dict[str, str], scene: Graph, settings: Settings
 ) -> None:
     seed(scene, settings, reorg=True)
     body = get_ok(client, "/v1/accounts/acme/health", headers, as_of=REORG_BEFORE)
@@ -340,7 +340,7 @@ def test_portfolio_threading_pages(client: TestClient, headers: dict[str, str]) 
 
 
 def test_embed_token_on_the_side_panel_route(
-    client: TestClient, scene: Driver, settings: Settings
+    client: TestClient, scene: Graph, settings: Settings
 ) -> None:
     acme = embed_headers(settings, "acme")
     body = get_ok(client, "/v1/people/champ/departure-impact", acme, account_id="acme")
@@ -360,9 +360,7 @@ def test_embed_token_on_the_side_panel_route(
         assert client.get(path, headers=acme).status_code == 403, path
 
 
-def test_scopes_and_credentials(
-    client: TestClient, scene: Driver, auth_headers: KeyFactory
-) -> None:
+def test_scopes_and_credentials(client: TestClient, scene: Graph, auth_headers: KeyFactory) -> None:
     assert client.get("/v1/accounts/acme/threading").status_code == 401
     write_only = auth_headers("write")
     assert client.get("/v1/accounts/acme/threading", headers=write_only).status_code == 403

@@ -10,16 +10,16 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 
 from service.api.app import create_app
 from service.domain.analytics.account_cache import AccountCache, CacheStats
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.conftest import KeyFactory
 
 
 @pytest.fixture
-def client(graph: Driver, settings: Settings) -> Iterator[TestClient]:
+def client(graph: Graph, settings: Settings) -> Iterator[TestClient]:
     """An app with the default cache size, whatever the environment sets."""
     app = create_app(settings.model_copy(update={"analytics_cache_entries": 16}))
     with TestClient(app) as test_client:
@@ -27,7 +27,7 @@ def client(graph: Driver, settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def headers(scene: Driver, auth_headers: KeyFactory) -> dict[str, str]:
+def headers(scene: Graph, auth_headers: KeyFactory) -> dict[str, str]:
     # Read and write: the tests write through the API between two reads. The key is
     # made before any read (making it is a write too).
     return auth_headers("read", "write")
@@ -148,13 +148,13 @@ def test_a_departure_through_the_api_shows_in_the_next_answer(
 
 
 def test_plain_cypher_in_another_session_shows_in_the_next_answer(
-    client: TestClient, headers: dict[str, str], scene: Driver, settings: Settings
+    client: TestClient, headers: dict[str, str], scene: Graph, settings: Settings
 ) -> None:
     budget = get_ok(client, "/v1/budgets/b1/control", headers)
     assert [c["stakeholder_id"] for c in budget["controllers"]["owner"]] == ["cfo"]
     assert get_ok(client, "/v1/budgets/b1/control", headers) == budget
     assert stats(client).hits >= 1
-    with scene.session(database=settings.neo4j_database) as session:
+    with scene.driver.session(database=scene.database) as session:
         session.run(
             "MATCH (:Stakeholder {id: 'cfo'})-[c:CONTROLS]->(:Budget {id: 'b1'}) "
             "SET c.authority = 'signatory'"
@@ -165,7 +165,7 @@ def test_plain_cypher_in_another_session_shows_in_the_next_answer(
 
 
 @pytest.fixture
-def uncached(graph: Driver, settings: Settings) -> Iterator[TestClient]:
+def uncached(graph: Graph, settings: Settings) -> Iterator[TestClient]:
     app = create_app(settings.model_copy(update={"analytics_cache_entries": 0}))
     with TestClient(app) as test_client:
         yield test_client

@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 
 from service.api.app import create_app
 from service.demo.portfolio import WEAK_SPOTS, build_demo_portfolio
 from service.demo.seed import seed_demo
 from service.domain import embed_tokens
 from service.domain.access import Scope, create_key
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.conftest import _clean, assert_graph_clean
 
@@ -32,16 +32,16 @@ def days_ago(days: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo(driver: Driver, settings: Settings) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    _clean(driver, settings.neo4j_database)
-    seed_demo(driver, settings.neo4j_database, settings)
-    key = create_key(driver, settings.neo4j_database, "analytics-demo", [Scope.READ])
+def demo(neo4j: Graph, settings: Settings) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    _clean(neo4j)
+    seed_demo(neo4j, settings)
+    key = create_key(neo4j, "analytics-demo", [Scope.READ])
     with TestClient(create_app(settings)) as client:
         yield client, {"Authorization": f"Bearer {key.secret}"}
     try:
-        assert_graph_clean(driver, settings.neo4j_database)
+        assert_graph_clean(neo4j)
     finally:
-        _clean(driver, settings.neo4j_database)
+        _clean(neo4j)
 
 
 def get(demo: tuple[TestClient, dict[str, str]], path: str, **params: Any) -> Any:

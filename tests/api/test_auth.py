@@ -9,10 +9,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
-from neo4j import Driver
 
 from service.api.deps import get_principal
 from service.domain.access import Principal, Scope, create_key, revoke_key
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.conftest import KeyFactory
 from tests.integration.graph_builders import GraphBuilder
@@ -28,10 +28,10 @@ READ_ROUTES = [
 
 
 @pytest.fixture
-def small(graph: Driver, settings: Settings) -> GraphBuilder:
+def small(graph: Graph, settings: Settings) -> GraphBuilder:
     """acme: p1 (known by t1, who covers acme), p_left (left), p_moved (moved to other).
     other: p9 (known by t1 and t9; t9 covers other). t_knows covers nothing, knows p1."""
-    g = GraphBuilder(graph, settings.neo4j_database)
+    g = GraphBuilder(graph)
     g.account("acme", tier="strategic")
     g.account("other", tier="key")
     g.stakeholder("p1", "acme")
@@ -90,9 +90,9 @@ def test_bad_keys_are_401_with_challenge(
 
 
 def test_wrong_secret_of_a_real_key_is_401(
-    small: GraphBuilder, client: TestClient, graph: Driver, settings: Settings
+    small: GraphBuilder, client: TestClient, graph: Graph, settings: Settings
 ) -> None:
-    created = create_key(graph, settings.neo4j_database, "real", [Scope.READ])
+    created = create_key(graph, "real", [Scope.READ])
     forged = created.secret[:-1] + ("A" if created.secret[-1] != "A" else "B")
     response = client.get("/v1/accounts", headers={"Authorization": f"Bearer {forged}"})
     assert_problem(response, 401, "unauthenticated")
@@ -100,12 +100,12 @@ def test_wrong_secret_of_a_real_key_is_401(
 
 
 def test_revoked_key_is_401(
-    small: GraphBuilder, client: TestClient, graph: Driver, settings: Settings
+    small: GraphBuilder, client: TestClient, graph: Graph, settings: Settings
 ) -> None:
-    created = create_key(graph, settings.neo4j_database, "soon revoked", [Scope.READ])
+    created = create_key(graph, "soon revoked", [Scope.READ])
     headers = {"Authorization": f"Bearer {created.secret}"}
     assert client.get("/v1/accounts", headers=headers).status_code == 200
-    assert revoke_key(graph, settings.neo4j_database, created.key_id) is True
+    assert revoke_key(graph, created.key_id) is True
     response = client.get("/v1/accounts", headers=headers)
     assert_problem(response, 401, "unauthenticated")
     assert response.headers["WWW-Authenticate"] == "Bearer"

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 
 from service.api.app import create_app
 from service.domain import embed_tokens
 from service.domain.errors import Forbidden
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.conftest import KeyFactory
 from tests.integration.graph_builders import GraphBuilder
@@ -24,9 +24,9 @@ CRM_ORIGIN = "https://crm.example.com"
 
 
 @pytest.fixture
-def accounts(graph: Driver, settings: Settings) -> GraphBuilder:
+def accounts(graph: Graph, settings: Settings) -> GraphBuilder:
     """Two accounts: Acme (a CEO and a report who controls a budget) and Globex."""
-    g = GraphBuilder(graph, settings.neo4j_database)
+    g = GraphBuilder(graph)
     g.account("acme", name="Acme Corp", tier="strategic")
     g.account("globex", name="Globex")
     g.stakeholder("acme-ceo", "acme", name="Ada Acme", title="CEO")
@@ -223,7 +223,7 @@ def test_malformed_tokens_are_401(client: TestClient, accounts: GraphBuilder, to
 
 
 @pytest.fixture
-def crm_client(graph: Driver, settings: Settings) -> Iterator[TestClient]:
+def crm_client(graph: Graph, settings: Settings) -> Iterator[TestClient]:
     allowed = settings.model_copy(update={"embed_allowed_origins": [CRM_ORIGIN]})
     with TestClient(create_app(allowed)) as test_client:
         yield test_client

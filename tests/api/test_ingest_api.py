@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
-from neo4j import Driver
 
 from service.api.app import create_app
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.conftest import KeyFactory
 from tests.integration.test_ingest_support import example_batch, node, node_count
@@ -33,7 +33,7 @@ def test_ingest_needs_the_write_scope(client: TestClient, auth_headers: KeyFacto
 
 
 def test_ingest_returns_a_summary(
-    client: TestClient, auth_headers: KeyFactory, graph: Driver, settings: Settings
+    client: TestClient, auth_headers: KeyFactory, graph: Graph, settings: Settings
 ) -> None:
     response = client.post("/v1/ingest", json=example_batch(), headers=auth_headers("write"))
 
@@ -48,7 +48,7 @@ def test_ingest_returns_a_summary(
 
 
 def test_bad_rows_are_422_problem_json_with_every_location(
-    client: TestClient, auth_headers: KeyFactory, graph: Driver, settings: Settings
+    client: TestClient, auth_headers: KeyFactory, graph: Graph, settings: Settings
 ) -> None:
     batch: dict[str, Any] = {
         "accounts": [{"id": "acme", "name": "Acme"}],
@@ -102,9 +102,7 @@ def test_wrong_json_shapes_are_422(client: TestClient, auth_headers: KeyFactory)
     assert not_json.status_code == 422
 
 
-def test_oversized_batch_is_413(
-    graph: Driver, settings: Settings, auth_headers: KeyFactory
-) -> None:
+def test_oversized_batch_is_413(graph: Graph, settings: Settings, auth_headers: KeyFactory) -> None:
     capped = settings.model_copy(update={"ingest_max_rows": 3})
     batch = {"accounts": [{"id": f"a{i}", "name": "A"} for i in range(4)]}
 
@@ -118,7 +116,7 @@ def test_oversized_batch_is_413(
 
 
 def test_stakeholder_departure_route(
-    client: TestClient, auth_headers: KeyFactory, graph: Driver, settings: Settings
+    client: TestClient, auth_headers: KeyFactory, graph: Graph, settings: Settings
 ) -> None:
     headers = auth_headers("write")
     client.post("/v1/ingest", json=example_batch(), headers=headers)

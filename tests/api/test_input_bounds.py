@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 
 from service.api.app import create_app
 from service.api.body_limit import BodyLimit
 from service.domain import embed_tokens
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.conftest import KeyFactory
 
@@ -41,7 +41,7 @@ def writer(auth_headers: KeyFactory) -> dict[str, str]:
 
 
 @pytest.fixture
-def small_client(graph: Driver, settings: Settings) -> Iterator[TestClient]:
+def small_client(graph: Graph, settings: Settings) -> Iterator[TestClient]:
     """The app with small body caps, so the tests need no megabytes to pass them."""
     small = settings.model_copy(update={"max_body_bytes": 2048, "ingest_max_body_bytes": 64 * 1024})
     with TestClient(create_app(small)) as test_client:
@@ -225,7 +225,7 @@ AS_OF_ROUTES = [
 
 @pytest.mark.parametrize("route", AS_OF_ROUTES)
 def test_as_of_at_the_end_of_time_is_422_not_500(
-    route: str, scene: Driver, client: TestClient, auth_headers: KeyFactory
+    route: str, scene: Graph, client: TestClient, auth_headers: KeyFactory
 ) -> None:
     sep = "&" if "?" in route else "?"
     response = client.get(f"{route}{sep}as_of={FAR_FUTURE}", headers=auth_headers("read"))
@@ -235,7 +235,7 @@ def test_as_of_at_the_end_of_time_is_422_not_500(
 
 
 def test_as_of_at_the_end_of_time_with_an_embed_token(
-    scene: Driver, client: TestClient, settings: Settings
+    scene: Graph, client: TestClient, settings: Settings
 ) -> None:
     token = embed_tokens.mint(settings, "acme").token
     response = client.get(
@@ -254,7 +254,7 @@ def _nested_cursor(levels: int) -> str:
     "route", ["/v1/accounts", "/v1/accounts/acme/stakeholders", "/v1/portfolio/threading"]
 )
 def test_a_forged_cursor_is_422_not_500(
-    route: str, scene: Driver, client: TestClient, auth_headers: KeyFactory
+    route: str, scene: Graph, client: TestClient, auth_headers: KeyFactory
 ) -> None:
     headers = auth_headers("read")
     for cursor in [
@@ -276,7 +276,7 @@ def test_a_forged_cursor_is_422_not_500(
     "route", ["/v1/accounts", "/v1/accounts/acme/stakeholders", "/v1/portfolio/threading"]
 )
 def test_an_empty_cursor_is_the_first_page(
-    route: str, scene: Driver, client: TestClient, auth_headers: KeyFactory
+    route: str, scene: Graph, client: TestClient, auth_headers: KeyFactory
 ) -> None:
     headers = auth_headers("read")
     first = client.get(route, headers=headers)
@@ -349,7 +349,7 @@ def test_dates_outside_the_range_and_null_sections_are_refused(
 
 
 def test_left_at_far_in_the_future_is_refused(
-    scene: Driver, client: TestClient, writer: dict[str, str]
+    scene: Graph, client: TestClient, writer: dict[str, str]
 ) -> None:
     for left_at in ["2604-01-01", "2604-01-01T00:00:00Z", "0001-01-01", 0]:
         response = client.post(
@@ -363,7 +363,7 @@ def test_left_at_far_in_the_future_is_refused(
 
 @pytest.mark.parametrize("as_of", ["0.0", "0", "20260101", "1899-12-31", "2026-1-1", "2200-01-01"])
 def test_as_of_is_a_strict_iso_date(
-    as_of: str, scene: Driver, client: TestClient, auth_headers: KeyFactory
+    as_of: str, scene: Graph, client: TestClient, auth_headers: KeyFactory
 ) -> None:
     response = client.get(
         f"/v1/accounts/acme/org-chart?as_of={as_of}", headers=auth_headers("read")
@@ -372,7 +372,7 @@ def test_as_of_is_a_strict_iso_date(
 
 
 def test_the_accepted_dates_still_work(
-    scene: Driver, client: TestClient, auth_headers: KeyFactory
+    scene: Graph, client: TestClient, auth_headers: KeyFactory
 ) -> None:
     headers = auth_headers("read")
     for as_of in ["1900-01-01", "2026-02-15", "2199-12-31"]:

@@ -24,11 +24,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import Unsatisfiable
-from neo4j import Driver
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from service.api.app import create_app
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.conftest import KeyFactory
 
@@ -39,7 +39,7 @@ SEED = int(os.environ.get("POWERMAP_SCHEMATHESIS_SEED", "20260909"))
 
 
 @pytest.fixture
-def app(scene: Driver, settings: Settings) -> Iterator[FastAPI]:
+def app(scene: Graph, settings: Settings) -> Iterator[FastAPI]:
     """The app with its lifespan started (driver, state), on the analytics scene."""
     application = create_app(settings)
     with TestClient(application):

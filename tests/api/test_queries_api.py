@@ -13,11 +13,10 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
-from neo4j import Driver
 from structlog.testing import capture_logs
 
 from service.api.app import create_app
-from service.graph.driver import read, write
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.integration.graph_builders import GraphBuilder
 
@@ -25,8 +24,8 @@ KeyFactory = Callable[..., dict[str, str]]
 PROBLEM = "application/problem+json"
 
 
-def seed(driver: Driver, database: str) -> None:
-    g = GraphBuilder(driver, database)
+def seed(graph: Graph) -> None:
+    g = GraphBuilder(graph)
     g.account("acme", name="Acme Corp", tier="strategic")
     g.stakeholder("p1", "acme", name='=HYPERLINK("x")', title="CFO", department="Finance")
     g.stakeholder("p2", "acme", name="Ravi Patel", title="CIO", department="IT")
@@ -38,10 +37,8 @@ def seed(driver: Driver, database: str) -> None:
     g.controls("p2", "b1", "approver")
 
 
-def counts(driver: Driver, database: str) -> tuple[int, int]:
-    row = read(
-        driver,
-        database,
+def counts(graph: Graph) -> tuple[int, int]:
+    row = graph.read(
         "MATCH (n) WITH count(n) AS nodes OPTIONAL MATCH ()-[r]->() RETURN nodes, count(r) AS rels",
     )[0]
     return row["nodes"], row["rels"]
@@ -96,9 +93,9 @@ def test_one_query_shows_its_cypher(client: TestClient, auth_headers: KeyFactory
 
 
 def test_run_returns_columns_rows_and_a_summary(
-    client: TestClient, auth_headers: KeyFactory, graph: Driver, settings: Settings
+    client: TestClient, auth_headers: KeyFactory, graph: Graph, settings: Settings
 ) -> None:
-    seed(graph, settings.neo4j_database)
+    seed(graph)
     response = client.post(
         "/v1/queries/budget_controllers/run",
         headers=auth_headers("query:run"),
@@ -123,9 +120,9 @@ def test_run_returns_columns_rows_and_a_summary(
 
 
 def test_limit_truncates_and_says_so(
-    client: TestClient, auth_headers: KeyFactory, graph: Driver, settings: Settings
+    client: TestClient, auth_headers: KeyFactory, graph: Graph, settings: Settings
 ) -> None:
-    seed(graph, settings.neo4j_database)
+    seed(graph)
     body = client.post(
         "/v1/queries/budget_controllers/run",
         headers=auth_headers("query:run"),
@@ -136,7 +133,7 @@ def test_limit_truncates_and_says_so(
 
 
 def test_the_row_cap_setting_applies_over_a_larger_limit(
-    graph: Driver, settings: Settings, auth_headers: KeyFactory
+    graph: Graph, settings: Settings, auth_headers: KeyFactory
 ) -> None:
     capped = settings.model_copy(update={"query_row_cap": 5})
     with TestClient(create_app(capped)) as client:
@@ -150,9 +147,9 @@ def test_the_row_cap_setting_applies_over_a_larger_limit(
 
 
 def test_csv_format(
-    client: TestClient, auth_headers: KeyFactory, graph: Driver, settings: Settings
+    client: TestClient, auth_headers: KeyFactory, graph: Graph, settings: Settings
 ) -> None:
-    seed(graph, settings.neo4j_database)
+    seed(graph)
     response = client.post(
         "/v1/queries/budget_controllers/run",
         headers=auth_headers("query:run"),
@@ -221,11 +218,11 @@ def test_adhoc_needs_its_own_scope(client: TestClient, auth_headers: KeyFactory)
 
 
 def test_adhoc_writes_are_refused_and_change_nothing(
-    client: TestClient, auth_headers: KeyFactory, graph: Driver, settings: Settings
+    client: TestClient, auth_headers: KeyFactory, graph: Graph, settings: Settings
 ) -> None:
-    seed(graph, settings.neo4j_database)
+    seed(graph)
     headers = auth_headers("query:adhoc")
-    before = counts(graph, settings.neo4j_database)
+    before = counts(graph)
     for cypher in [
         "MATCH (n) DETACH DELETE n",
         "/* read */ cReAtE (:Intruder {id: $id})",
@@ -255,13 +252,13 @@ def test_adhoc_writes_are_refused_and_change_nothing(
         "validation-error",
     )
     assert two["errors"][0]["field"] == "cypher"
-    assert counts(graph, settings.neo4j_database) == before
+    assert counts(graph) == before
 
 
 def test_adhoc_returns_nodes_as_plain_json(
-    client: TestClient, auth_headers: KeyFactory, graph: Driver, settings: Settings
+    client: TestClient, auth_headers: KeyFactory, graph: Graph, settings: Settings
 ) -> None:
-    seed(graph, settings.neo4j_database)
+    seed(graph)
     body = client.post(
         "/v1/queries/adhoc",
         headers=auth_headers("query:adhoc"),
@@ -312,9 +309,9 @@ def catalog_client(settings: Settings, folder: Path) -> TestClient:
 
 
 def test_broken_files_are_reported_and_changes_picked_up(
-    auth_headers: KeyFactory, graph: Driver, settings: Settings, tmp_path: Path
+    auth_headers: KeyFactory, graph: Graph, settings: Settings, tmp_path: Path
 ) -> None:
-    seed(graph, settings.neo4j_database)
+    seed(graph)
     write_query(tmp_path / "by_tier.cypher", GOOD)
     write_query(
         tmp_path / "broken.cypher",
@@ -366,10 +363,8 @@ RUNAWAY = (
 )
 
 
-def running(driver: Driver, database: str, text: str) -> bool:
-    rows = read(
-        driver,
-        database,
+def running(graph: Graph, text: str) -> bool:
+    rows = graph.read(
         "SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery = $text RETURN count(*) AS n",
         text=text,
     )
@@ -377,13 +372,10 @@ def running(driver: Driver, database: str, text: str) -> bool:
 
 
 def test_a_runaway_is_cut_off_while_other_requests_are_answered(
-    graph: Driver, settings: Settings, auth_headers: KeyFactory
+    graph: Graph, settings: Settings, auth_headers: KeyFactory
 ) -> None:
-    database = settings.neo4j_database
-    seed(graph, database)
-    write(
-        graph,
-        database,
+    seed(graph)
+    graph.write(
         "UNWIND range(1, 200) AS i "
         "CREATE (:Stakeholder {id: 'x' + i, name: 'Person ' + i, status: 'active'})",
     )
@@ -402,7 +394,7 @@ def test_a_runaway_is_cut_off_while_other_requests_are_answered(
         worker.start()
         # Wait until Neo4j reports the runaway as running (a readiness check, bounded).
         for _ in range(200):
-            if running(graph, database, RUNAWAY):
+            if running(graph, RUNAWAY):
                 break
             time.sleep(0.05)
         else:
@@ -419,20 +411,18 @@ def test_a_runaway_is_cut_off_while_other_requests_are_answered(
         assert answered.status_code == 200
         assert answered.json()["summary"]["rows"] == 3
         # ...and it did so while the runaway was still running.
-        assert running(graph, database, RUNAWAY)
+        assert running(graph, RUNAWAY)
         worker.join(timeout=60)
 
     body = assert_problem(outcome["response"], 408, "query-timeout")
     assert "6 s" in body["detail"]
-    assert not running(graph, database, RUNAWAY)
+    assert not running(graph, RUNAWAY)
 
 
 def test_a_request_may_lower_the_timeout(
-    client: TestClient, auth_headers: KeyFactory, graph: Driver, settings: Settings
+    client: TestClient, auth_headers: KeyFactory, graph: Graph, settings: Settings
 ) -> None:
-    write(
-        graph,
-        settings.neo4j_database,
+    graph.write(
         "UNWIND range(1, 200) AS i "
         "CREATE (:Stakeholder {id: 'x' + i, name: 'Person ' + i, status: 'active'})",
     )
@@ -449,9 +439,9 @@ def test_a_request_may_lower_the_timeout(
 
 
 def test_runs_are_logged_with_the_key_id_and_parameter_names(
-    client: TestClient, auth_headers: KeyFactory, graph: Driver, settings: Settings
+    client: TestClient, auth_headers: KeyFactory, graph: Graph, settings: Settings
 ) -> None:
-    seed(graph, settings.neo4j_database)
+    seed(graph)
     headers = auth_headers("query:run")
     key_id = headers["Authorization"].split("_")[1]
     with capture_logs() as logs:

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 
 from service.api.pagination import encode_cursor
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.conftest import KeyFactory
 from tests.integration.graph_builders import EPOCH, GraphBuilder
@@ -29,7 +29,7 @@ TIERS = {
 
 
 @pytest.fixture
-def portfolio(graph: Driver, settings: Settings) -> GraphBuilder:
+def portfolio(graph: Graph, settings: Settings) -> GraphBuilder:
     """Seven accounts; a1 has people, budgets, an opportunity and a team.
 
     a1: s1 "Alice Ceo" (root) > s2 "Bob Champion", s3 "Carol Engineer" (dotted to s2);
@@ -37,7 +37,7 @@ def portfolio(graph: Driver, settings: Settings) -> GraphBuilder:
         b1 owned by s1, b2 approved by s2; o1; t1 covers; t2 has left (and so covers nothing:
         a departure removes COVERS).
     """
-    g = GraphBuilder(graph, settings.neo4j_database)
+    g = GraphBuilder(graph)
     # Created out of order: the list must still come back by id.
     for aid in ["a5", "a2", "a7", "a1", "a4", "a3", "a6"]:
         g.account(aid, name=f"Account {aid[1]}", tier=TIERS[aid], annual_revenue=float(aid[1]))

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from neo4j import Driver
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 from pydantic import SecretStr
 
 from service.demo.seed import seed_demo
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.browser import seed
 from tests.conftest import _clean
@@ -137,14 +137,13 @@ class Stack:
 
 
 @pytest.fixture(scope="package")
-def stack(driver: Driver, settings: Settings) -> Iterator[Stack]:
+def stack(neo4j: Graph, settings: Settings) -> Iterator[Stack]:
     if not BUNDLE.is_file():
         pytest.fail(f"{BUNDLE} is missing: run `make widget`", pytrace=False)
-    database = settings.neo4j_database
-    _clean(driver, database)
+    _clean(neo4j)
     # The demo portfolio as `powermap seed-demo` loads it; its key (read, write,
     # query:run) plays the CRM backend's key, as on `make run`.
-    key = seed_demo(driver, database, settings).api_key
+    key = seed_demo(neo4j, settings).api_key
 
     api_port, demo_port = free_port(), free_port()
     api, demo = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{demo_port}"
@@ -206,7 +205,7 @@ def stack(driver: Driver, settings: Settings) -> Iterator[Stack]:
     finally:
         stop(demo_process)
         stop(api_process)
-        _clean(driver, database)
+        _clean(neo4j)
 
 
 @pytest.fixture(scope="package")

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from neo4j import Driver
-
-from service.graph.driver import write
+from service.graph.driver import Graph
 
 EPOCH = "2020-01-01T00:00:00Z"
 
@@ -141,12 +139,11 @@ CREATE (t)-[:KNOWS {strength: row.strength, source: 'explicit', last_contact: nu
 class GraphBuilder:
     """Writes one fact at a time into the real graph; values always as parameters."""
 
-    def __init__(self, driver: Driver, database: str) -> None:
-        self.driver = driver
-        self.database = database
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
 
     def _write(self, cypher: str, **params: Any) -> None:
-        write(self.driver, self.database, cypher, **params)
+        self.graph.write(cypher, **params)
 
     def account(
         self,

@@ -14,10 +14,10 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from neo4j import Driver
 
 from service import local_neo4j
 from service.graph import migrations
+from service.graph.driver import Graph
 from service.settings import Settings, env_file_path
 
 
@@ -26,7 +26,7 @@ def _start(instance: local_neo4j.LocalInstance) -> None:
 
 
 @pytest.fixture
-def own_instance(driver: Driver, settings: Settings) -> Iterator[local_neo4j.LocalInstance]:
+def own_instance(neo4j: Graph, settings: Settings) -> Iterator[local_neo4j.LocalInstance]:
     """The local instance the suite runs on, restarted and migrated after the test."""
     instance = local_neo4j.default_instance()
     if local_neo4j.externally_configured_uri() or settings.neo4j_uri != instance.uri:
@@ -38,8 +38,8 @@ def own_instance(driver: Driver, settings: Settings) -> Iterator[local_neo4j.Loc
     finally:
         if local_neo4j.running_pid(instance) is None:
             _start(instance)
-        wait_until_answering(driver, settings)
-        migrations.migrate(driver, settings.neo4j_database, settings.migrations_dir)
+        wait_until_answering(neo4j, settings)
+        migrations.migrate(neo4j, settings.migrations_dir)
 
 
 def stop(instance: local_neo4j.LocalInstance) -> None:
@@ -64,11 +64,11 @@ def restart(instance: local_neo4j.LocalInstance) -> None:
     _start(instance)
 
 
-def wait_until_answering(driver: Driver, settings: Settings, timeout: float = 60.0) -> None:
+def wait_until_answering(graph: Graph, settings: Settings, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with driver.session(database=settings.neo4j_database) as session:
+            with graph.driver.session(database=graph.database) as session:
                 session.run("RETURN 1").consume()
             return
         except Exception:

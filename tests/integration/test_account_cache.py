@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from neo4j import Driver
 
 from service.analytics.engagement import engagement_graph
 from service.analytics.model import AnalyticsParams
@@ -23,6 +22,7 @@ from service.domain.analytics.account_cache import AccountCache
 from service.domain.ingest import depart_stakeholder, ingest_batch
 from service.graph import account_subgraph as pulls
 from service.graph.account_subgraph import PulledAccount
+from service.graph.driver import Graph
 from service.graph.graph_version import current_graph_version
 from service.settings import Settings
 
@@ -30,8 +30,8 @@ TODAY = datetime.now(UTC).date()
 PARAMS = AnalyticsParams()
 
 
-def cache_of(driver: Driver, settings: Settings, entries: int = 16) -> AccountCache:
-    return AccountCache(driver, settings.neo4j_database, entries)
+def cache_of(graph: Graph, settings: Settings, entries: int = 16) -> AccountCache:
+    return AccountCache(graph, entries)
 
 
 def acme(cache: AccountCache) -> PulledAccount:
@@ -52,9 +52,9 @@ def active_people(pulled: PulledAccount) -> list[str]:
     return sorted(s.id for s in pulled.graph.stakeholders if s.status == "active")
 
 
-def plain_cypher(driver: Driver, settings: Settings, query: str) -> None:
+def plain_cypher(graph: Graph, settings: Settings, query: str) -> None:
     """A write the service knows nothing about: another session, auto-commit."""
-    with driver.session(database=settings.neo4j_database) as session:
+    with graph.driver.session(database=graph.database) as session:
         session.run(query).consume()
 
 
@@ -62,30 +62,30 @@ def plain_cypher(driver: Driver, settings: Settings, query: str) -> None:
 
 
 def test_the_graph_version_moves_only_when_a_write_commits(
-    scene: Driver, settings: Settings
+    scene: Graph, settings: Settings
 ) -> None:
     database = settings.neo4j_database
-    first = current_graph_version(scene, database)
+    first = current_graph_version(scene)
     assert first  # the server sent a bookmark
-    assert current_graph_version(scene, database) == first
+    assert current_graph_version(scene) == first
     # Reads change nothing, in any session.
-    with scene.session(database=database) as session:
+    with scene.driver.session(database=database) as session:
         session.run("MATCH (n) RETURN count(n)").consume()
-    assert current_graph_version(scene, database) == first
+    assert current_graph_version(scene) == first
     # A write transaction that matches nothing commits no change: same version.
-    with scene.session(database=database) as session:
+    with scene.driver.session(database=database) as session:
         session.execute_write(lambda tx: tx.run("MATCH (x:Nothing) SET x.n = 1").consume())
-    assert current_graph_version(scene, database) == first
+    assert current_graph_version(scene) == first
     plain_cypher(scene, settings, "MATCH (s:Stakeholder {id: 'dir'}) SET s.title = 'Director'")
-    second = current_graph_version(scene, database)
+    second = current_graph_version(scene)
     assert second != first
-    assert current_graph_version(scene, database) == second
+    assert current_graph_version(scene) == second
 
 
 # -- hits while nothing changes -----------------------------------------------------------
 
 
-def test_an_unchanged_graph_is_served_from_the_cache(scene: Driver, settings: Settings) -> None:
+def test_an_unchanged_graph_is_served_from_the_cache(scene: Graph, settings: Settings) -> None:
     cache = cache_of(scene, settings)
     first = acme(cache)
     assert (cache.stats().hits, cache.stats().misses) == (0, 1)
@@ -98,7 +98,7 @@ def test_an_unchanged_graph_is_served_from_the_cache(scene: Driver, settings: Se
     assert (cache.stats().misses, cache.stats().entries) == (2, 2)
 
 
-def test_a_budget_lookup_and_its_account_share_one_pull(scene: Driver, settings: Settings) -> None:
+def test_a_budget_lookup_and_its_account_share_one_pull(scene: Graph, settings: Settings) -> None:
     cache = cache_of(scene, settings)
     by_budget = cache.reads().budget_account("b1", TODAY)
     assert by_budget is not None and by_budget.graph.account_id == "acme"
@@ -112,7 +112,7 @@ def test_a_budget_lookup_and_its_account_share_one_pull(scene: Driver, settings:
 
 
 def test_a_team_members_accounts_come_from_the_cache_where_held(
-    scene: Driver, settings: Settings
+    scene: Graph, settings: Settings
 ) -> None:
     cache = cache_of(scene, settings)
     held = acme(cache)
@@ -132,12 +132,12 @@ def test_a_team_members_accounts_come_from_the_cache_where_held(
 # -- never stale ------------------------------------------------------------------------
 
 
-def test_a_write_through_ingest_is_seen_by_the_next_read(scene: Driver, settings: Settings) -> None:
+def test_a_write_through_ingest_is_seen_by_the_next_read(scene: Graph, settings: Settings) -> None:
     cache = cache_of(scene, settings)
     assert ties_to(acme(cache), "cfo") == []
     ingest_batch(
-        scene,
-        settings.neo4j_database,
+        scene.driver,
+        scene.database,
         settings,
         {"relationships": [{"team_member_id": "t2", "stakeholder_id": "cfo", "strength": 0.9}]},
     )
@@ -148,11 +148,11 @@ def test_a_write_through_ingest_is_seen_by_the_next_read(scene: Driver, settings
     assert (stats.entries, stats.invalidations) == (1, 1)
 
 
-def test_a_departure_is_seen_by_the_next_read(scene: Driver, settings: Settings) -> None:
+def test_a_departure_is_seen_by_the_next_read(scene: Graph, settings: Settings) -> None:
     cache = cache_of(scene, settings)
     assert "champ" in active_people(acme(cache))
     assert cache.reads().person("champ", TODAY) is not None
-    depart_stakeholder(scene, settings.neo4j_database, "champ", None)
+    depart_stakeholder(scene, "champ", None)
     after = acme(cache)
     assert "champ" not in active_people(after)
     assert ties_to(after, "champ") == []
@@ -160,7 +160,7 @@ def test_a_departure_is_seen_by_the_next_read(scene: Driver, settings: Settings)
 
 
 def test_plain_cypher_in_another_session_is_seen_by_the_next_read(
-    scene: Driver, settings: Settings
+    scene: Graph, settings: Settings
 ) -> None:
     cache = cache_of(scene, settings)
     before = acme(cache)
@@ -181,7 +181,7 @@ def test_plain_cypher_in_another_session_is_seen_by_the_next_read(
 
 
 def test_derived_results_are_reused_and_recomputed_after_a_write(
-    scene: Driver, settings: Settings
+    scene: Graph, settings: Settings
 ) -> None:
     cache = cache_of(scene, settings)
     reads = cache.reads()
@@ -202,8 +202,8 @@ def test_derived_results_are_reused_and_recomputed_after_a_write(
     )
     # A new tie t2–cfo is a new shortest way between the team and cfo's side.
     ingest_batch(
-        scene,
-        settings.neo4j_database,
+        scene.driver,
+        scene.database,
         settings,
         {"relationships": [{"team_member_id": "t2", "stakeholder_id": "cfo", "strength": 0.9}]},
     )
@@ -216,7 +216,7 @@ def test_derived_results_are_reused_and_recomputed_after_a_write(
 # -- bounds, and off --------------------------------------------------------------------
 
 
-def test_the_lru_bound_is_respected(scene: Driver, settings: Settings) -> None:
+def test_the_lru_bound_is_respected(scene: Graph, settings: Settings) -> None:
     cache = cache_of(scene, settings, entries=2)
     for account_id in ("acme", "beta", "empty"):
         assert cache.reads().account(account_id, TODAY) is not None
@@ -233,7 +233,7 @@ def test_the_lru_bound_is_respected(scene: Driver, settings: Settings) -> None:
 
 
 def test_a_disabled_cache_pulls_every_time_and_stays_correct(
-    scene: Driver, settings: Settings
+    scene: Graph, settings: Settings
 ) -> None:
     cache = cache_of(scene, settings, entries=0)
     assert not cache.enabled
@@ -242,7 +242,7 @@ def test_a_disabled_cache_pulls_every_time_and_stays_correct(
     assert second is not first and ties_to(second, "champ") == ties_to(first, "champ")
     reads = cache.reads()
     assert reads.betweenness(first, PARAMS) == reads.betweenness(first, PARAMS)
-    depart_stakeholder(scene, settings.neo4j_database, "champ", None)
+    depart_stakeholder(scene, "champ", None)
     assert "champ" not in active_people(acme(cache))
     stats = cache.stats()
     assert (stats.hits, stats.misses, stats.entries, stats.lookups) == (0, 3, 0, 0)
@@ -253,7 +253,7 @@ def test_a_disabled_cache_pulls_every_time_and_stays_correct(
 
 
 def test_identical_concurrent_misses_pull_once(
-    scene: Driver, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    scene: Graph, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first request pulls (from the real Neo4j); one arriving meanwhile waits for it."""
     cache = cache_of(scene, settings)
@@ -262,7 +262,7 @@ def test_identical_concurrent_misses_pull_once(
     calls: list[str] = []
 
     def gated(*args: Any, **kwargs: Any) -> Any:
-        calls.append(args[2])
+        calls.append(args[1])
         inside.set()
         assert release.wait(timeout=60)
         return real(*args, **kwargs)
@@ -295,7 +295,7 @@ def test_identical_concurrent_misses_pull_once(
 
 
 def test_a_failed_pull_is_not_cached(
-    scene: Driver, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    scene: Graph, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache = cache_of(scene, settings)
     real: Callable[..., Any] = pulls.account_subgraph

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 
 from service.analytics.engagement import engagement_graph
 from service.analytics.model import AnalyticsParams
@@ -25,6 +24,7 @@ from service.domain.analytics.account_cache import AccountCache
 from service.domain.analytics.account_refresher import AccountRefresher
 from service.domain.ingest import ingest_batch
 from service.graph.account_subgraph import PulledAccount
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.integration.test_account_cache import plain_cypher, ties_to
 
@@ -33,8 +33,8 @@ PARAMS = AnalyticsParams()
 
 
 @pytest.fixture
-def cache(scene: Driver, settings: Settings) -> AccountCache:
-    return AccountCache(scene, settings.neo4j_database, 16)
+def cache(scene: Graph, settings: Settings) -> AccountCache:
+    return AccountCache(scene, 16)
 
 
 def refresher_of(cache: AccountCache, max_accounts: int = 8) -> AccountRefresher:
@@ -49,10 +49,10 @@ def account(cache: AccountCache, account_id: str = "acme") -> PulledAccount:
     return pulled
 
 
-def tie_t2_cfo(scene: Driver, settings: Settings, strength: float = 0.9) -> None:
+def tie_t2_cfo(scene: Graph, settings: Settings, strength: float = 0.9) -> None:
     ingest_batch(
-        scene,
-        settings.neo4j_database,
+        scene.driver,
+        scene.database,
         settings,
         {
             "relationships": [
@@ -63,7 +63,7 @@ def tie_t2_cfo(scene: Driver, settings: Settings, strength: float = 0.9) -> None
 
 
 def test_after_a_write_the_next_read_is_a_hit_and_sees_the_write(
-    scene: Driver, settings: Settings, cache: AccountCache
+    scene: Graph, settings: Settings, cache: AccountCache
 ) -> None:
     refresher = refresher_of(cache)
     assert ties_to(account(cache), "cfo") == []
@@ -79,7 +79,7 @@ def test_after_a_write_the_next_read_is_a_hit_and_sees_the_write(
 
 
 def test_a_write_burst_is_refreshed_once_it_is_quiet(
-    scene: Driver, settings: Settings, cache: AccountCache
+    scene: Graph, settings: Settings, cache: AccountCache
 ) -> None:
     refresher = refresher_of(cache)
     account(cache)
@@ -96,7 +96,7 @@ def test_a_write_burst_is_refreshed_once_it_is_quiet(
 
 
 def test_betweenness_is_reused_while_the_topology_is_unchanged(
-    scene: Driver, settings: Settings, cache: AccountCache
+    scene: Graph, settings: Settings, cache: AccountCache
 ) -> None:
     refresher = refresher_of(cache)
     first = cache.reads().betweenness(account(cache), PARAMS)
@@ -124,7 +124,7 @@ def test_betweenness_is_reused_while_the_topology_is_unchanged(
 
 
 def test_a_new_tie_changes_the_topology_and_the_betweenness(
-    scene: Driver, settings: Settings, cache: AccountCache
+    scene: Graph, settings: Settings, cache: AccountCache
 ) -> None:
     refresher = refresher_of(cache)
     first = cache.reads().betweenness(account(cache), PARAMS)
@@ -139,7 +139,7 @@ def test_a_new_tie_changes_the_topology_and_the_betweenness(
 
 
 def test_a_budget_lookup_is_answered_from_the_refreshed_account(
-    scene: Driver, settings: Settings, cache: AccountCache
+    scene: Graph, settings: Settings, cache: AccountCache
 ) -> None:
     refresher = refresher_of(cache)
     assert cache.reads().budget_account("b1", TODAY) is not None
@@ -156,9 +156,9 @@ def test_a_budget_lookup_is_answered_from_the_refreshed_account(
 
 
 def test_only_recently_used_accounts_and_at_most_the_limit_are_refreshed(
-    scene: Driver, settings: Settings
+    scene: Graph, settings: Settings
 ) -> None:
-    stale = AccountCache(scene, settings.neo4j_database, 16, refresh_window_s=1e-9)
+    stale = AccountCache(scene, 16, refresh_window_s=1e-9)
     refresher = refresher_of(stale)
     account(stale)
     time.sleep(0.01)  # older than the 1 ns window (a precondition, not a timing check)
@@ -166,7 +166,7 @@ def test_only_recently_used_accounts_and_at_most_the_limit_are_refreshed(
     refresher.step()
     assert refresher.step() == 0
 
-    limited = AccountCache(scene, settings.neo4j_database, 16)
+    limited = AccountCache(scene, 16)
     refresher = refresher_of(limited, max_accounts=1)
     account(limited, "beta")
     account(limited, "acme")  # the most recent
@@ -181,9 +181,9 @@ def test_only_recently_used_accounts_and_at_most_the_limit_are_refreshed(
 
 
 @pytest.fixture
-def refreshing_client(scene: Driver, settings: Settings) -> Iterator[tuple[TestClient, str]]:
+def refreshing_client(scene: Graph, settings: Settings) -> Iterator[tuple[TestClient, str]]:
     quick = settings.model_copy(update={"analytics_refresh_interval_s": 0.05})
-    key = create_key(scene, settings.neo4j_database, "refresh", [Scope.READ, Scope.WRITE])
+    key = create_key(scene, "refresh", [Scope.READ, Scope.WRITE])
     with TestClient(create_app(quick)) as client:
         yield client, key.secret
 

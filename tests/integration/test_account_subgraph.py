@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from neo4j import Driver
 
 from service.analytics.model import AccountGraph
 from service.analytics.tie_strength import Interaction, TieStrengthParams, tie_strength
@@ -19,14 +18,15 @@ from service.graph.account_subgraph import (
     budget_account_subgraph,
     find_person,
 )
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.api.analytics_scene import seed
 
 TODAY = datetime.now(UTC).date()
 
 
-def pull(driver: Driver, settings: Settings, account_id: str, as_of: date) -> AccountGraph:
-    pulled = account_subgraph(driver, settings.neo4j_database, account_id, valid_at=valid_at(as_of))
+def pull(graph: Graph, settings: Settings, account_id: str, as_of: date) -> AccountGraph:
+    pulled = account_subgraph(graph, account_id, valid_at=valid_at(as_of))
     assert pulled is not None
     return pulled.graph
 
@@ -35,9 +35,9 @@ def active_people(account: AccountGraph) -> list[str]:
     return sorted(s.id for s in account.stakeholders if s.status == "active")
 
 
-def test_the_account_as_it_is_now(graph: Driver, settings: Settings) -> None:
+def test_the_account_as_it_is_now(graph: Graph, settings: Settings) -> None:
     seed(graph, settings)
-    pulled = account_subgraph(graph, settings.neo4j_database, "acme", valid_at=valid_at(TODAY))
+    pulled = account_subgraph(graph, "acme", valid_at=valid_at(TODAY))
     assert pulled is not None and pulled.tier == "strategic"
     acme = pulled.graph
     assert acme.account_name == "Acme"
@@ -75,7 +75,7 @@ def test_the_account_as_it_is_now(graph: Driver, settings: Settings) -> None:
     assert [b.id for b in acme.budgets] == ["b1"]
 
 
-def test_as_of_before_and_after_the_reorg(graph: Driver, settings: Settings) -> None:
+def test_as_of_before_and_after_the_reorg(graph: Graph, settings: Settings) -> None:
     seed(graph, settings, reorg=True)
     before = pull(graph, settings, "acme", date(2026, 2, 1))
     after = pull(graph, settings, "acme", TODAY)
@@ -96,21 +96,18 @@ def test_as_of_before_and_after_the_reorg(graph: Driver, settings: Settings) -> 
     empty = pull(graph, settings, "acme", date(2025, 12, 31))
     assert empty.stakeholders == [] and empty.knows == []
     # The budget anchor pulls the same account.
-    by_budget = budget_account_subgraph(
-        graph, settings.neo4j_database, "b1", valid_at=valid_at(date(2026, 2, 1))
-    )
+    by_budget = budget_account_subgraph(graph, "b1", valid_at=valid_at(date(2026, 2, 1)))
     assert by_budget is not None and by_budget.graph.account_id == "acme"
     assert active_people(by_budget.graph) == active_people(before)
 
 
-def test_departures_and_a_move(graph: Driver, settings: Settings) -> None:
+def test_departures_and_a_move(graph: Graph, settings: Settings) -> None:
     seed(graph, settings)
-    db = settings.neo4j_database
-    depart_stakeholder(graph, db, "champ", datetime(2026, 4, 1, tzinfo=UTC))
-    depart_team_member(graph, db, "t2", datetime(2026, 4, 1, tzinfo=UTC))
+    depart_stakeholder(graph, "champ", datetime(2026, 4, 1, tzinfo=UTC))
+    depart_team_member(graph, "t2", datetime(2026, 4, 1, tzinfo=UTC))
     ingest_batch(
-        graph,
-        db,
+        graph.driver,
+        graph.database,
         settings,
         {
             "effective_at": "2026-05-01T00:00:00Z",
@@ -133,24 +130,22 @@ def test_departures_and_a_move(graph: Driver, settings: Settings) -> None:
     # The champion's roles and reporting lines were closed by the departure.
     assert all(r.stakeholder_id != "champ" for r in now.roles)
     assert all("champ" not in (r.from_id, r.to_id) for r in now.reports_to)
-    beta_then = accounts_subgraphs(
-        graph, db, ["beta", "nope"], valid_at=valid_at(date(2026, 4, 15))
-    )
+    beta_then = accounts_subgraphs(graph, ["beta", "nope"], valid_at=valid_at(date(2026, 4, 15)))
     assert [p.graph.account_id for p in beta_then] == ["beta"]
     assert active_people(beta_then[0].graph) == ["bp"]
 
-    champ = find_person(graph, db, "champ", valid_at=valid_at(TODAY))
+    champ = find_person(graph, "champ", valid_at=valid_at(TODAY))
     assert champ is not None and champ.kind == "stakeholder"
     assert champ.account_ids == ("acme",)  # the account they left
-    bp = find_person(graph, db, "bp", valid_at=valid_at(date(2026, 4, 15)))
+    bp = find_person(graph, "bp", valid_at=valid_at(date(2026, 4, 15)))
     assert bp is not None and bp.account_ids == ("beta",)
-    t1 = find_person(graph, db, "t1", valid_at=valid_at(TODAY))
+    t1 = find_person(graph, "t1", valid_at=valid_at(TODAY))
     assert t1 is not None and t1.kind == "team_member" and t1.account_ids == ("acme", "beta")
-    assert find_person(graph, db, "nobody", valid_at=valid_at(TODAY)) is None
+    assert find_person(graph, "nobody", valid_at=valid_at(TODAY)) is None
 
 
 def test_derived_tie_strength_equals_the_analytics_formula(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     seed(graph, settings)
     effective = datetime(2026, 6, 1, tzinfo=UTC)
@@ -162,8 +157,8 @@ def test_derived_tie_strength_equals_the_analytics_formula(
         ("event", effective - 200 * day),
     ]
     ingest_batch(
-        graph,
-        settings.neo4j_database,
+        graph.driver,
+        graph.database,
         settings,
         {
             "effective_at": effective.isoformat(),

@@ -15,7 +15,6 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
-from neo4j import Driver
 
 from service.domain.changes import (
     ChangeSet,
@@ -35,7 +34,7 @@ from service.domain.ingest import (
 from service.domain.ingest.batch import _params, _write, validate_batch
 from service.domain.ingest.plan import plan_units, write_set_of
 from service.graph import ingest as store
-from service.graph.driver import read
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.conftest import KeyFactory, _clean
 from tests.integration.test_graph_invariants_hypothesis import START, steps
@@ -59,23 +58,23 @@ FIRST: dict[str, Any] = {
 }
 
 
-def write(graph: Driver, settings: Settings, batch: dict[str, Any]) -> ChangeSet:
-    changes = ingest_batch(graph, settings.neo4j_database, settings, batch).changes
+def write(graph: Graph, settings: Settings, batch: dict[str, Any]) -> ChangeSet:
+    changes = ingest_batch(graph.driver, graph.database, settings, batch).changes
     assert changes is not None
     return changes
 
 
-def recorded(graph: Driver, settings: Settings) -> list[ChangeSet]:
-    return recorded_change_sets(graph, settings.neo4j_database)
+def recorded(graph: Graph, settings: Settings) -> list[ChangeSet]:
+    return recorded_change_sets(graph.driver, graph.database)
 
 
-def change_set_count(graph: Driver, settings: Settings) -> int:
-    rows = read(graph, settings.neo4j_database, "MATCH (c:ChangeSet) RETURN count(c) AS n")
+def change_set_count(graph: Graph, settings: Settings) -> int:
+    rows = graph.read("MATCH (c:ChangeSet) RETURN count(c) AS n")
     return int(rows[0]["n"])
 
 
 def test_a_first_batch_creates_its_nodes_and_opens_its_edges(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     changes = write(graph, settings, FIRST)
 
@@ -133,7 +132,7 @@ def test_a_first_batch_creates_its_nodes_and_opens_its_edges(
     assert recorded(graph, settings) == [changes]
 
 
-def test_a_title_and_a_manager_change(graph: Driver, settings: Settings) -> None:
+def test_a_title_and_a_manager_change(graph: Graph, settings: Settings) -> None:
     write(graph, settings, FIRST)
     changes = write(
         graph,
@@ -173,10 +172,10 @@ def test_a_title_and_a_manager_change(graph: Driver, settings: Settings) -> None
 
 
 def test_a_re_sent_batch_changes_nothing_and_records_nothing(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     first = write(graph, settings, FIRST)
-    again = ingest_batch(graph, settings.neo4j_database, settings, FIRST)
+    again = ingest_batch(graph.driver, graph.database, settings, FIRST)
 
     assert again.changes is not None and again.changes.empty
     assert again.changes.id is None and again.changes.accounts == ()
@@ -184,7 +183,7 @@ def test_a_re_sent_batch_changes_nothing_and_records_nothing(
     assert recorded(graph, settings) == [first]
 
 
-def test_a_departure_ends_the_roles_and_records_it(graph: Driver, settings: Settings) -> None:
+def test_a_departure_ends_the_roles_and_records_it(graph: Graph, settings: Settings) -> None:
     write(graph, settings, FIRST)
     write(
         graph,
@@ -196,9 +195,8 @@ def test_a_departure_ends_the_roles_and_records_it(graph: Driver, settings: Sett
             "coverage": [{"team_member_id": "t1", "account_id": "acme", "role": "account_manager"}],
         },
     )
-    db = settings.neo4j_database
 
-    done = depart_stakeholder(graph, db, "p1", left_at=T3)
+    done = depart_stakeholder(graph, "p1", left_at=T3)
 
     changes = done.changes
     assert changes is not None and changes.id is not None
@@ -236,11 +234,11 @@ def test_a_departure_ends_the_roles_and_records_it(graph: Driver, settings: Sett
     assert changes.ties == (TieActivity("tie_went_dark", "t1", "p1", "acme", T3, 0.8, None),)
     assert recorded(graph, settings)[-1] == changes
 
-    again = depart_stakeholder(graph, db, "p1", left_at=T3)
+    again = depart_stakeholder(graph, "p1", left_at=T3)
     assert again.changes is not None and again.changes.empty
     assert recorded(graph, settings)[-1] == changes  # nothing new recorded
 
-    gone = depart_team_member(graph, db, "t1", left_at=T3).changes
+    gone = depart_team_member(graph, "t1", left_at=T3).changes
     assert gone is not None
     assert [(n.change, n.id, n.account) for n in gone.nodes] == [("left", "t1", None)]
     # The tie was closed by p1's departure already; the coverage is removed.
@@ -251,7 +249,7 @@ def test_a_departure_ends_the_roles_and_records_it(graph: Driver, settings: Sett
 
 
 def test_a_derived_tie_crossing_the_threshold_is_noted_at_the_batch_that_crossed_it(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     write(graph, settings, FIRST)
     meeting = {"id": "i1", "kind": "meeting", "team_member_ids": ["t1"], "stakeholder_ids": ["p2"]}
@@ -305,11 +303,10 @@ def test_a_derived_tie_crossing_the_threshold_is_noted_at_the_batch_that_crossed
 
 
 def test_a_refused_batch_and_a_rolled_back_write_record_nothing(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     write(graph, settings, FIRST)
     before = recorded(graph, settings)
-    db = settings.neo4j_database
 
     bad = {
         "stakeholders": [
@@ -318,7 +315,7 @@ def test_a_refused_batch_and_a_rolled_back_write_record_nothing(
         ]
     }
     with pytest.raises(InvalidInput):
-        ingest_batch(graph, db, settings, bad)
+        ingest_batch(graph.driver, graph.database, settings, bad)
     assert recorded(graph, settings) == before
 
     # A write that changed things and then rolled back (a reporting cycle found at the
@@ -327,20 +324,22 @@ def test_a_refused_batch_and_a_rolled_back_write_record_nothing(
         "stakeholders": [{"id": "p0", "account_id": "acme", "name": "Pat", "reports_to": "p1"}]
     }
     valid = validate_batch(
-        graph, db, {"stakeholders": [{"id": "p4", "account_id": "acme", "name": "X"}]}
+        graph.driver,
+        graph.database,
+        {"stakeholders": [{"id": "p4", "account_id": "acme", "name": "X"}]},
     )
     units = write_set_of(plan_units(valid))
     units[store.Statement.SOLID_REPORTS_TO] = [{"id": "p0", "manager_id": "p1"}]
     with pytest.raises(Conflict):
-        _write(graph, db, units, _params(settings, T2, datetime.now(UTC)))
+        _write(graph.driver, graph.database, units, _params(settings, T2, datetime.now(UTC)))
     with pytest.raises(InvalidInput):  # validation refuses the same cycle up front
-        ingest_batch(graph, db, settings, cycle)
+        ingest_batch(graph.driver, graph.database, settings, cycle)
     assert recorded(graph, settings) == before
     assert change_set_count(graph, settings) == len(before) == 1
 
 
 def test_an_import_records_one_change_set_per_committed_chunk(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     batch = {
         "effective_at": "2026-01-01T00:00:00Z",
@@ -353,7 +352,7 @@ def test_an_import_records_one_change_set_per_committed_chunk(
     }
     seen: list[ChangeSet] = []
     summary = import_batches(
-        graph, settings.neo4j_database, settings, batch, chunk_rows=10, on_change_set=seen.append
+        graph.driver, graph.database, settings, batch, chunk_rows=10, on_change_set=seen.append
     )
 
     assert summary.transactions == len(seen) == 3  # one account of 9 statement rows each
@@ -364,9 +363,9 @@ def test_an_import_records_one_change_set_per_committed_chunk(
     assert summary.as_dict()["changes"]["accounts"] == ["a0", "a1", "a2"]
     assert summary.as_dict()["changes"]["nodes"] == {"created": 15, "changed": 0, "left": 0}
     # The full-text index finds a touched account's change sets.
-    [of_a1] = recorded_change_sets(graph, settings.neo4j_database, "a1")
+    [of_a1] = recorded_change_sets(graph.driver, graph.database, "a1")
     assert of_a1 == next(cs for cs in seen if cs.accounts == ("a1",))
-    assert recorded_change_sets(graph, settings.neo4j_database, "a") == []
+    assert recorded_change_sets(graph.driver, graph.database, "a") == []
 
 
 # -- the recorded change sets rebuild the history -------------------------------------
@@ -396,8 +395,8 @@ def _utc(value: Any) -> datetime | None:
     return None if value is None else value.to_native().astimezone(UTC)
 
 
-def stored_history(graph: Driver, settings: Settings) -> list[Interval]:
-    rows = read(graph, settings.neo4j_database, STORED_HISTORY, types=list(TIME_BOUND))
+def stored_history(graph: Graph, settings: Settings) -> list[Interval]:
+    rows = graph.read(STORED_HISTORY, types=list(TIME_BOUND))
     intervals: list[Interval] = []
     for r in rows:
         t, source, target, identity = _key(r["type"], r["source"], r["target"], r["props"])
@@ -443,11 +442,10 @@ def rebuilt_history(change_sets: list[ChangeSet]) -> list[Interval]:
 )
 @given(sequence=steps)
 def test_recorded_change_sets_rebuild_the_edge_history(
-    graph: Driver, settings: Settings, sequence: list[tuple[Any, ...]]
+    graph: Graph, settings: Settings, sequence: list[tuple[Any, ...]]
 ) -> None:
-    db = settings.neo4j_database
-    _clean(graph, db)
-    ingest_batch(graph, db, settings, START)
+    _clean(graph)
+    ingest_batch(graph.driver, graph.database, settings, START)
     for step in sequence:
         random_step(graph, settings, step)
     history = stored_history(graph, settings)
@@ -456,7 +454,7 @@ def test_recorded_change_sets_rebuild_the_edge_history(
 
 
 def test_the_ingest_response_summarises_the_change_set(
-    client: TestClient, auth_headers: KeyFactory, graph: Driver, settings: Settings
+    client: TestClient, auth_headers: KeyFactory, graph: Graph, settings: Settings
 ) -> None:
     headers = auth_headers("write")
     body = client.post("/v1/ingest", json=FIRST, headers=headers).json()

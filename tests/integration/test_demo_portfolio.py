@@ -16,7 +16,6 @@ from typing import Any
 import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 from typer.testing import CliRunner
 
 from service.cli import app as cli
@@ -25,7 +24,7 @@ from service.demo.seed import DEMO_KEY_NAME, SeedResult, demo_state, seed_demo
 from service.domain.access import Scope, authenticate
 from service.domain.errors import Conflict, Unauthenticated
 from service.domain.ingest import ingest_batch
-from service.graph.driver import read
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.conftest import _clean, assert_graph_clean
 
@@ -35,18 +34,18 @@ TODAY = datetime.now(UTC).date()
 
 
 @pytest.fixture(scope="module")
-def demo_db(driver: Driver, settings: Settings) -> Iterator[Driver]:
-    _clean(driver, settings.neo4j_database)
-    yield driver
+def demo_db(neo4j: Graph, settings: Settings) -> Iterator[Graph]:
+    _clean(neo4j)
+    yield neo4j
     try:
-        assert_graph_clean(driver, settings.neo4j_database)
+        assert_graph_clean(neo4j)
     finally:
-        _clean(driver, settings.neo4j_database)
+        _clean(neo4j)
 
 
 @pytest.fixture
-def seeded(demo_db: Driver, settings: Settings) -> SeedResult:
-    return seed_demo(demo_db, settings.neo4j_database, settings, today=TODAY)
+def seeded(demo_db: Graph, settings: Settings) -> SeedResult:
+    return seed_demo(demo_db, settings, today=TODAY)
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +53,8 @@ def portfolio() -> DemoPortfolio:
     return build_demo_portfolio(TODAY)
 
 
-def q(driver: Driver, settings: Settings, cypher: str, **params: Any) -> list[dict[str, Any]]:
-    return read(driver, settings.neo4j_database, cypher, **params)
+def q(graph: Graph, settings: Settings, cypher: str, **params: Any) -> list[dict[str, Any]]:
+    return graph.read(cypher, **params)
 
 
 def days_ago(portfolio: DemoPortfolio, days: int) -> str:
@@ -71,7 +70,7 @@ WHERE w.until IS NULL AND coalesce(s.status, 'active') <> 'left'
 
 
 def test_single_threaded_strategic_account(
-    seeded: SeedResult, demo_db: Driver, settings: Settings
+    seeded: SeedResult, demo_db: Graph, settings: Settings
 ) -> None:
     account = WEAK_SPOTS.single_threaded_account
     rows = q(
@@ -103,7 +102,7 @@ def test_single_threaded_strategic_account(
 
 
 def test_champion_who_left(
-    seeded: SeedResult, demo_db: Driver, settings: Settings, portfolio: DemoPortfolio
+    seeded: SeedResult, demo_db: Graph, settings: Settings, portfolio: DemoPortfolio
 ) -> None:
     champion = WEAK_SPOTS.left_champion
     [person] = q(
@@ -141,7 +140,7 @@ def test_champion_who_left(
     assert opportunity["now"] == []
 
 
-def test_dark_economic_buyer(seeded: SeedResult, demo_db: Driver, settings: Settings) -> None:
+def test_dark_economic_buyer(seeded: SeedResult, demo_db: Graph, settings: Settings) -> None:
     [buyer] = q(
         demo_db,
         settings,
@@ -171,7 +170,7 @@ RETURN m.id AS manager
 
 
 def test_reorg_changes_the_org_chart_of_six_months_ago(
-    seeded: SeedResult, demo_db: Driver, settings: Settings, portfolio: DemoPortfolio
+    seeded: SeedResult, demo_db: Graph, settings: Settings, portfolio: DemoPortfolio
 ) -> None:
     half_a_year_ago = days_ago(portfolio, 183)
     today = portfolio.today.isoformat()
@@ -212,7 +211,7 @@ def test_reorg_changes_the_org_chart_of_six_months_ago(
 
 
 def test_detractor_with_high_influence(
-    seeded: SeedResult, demo_db: Driver, settings: Settings
+    seeded: SeedResult, demo_db: Graph, settings: Settings
 ) -> None:
     detractor = WEAK_SPOTS.influential_detractor
     rows = q(
@@ -235,7 +234,7 @@ def test_detractor_with_high_influence(
 
 
 def test_stakeholder_who_moved_between_accounts(
-    seeded: SeedResult, demo_db: Driver, settings: Settings, portfolio: DemoPortfolio
+    seeded: SeedResult, demo_db: Graph, settings: Settings, portfolio: DemoPortfolio
 ) -> None:
     rows = q(
         demo_db,
@@ -279,7 +278,7 @@ RETURN a, b
 
 
 def test_budget_owner_reachable_only_through_one_champion(
-    seeded: SeedResult, demo_db: Driver, settings: Settings
+    seeded: SeedResult, demo_db: Graph, settings: Settings
 ) -> None:
     owner, gateway = WEAK_SPOTS.lone_owner, WEAK_SPOTS.lone_owner_gateway_champion
     [budget] = q(
@@ -306,7 +305,7 @@ def test_budget_owner_reachable_only_through_one_champion(
     assert not any(nx.has_path(graph, tm, owner) for tm in team)
 
 
-def test_history_is_real(seeded: SeedResult, demo_db: Driver, settings: Settings) -> None:
+def test_history_is_real(seeded: SeedResult, demo_db: Graph, settings: Settings) -> None:
     [row] = q(
         demo_db,
         settings,
@@ -333,56 +332,54 @@ RETURN a.id AS a, type(r) AS type, properties(r) AS props, b.id AS b
 """
 
 
-def snapshot(driver: Driver, settings: Settings) -> tuple[list[str], list[str]]:
+def snapshot(graph: Graph, settings: Settings) -> tuple[list[str], list[str]]:
     """Every node and edge with all its properties, in a stable order."""
 
     def flat(row: dict[str, Any]) -> str:
         return repr(sorted((k, sorted(v.items()) if k == "props" else v) for k, v in row.items()))
 
     return (
-        sorted(flat(r) for r in q(driver, settings, SNAPSHOT_NODES)),
-        sorted(flat(r) for r in q(driver, settings, SNAPSHOT_EDGES)),
+        sorted(flat(r) for r in q(graph, settings, SNAPSHOT_NODES)),
+        sorted(flat(r) for r in q(graph, settings, SNAPSHOT_EDGES)),
     )
 
 
-def test_seeding_twice_changes_nothing(graph: Driver, settings: Settings) -> None:
-    first = seed_demo(graph, settings.neo4j_database, settings)
+def test_seeding_twice_changes_nothing(graph: Graph, settings: Settings) -> None:
+    first = seed_demo(graph, settings)
     assert first.state_before == "absent" and first.loaded and first.key_created
     before = snapshot(graph, settings)
     nodes, edges = before
     assert len(nodes) > 400 and len(edges) > 1000
-    again = seed_demo(graph, settings.neo4j_database, settings, api_key=first.api_key)
+    again = seed_demo(graph, settings, api_key=first.api_key)
     assert (again.state_before, again.loaded, again.key_created) == ("complete", False, False)
     assert again.api_key == first.api_key
     assert snapshot(graph, settings) == before
 
 
-def test_reset_reloads_the_demo_and_nothing_else(graph: Driver, settings: Settings) -> None:
-    database = settings.neo4j_database
+def test_reset_reloads_the_demo_and_nothing_else(graph: Graph, settings: Settings) -> None:
     ingest_batch(
-        graph,
-        database,
+        graph.driver,
+        graph.database,
         settings,
         {"accounts": [{"id": "not-the-demo", "name": "Kept", "tier": "key"}]},
     )
-    first = seed_demo(graph, database, settings)
-    fresh = seed_demo(graph, database, settings, reset=True, api_key=first.api_key)
+    first = seed_demo(graph, settings)
+    fresh = seed_demo(graph, settings, reset=True, api_key=first.api_key)
     assert fresh.loaded and fresh.removed_nodes > 400 and fresh.key_created
     assert fresh.api_key != first.api_key
     with pytest.raises(Unauthenticated):
-        authenticate(graph, database, first.api_key)
-    assert authenticate(graph, database, fresh.api_key).name == DEMO_KEY_NAME
-    assert demo_state(graph, database, build_demo_portfolio()) == "complete"
+        authenticate(graph, first.api_key)
+    assert authenticate(graph, fresh.api_key).name == DEMO_KEY_NAME
+    assert demo_state(graph, build_demo_portfolio()) == "complete"
     kept = q(graph, settings, "MATCH (a:Account {id: 'not-the-demo'}) RETURN a.name AS name")
     assert kept == [{"name": "Kept"}]
     [keys] = q(graph, settings, "MATCH (k:ApiKey) RETURN count(k) AS n")
     assert keys["n"] == 1
 
 
-def test_reset_counts_exactly_the_demo_nodes_and_keys(graph: Driver, settings: Settings) -> None:
+def test_reset_counts_exactly_the_demo_nodes_and_keys(graph: Graph, settings: Settings) -> None:
     # remove_demo's count: every stored node of the demo (by label and id) plus its key.
-    database = settings.neo4j_database
-    seed_demo(graph, database, settings)
+    seed_demo(graph, settings)
     ids = build_demo_portfolio().node_ids()
     [stored] = q(
         graph,
@@ -394,23 +391,23 @@ def test_reset_counts_exactly_the_demo_nodes_and_keys(graph: Driver, settings: S
         graph, settings, "MATCH (k:ApiKey {name: $name}) RETURN count(k) AS n", name=DEMO_KEY_NAME
     )
     assert stored["n"] == sum(len(v) for v in ids.values()) and keys["n"] == 1
-    fresh = seed_demo(graph, database, settings, reset=True)
+    fresh = seed_demo(graph, settings, reset=True)
     assert fresh.removed_nodes == stored["n"] + keys["n"]
 
 
-def test_a_half_loaded_demo_is_refused(graph: Driver, settings: Settings) -> None:
+def test_a_half_loaded_demo_is_refused(graph: Graph, settings: Settings) -> None:
     portfolio = build_demo_portfolio()
-    ingest_batch(graph, settings.neo4j_database, settings, portfolio.batches()[0])
-    assert demo_state(graph, settings.neo4j_database, portfolio) == "partial"
+    ingest_batch(graph.driver, graph.database, settings, portfolio.batches()[0])
+    assert demo_state(graph, portfolio) == "partial"
     with pytest.raises(Conflict, match="--reset"):
-        seed_demo(graph, settings.neo4j_database, settings)
+        seed_demo(graph, settings)
 
 
 def test_the_demo_key_reads_writes_and_runs_queries(
-    client: TestClient, graph: Driver, settings: Settings
+    client: TestClient, graph: Graph, settings: Settings
 ) -> None:
-    result = seed_demo(graph, settings.neo4j_database, settings)
-    principal = authenticate(graph, settings.neo4j_database, result.api_key)
+    result = seed_demo(graph, settings)
+    principal = authenticate(graph, result.api_key)
     assert principal.scopes == {Scope.READ, Scope.WRITE, Scope.QUERY_RUN}
     headers = {"Authorization": f"Bearer {result.api_key}"}
     response = client.get("/v1/accounts", headers=headers)
@@ -424,7 +421,7 @@ def test_the_demo_key_reads_writes_and_runs_queries(
 
 
 def test_cli_seed_demo_keeps_its_key_in_the_env_file(
-    graph: Driver, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    graph: Graph, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env_file = tmp_path / ".env.test"
     env_file.write_text(
@@ -448,4 +445,4 @@ def test_cli_seed_demo_keeps_its_key_in_the_env_file(
     assert key in second.stdout
     assert f"POWERMAP_DEMO_API_KEY={key}" in env_file.read_text()
     assert snapshot(graph, settings) == before
-    assert authenticate(graph, settings.neo4j_database, key).name == DEMO_KEY_NAME
+    assert authenticate(graph, key).name == DEMO_KEY_NAME

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 from neo4j.exceptions import ConstraintError, Neo4jError
 
 from service import local_neo4j
@@ -26,7 +25,7 @@ from service.domain.errors import (
     PowermapError,
 )
 from service.graph import deadline
-from service.graph.driver import read, write
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.conftest import KeyFactory
 from tests.integration.test_ingest_support import people
@@ -42,8 +41,8 @@ RETURN count(*) AS n
 """
 
 
-def _probes(driver: Driver, settings: Settings) -> int:
-    rows = read(driver, settings.neo4j_database, "MATCH (n:DeadlineProbe) RETURN count(n) AS n")
+def _probes(graph: Graph, settings: Settings) -> int:
+    rows = graph.read("MATCH (n:DeadlineProbe) RETURN count(n) AS n")
     return int(rows[0]["n"])
 
 
@@ -72,7 +71,7 @@ def test_adhoc_call_in_transactions_is_a_4xx_problem(
     ],
 )
 def test_driver_errors_leave_the_graph_layer_translated(
-    graph: Driver,
+    graph: Graph,
     settings: Settings,
     cypher: str,
     params: dict[str, Any],
@@ -80,17 +79,16 @@ def test_driver_errors_leave_the_graph_layer_translated(
     status: int,
 ) -> None:
     with pytest.raises(expected) as caught:
-        read(graph, settings.neo4j_database, cypher, **params)
+        graph.read(cypher, **params)
     assert caught.value.status == status
     assert isinstance(caught.value.__cause__, Neo4jError)
     assert "Traceback" not in caught.value.detail
 
 
-def test_a_constraint_violation_is_a_conflict(graph: Driver, settings: Settings) -> None:
-    database = settings.neo4j_database
-    write(graph, database, "CREATE (:Account {id: 'dup'})")
+def test_a_constraint_violation_is_a_conflict(graph: Graph, settings: Settings) -> None:
+    graph.write("CREATE (:Account {id: 'dup'})")
     with pytest.raises(Conflict) as caught:
-        write(graph, database, "CREATE (:Account {id: 'dup'})")
+        graph.write("CREATE (:Account {id: 'dup'})")
     assert caught.value.status == 409
     assert isinstance(caught.value.__cause__, ConstraintError)
 
@@ -99,11 +97,11 @@ def test_a_constraint_violation_is_a_conflict(graph: Driver, settings: Settings)
 
 
 def test_a_write_past_its_deadline_is_rolled_back_not_committed_later(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     started = time.monotonic()
     with pytest.raises(DeadlineExceeded) as caught, deadline.deadline(1.0):
-        write(graph, settings.neo4j_database, SLOW_WRITE)
+        graph.write(SLOW_WRITE)
     assert caught.value.status == 504
     # Stopped by the server (its timeout check runs every 2 s), not after the count.
     assert time.monotonic() - started < 10
@@ -113,7 +111,7 @@ def test_a_write_past_its_deadline_is_rolled_back_not_committed_later(
 
 
 def test_an_ingest_past_the_request_deadline_is_504_and_writes_nothing(
-    graph: Driver, settings: Settings, auth_headers: KeyFactory
+    graph: Graph, settings: Settings, auth_headers: KeyFactory
 ) -> None:
     headers = auth_headers("write")
     hurried = settings.model_copy(update={"request_timeout_seconds": 0.5})
@@ -127,14 +125,14 @@ def test_an_ingest_past_the_request_deadline_is_504_and_writes_nothing(
     assert response.json()["type"] == "/problems/deadline-exceeded"
     assert elapsed < 10
     time.sleep(2.5)  # past the server's timeout check: nothing commits later
-    rows = read(graph, settings.neo4j_database, "MATCH (s:Stakeholder) RETURN count(s) AS n")
+    rows = graph.read("MATCH (s:Stakeholder) RETURN count(s) AS n")
     assert rows[0]["n"] == 0
 
 
 # -- item 6: the local server's heap and transaction memory ----------------------------
 
 
-def test_the_local_neo4j_runs_with_the_configured_heap(driver: Driver, settings: Settings) -> None:
+def test_the_local_neo4j_runs_with_the_configured_heap(neo4j: Graph, settings: Settings) -> None:
     instance = local_neo4j.default_instance()
     if local_neo4j.externally_configured_uri() or settings.neo4j_uri != instance.uri:
         pytest.skip(f"{settings.neo4j_uri} was not started by `powermap neo4j start`")
@@ -146,9 +144,7 @@ def test_the_local_neo4j_runs_with_the_configured_heap(driver: Driver, settings:
     assert f"-Xms{heap >> 20}m" in arguments
     config = {
         row["name"]: row["value"]
-        for row in read(
-            driver,
-            settings.neo4j_database,
+        for row in neo4j.read(
             "CALL dbms.listConfig() YIELD name, value "
             "WHERE name STARTS WITH 'db.memory.transaction' RETURN name, value",
         )
@@ -167,7 +163,7 @@ def _bytes(neo4j_size: str) -> int:
 
 
 def test_a_greedy_analyst_query_is_a_4xx_and_the_server_stays_up(
-    graph: Driver, settings: Settings, auth_headers: KeyFactory
+    graph: Graph, settings: Settings, auth_headers: KeyFactory
 ) -> None:
     headers = auth_headers("query:adhoc")
     # Time enough for the memory cap to be what stops it, whatever the heap (the cap is a

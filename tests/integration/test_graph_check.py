@@ -8,14 +8,13 @@ import json
 from typing import Any
 
 import pytest
-from neo4j import Driver
 from typer.testing import CliRunner
 
 from service.cli import app as cli
 from service.domain.access import Scope, create_key
 from service.domain.ingest import depart_stakeholder, depart_team_member, ingest_batch
 from service.graph.check import Invariant, Violation, check_graph
-from service.graph.driver import write
+from service.graph.driver import Graph
 from service.settings import Settings
 
 # A small valid graph: two people of acme, a budget, a team member who knows p1.
@@ -183,12 +182,12 @@ CYCLE_P0_P1 = BROKEN[17][1]
 ACCOUNT_WITHOUT_ID = BROKEN[0][1]
 
 
-def violations(driver: Driver, settings: Settings) -> list[Violation]:
-    return check_graph(driver, settings.neo4j_database)
+def violations(graph: Graph, settings: Settings) -> list[Violation]:
+    return check_graph(graph)
 
 
-def test_the_hand_built_base_is_clean(graph: Driver, settings: Settings) -> None:
-    write(graph, settings.neo4j_database, BASE)
+def test_the_hand_built_base_is_clean(graph: Graph, settings: Settings) -> None:
+    graph.write(BASE)
     assert violations(graph, settings) == []
 
 
@@ -199,10 +198,10 @@ def test_the_hand_built_base_is_clean(graph: Driver, settings: Settings) -> None
     ids=[f"{inv.kind}-{n}" for n, (inv, _, _) in enumerate(BROKEN)],
 )
 def test_each_broken_invariant_is_reported(
-    graph: Driver, settings: Settings, case: int, invariant: Invariant, breaking: str, subject: str
+    graph: Graph, settings: Settings, case: int, invariant: Invariant, breaking: str, subject: str
 ) -> None:
-    write(graph, settings.neo4j_database, BASE)
-    write(graph, settings.neo4j_database, breaking)
+    graph.write(BASE)
+    graph.write(breaking)
 
     found = violations(graph, settings)
 
@@ -214,11 +213,11 @@ def test_each_broken_invariant_is_reported(
 
 @pytest.mark.broken_graph
 def test_an_overlap_names_both_intervals_and_a_cycle_its_members(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
-    write(graph, settings.neo4j_database, BASE)
-    write(graph, settings.neo4j_database, REOPENED_DERIVED_TIE)
-    write(graph, settings.neo4j_database, CYCLE_P0_P1)
+    graph.write(BASE)
+    graph.write(REOPENED_DERIVED_TIE)
+    graph.write(CYCLE_P0_P1)
 
     found = {v.kind: v for v in violations(graph, settings)}
 
@@ -230,13 +229,11 @@ def test_an_overlap_names_both_intervals_and_a_cycle_its_members(
 
 
 @pytest.mark.broken_graph
-def test_adjacent_and_empty_intervals_do_not_overlap(graph: Driver, settings: Settings) -> None:
-    write(graph, settings.neo4j_database, BASE)
+def test_adjacent_and_empty_intervals_do_not_overlap(graph: Graph, settings: Settings) -> None:
+    graph.write(BASE)
     # [Jan, Mar) then [Mar, now): adjacent; [Feb, Feb] is empty (closed at its own since,
     # as a late batch or a departure before it leaves one).
-    write(
-        graph,
-        settings.neo4j_database,
+    graph.write(
         "MATCH (p:Stakeholder {id: 'p2'}), (m:Stakeholder {id: 'p0'}) "
         "CREATE (p)-[:REPORTS_TO {kind: 'solid', since: datetime('2026-01-01T00:00:00Z'), "
         "until: datetime('2026-03-01T00:00:00Z')}]->(m) "
@@ -247,7 +244,7 @@ def test_adjacent_and_empty_intervals_do_not_overlap(graph: Driver, settings: Se
     assert violations(graph, settings) == []
 
 
-def test_a_graph_written_by_the_service_is_clean(graph: Driver, settings: Settings) -> None:
+def test_a_graph_written_by_the_service_is_clean(graph: Graph, settings: Settings) -> None:
     batch: dict[str, Any] = {
         "effective_at": "2026-01-01T00:00:00Z",
         "accounts": [{"id": "acme", "name": "Acme"}, {"id": "globex", "name": "Globex"}],
@@ -273,11 +270,10 @@ def test_a_graph_written_by_the_service_is_clean(graph: Driver, settings: Settin
             }
         ],
     }
-    db = settings.neo4j_database
-    ingest_batch(graph, db, settings, batch)
+    ingest_batch(graph.driver, graph.database, settings, batch)
     ingest_batch(
-        graph,
-        db,
+        graph.driver,
+        graph.database,
         settings,
         {
             "effective_at": "2026-03-01T00:00:00Z",
@@ -289,23 +285,23 @@ def test_a_graph_written_by_the_service_is_clean(graph: Driver, settings: Settin
             ],
         },
     )
-    depart_stakeholder(graph, db, "p1")
-    depart_team_member(graph, db, "t2")
-    create_key(graph, db, "check", [Scope.READ])
+    depart_stakeholder(graph, "p1")
+    depart_team_member(graph, "t2")
+    create_key(graph, "check", [Scope.READ])
 
     assert violations(graph, settings) == []
 
 
 @pytest.mark.broken_graph
-def test_the_cli_prints_what_is_broken_and_exits_1(graph: Driver, settings: Settings) -> None:
+def test_the_cli_prints_what_is_broken_and_exits_1(graph: Graph, settings: Settings) -> None:
     runner = CliRunner()
     clean = runner.invoke(cli, ["check"])
     assert clean.exit_code == 0, clean.output
     assert "all 11 invariants hold" in clean.stderr
 
-    write(graph, settings.neo4j_database, BASE)
-    write(graph, settings.neo4j_database, CYCLE_P0_P1)
-    write(graph, settings.neo4j_database, ACCOUNT_WITHOUT_ID)
+    graph.write(BASE)
+    graph.write(CYCLE_P0_P1)
+    graph.write(ACCOUNT_WITHOUT_ID)
 
     broken = runner.invoke(cli, ["check"], env={"COLUMNS": "200"})
     assert broken.exit_code == 1

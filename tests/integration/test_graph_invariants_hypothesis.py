@@ -16,11 +16,11 @@ from typing import Any
 from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from neo4j import Driver
 
 from service.domain.errors import Conflict, InvalidInput
 from service.domain.ingest import depart_stakeholder, depart_team_member, ingest_batch
 from service.graph.check import check_graph
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.conftest import _clean
 from tests.integration.test_ingest_support import dump
@@ -145,21 +145,20 @@ START: dict[str, Any] = {
 }
 
 
-def _step(driver: Driver, settings: Settings, step: tuple[Any, ...]) -> str:
-    db = settings.neo4j_database
+def _step(graph: Graph, settings: Settings, step: tuple[Any, ...]) -> str:
     if step[0] == "depart":
         _, person, at = step
         when = None if at is None else date.fromisoformat(at[:10])
         if person.startswith("t"):
-            depart_team_member(driver, db, person, left_at=when)
+            depart_team_member(graph, person, left_at=when)
         else:
-            depart_stakeholder(driver, db, person, left_at=when)
+            depart_stakeholder(graph, person, left_at=when)
         return "departed"
-    before = dump(driver, settings)
+    before = dump(graph, settings)
     try:
-        ingest_batch(driver, db, settings, step[1])
+        ingest_batch(graph.driver, graph.database, settings, step[1])
     except (InvalidInput, Conflict):
-        assert dump(driver, settings) == before, "a refused batch changed the graph"
+        assert dump(graph, settings) == before, "a refused batch changed the graph"
         return "refused"
     return "written"
 
@@ -172,15 +171,14 @@ def _step(driver: Driver, settings: Settings, step: tuple[Any, ...]) -> str:
 )
 @given(sequence=steps)
 def test_random_batches_and_departures_keep_the_invariants(
-    graph: Driver, settings: Settings, sequence: list[tuple[Any, ...]]
+    graph: Graph, settings: Settings, sequence: list[tuple[Any, ...]]
 ) -> None:
-    db = settings.neo4j_database
-    _clean(graph, db)
-    ingest_batch(graph, db, settings, START)
+    _clean(graph)
+    ingest_batch(graph.driver, graph.database, settings, START)
     for number, step in enumerate(sequence, start=1):
         outcome = _step(graph, settings, step)
         event(outcome)  # --hypothesis-show-statistics: how many were written, refused
-        broken = check_graph(graph, db, limit=5)
+        broken = check_graph(graph, limit=5)
         assert broken == [], f"after step {number} ({outcome}) of {sequence!r}:\n" + "\n".join(
             str(v) for v in broken
         )

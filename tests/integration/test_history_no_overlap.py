@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from neo4j import Driver
-
 from service.domain.ingest import depart_stakeholder, depart_team_member, ingest_batch
 from service.graph.check import Violation, check_graph
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.integration.test_ingest_support import edges_from
 
@@ -36,19 +35,19 @@ SCENE: dict[str, Any] = {
 }
 
 
-def ingest(driver: Driver, settings: Settings, effective_at: str, **sections: Any) -> None:
+def ingest(graph: Graph, settings: Settings, effective_at: str, **sections: Any) -> None:
     batch = {"effective_at": effective_at, **sections}
-    ingest_batch(driver, settings.neo4j_database, settings, batch)
+    ingest_batch(graph.driver, graph.database, settings, batch)
 
 
-def overlaps(driver: Driver, settings: Settings) -> list[Violation]:
-    return [v for v in check_graph(driver, settings.neo4j_database) if v.kind == "overlap"]
+def overlaps(graph: Graph, settings: Settings) -> list[Violation]:
+    return [v for v in check_graph(graph) if v.kind == "overlap"]
 
 
-def intervals(driver: Driver, settings: Settings, source: str, rel: str) -> list[Any]:
+def intervals(graph: Graph, settings: Settings, source: str, rel: str) -> list[Any]:
     return [
         (e["target"], e["props"]["since"], e["props"].get("until"))
-        for e in edges_from(driver, settings, source, rel)
+        for e in edges_from(graph, settings, source, rel)
     ]
 
 
@@ -63,7 +62,7 @@ def meeting(iid: str, at: str, people: list[str]) -> dict[str, Any]:
 
 
 def test_a_reopened_derived_tie_starts_after_the_closed_one(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     # Three sequential batches (issue 9, item 7): a meeting opens a derived tie at the
     # pair's first interaction; the meeting is re-sent without p1, which closes the tie;
@@ -81,10 +80,10 @@ def test_a_reopened_derived_tie_starts_after_the_closed_one(
 
 
 def test_a_derived_tie_after_a_departure_and_return_starts_after_the_closed_one(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     ingest(graph, settings, T1, **SCENE, interactions=[meeting("i1", T0, ["p1"])])
-    depart_stakeholder(graph, settings.neo4j_database, "p1", left_at=None)  # now, after T4
+    depart_stakeholder(graph, "p1", left_at=None)  # now, after T4
     ingest(graph, settings, T2, stakeholders=[SCENE["stakeholders"][2]])
     ingest(graph, settings, T3, interactions=[meeting("i2", T1, ["p1"])])
 
@@ -95,11 +94,11 @@ def test_a_derived_tie_after_a_departure_and_return_starts_after_the_closed_one(
 
 
 def test_an_explicit_tie_of_an_older_batch_starts_after_the_closed_one(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     tie = {"team_member_id": "t1", "stakeholder_id": "p1", "strength": 0.5}
     ingest(graph, settings, T1, **SCENE, relationships=[tie])
-    depart_team_member(graph, settings.neo4j_database, "t1", left_at=None)
+    depart_team_member(graph, "t1", left_at=None)
     closed = intervals(graph, settings, "t1", "KNOWS")[0][2]
     ingest(graph, settings, T2, team_members=SCENE["team_members"], relationships=[tie])
 
@@ -111,7 +110,7 @@ def test_an_explicit_tie_of_an_older_batch_starts_after_the_closed_one(
 
 
 def test_a_solid_line_of_an_older_batch_starts_after_the_closed_one(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     p1 = SCENE["stakeholders"][2]
     ingest(graph, settings, T1, **SCENE)
@@ -127,7 +126,7 @@ def test_a_solid_line_of_an_older_batch_starts_after_the_closed_one(
 
 
 def test_a_dotted_line_of_an_older_batch_starts_after_the_closed_one(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     p1 = SCENE["stakeholders"][2]
     ingest(graph, settings, T1, **SCENE)
@@ -143,7 +142,7 @@ def test_a_dotted_line_of_an_older_batch_starts_after_the_closed_one(
 
 
 def test_edges_reopened_after_a_return_start_after_the_departure(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     # WORKS_AT, CONTROLS and HAS_ROLE are closed only by a departure; the person comes
     # back with a batch dated before the departure.
@@ -153,7 +152,7 @@ def test_edges_reopened_after_a_return_start_after_the_departure(
         "roles": [{"stakeholder_id": "p1", "role": "champion", "stance": 1, "account_id": "acme"}],
     }
     ingest(graph, settings, T1, **SCENE, **facts)
-    depart_stakeholder(graph, settings.neo4j_database, "p1", left_at=None)
+    depart_stakeholder(graph, "p1", left_at=None)
     ingest(graph, settings, T2, stakeholders=[{**p1, "account_id": "globex"}], **facts)
 
     for rel in ("WORKS_AT", "CONTROLS", "HAS_ROLE"):

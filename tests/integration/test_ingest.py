@@ -7,10 +7,10 @@ import math
 from typing import Any
 
 import pytest
-from neo4j import Driver
 
 from service.domain.errors import InvalidInput, PayloadTooLarge
 from service.domain.ingest import ingest_batch
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.integration.test_ingest_support import (
     current_edges,
@@ -24,17 +24,17 @@ from tests.integration.test_ingest_support import (
 )
 
 
-def ingest(driver: Driver, settings: Settings, batch: dict[str, Any]) -> dict[str, Any]:
-    return ingest_batch(driver, settings.neo4j_database, settings, batch).as_dict()
+def ingest(graph: Graph, settings: Settings, batch: dict[str, Any]) -> dict[str, Any]:
+    return ingest_batch(graph.driver, graph.database, settings, batch).as_dict()
 
 
-def rejected(driver: Driver, settings: Settings, batch: dict[str, Any]) -> list[dict[str, Any]]:
+def rejected(graph: Graph, settings: Settings, batch: dict[str, Any]) -> list[dict[str, Any]]:
     with pytest.raises(InvalidInput) as caught:
-        ingest_batch(driver, settings.neo4j_database, settings, batch)
+        ingest_batch(graph.driver, graph.database, settings, batch)
     return [e.as_dict() for e in caught.value.errors]
 
 
-def test_example_batch_writes_the_model(graph: Driver, settings: Settings) -> None:
+def test_example_batch_writes_the_model(graph: Graph, settings: Settings) -> None:
     summary = ingest(graph, settings, example_batch())
 
     # 1 account + 4 stakeholders + 1 team member + 1 budget + 1 opportunity + 1 interaction
@@ -92,7 +92,7 @@ def test_example_batch_writes_the_model(graph: Driver, settings: Settings) -> No
     ]
 
 
-def test_same_batch_twice_leaves_the_graph_identical(graph: Driver, settings: Settings) -> None:
+def test_same_batch_twice_leaves_the_graph_identical(graph: Graph, settings: Settings) -> None:
     batch = example_batch()
     del batch["effective_at"]  # default "now": a second run must still change nothing
     ingest(graph, settings, batch)
@@ -106,9 +106,7 @@ def test_same_batch_twice_leaves_the_graph_identical(graph: Driver, settings: Se
     assert again["nodes"]["Stakeholder"]["unchanged"] == 4
 
 
-def test_later_values_win_omitted_fields_stay_nulls_clear(
-    graph: Driver, settings: Settings
-) -> None:
+def test_later_values_win_omitted_fields_stay_nulls_clear(graph: Graph, settings: Settings) -> None:
     base = {"id": "p1", "account_id": "acme", "name": "Dana"}
     ingest(
         graph,
@@ -133,7 +131,7 @@ def test_later_values_win_omitted_fields_stay_nulls_clear(
     assert "title" not in node(graph, settings, "p1")  # explicit null: cleared
 
 
-def test_one_bad_row_among_a_thousand_writes_nothing(graph: Driver, settings: Settings) -> None:
+def test_one_bad_row_among_a_thousand_writes_nothing(graph: Graph, settings: Settings) -> None:
     rows = people("acme", 1000)
     rows[617]["seniority"] = "chief"  # not a seniority of the model
     batch = {"accounts": [{"id": "acme", "name": "Acme"}], "stakeholders": rows}
@@ -154,7 +152,7 @@ def test_one_bad_row_among_a_thousand_writes_nothing(graph: Driver, settings: Se
     assert edge_counts(graph, settings) == {}
 
 
-def test_every_bad_row_of_every_kind_is_reported(graph: Driver, settings: Settings) -> None:
+def test_every_bad_row_of_every_kind_is_reported(graph: Graph, settings: Settings) -> None:
     batch: dict[str, Any] = {
         "effective_at": "yesterday",
         "accounts": [{"id": "acme", "name": "Acme", "tier": "gold"}],
@@ -234,7 +232,7 @@ def test_every_bad_row_of_every_kind_is_reported(graph: Driver, settings: Settin
     assert node_count(graph, settings) == 0
 
 
-def test_references_resolve_against_stored_nodes(graph: Driver, settings: Settings) -> None:
+def test_references_resolve_against_stored_nodes(graph: Graph, settings: Settings) -> None:
     ingest(graph, settings, {"accounts": [{"id": "acme", "name": "Acme"}]})
 
     summary = ingest(
@@ -245,7 +243,7 @@ def test_references_resolve_against_stored_nodes(graph: Driver, settings: Settin
     assert current_edges(graph, settings, "WORKS_AT")[0]["target"] == "acme"
 
 
-def test_direct_and_indirect_cycles_are_rejected(graph: Driver, settings: Settings) -> None:
+def test_direct_and_indirect_cycles_are_rejected(graph: Graph, settings: Settings) -> None:
     account = {"accounts": [{"id": "acme", "name": "Acme"}]}
     direct = rejected(
         graph,
@@ -303,9 +301,7 @@ def test_direct_and_indirect_cycles_are_rejected(graph: Driver, settings: Settin
     assert node_count(graph, settings) == 0
 
 
-def test_cycle_through_stored_reporting_lines_is_rejected(
-    graph: Driver, settings: Settings
-) -> None:
+def test_cycle_through_stored_reporting_lines_is_rejected(graph: Graph, settings: Settings) -> None:
     # Stored: p3 -> p2 -> p1 -> p0 (solid). The batch makes p0 report to p3.
     ingest(
         graph,
@@ -351,7 +347,7 @@ def test_cycle_through_stored_reporting_lines_is_rejected(
     assert solid == {"p0": "p3", "p2": "p1", "p3": "p2"}
 
 
-def test_dotted_lines_may_cycle_but_not_loop(graph: Driver, settings: Settings) -> None:
+def test_dotted_lines_may_cycle_but_not_loop(graph: Graph, settings: Settings) -> None:
     account = {"accounts": [{"id": "acme", "name": "Acme"}]}
     ingest(
         graph,
@@ -379,24 +375,24 @@ def test_dotted_lines_may_cycle_but_not_loop(graph: Driver, settings: Settings) 
     assert [e["location"] for e in errors] == ["stakeholders[0].dotted_reports_to[0]"]
 
 
-def test_oversized_batch_is_refused_before_anything_else(graph: Driver, settings: Settings) -> None:
+def test_oversized_batch_is_refused_before_anything_else(graph: Graph, settings: Settings) -> None:
     small = settings.model_copy(update={"ingest_max_rows": 3})
     # Four rows, and invalid ones: the cap is checked first.
     batch = {"stakeholders": [{"id": 1}, {"id": 2}], "accounts": [{}, {}]}
 
     with pytest.raises(PayloadTooLarge) as caught:
-        ingest_batch(graph, small.neo4j_database, small, batch)
+        ingest_batch(graph.driver, small.neo4j_database, small, batch)
 
     assert caught.value.status == 413
     assert "4 rows" in caught.value.detail
     assert node_count(graph, settings) == 0
 
 
-def test_statements_are_chunked_inside_one_transaction(graph: Driver, settings: Settings) -> None:
+def test_statements_are_chunked_inside_one_transaction(graph: Graph, settings: Settings) -> None:
     chunked = settings.model_copy(update={"ingest_unwind_chunk": 7})
     batch = {"accounts": [{"id": "acme", "name": "Acme"}], "stakeholders": people("acme", 50)}
 
-    summary = ingest_batch(graph, chunked.neo4j_database, chunked, batch).as_dict()
+    summary = ingest_batch(graph.driver, chunked.neo4j_database, chunked, batch).as_dict()
 
     assert summary["transactions"] == 1
     assert summary["nodes"]["Stakeholder"]["created"] == 50  # 8 chunks of <= 7 rows

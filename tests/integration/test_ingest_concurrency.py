@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from neo4j import Driver
 
 from service.domain.errors import Conflict
 from service.domain.ingest import depart_stakeholder, ingest_batch, validate_batch
@@ -18,7 +17,7 @@ from service.domain.ingest.batch import _params, _write
 from service.domain.ingest.plan import plan_units, write_set_of
 from service.graph import ingest as store
 from service.graph.check import check_graph
-from service.graph.driver import read
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.integration.test_ingest_support import current_edges, edge_counts, node
 
@@ -127,24 +126,23 @@ def writer_batch(w: int) -> dict[str, Any]:
 
 
 def test_eight_overlapping_writers_make_no_duplicates_and_lose_nothing(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     start = threading.Barrier(WRITERS)
 
     def run(w: int) -> dict[str, Any]:
         start.wait()
-        return ingest_batch(graph, settings.neo4j_database, settings, writer_batch(w)).as_dict()
+        return ingest_batch(graph.driver, graph.database, settings, writer_batch(w)).as_dict()
 
     with ThreadPoolExecutor(WRITERS) as pool:
         summaries = list(pool.map(run, range(WRITERS)))
 
     assert all(s["transactions"] == 1 for s in summaries)
-    db = settings.neo4j_database
     for what, query in DUPLICATE_IDENTITIES.items():
-        assert read(graph, db, query) == [], f"duplicate {what}"
+        assert graph.read(query) == [], f"duplicate {what}"
 
     # Every node exactly once: 12 shared + 8 own people, 8 members + the lead.
-    labels = {r["label"]: r["n"] for r in read(graph, db, COUNT_BY_LABEL)}
+    labels = {r["label"]: r["n"] for r in graph.read(COUNT_BY_LABEL)}
     assert labels == {
         "Account": 1,
         "Stakeholder": 20,
@@ -165,14 +163,13 @@ def test_eight_overlapping_writers_make_no_duplicates_and_lose_nothing(
     # Exactly one current edge per identity even where all eight disagreed.
     assert len(current_edges(graph, settings, "HAS_ROLE")) == 1
     assert len(current_edges(graph, settings, "CONTROLS")) == 1
-    assert check_graph(graph, db) == []  # every invariant of `powermap check`
+    assert check_graph(graph) == []  # every invariant of `powermap check`
 
 
-def test_two_halves_of_a_cycle_cannot_both_commit(graph: Driver, settings: Settings) -> None:
-    db = settings.neo4j_database
+def test_two_halves_of_a_cycle_cannot_both_commit(graph: Graph, settings: Settings) -> None:
     ingest_batch(
-        graph,
-        db,
+        graph.driver,
+        graph.database,
         settings,
         {
             "accounts": [{"id": "acme", "name": "Acme"}],
@@ -187,7 +184,10 @@ def test_two_halves_of_a_cycle_cannot_both_commit(graph: Driver, settings: Setti
         {"stakeholders": [{"id": "y", "account_id": "acme", "name": "Y", "reports_to": "x"}]},
     ]
     # Both validate against the stored graph (no lines yet): the race is in the writes.
-    write_sets = [write_set_of(plan_units(validate_batch(graph, db, half))) for half in halves]
+    write_sets = [
+        write_set_of(plan_units(validate_batch(graph.driver, graph.database, half)))
+        for half in halves
+    ]
     now = datetime.now(UTC)
     params = _params(settings, now, now)
     start = threading.Barrier(2)
@@ -195,7 +195,7 @@ def test_two_halves_of_a_cycle_cannot_both_commit(graph: Driver, settings: Setti
     def write(i: int) -> str:
         start.wait()
         try:
-            store.write_batch(graph, db, write_sets[i], params)
+            store.write_batch(graph.driver, graph.database, write_sets[i], params)
         except store.ReportingCycleFormed:
             return "refused"
         return "written"
@@ -212,20 +212,19 @@ def test_two_halves_of_a_cycle_cannot_both_commit(graph: Driver, settings: Setti
         store.Statement.SOLID_REPORTS_TO: [{"id": line["target"], "manager_id": line["source"]}]
     }
     with pytest.raises(Conflict):
-        _write(graph, db, backwards, params)
+        _write(graph.driver, graph.database, backwards, params)
     assert current_edges(graph, settings, "REPORTS_TO") == [line]
-    assert check_graph(graph, db) == []
+    assert check_graph(graph) == []
 
 
 def test_edge_only_batches_on_stored_people_make_no_duplicate_current_edges(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     # The people exist already; the eight batches carry only edges to them, so the only
     # thing serialising the writers is the lock each edge statement takes on its owner.
-    db = settings.neo4j_database
     ingest_batch(
-        graph,
-        db,
+        graph.driver,
+        graph.database,
         settings,
         {
             "accounts": [{"id": "acme", "name": "Acme"}],
@@ -255,32 +254,31 @@ def test_edge_only_batches_on_stored_people_make_no_duplicate_current_edges(
             ],
         }
         start.wait()
-        ingest_batch(graph, db, settings, batch)
+        ingest_batch(graph.driver, graph.database, settings, batch)
 
     with ThreadPoolExecutor(WRITERS) as pool:
         list(pool.map(run, range(WRITERS)))
 
     for what, query in DUPLICATE_IDENTITIES.items():
-        assert read(graph, db, query) == [], f"duplicate {what}"
+        assert graph.read(query) == [], f"duplicate {what}"
     assert len(current_edges(graph, settings, "KNOWS")) == len(SHARED)  # 12
     assert len(current_edges(graph, settings, "HAS_ROLE")) == len(SHARED)
     assert len(current_edges(graph, settings, "CONTROLS")) == len(SHARED)
     assert edge_counts(graph, settings)["INFLUENCES"] == len(SHARED) - 1  # 11
-    assert check_graph(graph, db) == []
+    assert check_graph(graph) == []
 
 
 def test_concurrent_interaction_batches_and_departures_keep_history_without_overlap(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     # Issue 9, item 7: after a concurrent-writer run, derived ties had been reopened
     # inside their closed intervals. Eight writers send batches whose interactions share
     # ids (so a re-sent one drops and regains pairs, closing and reopening derived
     # ties), dated out of order, while one writer makes people leave and come back.
-    db = settings.neo4j_database
     people = SHARED[:4]
     ingest_batch(
-        graph,
-        db,
+        graph.driver,
+        graph.database,
         settings,
         {
             "effective_at": "2026-01-01T00:00:00Z",
@@ -297,7 +295,7 @@ def test_concurrent_interaction_batches_and_departures_keep_history_without_over
         for k in range(6):
             month = months[(w + k) % len(months)]
             if w == 0 and k % 2 == 0:
-                depart_stakeholder(graph, db, people[k % 4])
+                depart_stakeholder(graph, people[k % 4])
                 continue
             batch = {
                 "effective_at": f"2026-{month}-15T00:00:00Z",
@@ -313,13 +311,11 @@ def test_concurrent_interaction_batches_and_departures_keep_history_without_over
             }
             if w == 1:  # people come back
                 batch["stakeholders"] = [{"id": people[k % 4], "account_id": "acme", "name": "x"}]
-            ingest_batch(graph, db, settings, batch)
+            ingest_batch(graph.driver, graph.database, settings, batch)
 
     with ThreadPoolExecutor(WRITERS) as pool:
         list(pool.map(run, range(WRITERS)))
 
-    assert check_graph(graph, db) == []
-    closed = read(
-        graph, db, "MATCH ()-[r:KNOWS]->() WHERE r.until IS NOT NULL RETURN count(r) AS n"
-    )
+    assert check_graph(graph) == []
+    closed = graph.read("MATCH ()-[r:KNOWS]->() WHERE r.until IS NOT NULL RETURN count(r) AS n")
     assert closed[0]["n"] > 0  # ties were closed (and some reopened): history was made

@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from neo4j import Driver
 
 from service.domain.errors import InvalidInput
 from service.domain.ingest import depart_stakeholder, depart_team_member, ingest_batch
 from service.domain.ingest.batch import _params, _write, validate_batch
 from service.domain.ingest.plan import plan_units, write_set_of
 from service.graph.check import check_graph
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.integration.test_ingest_support import current_edges, dump
 
@@ -71,18 +71,16 @@ NAMING_THE_DEPARTED: list[tuple[dict[str, Any], str, str]] = [
 ]
 
 
-def ingest(driver: Driver, settings: Settings, effective_at: str, **sections: Any) -> None:
-    ingest_batch(
-        driver, settings.neo4j_database, settings, {"effective_at": effective_at, **sections}
-    )
+def ingest(graph: Graph, settings: Settings, effective_at: str, **sections: Any) -> None:
+    ingest_batch(graph.driver, graph.database, settings, {"effective_at": effective_at, **sections})
 
 
-def depart(driver: Driver, settings: Settings, person: str) -> None:
+def depart(graph: Graph, settings: Settings, person: str) -> None:
     at = datetime(2026, 1, 15, tzinfo=UTC)
     if person.startswith("t"):
-        depart_team_member(driver, settings.neo4j_database, person, left_at=at)
+        depart_team_member(graph, person, left_at=at)
     else:
-        depart_stakeholder(driver, settings.neo4j_database, person, left_at=at)
+        depart_stakeholder(graph, person, left_at=at)
 
 
 @pytest.mark.parametrize(
@@ -91,7 +89,7 @@ def depart(driver: Driver, settings: Settings, person: str) -> None:
     ids=[loc for _, loc, _ in NAMING_THE_DEPARTED],
 )
 def test_a_row_naming_a_departed_person_is_refused(
-    graph: Driver, settings: Settings, rows: dict[str, Any], location: str, person: str
+    graph: Graph, settings: Settings, rows: dict[str, Any], location: str, person: str
 ) -> None:
     ingest(graph, settings, T1, **SCENE)
     depart(graph, settings, person)
@@ -117,7 +115,7 @@ def test_a_row_naming_a_departed_person_is_refused(
     ids=[loc for _, loc, _ in NAMING_THE_DEPARTED],
 )
 def test_the_same_row_with_the_person_reactivated_is_written(
-    graph: Driver, settings: Settings, rows: dict[str, Any], person: str
+    graph: Graph, settings: Settings, rows: dict[str, Any], person: str
 ) -> None:
     ingest(graph, settings, T1, **SCENE)
     depart(graph, settings, person)
@@ -128,11 +126,11 @@ def test_the_same_row_with_the_person_reactivated_is_written(
 
     ingest(graph, settings, T2, **merged)
 
-    assert check_graph(graph, settings.neo4j_database) == []
+    assert check_graph(graph) == []
 
 
 def test_influences_and_interactions_may_name_a_departed_person(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     ingest(graph, settings, T1, **SCENE)
     depart(graph, settings, "p0")
@@ -165,17 +163,17 @@ def test_influences_and_interactions_may_name_a_departed_person(
     ids=[loc for _, loc, _ in NAMING_THE_DEPARTED],
 )
 def test_a_departure_committed_after_validation_wins(
-    graph: Driver, settings: Settings, rows: dict[str, Any], person: str
+    graph: Graph, settings: Settings, rows: dict[str, Any], person: str
 ) -> None:
     # The batch is validated while the person is active; their departure commits before
     # the batch is written (a concurrent request). The write opens no current edge of
     # theirs: the departure is the later fact.
     ingest(graph, settings, T1, **SCENE)
-    valid = validate_batch(graph, settings.neo4j_database, {"effective_at": T2, **rows})
+    valid = validate_batch(graph.driver, graph.database, {"effective_at": T2, **rows})
     depart(graph, settings, person)
 
     now = datetime.now(UTC)
     params = _params(settings, datetime(2026, 2, 1, tzinfo=UTC), now)
-    _write(graph, settings.neo4j_database, write_set_of(plan_units(valid)), params)
+    _write(graph.driver, graph.database, write_set_of(plan_units(valid)), params)
 
-    assert check_graph(graph, settings.neo4j_database) == []
+    assert check_graph(graph) == []

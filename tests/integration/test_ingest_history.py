@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any
 
 import pytest
-from neo4j import Driver
 
 from service.domain.errors import NotFound
 from service.domain.ingest import depart_stakeholder, depart_team_member, ingest_batch
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.integration.test_ingest_support import (
     current_edges,
@@ -26,11 +26,9 @@ T3 = "2026-09-01T00:00:00Z"
 T4 = "2030-01-01T00:00:00Z"  # after any "now" the departures below take
 
 
-def ingest(
-    driver: Driver, settings: Settings, effective_at: str, **sections: Any
-) -> dict[str, Any]:
+def ingest(graph: Graph, settings: Settings, effective_at: str, **sections: Any) -> dict[str, Any]:
     batch = {"effective_at": effective_at, **sections}
-    return ingest_batch(driver, settings.neo4j_database, settings, batch).as_dict()
+    return ingest_batch(graph.driver, graph.database, settings, batch).as_dict()
 
 
 def person(pid: str, account: str = "acme", **fields: Any) -> dict[str, Any]:
@@ -41,7 +39,7 @@ ACCOUNTS = [{"id": "acme", "name": "Acme"}, {"id": "globex", "name": "Globex"}]
 
 
 def test_manager_change_closes_the_old_line_and_opens_a_new_one(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     ingest(
         graph,
@@ -71,7 +69,7 @@ def test_manager_change_closes_the_old_line_and_opens_a_new_one(
     assert [e["source"] for e in current_edges(graph, settings, "REPORTS_TO")] == ["p1"]
 
 
-def test_role_stance_change_is_history(graph: Driver, settings: Settings) -> None:
+def test_role_stance_change_is_history(graph: Graph, settings: Settings) -> None:
     role = {"stakeholder_id": "p1", "role": "champion", "account_id": "acme"}
     ingest(
         graph,
@@ -96,7 +94,7 @@ def test_role_stance_change_is_history(graph: Driver, settings: Settings) -> Non
     assert len(current_edges(graph, settings, "HAS_ROLE")) == 2
 
 
-def test_employer_change_is_history(graph: Driver, settings: Settings) -> None:
+def test_employer_change_is_history(graph: Graph, settings: Settings) -> None:
     ingest(graph, settings, T1, accounts=ACCOUNTS, stakeholders=[person("p1")])
 
     ingest(graph, settings, T2, stakeholders=[person("p1", account="globex")])
@@ -107,7 +105,7 @@ def test_employer_change_is_history(graph: Driver, settings: Settings) -> None:
     ]
 
 
-def test_budget_authority_change_is_history(graph: Driver, settings: Settings) -> None:
+def test_budget_authority_change_is_history(graph: Graph, settings: Settings) -> None:
     budget = {"id": "b1", "account_id": "acme", "name": "IT Opex"}
     control = {"stakeholder_id": "p1", "budget_id": "b1"}
     ingest(
@@ -128,7 +126,7 @@ def test_budget_authority_change_is_history(graph: Driver, settings: Settings) -
     ]
 
 
-def test_explicit_strength_change_is_history(graph: Driver, settings: Settings) -> None:
+def test_explicit_strength_change_is_history(graph: Graph, settings: Settings) -> None:
     rel = {"team_member_id": "t1", "stakeholder_id": "p1"}
     ingest(
         graph,
@@ -171,7 +169,7 @@ def test_explicit_strength_change_is_history(graph: Driver, settings: Settings) 
     ]
 
 
-def test_dotted_lines_are_replaced_as_a_set(graph: Driver, settings: Settings) -> None:
+def test_dotted_lines_are_replaced_as_a_set(graph: Graph, settings: Settings) -> None:
     ingest(
         graph,
         settings,
@@ -196,7 +194,7 @@ def test_dotted_lines_are_replaced_as_a_set(graph: Driver, settings: Settings) -
     assert current_edges(graph, settings, "REPORTS_TO") == []
 
 
-def test_a_late_batch_never_makes_history_run_backwards(graph: Driver, settings: Settings) -> None:
+def test_a_late_batch_never_makes_history_run_backwards(graph: Graph, settings: Settings) -> None:
     ingest(graph, settings, T2, accounts=ACCOUNTS, stakeholders=[person("p1")])
 
     ingest(graph, settings, T1, stakeholders=[person("p1", account="globex")])  # older than T2
@@ -208,7 +206,7 @@ def test_a_late_batch_never_makes_history_run_backwards(graph: Driver, settings:
     ]
 
 
-def _departure_scene(graph: Driver, settings: Settings) -> None:
+def _departure_scene(graph: Graph, settings: Settings) -> None:
     ingest(
         graph,
         settings,
@@ -234,11 +232,11 @@ def _departure_scene(graph: Driver, settings: Settings) -> None:
     )
 
 
-def test_stakeholder_departure_closes_every_current_edge(graph: Driver, settings: Settings) -> None:
+def test_stakeholder_departure_closes_every_current_edge(graph: Graph, settings: Settings) -> None:
     _departure_scene(graph, settings)
     counts_before = edge_counts(graph, settings)
 
-    done = depart_stakeholder(graph, settings.neo4j_database, "p1", left_at=None)
+    done = depart_stakeholder(graph, "p1", left_at=None)
     assert done.already_left is False
     # p1's WORKS_AT; REPORTS_TO to p0 (solid), to p3 (dotted), from p2; HAS_ROLE;
     # CONTROLS; KNOWS from t1 and t2. INFLUENCES has no history and stays.
@@ -264,31 +262,31 @@ def test_stakeholder_departure_closes_every_current_edge(graph: Driver, settings
         ("t1", "p0")
     }
 
-    again = depart_stakeholder(graph, settings.neo4j_database, "p1", left_at=None)
+    again = depart_stakeholder(graph, "p1", left_at=None)
     assert again.already_left is True
     assert again.closed == {}
     assert node(graph, settings, "p1")["left_at"] == left_at  # the first left_at stays
 
 
-def test_departure_with_a_date_and_unknown_person(graph: Driver, settings: Settings) -> None:
+def test_departure_with_a_date_and_unknown_person(graph: Graph, settings: Settings) -> None:
     _departure_scene(graph, settings)
 
-    done = depart_stakeholder(graph, settings.neo4j_database, "p2", left_at=date(2026, 3, 1))
+    done = depart_stakeholder(graph, "p2", left_at=date(2026, 3, 1))
     assert done.closed == {"REPORTS_TO": 1, "WORKS_AT": 1}
     assert node(graph, settings, "p2")["left_at"] == "2026-03-01T00:00:00Z"
 
     with pytest.raises(NotFound):
-        depart_stakeholder(graph, settings.neo4j_database, "nobody")
+        depart_stakeholder(graph, "nobody")
     with pytest.raises(NotFound):
-        depart_team_member(graph, settings.neo4j_database, "nobody")
+        depart_team_member(graph, "nobody")
 
 
 def test_team_member_departure_closes_ties_and_leaves_the_account_team(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     _departure_scene(graph, settings)
 
-    done = depart_team_member(graph, settings.neo4j_database, "t1")
+    done = depart_team_member(graph, "t1")
 
     assert done.closed == {"KNOWS": 2}  # t1 -> p1, t1 -> p0
     assert done.uncovered_accounts == ["acme"]
@@ -299,15 +297,15 @@ def test_team_member_departure_closes_ties_and_leaves_the_account_team(
     assert edge_counts(graph, settings).get("COVERS", 0) == 0  # removed (no history by convention)
     assert edge_counts(graph, settings)["KNOWS"] == 3  # closed, not deleted
 
-    again = depart_team_member(graph, settings.neo4j_database, "t1")
+    again = depart_team_member(graph, "t1")
     assert (again.already_left, again.closed, again.uncovered_accounts) == (True, {}, [])
 
 
 def test_ingesting_a_departed_person_again_reactivates_them(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     _departure_scene(graph, settings)
-    depart_stakeholder(graph, settings.neo4j_database, "p2")
+    depart_stakeholder(graph, "p2")
 
     ingest(graph, settings, T4, stakeholders=[person("p2", reports_to="p0")])
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from neo4j import Driver
 from typer.testing import CliRunner
 
 from service.cli import app as cli
@@ -16,6 +15,7 @@ from service.domain.errors import InvalidInput
 from service.domain.ingest import import_batches, ingest_batch
 from service.domain.ingest.plan import ACCOUNT, SPANNING, chunk_units, plan_units
 from service.domain.ingest.validation import ValidBatch
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.integration.test_ingest_support import dump, edge_counts, node_count, people
 
@@ -48,12 +48,12 @@ def without_updated_at(snapshot: tuple[list[Any], list[Any]]) -> tuple[list[Any]
 
 
 def test_import_groups_by_account_and_matches_a_single_batch(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     done: list[int] = []
 
     summary = import_batches(
-        graph, settings.neo4j_database, settings, portfolio(), chunk_rows=40, progress=done.append
+        graph.driver, graph.database, settings, portfolio(), chunk_rows=40, progress=done.append
     ).as_dict()
 
     # Transactions: the team member; a0, a1, a2 alone (each carries 1 + 30x2 + 29 = 90
@@ -72,14 +72,14 @@ def test_import_groups_by_account_and_matches_a_single_batch(
     }
 
     # The same data as one batch gives the same graph.
-    graph.execute_query(EMPTY, database_=settings.neo4j_database)
+    graph.driver.execute_query(EMPTY, database_=settings.neo4j_database)
     big = settings.model_copy(update={"ingest_max_rows": 1000})
-    ingest_batch(graph, big.neo4j_database, big, portfolio())
+    ingest_batch(graph.driver, big.neo4j_database, big, portfolio())
     assert without_updated_at(dump(graph, settings)) == imported
 
 
 def test_crash_between_transactions_leaves_whole_accounts_only(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     class Crash(Exception):
         pass
@@ -93,7 +93,7 @@ def test_crash_between_transactions_leaves_whole_accounts_only(
 
     with pytest.raises(Crash):
         import_batches(
-            graph, settings.neo4j_database, settings, portfolio(), 40, crash_after_the_first_account
+            graph.driver, graph.database, settings, portfolio(), 40, crash_after_the_first_account
         )
 
     assert node_count(graph, settings) == 1 + 1 + 30  # t1, a0 and all of a0's people
@@ -101,13 +101,13 @@ def test_crash_between_transactions_leaves_whole_accounts_only(
 
 
 def test_the_whole_file_is_validated_before_anything_is_written(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     batch = portfolio()
     batch["stakeholders"][75]["reports_to"] = "nobody"  # in the last account's chunk
 
     with pytest.raises(InvalidInput) as caught:
-        import_batches(graph, settings.neo4j_database, settings, batch, chunk_rows=40)
+        import_batches(graph.driver, graph.database, settings, batch, chunk_rows=40)
 
     assert [e.location for e in caught.value.errors] == ["stakeholders[75].reports_to"]
     assert node_count(graph, settings) == 0
@@ -132,7 +132,7 @@ def test_an_account_is_never_split_and_spanning_rows_come_last() -> None:
     assert {u.account for u in units if u.phase == ACCOUNT} == {"big", "small"}
 
 
-def test_cli_import_reports_the_summary(graph: Driver, settings: Settings, tmp_path: Path) -> None:
+def test_cli_import_reports_the_summary(graph: Graph, settings: Settings, tmp_path: Path) -> None:
     path = tmp_path / "portfolio.json"
     path.write_text(json.dumps(portfolio()), encoding="utf-8")
 
@@ -151,16 +151,18 @@ def test_cli_import_reports_the_summary(graph: Driver, settings: Settings, tmp_p
 
 
 def test_concurrent_account_transactions_give_the_same_graph(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     db = settings.neo4j_database
     done: list[int] = []
-    summary = import_batches(graph, db, settings, portfolio(), 40, done.append, workers=3)
+    summary = import_batches(
+        graph.driver, graph.database, settings, portfolio(), 40, done.append, workers=3
+    )
     parallel = without_updated_at(dump(graph, settings))
     assert summary.transactions == 5
     assert sorted(done) == [1, 1, 32, 32, 32]  # same transactions, any order for accounts
     assert done[0] == 1 and done[-1] == 1  # team members first, spanning rows last
 
-    graph.execute_query(EMPTY, database_=db)
-    import_batches(graph, db, settings, portfolio(), 40)
+    graph.driver.execute_query(EMPTY, database_=db)
+    import_batches(graph.driver, graph.database, settings, portfolio(), 40)
     assert without_updated_at(dump(graph, settings)) == parallel

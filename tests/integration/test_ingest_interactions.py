@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from neo4j import Driver
 
 from service.domain.ingest import ingest_batch
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.integration.test_ingest_support import current_edges, dump, edges_from
 
@@ -38,8 +38,8 @@ def tie_strength(
     return 1 - math.exp(-total)
 
 
-def ingest(driver: Driver, settings: Settings, **batch: Any) -> dict[str, Any]:
-    return ingest_batch(driver, settings.neo4j_database, settings, batch).as_dict()
+def ingest(graph: Graph, settings: Settings, **batch: Any) -> dict[str, Any]:
+    return ingest_batch(graph.driver, graph.database, settings, batch).as_dict()
 
 
 SCENE: dict[str, Any] = {
@@ -64,7 +64,7 @@ def meeting(
     }
 
 
-def test_derived_strength_matches_the_formula(graph: Driver, settings: Settings) -> None:
+def test_derived_strength_matches_the_formula(graph: Graph, settings: Settings) -> None:
     day = timedelta(days=1)
     history = [
         ("meeting", EFFECTIVE - 10 * day),
@@ -98,7 +98,7 @@ def test_derived_strength_matches_the_formula(graph: Driver, settings: Settings)
     assert knows[("t2", "p1")]["strength"] == pytest.approx(0.2591817793, abs=1e-9)
 
 
-def test_weights_and_half_life_come_from_settings(graph: Driver, settings: Settings) -> None:
+def test_weights_and_half_life_come_from_settings(graph: Graph, settings: Settings) -> None:
     custom = settings.model_copy(
         update={"interaction_weight_call": 2.0, "tie_half_life_days": 30.0}
     )
@@ -107,14 +107,14 @@ def test_weights_and_half_life_come_from_settings(graph: Driver, settings: Setti
         **SCENE,
         "interactions": [meeting("i1", "call", EFFECTIVE - timedelta(days=30), ["t1"], ["p1"])],
     }
-    ingest_batch(graph, custom.neo4j_database, custom, batch)
+    ingest_batch(graph.driver, custom.neo4j_database, custom, batch)
 
     # 2.0 * 2^(-30/30) = 1.0, s = 1 - e^-1 = 0.632121
     [edge] = current_edges(graph, settings, "KNOWS")
     assert edge["props"]["strength"] == pytest.approx(0.6321205588, abs=1e-9)
 
 
-def test_explicit_strength_wins_over_interactions(graph: Driver, settings: Settings) -> None:
+def test_explicit_strength_wins_over_interactions(graph: Graph, settings: Settings) -> None:
     ingest(
         graph,
         settings,
@@ -154,7 +154,7 @@ def test_explicit_strength_wins_over_interactions(graph: Driver, settings: Setti
 
 
 def test_explicit_strength_in_the_same_batch_wins_over_its_interactions(
-    graph: Driver, settings: Settings
+    graph: Graph, settings: Settings
 ) -> None:
     # t1 already has a derived tie to p1; the next batch gives that pair an explicit
     # strength and a new meeting at once: the explicit tie replaces the derived one and
@@ -196,9 +196,7 @@ def test_explicit_strength_in_the_same_batch_wins_over_its_interactions(
     ]
 
 
-def test_new_interactions_update_the_derived_tie_in_place(
-    graph: Driver, settings: Settings
-) -> None:
+def test_new_interactions_update_the_derived_tie_in_place(graph: Graph, settings: Settings) -> None:
     first = meeting("i1", "email", EFFECTIVE - timedelta(days=90), ["t1"], ["p1"])
     ingest(graph, settings, effective_at=iso(EFFECTIVE), **SCENE, interactions=[first])
     [before] = current_edges(graph, settings, "KNOWS")
@@ -213,7 +211,7 @@ def test_new_interactions_update_the_derived_tie_in_place(
     assert after["props"]["since"] == before["props"]["since"]  # same edge
 
 
-def test_dropping_an_attendee_recomputes_their_tie(graph: Driver, settings: Settings) -> None:
+def test_dropping_an_attendee_recomputes_their_tie(graph: Graph, settings: Settings) -> None:
     both = meeting("i1", "meeting", EFFECTIVE, ["t1"], ["p1", "p2"])
     ingest(graph, settings, effective_at=iso(EFFECTIVE), **SCENE, interactions=[both])
     assert len(current_edges(graph, settings, "KNOWS")) == 2
@@ -232,14 +230,14 @@ def test_dropping_an_attendee_recomputes_their_tie(graph: Driver, settings: Sett
     assert closed[0]["until"] == later
 
 
-def test_same_interactions_twice_change_nothing(graph: Driver, settings: Settings) -> None:
+def test_same_interactions_twice_change_nothing(graph: Graph, settings: Settings) -> None:
     # No effective_at: ages are measured at "now", yet a re-sent batch must not move
     # the derived strength (only pairs whose interactions changed are recomputed).
     batch = {**SCENE, "interactions": [meeting("i1", "call", EFFECTIVE, ["t1", "t2"], ["p1"])]}
-    ingest_batch(graph, settings.neo4j_database, settings, batch)
+    ingest_batch(graph.driver, graph.database, settings, batch)
     first = dump(graph, settings)
 
-    summary = ingest_batch(graph, settings.neo4j_database, settings, batch).as_dict()
+    summary = ingest_batch(graph.driver, graph.database, settings, batch).as_dict()
 
     assert dump(graph, settings) == first
     assert summary["edges"]["KNOWS"] == {"created": 0, "updated": 0, "closed": 0, "removed": 0}

@@ -9,9 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from neo4j import Driver
-
-from service.graph.driver import read
+from service.graph.driver import Graph
 from service.graph.model_schema import BOOKKEEPING_LABELS
 from service.settings import Settings
 
@@ -58,35 +56,34 @@ def plain(value: Any) -> Any:
     return value
 
 
-def dump(driver: Driver, settings: Settings) -> tuple[list[Any], list[Any]]:
-    db = settings.neo4j_database
+def dump(graph: Graph, settings: Settings) -> tuple[list[Any], list[Any]]:
     nodes = sorted(
-        repr(plain(r)) for r in read(driver, db, DUMP_NODES, bookkeeping=list(BOOKKEEPING_LABELS))
+        repr(plain(r)) for r in graph.read(DUMP_NODES, bookkeeping=list(BOOKKEEPING_LABELS))
     )
-    edges = sorted(repr(plain(r)) for r in read(driver, db, DUMP_EDGES))
+    edges = sorted(repr(plain(r)) for r in graph.read(DUMP_EDGES))
     return nodes, edges
 
 
-def edge_counts(driver: Driver, settings: Settings) -> dict[str, int]:
-    return {r["type"]: r["n"] for r in read(driver, settings.neo4j_database, COUNT_EDGES)}
+def edge_counts(graph: Graph, settings: Settings) -> dict[str, int]:
+    return {r["type"]: r["n"] for r in graph.read(COUNT_EDGES)}
 
 
-def node_count(driver: Driver, settings: Settings) -> int:
-    rows = read(driver, settings.neo4j_database, NODE_COUNT, bookkeeping=list(BOOKKEEPING_LABELS))
+def node_count(graph: Graph, settings: Settings) -> int:
+    rows = graph.read(NODE_COUNT, bookkeeping=list(BOOKKEEPING_LABELS))
     return int(rows[0]["n"])
 
 
-def current_edges(driver: Driver, settings: Settings, rel_type: str) -> list[dict[str, Any]]:
-    return [plain(r) for r in read(driver, settings.neo4j_database, CURRENT_EDGES, type=rel_type)]
+def current_edges(graph: Graph, settings: Settings, rel_type: str) -> list[dict[str, Any]]:
+    return [plain(r) for r in graph.read(CURRENT_EDGES, type=rel_type)]
 
 
-def edges_from(driver: Driver, settings: Settings, source: str, rel_type: str) -> list[Any]:
-    rows = read(driver, settings.neo4j_database, ALL_EDGES_OF, source=source, type=rel_type)
+def edges_from(graph: Graph, settings: Settings, source: str, rel_type: str) -> list[Any]:
+    rows = graph.read(ALL_EDGES_OF, source=source, type=rel_type)
     return [plain(r) for r in rows]
 
 
-def node(driver: Driver, settings: Settings, node_id: str) -> dict[str, Any]:
-    rows = read(driver, settings.neo4j_database, NODE, id=node_id)
+def node(graph: Graph, settings: Settings, node_id: str) -> dict[str, Any]:
+    rows = graph.read(NODE, id=node_id)
     assert len(rows) == 1, f"expected exactly one node {node_id!r}, found {len(rows)}"
     props: dict[str, Any] = plain(rows[0]["props"])
     return props

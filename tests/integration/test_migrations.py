@@ -8,23 +8,22 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from neo4j import Driver
 
 from service.graph import migrations
-from service.graph.driver import read, write
+from service.graph.driver import Graph
 from service.settings import Settings
 
 EXTRA = "CREATE INDEX test_only_extra IF NOT EXISTS FOR (n:TestOnly) ON (n.x);\n"
 
 
 @pytest.fixture
-def fresh_history(graph: Driver, settings: Settings) -> Iterator[Driver]:
+def fresh_history(graph: Graph, settings: Settings) -> Iterator[Graph]:
     """Forget the migration history for the test, then restore the real schema."""
-    write(graph, settings.neo4j_database, "MATCH (m:__Migration) DELETE m")
+    graph.write("MATCH (m:__Migration) DELETE m")
     yield graph
-    write(graph, settings.neo4j_database, "MATCH (m:__Migration) DELETE m")
-    write(graph, settings.neo4j_database, "DROP INDEX test_only_extra IF EXISTS")
-    migrations.migrate(graph, settings.neo4j_database, settings.migrations_dir)
+    graph.write("MATCH (m:__Migration) DELETE m")
+    graph.write("DROP INDEX test_only_extra IF EXISTS")
+    migrations.migrate(graph, settings.migrations_dir)
 
 
 @pytest.fixture
@@ -35,56 +34,54 @@ def migration_dir(tmp_path: Path, settings: Settings) -> Path:
     return tmp_path
 
 
-def _history(driver: Driver, settings: Settings) -> list[dict[str, object]]:
-    return read(
-        driver,
-        settings.neo4j_database,
+def _history(graph: Graph, settings: Settings) -> list[dict[str, object]]:
+    return graph.read(
         "MATCH (m:__Migration) RETURN m.version AS version, m.checksum AS checksum "
         "ORDER BY version",
     )
 
 
 def test_applies_in_order_and_records_each(
-    fresh_history: Driver, settings: Settings, migration_dir: Path
+    fresh_history: Graph, settings: Settings, migration_dir: Path
 ) -> None:
     files = migrations.discover(migration_dir)
-    done = migrations.migrate(fresh_history, settings.neo4j_database, migration_dir)
+    done = migrations.migrate(fresh_history, migration_dir)
     assert [f.version for f in done] == [f.version for f in files]
     assert _history(fresh_history, settings) == [
         {"version": f.version, "checksum": f.checksum} for f in files
     ]
-    states = migrations.status(fresh_history, settings.neo4j_database, migration_dir)
+    states = migrations.status(fresh_history, migration_dir)
     assert {s.state for s in states} == {"applied"}
     # A second run has nothing left to do.
-    assert migrations.migrate(fresh_history, settings.neo4j_database, migration_dir) == []
+    assert migrations.migrate(fresh_history, migration_dir) == []
 
 
 def test_status_lists_pending_before_apply(
-    fresh_history: Driver, settings: Settings, migration_dir: Path
+    fresh_history: Graph, settings: Settings, migration_dir: Path
 ) -> None:
-    states = migrations.status(fresh_history, settings.neo4j_database, migration_dir)
+    states = migrations.status(fresh_history, migration_dir)
     assert [s.state for s in states] == ["pending"] * len(states)
-    assert migrations.is_current(fresh_history, settings.neo4j_database, migration_dir) is False
+    assert migrations.is_current(fresh_history, migration_dir) is False
 
 
 def test_changed_applied_migration_is_refused_by_name(
-    fresh_history: Driver, settings: Settings, migration_dir: Path
+    fresh_history: Graph, settings: Settings, migration_dir: Path
 ) -> None:
-    migrations.migrate(fresh_history, settings.neo4j_database, migration_dir)
+    migrations.migrate(fresh_history, migration_dir)
     edited = migration_dir / "V9001__test_only_extra_index.cypher"
     edited.write_text(EXTRA + "// an innocent-looking edit\n")
     with pytest.raises(migrations.MigrationError, match="V9001__test_only_extra_index.cypher"):
-        migrations.migrate(fresh_history, settings.neo4j_database, migration_dir)
-    assert migrations.is_current(fresh_history, settings.neo4j_database, migration_dir) is False
+        migrations.migrate(fresh_history, migration_dir)
+    assert migrations.is_current(fresh_history, migration_dir) is False
 
 
 def test_concurrent_migrators_apply_each_migration_once(
-    fresh_history: Driver, settings: Settings, migration_dir: Path
+    fresh_history: Graph, settings: Settings, migration_dir: Path
 ) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(
             pool.map(
-                lambda _: migrations.migrate(fresh_history, settings.neo4j_database, migration_dir),
+                lambda _: migrations.migrate(fresh_history, migration_dir),
                 range(4),
             )
         )
@@ -92,7 +89,7 @@ def test_concurrent_migrators_apply_each_migration_once(
     expected = [f.version for f in migrations.discover(migration_dir)]
     assert applied_versions == expected  # each applied by exactly one of the four
     assert [row["version"] for row in _history(fresh_history, settings)] == expected
-    lock_rows = read(fresh_history, settings.neo4j_database, "MATCH (l:__MigrationLock) RETURN l")
+    lock_rows = fresh_history.read("MATCH (l:__MigrationLock) RETURN l")
     assert lock_rows == []
 
 
@@ -102,10 +99,8 @@ def test_badly_named_file_is_reported(tmp_path: Path) -> None:
         migrations.discover(tmp_path)
 
 
-def test_every_label_has_an_id_uniqueness_constraint(graph: Driver, settings: Settings) -> None:
-    rows = read(
-        graph,
-        settings.neo4j_database,
+def test_every_label_has_an_id_uniqueness_constraint(graph: Graph, settings: Settings) -> None:
+    rows = graph.read(
         "SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type "
         "WHERE type = 'UNIQUENESS' AND properties = ['id'] RETURN labelsOrTypes[0] AS label",
     )

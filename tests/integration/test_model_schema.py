@@ -7,10 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from neo4j import Driver
-
 from service.domain.access import Scope, create_key
-from service.graph.driver import read
+from service.graph.driver import Graph
 from service.graph.model_schema import BOOKKEEPING_LABELS, MODEL_LABELS, MODEL_RELATIONSHIP_TYPES
 from service.settings import Settings
 
@@ -46,22 +44,19 @@ def test_every_cypher_file_uses_only_listed_labels_and_types() -> None:
 
 
 def test_a_stored_graph_holds_the_model_and_isolated_bookkeeping(
-    scene: Driver, settings: Settings
+    scene: Graph, settings: Settings
 ) -> None:
-    database = settings.neo4j_database
-    create_key(scene, database, "k", [Scope.READ])
+    create_key(scene, "k", [Scope.READ])
     stored_labels = {
         label
-        for row in read(scene, database, "MATCH (n) RETURN DISTINCT labels(n) AS l")
+        for row in scene.read("MATCH (n) RETURN DISTINCT labels(n) AS l")
         for label in row["l"]
     }
     assert "ApiKey" in stored_labels and "__Migration" in stored_labels
     assert stored_labels <= set(MODEL_LABELS) | set(BOOKKEEPING_LABELS)
-    types = {r["t"] for r in read(scene, database, "MATCH ()-[r]->() RETURN DISTINCT type(r) AS t")}
+    types = {r["t"] for r in scene.read("MATCH ()-[r]->() RETURN DISTINCT type(r) AS t")}
     assert types and types <= set(MODEL_RELATIONSHIP_TYPES)
-    linked = read(
-        scene,
-        database,
+    linked = scene.read(
         "MATCH (n)--() WHERE any(l IN labels(n) WHERE l IN $bookkeeping) RETURN count(n) AS c",
         bookkeeping=list(BOOKKEEPING_LABELS),
     )

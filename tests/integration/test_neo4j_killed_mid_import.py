@@ -15,11 +15,10 @@ import time
 from typing import Any
 
 from fastapi.testclient import TestClient
-from neo4j import Driver
 
 from service import local_neo4j
 from service.api.app import create_app
-from service.graph.driver import read
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.conftest import KeyFactory
 from tests.integration.local_server import kill, own_instance, restart
@@ -45,13 +44,13 @@ def _batch(number: int) -> dict[str, Any]:
     }
 
 
-def _stored(graph: Driver, settings: Settings) -> dict[str, tuple[int, int]]:
-    rows = read(graph, settings.neo4j_database, STORED)
+def _stored(graph: Graph, settings: Settings) -> dict[str, tuple[int, int]]:
+    rows = graph.read(STORED)
     return {row["account"]: (row["people"], row["lines"]) for row in rows}
 
 
 def test_neo4j_killed_mid_import_loses_no_acknowledged_batch_and_writes_no_partial_one(
-    graph: Driver,
+    graph: Graph,
     settings: Settings,
     auth_headers: KeyFactory,
     own_instance: local_neo4j.LocalInstance,
@@ -110,9 +109,7 @@ def test_neo4j_killed_mid_import_loses_no_acknowledged_batch_and_writes_no_parti
     assert set(stored) == acknowledged
     for account, (people_stored, lines) in stored.items():
         assert (people_stored, lines) == (PEOPLE_PER_BATCH, PEOPLE_PER_BATCH - 1), account
-    duplicates = read(
-        graph,
-        settings.neo4j_database,
+    duplicates = graph.read(
         "MATCH (s:Stakeholder) WITH s.id AS id, count(*) AS n WHERE n > 1 RETURN id",
     )
     assert duplicates == []

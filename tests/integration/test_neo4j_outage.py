@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 
 from service import local_neo4j
 from service.api.app import create_app
 from service.domain.embed_tokens import mint
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.conftest import KeyFactory
 from tests.integration.local_server import own_instance, restart, stop
@@ -60,7 +60,7 @@ def _assert_unavailable(response: httpx.Response, elapsed: float, what: str) -> 
 
 
 def test_every_route_fails_fast_while_neo4j_is_down_and_recovers(
-    graph: Driver,
+    graph: Graph,
     settings: Settings,
     auth_headers: KeyFactory,
     own_instance: local_neo4j.LocalInstance,
@@ -113,7 +113,7 @@ def test_every_route_fails_fast_while_neo4j_is_down_and_recovers(
         assert "back" in accounts.text
 
 
-def test_readyz_says_when_neo4j_refuses_the_credentials(graph: Driver, settings: Settings) -> None:
+def test_readyz_says_when_neo4j_refuses_the_credentials(graph: Graph, settings: Settings) -> None:
     # Another user name than the real one, so no lock-out of the real user follows.
     wrong = settings.model_copy(update={"neo4j_user": "powermap-no-such-user"})
     with TestClient(create_app(wrong)) as client:
@@ -126,7 +126,7 @@ def test_readyz_says_when_neo4j_refuses_the_credentials(graph: Driver, settings:
 
 
 def test_readyz_says_when_migrations_are_pending(
-    graph: Driver, settings: Settings, tmp_path: Path
+    graph: Graph, settings: Settings, tmp_path: Path
 ) -> None:
     directory = tmp_path / "migrations"
     shutil.copytree(settings.migrations_dir, directory)
@@ -143,9 +143,7 @@ def test_readyz_says_when_migrations_are_pending(
 
 
 @pytest.mark.parametrize("path", ["/readyz", "/v1/accounts"])
-def test_an_unreachable_address_fails_fast_too(
-    graph: Driver, settings: Settings, path: str
-) -> None:
+def test_an_unreachable_address_fails_fast_too(graph: Graph, settings: Settings, path: str) -> None:
     """Nothing listens on the port (a refused connection), e.g. a wrong NEO4J_URI."""
     nowhere = settings.model_copy(update={"neo4j_uri": "bolt://127.0.0.1:9"})
     with TestClient(create_app(nowhere)) as client:

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from neo4j import Driver
 
 from service.domain import org_chart
 from service.domain.errors import NotFound
@@ -21,6 +20,7 @@ from service.domain.org_chart import (
     stance_of,
     valid_at,
 )
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.integration.graph_builders import GraphBuilder
 
@@ -126,7 +126,7 @@ LEFT_AT = "2026-02-01T00:00:00Z"  # lea leaves
 
 
 @pytest.fixture
-def acme(graph: Driver, settings: Settings) -> GraphBuilder:
+def acme(graph: Graph, settings: Settings) -> GraphBuilder:
     """An account whose org chart changes over time (the expected trees are in the tests).
 
     ceo "Ada CEO" > a "Ben A" > x "Xavier" (until CHANGE_AT, then under b), y "Yuri"
@@ -134,7 +134,7 @@ def acme(graph: Driver, settings: Settings) -> GraphBuilder:
     zed "Zed" reports to "olga", who works at another account: zed is a root.
     Dotted: y -> b (in the chart), zed -> olga (outside, not shown).
     """
-    g = GraphBuilder(graph, settings.neo4j_database)
+    g = GraphBuilder(graph)
     g.account("acme", name="Acme Corp", tier="strategic")
     g.account("other", name="Other Inc", tier="key")
     for pid, name, title in [
@@ -161,10 +161,9 @@ def acme(graph: Driver, settings: Settings) -> GraphBuilder:
     return g
 
 
-def chart_at(graph: Driver, settings: Settings, day: date) -> org_chart.OrgChart:
+def chart_at(graph: Graph, settings: Settings, day: date) -> org_chart.OrgChart:
     return org_chart.org_chart(
         graph,
-        settings.neo4j_database,
         "acme",
         as_of=day,
         threshold=settings.active_tie_threshold,
@@ -172,7 +171,7 @@ def chart_at(graph: Driver, settings: Settings, day: date) -> org_chart.OrgChart
 
 
 def test_reporting_line_change_shows_on_its_day(
-    acme: GraphBuilder, graph: Driver, settings: Settings
+    acme: GraphBuilder, graph: Graph, settings: Settings
 ) -> None:
     before = chart_at(graph, settings, date(2026, 3, 14))
     # End of 14 March is before the change at noon on the 15th: x is under a.
@@ -192,14 +191,14 @@ def test_reporting_line_change_shows_on_its_day(
 
 
 def test_dotted_lines_alongside_only_inside_the_account(
-    acme: GraphBuilder, graph: Driver, settings: Settings
+    acme: GraphBuilder, graph: Graph, settings: Settings
 ) -> None:
     chart = chart_at(graph, settings, date(2026, 6, 1))
     assert [(d.from_id, d.to_id) for d in chart.dotted_lines] == [("y", "b")]
 
 
 def test_left_person_shown_at_a_past_date_not_after(
-    acme: GraphBuilder, graph: Driver, settings: Settings
+    acme: GraphBuilder, graph: Graph, settings: Settings
 ) -> None:
     # lea left at 2026-02-01T00:00Z; the end of 31 January is exactly that instant and
     # `left_at >= t` keeps her in, with her closed edges still valid (`until >= t`).
@@ -220,7 +219,7 @@ def test_left_person_shown_at_a_past_date_not_after(
 
 
 def test_people_before_they_joined_are_not_shown(
-    acme: GraphBuilder, graph: Driver, settings: Settings
+    acme: GraphBuilder, graph: Graph, settings: Settings
 ) -> None:
     acme.stakeholder("newbie", "acme", name="Newbie", since="2026-05-10T09:00:00Z")
     acme.reports_to("newbie", "b", since="2026-05-10T09:00:00Z")
@@ -230,21 +229,19 @@ def test_people_before_they_joined_are_not_shown(
 
 
 def test_moved_employer_is_a_root_in_the_new_account_and_gone_from_the_old(
-    acme: GraphBuilder, graph: Driver, settings: Settings
+    acme: GraphBuilder, graph: Graph, settings: Settings
 ) -> None:
     # y moves to "other" on 1 July; the solid line to a stays open (another account's
     # manager is not in the chart), so y is a root there.
     acme.move_employer("y", "other", at="2026-07-01T00:00:00Z")
     assert "y" not in by_id(chart_at(graph, settings, date(2026, 7, 1)).roots)
-    other = org_chart.org_chart(
-        graph, settings.neo4j_database, "other", as_of=date(2026, 7, 1), threshold=0.2
-    )
+    other = org_chart.org_chart(graph, "other", as_of=date(2026, 7, 1), threshold=0.2)
     assert sorted(shape(r) for r in other.roots) == [("olga", []), ("y", [])]
 
 
-def test_roles_stance_and_coverage_at_a_date(graph: Driver, settings: Settings) -> None:
+def test_roles_stance_and_coverage_at_a_date(graph: Graph, settings: Settings) -> None:
     theta = settings.active_tie_threshold
-    g = GraphBuilder(graph, settings.neo4j_database)
+    g = GraphBuilder(graph)
     g.account("acme", name="Acme Corp", tier="strategic")
     g.account("other")
     g.opportunity("o1", "acme")
@@ -266,9 +263,7 @@ def test_roles_stance_and_coverage_at_a_date(graph: Driver, settings: Settings) 
     g.role("edge", "user", 2, "o9")  # another account's opportunity: not on this chart
     g.role("multi", "coach", 2, "acme", until="2026-02-01T00:00:00Z")
 
-    chart = org_chart.org_chart(
-        graph, settings.neo4j_database, "acme", as_of=date(2026, 3, 1), threshold=theta
-    )
+    chart = org_chart.org_chart(graph, "acme", as_of=date(2026, 3, 1), threshold=theta)
     people = by_id(chart.roots)
     assert [r.id for r in chart.roots] == ["dark", "edge", "multi", "weak"]  # by name
 
@@ -306,9 +301,7 @@ def test_roles_stance_and_coverage_at_a_date(graph: Driver, settings: Settings) 
 
     # On 31 December 2025 t3 was still with us and t4's tie open; the coach role held.
     earlier = by_id(
-        org_chart.org_chart(
-            graph, settings.neo4j_database, "acme", as_of=date(2025, 12, 31), threshold=theta
-        ).roots
+        org_chart.org_chart(graph, "acme", as_of=date(2025, 12, 31), threshold=theta).roots
     )
     assert earlier["multi"].coverage.team_member_ids == ["t1", "t2", "t3", "t4"]
     assert earlier["multi"].strongest_relationship is not None
@@ -316,13 +309,13 @@ def test_roles_stance_and_coverage_at_a_date(graph: Driver, settings: Settings) 
     assert earlier["multi"].stance == 2
 
 
-def test_unknown_account_is_not_found(graph: Driver, settings: Settings) -> None:
+def test_unknown_account_is_not_found(graph: Graph, settings: Settings) -> None:
     with pytest.raises(NotFound):
         chart_at(graph, settings, date(2026, 1, 1))
 
 
-def test_five_thousand_people_in_one_round_trip(graph: Driver, settings: Settings) -> None:
-    g = GraphBuilder(graph, settings.neo4j_database)
+def test_five_thousand_people_in_one_round_trip(graph: Graph, settings: Settings) -> None:
+    g = GraphBuilder(graph)
     g.account("big", name="Big Corp", tier="strategic")
     g.team_member("t1")
     g.team_member("t2")
@@ -355,9 +348,7 @@ def test_five_thousand_people_in_one_round_trip(graph: Driver, settings: Setting
         ]
     )
 
-    chart = org_chart.org_chart(
-        graph, settings.neo4j_database, "big", as_of=date.today(), threshold=0.2
-    )
+    chart = org_chart.org_chart(graph, "big", as_of=date.today(), threshold=0.2)
 
     assert chart.people_count == n
     assert [r.id for r in chart.roots] == ["p0000"]

@@ -16,12 +16,12 @@ from typing import Any
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from neo4j import Driver
 
 from service.analytics import AnalyticsParams, threading_report, threading_risk
 from service.domain.ingest import depart_stakeholder, depart_team_member, ingest_batch
 from service.domain.org_chart import valid_at
 from service.graph.account_subgraph import account_subgraph
+from service.graph.driver import Graph
 from service.graph.portfolio_threading import PortfolioCursor, portfolio_threading_page
 from service.settings import Settings
 from tests.conftest import _clean
@@ -111,11 +111,9 @@ def portfolios(draw: st.DrawFn) -> dict[str, Any]:
     return {"batch": batch, "left_people": left_people, "left_team": left_team}
 
 
-def python_row(driver: Driver, settings: Settings, account_id: str) -> dict[str, Any]:
+def python_row(graph: Graph, settings: Settings, account_id: str) -> dict[str, Any]:
     """The same numbers, from the account pulled into Python and analysed there."""
-    pulled = account_subgraph(
-        driver, settings.neo4j_database, account_id, valid_at=valid_at(datetime.now(UTC).date())
-    )
+    pulled = account_subgraph(graph, account_id, valid_at=valid_at(datetime.now(UTC).date()))
     assert pulled is not None
     report = threading_report(
         pulled.graph, AnalyticsParams(active_tie_threshold=settings.active_tie_threshold)
@@ -150,22 +148,21 @@ def python_row(driver: Driver, settings: Settings, account_id: str) -> dict[str,
 )
 @given(portfolio=portfolios())
 def test_cypher_portfolio_threading_equals_python(
-    driver: Driver, settings: Settings, portfolio: dict[str, Any]
+    neo4j: Graph, settings: Settings, portfolio: dict[str, Any]
 ) -> None:
-    db = settings.neo4j_database
-    _clean(driver, db)
-    ingest_batch(driver, db, settings, portfolio["batch"])
+    _clean(neo4j)
+    ingest_batch(neo4j.driver, neo4j.database, settings, portfolio["batch"])
     for person in portfolio["left_people"]:
-        depart_stakeholder(driver, db, person)
+        depart_stakeholder(neo4j, person)
     for member in portfolio["left_team"]:
-        depart_team_member(driver, db, member)
+        depart_team_member(neo4j, member)
     at = valid_at(datetime.now(UTC).date())
     theta = settings.active_tie_threshold
-    rows = portfolio_threading_page(driver, db, valid_at=at, threshold=theta, limit=100)
+    rows = portfolio_threading_page(neo4j, valid_at=at, threshold=theta, limit=100)
     account_ids = sorted(a["id"] for a in portfolio["batch"]["accounts"])
     assert sorted(r["id"] for r in rows) == account_ids
     for row in rows:
-        expected = python_row(driver, settings, row["id"])
+        expected = python_row(neo4j, settings, row["id"])
         assert row["risk"] == expected["risk"], row["id"]
         assert row["stakeholders"] == expected["stakeholders"]
         key = (row["key_stakeholders"], row["key_dark"], row["key_single"], row["key_multi"])
@@ -183,9 +180,7 @@ def test_cypher_portfolio_threading_equals_python(
     visited: list[str] = []
     cursor: PortfolioCursor | None = None
     while True:
-        page = portfolio_threading_page(
-            driver, db, valid_at=at, threshold=theta, limit=1, after=cursor
-        )
+        page = portfolio_threading_page(neo4j, valid_at=at, threshold=theta, limit=1, after=cursor)
         if not page:
             break
         visited.append(page[0]["id"])
@@ -193,7 +188,7 @@ def test_cypher_portfolio_threading_equals_python(
     assert visited == [r["id"] for r in rows]
     for tier in TIERS:
         tier_rows = portfolio_threading_page(
-            driver, db, valid_at=at, threshold=theta, limit=100, tier=tier
+            neo4j, valid_at=at, threshold=theta, limit=100, tier=tier
         )
         assert [r["id"] for r in tier_rows] == [r["id"] for r in rows if r["tier"] == tier]
-    _clean(driver, db)
+    _clean(neo4j)

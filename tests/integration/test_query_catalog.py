@@ -50,7 +50,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from neo4j import Driver
 from typer.testing import CliRunner
 
 from service.cli import app as cli
@@ -59,7 +58,7 @@ from service.demo.seed import seed_demo
 from service.domain.errors import InvalidInput, QueryTimeout
 from service.domain.queries.catalog import DEFAULT_QUERIES_DIR, Catalog
 from service.domain.queries.runner import RunLimits, run_adhoc, run_saved
-from service.graph.driver import read, write
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.conftest import _clean, assert_graph_clean
 from tests.integration.graph_builders import GraphBuilder
@@ -79,8 +78,8 @@ CREATE (t)-[:ATTENDED]->(i)-[:WITH]->(s)
 """
 
 
-def build_portfolio(driver: Driver, database: str) -> None:
-    g = GraphBuilder(driver, database)
+def build_portfolio(graph: Graph) -> None:
+    g = GraphBuilder(graph)
     g.account("acme", name="Acme Corp", tier="strategic")
     g.account("globex", name="Globex", tier="key")
     g.account("initech", name="Initech", tier="strategic")
@@ -195,9 +194,7 @@ def build_portfolio(driver: Driver, database: str) -> None:
         ("i1", "t4", "a3", "meeting", "2026-10-28T10:00:00Z"),
         ("i2", "t2", "g1", "call", "2026-11-05T10:00:00Z"),
     ]:
-        write(
-            driver,
-            database,
+        graph.write(
             INTERACTION,
             id=iid,
             team_member_id=tm,
@@ -211,16 +208,15 @@ def build_portfolio(driver: Driver, database: str) -> None:
 
 
 @pytest.fixture
-def portfolio(graph: Driver, settings: Settings) -> Iterator[tuple[Driver, str]]:
-    build_portfolio(graph, settings.neo4j_database)
-    yield graph, settings.neo4j_database
+def portfolio(graph: Graph, settings: Settings) -> Iterator[Graph]:
+    build_portfolio(graph)
+    yield graph
 
 
-def run(target: tuple[Driver, str], name: str, **params: Any) -> list[dict[str, Any]]:
+def run(graph: Graph, name: str, **params: Any) -> list[dict[str, Any]]:
     """Run a saved query; its columns must be exactly the ones its header declares."""
-    driver, database = target
     query = CATALOG.get(name)
-    result = run_saved(driver, database, query, params, limits=LIMITS, key_id="test")
+    result = run_saved(graph, query, params, limits=LIMITS, key_id="test")
     assert result.columns == [c.name for c in query.columns]
     assert result.truncated is False
     return result.rows
@@ -230,7 +226,7 @@ def pick(rows: list[dict[str, Any]], *columns: str) -> list[tuple[Any, ...]]:
     return [tuple(row[c] for c in columns) for row in rows]
 
 
-def test_budget_controllers(portfolio: tuple[Driver, str]) -> None:
+def test_budget_controllers(portfolio: Graph) -> None:
     rows = run(portfolio, "budget_controllers", account_id="acme")
     # b1: owner before approver, each with our strongest active tie; b2: a5 and a8 are
     # dark; b3: nobody controls it, one row of empty controller columns.
@@ -255,7 +251,7 @@ def test_budget_controllers(portfolio: tuple[Driver, str]) -> None:
     assert pick(high, "controller_id", "best_contact_id")[:2] == [("a2", "t1"), ("a3", None)]
 
 
-def test_key_stakeholders_not_contacted(portfolio: tuple[Driver, str]) -> None:
+def test_key_stakeholders_not_contacted(portfolio: Graph) -> None:
     rows = run(portfolio, "key_stakeholders_not_contacted", days=90, as_of="2026-11-01")
     # Cut-off 2026-08-03. Key: a2 (10-20), a3 (meeting 10-28), a4 (10-25) are recent;
     # a5 and n2 were never contacted; g1's last contact is 04-15 (the call on 11-05 is
@@ -286,7 +282,7 @@ def test_key_stakeholders_not_contacted(portfolio: tuple[Driver, str]) -> None:
     assert [r["stakeholder_id"] for r in only] == ["g1"]
 
 
-def test_champions_changed_since(portfolio: tuple[Driver, str]) -> None:
+def test_champions_changed_since(portfolio: Graph) -> None:
     rows = run(portfolio, "champions_changed_since", since="2026-06-01")
     # g2's stance change (closed and reopened the same day) is not a change; m1's
     # champion role ended with the move, reported once as the move.
@@ -313,7 +309,7 @@ def test_champions_changed_since(portfolio: tuple[Driver, str]) -> None:
     ] == ["g3"]
 
 
-def test_accounts_without_economic_buyer_tie(portfolio: tuple[Driver, str]) -> None:
+def test_accounts_without_economic_buyer_tie(portfolio: Graph) -> None:
     rows = run(portfolio, "accounts_without_economic_buyer_tie")
     # acme's economic buyer a2 has t1's 0.8 tie; globex's g1 only t2's 0.15 (< θ);
     # initech has no economic buyer at all. Strategic first.
@@ -333,7 +329,7 @@ def test_accounts_without_economic_buyer_tie(portfolio: tuple[Driver, str]) -> N
     ] == ["globex"]
 
 
-def test_detractors_by_influence(portfolio: tuple[Driver, str]) -> None:
+def test_detractors_by_influence(portfolio: Graph) -> None:
     rows = run(portfolio, "detractors_by_influence")
     # a6: 0.8 + 0.5 into a2 and a3 (both key), t2's 0.25 tie covers them.
     # a7: 0.4 into a6 (not key), dark. g1: economic buyer with stance -1, influences
@@ -357,7 +353,7 @@ def test_detractors_by_influence(portfolio: tuple[Driver, str]) -> None:
     assert [r["stakeholder_id"] for r in only] == ["g1"]
 
 
-def test_sole_relationship_holders(portfolio: tuple[Driver, str]) -> None:
+def test_sole_relationship_holders(portfolio: Graph) -> None:
     rows = run(portfolio, "sole_relationship_holders")
     # t1 alone reaches a10 and a3 (t3 left), a3 is key; t2 alone reaches a6; t4 alone
     # reaches m1. a2, a4, g2 have two ties; a1 and g1 only weak ones.
@@ -383,7 +379,7 @@ def test_sole_relationship_holders(portfolio: tuple[Driver, str]) -> None:
     ]
 
 
-def test_influence_chains_to(portfolio: tuple[Driver, str]) -> None:
+def test_influence_chains_to(portfolio: Graph) -> None:
     rows = run(portfolio, "influence_chains_to", stakeholder_id="a2")
     # Products by hand; a2→a6→a2 would repeat a2 and a9 has left: neither appears.
     assert pick(rows, "source_id", "hops", "chain_ids", "our_contacts_to_source") == [
@@ -410,7 +406,7 @@ def test_influence_chains_to(portfolio: tuple[Driver, str]) -> None:
     ]
 
 
-def test_opportunities_without_champion(portfolio: tuple[Driver, str]) -> None:
+def test_opportunities_without_champion(portfolio: Graph) -> None:
     rows = run(portfolio, "opportunities_without_champion")
     # o1 has a4; o2 lost a9 with the departure; globex-o1's champion role ended;
     # o3 is closed. Same close date (2027-03-31) everywhere, so by id.
@@ -428,7 +424,7 @@ def test_opportunities_without_champion(portfolio: tuple[Driver, str]) -> None:
     assert [r["opportunity_id"] for r in only] == ["globex-o1"]
 
 
-def test_accounts_by_multithreading(portfolio: tuple[Driver, str]) -> None:
+def test_accounts_by_multithreading(portfolio: Graph) -> None:
     rows = run(portfolio, "accounts_by_multithreading")
     # acme: key a2 (t1, t2), a3 (t1), a4 (t1, t4), a5 (none) → 1 dark, 1 single, 2 multi;
     #   engaged t1, t2 (a2, a6), t4 (a4) = 3.
@@ -454,7 +450,7 @@ def test_accounts_by_multithreading(portfolio: tuple[Driver, str]) -> None:
     assert pick(high, "account_id", "multithreading_ratio") == [("initech", 0.0), ("acme", 0.25)]
 
 
-def test_reporting_changes_since(portfolio: tuple[Driver, str]) -> None:
+def test_reporting_changes_since(portfolio: Graph) -> None:
     rows = run(portfolio, "reporting_changes_since", since="2026-07-01")
     assert pick(
         rows, "account_id", "stakeholder_id", "change", "from_manager_id", "to_manager_id"
@@ -475,7 +471,7 @@ def test_reporting_changes_since(portfolio: tuple[Driver, str]) -> None:
     assert run(portfolio, "reporting_changes_since", since="2026-01-01", account_id="globex") == []
 
 
-def test_white_space_departments(portfolio: tuple[Driver, str]) -> None:
+def test_white_space_departments(portfolio: Graph) -> None:
     rows = run(portfolio, "white_space_departments")
     # Strategic accounts. acme: Executive (t1's weak 0.1 tie still counts), Finance, IT,
     # Procurement (t2 knows a6) are touched; Digital and Operations are not; Legal has
@@ -500,7 +496,7 @@ def test_white_space_departments(portfolio: tuple[Driver, str]) -> None:
     assert pick(globex, "department", "stakeholders", "most_senior") == [("Marketing", 2, ["g5"])]
 
 
-def test_stakeholders_moved_between_accounts(portfolio: tuple[Driver, str]) -> None:
+def test_stakeholders_moved_between_accounts(portfolio: Graph) -> None:
     rows = run(portfolio, "stakeholders_moved_between_accounts")
     assert pick(
         rows,
@@ -515,7 +511,7 @@ def test_stakeholders_moved_between_accounts(portfolio: tuple[Driver, str]) -> N
     assert run(portfolio, "stakeholders_moved_between_accounts", since="2026-07-02") == []
 
 
-def test_key_stakeholder_coverage(portfolio: tuple[Driver, str]) -> None:
+def test_key_stakeholder_coverage(portfolio: Graph) -> None:
     rows = run(portfolio, "key_stakeholder_coverage")
     assert pick(
         rows,
@@ -549,7 +545,7 @@ def test_every_shipped_query_is_tested_here() -> None:
     assert names <= {name.removeprefix("test_demo_") for name in globals()}
 
 
-def test_the_cli_lists_and_runs_queries(portfolio: tuple[Driver, str]) -> None:
+def test_the_cli_lists_and_runs_queries(portfolio: Graph) -> None:
     runner = CliRunner()
     listed = runner.invoke(cli, ["query", "list"])
     assert listed.exit_code == 0, listed.output
@@ -593,7 +589,7 @@ def test_the_cli_lists_and_runs_queries(portfolio: tuple[Driver, str]) -> None:
     assert "params.account_id" in bad.stderr and "params.theta" in bad.stderr
 
 
-def test_wrong_parameters_name_the_parameter(portfolio: tuple[Driver, str]) -> None:
+def test_wrong_parameters_name_the_parameter(portfolio: Graph) -> None:
     with pytest.raises(InvalidInput) as caught:
         run(portfolio, "key_stakeholders_not_contacted", days="ninety", as_of="yesterday", x=1)
     assert sorted(e.field or "" for e in caught.value.errors) == ["as_of", "days", "x"]
@@ -612,29 +608,29 @@ TODAY = datetime.now(UTC).date()
 
 
 @pytest.fixture(scope="module")
-def demo_db(driver: Driver, settings: Settings) -> Iterator[Driver]:
-    """Starts from an empty graph (no demo seeded for another day) and leaves it empty."""
-    _clean(driver, settings.neo4j_database)
-    yield driver
+def demo_db(neo4j: Graph, settings: Settings) -> Iterator[Graph]:
+    """Starts from an empty neo4j (no demo seeded for another day) and leaves it empty."""
+    _clean(neo4j)
+    yield neo4j
     try:
-        assert_graph_clean(driver, settings.neo4j_database)
+        assert_graph_clean(neo4j)
     finally:
-        _clean(driver, settings.neo4j_database)
+        _clean(neo4j)
 
 
 @pytest.fixture
-def demo(demo_db: Driver, settings: Settings) -> tuple[Driver, str]:
+def demo(demo_db: Graph, settings: Settings) -> Graph:
     """The demo, loaded through the real ingest path when the graph does not hold it
     (the hand-built tests empty the graph; the first demo test after them reloads it)."""
-    seed_demo(demo_db, settings.neo4j_database, settings, today=TODAY)
-    return demo_db, settings.neo4j_database
+    seed_demo(demo_db, settings, today=TODAY)
+    return demo_db
 
 
 def t_minus(days: int) -> str:
     return (build_demo_portfolio(TODAY).today - timedelta(days=days)).isoformat()
 
 
-def test_demo_budget_controllers(demo: tuple[Driver, str]) -> None:
+def test_demo_budget_controllers(demo: Graph) -> None:
     rows = run(demo, "budget_controllers", account_id="acme")
     by_budget: dict[str, list[tuple[Any, ...]]] = {}
     for row in rows:
@@ -652,7 +648,7 @@ def test_demo_budget_controllers(demo: tuple[Driver, str]) -> None:
     assert {r["best_contact_id"] for r in rows} <= {W.single_thread_team_member, None}
 
 
-def test_demo_key_stakeholders_not_contacted(demo: tuple[Driver, str]) -> None:
+def test_demo_key_stakeholders_not_contacted(demo: Graph) -> None:
     rows = run(demo, "key_stakeholders_not_contacted", as_of=t_minus(0))
     never = {r["stakeholder_id"] for r in rows if r["last_contact"] is None}
     # The dark economic buyer and the lone budget owner were never contacted.
@@ -665,7 +661,7 @@ def test_demo_key_stakeholders_not_contacted(demo: tuple[Driver, str]) -> None:
     assert flags == sorted(flags, reverse=True)
 
 
-def test_demo_champions_changed_since(demo: tuple[Driver, str]) -> None:
+def test_demo_champions_changed_since(demo: Graph) -> None:
     rows = run(demo, "champions_changed_since", since=t_minus(200))
     left = [r for r in rows if r["change"] == "left"]
     assert [(r["stakeholder_id"], r["champion_of"], r["changed_at"][:10]) for r in left] == [
@@ -682,14 +678,14 @@ def test_demo_champions_changed_since(demo: tuple[Driver, str]) -> None:
     assert W.left_champion not in {r["stakeholder_id"] for r in later}
 
 
-def test_demo_accounts_without_economic_buyer_tie(demo: tuple[Driver, str]) -> None:
+def test_demo_accounts_without_economic_buyer_tie(demo: Graph) -> None:
     rows = run(demo, "accounts_without_economic_buyer_tie")
     assert pick(rows, "account_id", "reason", "economic_buyer_ids", "best_tie_strength") == [
         (W.dark_economic_buyer_account, "no_active_tie", [W.dark_economic_buyer], None)
     ]
 
 
-def test_demo_detractors_by_influence(demo: tuple[Driver, str]) -> None:
+def test_demo_detractors_by_influence(demo: Graph) -> None:
     rows = run(demo, "detractors_by_influence")
     top = rows[0]
     assert (top["stakeholder_id"], top["stance"]) == (W.influential_detractor, -2)
@@ -699,15 +695,13 @@ def test_demo_detractors_by_influence(demo: tuple[Driver, str]) -> None:
     assert all(top["influence"] > r["influence"] for r in rows[1:])
 
 
-def test_demo_sole_relationship_holders(demo: tuple[Driver, str]) -> None:
-    driver, database = demo
+def test_demo_sole_relationship_holders(demo: Graph) -> None:
+    graph = demo
     rows = run(demo, "sole_relationship_holders")
     ava = next(r for r in rows if r["team_member_id"] == W.single_thread_team_member)
     assert ava["account_ids"] == [W.single_threaded_account]
     # Every acme stakeholder with any active tie is hers alone, and nobody else holds one.
-    tied = read(
-        driver,
-        database,
+    tied = graph.read(
         "MATCH (:TeamMember {status: 'active'})-[k:KNOWS]->(s:Stakeholder {status: 'active'})"
         "-[w:WORKS_AT]->(:Account {id: $account}) "
         "WHERE k.until IS NULL AND w.until IS NULL AND k.strength >= 0.2 "
@@ -720,7 +714,7 @@ def test_demo_sole_relationship_holders(demo: tuple[Driver, str]) -> None:
     assert all(W.single_threaded_account not in r["account_ids"] for r in others)
 
 
-def test_demo_influence_chains_to(demo: tuple[Driver, str]) -> None:
+def test_demo_influence_chains_to(demo: Graph) -> None:
     rows = run(demo, "influence_chains_to", stakeholder_id="acme-p001", max_hops=2)
     # The influential detractor sways the CEO directly, more than anyone else.
     assert (rows[0]["source_id"], rows[0]["hops"]) == (W.influential_detractor, 1)
@@ -731,14 +725,14 @@ def test_demo_influence_chains_to(demo: tuple[Driver, str]) -> None:
     assert all(W.left_champion not in r["chain_ids"] for r in rows)
 
 
-def test_demo_opportunities_without_champion(demo: tuple[Driver, str]) -> None:
+def test_demo_opportunities_without_champion(demo: Graph) -> None:
     rows = run(demo, "opportunities_without_champion")
     cloud = next(r for r in rows if r["opportunity_id"] == W.left_champion_opportunity)
     assert cloud["former_champion_ids"] == [W.left_champion]
     assert cloud["economic_buyer_ids"] == [W.dark_economic_buyer]
 
 
-def test_demo_accounts_by_multithreading(demo: tuple[Driver, str]) -> None:
+def test_demo_accounts_by_multithreading(demo: Graph) -> None:
     rows = run(demo, "accounts_by_multithreading")
     acme = next(r for r in rows if r["account_id"] == W.single_threaded_account)
     # Single-threaded: nothing is multi-threaded and only one of us is engaged at all.
@@ -750,8 +744,8 @@ def test_demo_accounts_by_multithreading(demo: tuple[Driver, str]) -> None:
     assert acme["dark"] + acme["single_threaded"] == acme["key_stakeholders"] > 0
 
 
-def test_demo_reporting_changes_since(demo: tuple[Driver, str]) -> None:
-    driver, database = demo
+def test_demo_reporting_changes_since(demo: Graph) -> None:
+    graph = demo
     rows = run(demo, "reporting_changes_since", since=t_minus(200))
     at = {d: t_minus(d) for d in (W.moved_days_ago, W.reorg_days_ago, W.left_days_ago, 60)}
 
@@ -779,9 +773,7 @@ def test_demo_reporting_changes_since(demo: tuple[Driver, str]) -> None:
     assert len(directors) >= 1
     assert all(x[1] == "manager_removed" for x in departure)
     # T−60: the backfill; those directors now report to the CIO.
-    cio = read(
-        driver,
-        database,
+    cio = graph.read(
         "MATCH (s:Stakeholder {title: 'Chief Information Officer'})-[w:WORKS_AT]->"
         "(:Account {id: $account}) WHERE w.until IS NULL RETURN s.id AS id",
         account=W.left_champion_account,
@@ -798,15 +790,13 @@ def test_demo_reporting_changes_since(demo: tuple[Driver, str]) -> None:
     assert len({x[3] for x in rehomed}) == 1
 
 
-def test_demo_white_space_departments(demo: tuple[Driver, str]) -> None:
-    driver, database = demo
+def test_demo_white_space_departments(demo: Graph) -> None:
+    graph = demo
     rows = run(demo, "white_space_departments")
     # Only strategic accounts by default: acme. Checked against a plain count: a
     # department is white space exactly when none of its active people has a current
     # tie from an active team member.
-    expected = read(
-        driver,
-        database,
+    expected = graph.read(
         """
         MATCH (s:Stakeholder {status: 'active'})-[w:WORKS_AT]->(:Account {id: 'acme'})
         WHERE w.until IS NULL
@@ -826,7 +816,7 @@ def test_demo_white_space_departments(demo: tuple[Driver, str]) -> None:
     assert procurement["key_stakeholders"] >= 1
 
 
-def test_demo_stakeholders_moved_between_accounts(demo: tuple[Driver, str]) -> None:
+def test_demo_stakeholders_moved_between_accounts(demo: Graph) -> None:
     rows = run(demo, "stakeholders_moved_between_accounts")
     assert pick(
         rows, "stakeholder_id", "from_account_id", "to_account_id", "our_active_contacts"
@@ -834,7 +824,7 @@ def test_demo_stakeholders_moved_between_accounts(demo: tuple[Driver, str]) -> N
     assert rows[0]["moved_at"][:10] == t_minus(W.moved_days_ago)
 
 
-def test_demo_key_stakeholder_coverage(demo: tuple[Driver, str]) -> None:
+def test_demo_key_stakeholder_coverage(demo: Graph) -> None:
     rows = run(demo, "key_stakeholder_coverage", max_coverage=10)
     state = {r["stakeholder_id"]: (r["state"], r["covered_by"]) for r in rows}
     assert state[W.dark_economic_buyer] == ("dark", [])
@@ -844,16 +834,15 @@ def test_demo_key_stakeholder_coverage(demo: tuple[Driver, str]) -> None:
     assert W.left_champion not in state  # people who left are not key stakeholders
 
 
-def test_demo_runaway_cartesian_product_is_cut_off(demo: tuple[Driver, str]) -> None:
-    driver, database = demo
+def test_demo_runaway_cartesian_product_is_cut_off(demo: Graph) -> None:
+    graph = demo
     cypher = (
         "MATCH (a:Stakeholder), (b:Stakeholder), (c:Stakeholder), (d:Stakeholder) "
         "RETURN a.id AS first ORDER BY a.name + b.name + c.name + d.name LIMIT 1"
     )
     with pytest.raises(QueryTimeout):
         run_adhoc(
-            driver,
-            database,
+            graph,
             cypher,
             {},
             limits=RunLimits(timeout_seconds=1.0, row_cap=10),

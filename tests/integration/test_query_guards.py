@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from neo4j import Driver
 from neo4j.exceptions import ClientError
 from structlog.testing import capture_logs
 
@@ -21,15 +20,15 @@ from service.domain.errors import InvalidInput, QueryRefused, QueryTimeout
 from service.domain.queries.guard import check_read_only
 from service.domain.queries.runner import RunLimits, run_adhoc
 from service.graph import adhoc
-from service.graph.driver import read, write
+from service.graph.driver import Graph
 from service.settings import Settings
 from tests.integration.graph_builders import GraphBuilder
 
 LIMITS = RunLimits(timeout_seconds=10.0, row_cap=10_000)
 
 
-def seed(driver: Driver, database: str) -> None:
-    g = GraphBuilder(driver, database)
+def seed(graph: Graph) -> None:
+    g = GraphBuilder(graph)
     g.account("acme", name="Acme Corp", tier="strategic")
     g.stakeholder("p1", "acme", name="Dana Chen", title="CFO", department="Finance")
     g.stakeholder("p2", "acme", name="Ravi Patel", title="CIO", department="IT")
@@ -40,16 +39,12 @@ def seed(driver: Driver, database: str) -> None:
     g.controls("p1", "b1", "owner")
 
 
-def snapshot(driver: Driver, database: str) -> dict[str, Any]:
+def snapshot(graph: Graph) -> dict[str, Any]:
     """Everything a write could touch, reduced to comparable values and a checksum."""
-    nodes = read(
-        driver,
-        database,
+    nodes = graph.read(
         "MATCH (n) RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props",
     )
-    rels = read(
-        driver,
-        database,
+    rels = graph.read(
         "MATCH (a)-[r]->(b) RETURN elementId(r) AS id, type(r) AS type, "
         "elementId(a) AS start, elementId(b) AS end, properties(r) AS props",
     )
@@ -58,34 +53,30 @@ def snapshot(driver: Driver, database: str) -> dict[str, Any]:
         default=str,
         sort_keys=True,
     )
-    with driver.session(database="system") as session:
+    with graph.driver.session(database="system") as session:
         users = sorted(r["user"] for r in session.run("SHOW USERS YIELD user").data())
     return {
         "nodes": len(nodes),
         "model_nodes": sum(1 for n in nodes if not any(x.startswith("__") for x in n["labels"])),
         "relationships": len(rels),
         "checksum": hashlib.sha256(content.encode()).hexdigest(),
-        "labels": sorted(r["label"] for r in read(driver, database, "CALL db.labels()")),
-        "types": sorted(
-            r["relationshipType"] for r in read(driver, database, "CALL db.relationshipTypes()")
-        ),
-        "keys": sorted(r["propertyKey"] for r in read(driver, database, "CALL db.propertyKeys()")),
-        "indexes": sorted(r["name"] for r in read(driver, database, "SHOW INDEXES YIELD name")),
-        "constraints": sorted(
-            r["name"] for r in read(driver, database, "SHOW CONSTRAINTS YIELD name")
-        ),
+        "labels": sorted(r["label"] for r in graph.read("CALL db.labels()")),
+        "types": sorted(r["relationshipType"] for r in graph.read("CALL db.relationshipTypes()")),
+        "keys": sorted(r["propertyKey"] for r in graph.read("CALL db.propertyKeys()")),
+        "indexes": sorted(r["name"] for r in graph.read("SHOW INDEXES YIELD name")),
+        "constraints": sorted(r["name"] for r in graph.read("SHOW CONSTRAINTS YIELD name")),
         "users": users,
     }
 
 
 @pytest.fixture
-def seeded(graph: Driver, settings: Settings) -> Iterator[tuple[Driver, str, dict[str, Any]]]:
-    seed(graph, settings.neo4j_database)
-    before = snapshot(graph, settings.neo4j_database)
+def seeded(graph: Graph, settings: Settings) -> Iterator[tuple[Graph, dict[str, Any]]]:
+    seed(graph)
+    before = snapshot(graph)
     # The snapshot sees the seed (besides the migration records): acme, p1, p2, t1, b1;
     # WORKS_AT x2, REPORTS_TO, KNOWS, OF, CONTROLS.
     assert (before["model_nodes"], before["relationships"]) == (5, 6)
-    yield graph, settings.neo4j_database, before
+    yield graph, before
 
 
 # (cypher, expected status): 403 = refused by the guard or the database's access mode;
@@ -173,14 +164,14 @@ BATTERY: list[tuple[str, str, int]] = [
     ("case", "cypher", "status"), BATTERY, ids=[case for case, _, _ in BATTERY]
 )
 def test_writes_are_refused_and_nothing_changes(
-    seeded: tuple[Driver, str, dict[str, Any]], case: str, cypher: str, status: int
+    seeded: tuple[Graph, dict[str, Any]], case: str, cypher: str, status: int
 ) -> None:
-    driver, database, before = seeded
+    graph, before = seeded
     expected = QueryRefused if status == 403 else InvalidInput
     with pytest.raises(expected) as caught:
-        run_adhoc(driver, database, cypher, {}, limits=LIMITS, key_id="k-battery")
+        run_adhoc(graph, cypher, {}, limits=LIMITS, key_id="k-battery")
     assert caught.value.status == status
-    assert snapshot(driver, database) == before
+    assert snapshot(graph) == before
 
 
 @pytest.mark.parametrize(
@@ -195,34 +186,32 @@ def test_writes_are_refused_and_nothing_changes(
     ],
 )
 def test_the_read_transaction_alone_also_stops_writes(
-    seeded: tuple[Driver, str, dict[str, Any]], cypher: str
+    seeded: tuple[Graph, dict[str, Any]], cypher: str
 ) -> None:
     """The second layer on its own: bypass the plan check, the server still refuses."""
-    driver, database, before = seeded
+    graph, before = seeded
     with pytest.raises(QueryRefused) as caught:
-        adhoc.run_read(driver, database, cypher, {}, timeout=10.0, max_rows=10)
+        adhoc.run_read(graph, cypher, {}, timeout=10.0, max_rows=10)
     # Translated once in the graph layer; the server's own refusal is the cause.
     cause = caught.value.__cause__
     assert isinstance(cause, ClientError)
     assert cause.code == "Neo.ClientError.Statement.AccessMode"
-    assert snapshot(driver, database) == before
+    assert snapshot(graph) == before
 
 
 def test_the_plan_check_alone_refuses_before_anything_runs(
-    seeded: tuple[Driver, str, dict[str, Any]],
+    seeded: tuple[Graph, dict[str, Any]],
 ) -> None:
-    driver, database, before = seeded
-    plan = adhoc.explain(driver, database, "MATCH (a:Account) SET a.x = 1", {}, 10.0)
+    graph, before = seeded
+    plan = adhoc.explain(graph, "MATCH (a:Account) SET a.x = 1", {}, 10.0)
     assert plan.query_type == "w"
     assert "SetProperty" in plan.operators
     with pytest.raises(QueryRefused, match="it writes to the graph"):
-        check_read_only(plan, database)
-    read_plan = adhoc.explain(
-        driver, database, "CALL db.ping() YIELD success RETURN success", {}, 10
-    )
+        check_read_only(plan, graph.database)
+    read_plan = adhoc.explain(graph, "CALL db.ping() YIELD success RETURN success", {}, 10)
     assert (read_plan.query_type, read_plan.procedures) == ("r", ("db.ping",))
-    check_read_only(read_plan, database)  # passes: a read, an allowed procedure
-    assert snapshot(driver, database) == before
+    check_read_only(read_plan, graph.database)  # passes: a read, an allowed procedure
+    assert snapshot(graph) == before
 
 
 @pytest.mark.parametrize(
@@ -241,37 +230,34 @@ def test_the_plan_check_alone_refuses_before_anything_runs(
     ],
 )
 def test_reads_that_look_like_writes_are_allowed(
-    seeded: tuple[Driver, str, dict[str, Any]], cypher: str, expected: list[dict[str, Any]]
+    seeded: tuple[Graph, dict[str, Any]], cypher: str, expected: list[dict[str, Any]]
 ) -> None:
-    driver, database, before = seeded
-    result = run_adhoc(driver, database, cypher, {}, limits=LIMITS, key_id="k")
+    graph, before = seeded
+    result = run_adhoc(graph, cypher, {}, limits=LIMITS, key_id="k")
     assert result.rows == expected
-    assert snapshot(driver, database) == before
+    assert snapshot(graph) == before
 
 
-def test_parameters_are_values_never_text(seeded: tuple[Driver, str, dict[str, Any]]) -> None:
-    driver, database, before = seeded
+def test_parameters_are_values_never_text(seeded: tuple[Graph, dict[str, Any]]) -> None:
+    graph, before = seeded
     payload = "acme'}) DETACH DELETE a //"
     result = run_adhoc(
-        driver,
-        database,
+        graph,
         "MATCH (a:Account) WHERE a.id = $id OR $id = $id RETURN a.id AS id, $id AS given",
         {"id": payload},
         limits=LIMITS,
         key_id="k",
     )
     assert result.rows == [{"id": "acme", "given": payload}]
-    assert snapshot(driver, database) == before
+    assert snapshot(graph) == before
 
 
 def test_a_missing_parameter_is_a_422_naming_the_problem(
-    seeded: tuple[Driver, str, dict[str, Any]],
+    seeded: tuple[Graph, dict[str, Any]],
 ) -> None:
-    driver, database, _ = seeded
+    graph, _ = seeded
     with pytest.raises(InvalidInput) as caught:
-        run_adhoc(
-            driver, database, "MATCH (a:Account {id: $id}) RETURN a", {}, limits=LIMITS, key_id="k"
-        )
+        run_adhoc(graph, "MATCH (a:Account {id: $id}) RETURN a", {}, limits=LIMITS, key_id="k")
     assert "id" in caught.value.detail
     assert caught.value.errors[0].field == "cypher"
 
@@ -282,10 +268,8 @@ RUNAWAY = (
 )
 
 
-def add_people(driver: Driver, database: str, count: int) -> None:
-    write(
-        driver,
-        database,
+def add_people(graph: Graph, count: int) -> None:
+    graph.write(
         "MATCH (acme:Account {id: 'acme'}) UNWIND range(1, $count) AS i "
         "CREATE (s:Stakeholder {id: 'x' + i, name: 'Person ' + i, status: 'active'}) "
         "CREATE (s)-[:WORKS_AT {since: datetime('2020-01-01T00:00:00Z')}]->(acme)",
@@ -294,14 +278,13 @@ def add_people(driver: Driver, database: str, count: int) -> None:
 
 
 def test_a_runaway_query_is_cut_off_on_the_server(
-    seeded: tuple[Driver, str, dict[str, Any]],
+    seeded: tuple[Graph, dict[str, Any]],
 ) -> None:
-    driver, database, _ = seeded
-    add_people(driver, database, 200)  # 202^4 ≈ 1.7e9 combinations to sort
+    graph, _ = seeded
+    add_people(graph, 200)  # 202^4 ≈ 1.7e9 combinations to sort
     with pytest.raises(QueryTimeout) as caught:
         run_adhoc(
-            driver,
-            database,
+            graph,
             RUNAWAY,
             {},
             limits=RunLimits(timeout_seconds=1.0, row_cap=10),
@@ -310,25 +293,23 @@ def test_a_runaway_query_is_cut_off_on_the_server(
     assert caught.value.status == 408
     assert "1 s" in caught.value.detail
     # The server ended it: no transaction of ours is still running that statement.
-    running = read(
-        driver,
-        database,
+    running = graph.read(
         "SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery = $text RETURN currentQuery",
         text=RUNAWAY,
     )
     assert running == []
 
 
-def test_the_row_cap_truncates_and_says_so(seeded: tuple[Driver, str, dict[str, Any]]) -> None:
-    driver, database, _ = seeded
+def test_the_row_cap_truncates_and_says_so(seeded: tuple[Graph, dict[str, Any]]) -> None:
+    graph, _ = seeded
     cypher = "UNWIND range(1, 50) AS i RETURN i ORDER BY i"
     capped = run_adhoc(
-        driver, database, cypher, {}, limits=RunLimits(timeout_seconds=10, row_cap=7), key_id="k"
+        graph, cypher, {}, limits=RunLimits(timeout_seconds=10, row_cap=7), key_id="k"
     )
     assert capped.rows == [{"i": i} for i in range(1, 8)]
     assert capped.truncated is True
     exact = run_adhoc(
-        driver, database, cypher, {}, limits=RunLimits(timeout_seconds=10, row_cap=50), key_id="k"
+        graph, cypher, {}, limits=RunLimits(timeout_seconds=10, row_cap=50), key_id="k"
     )
     assert len(exact.rows) == 50
     assert exact.truncated is False  # exactly at the cap is not cut
@@ -341,11 +322,10 @@ def test_limits_never_exceed_the_settings(settings: Settings) -> None:
     assert RunLimits.resolve(capped, limit=1_000, timeout_seconds=60) == RunLimits(5.0, 100)
 
 
-def test_results_are_plain_json(seeded: tuple[Driver, str, dict[str, Any]]) -> None:
-    driver, database, _ = seeded
+def test_results_are_plain_json(seeded: tuple[Graph, dict[str, Any]]) -> None:
+    graph, _ = seeded
     result = run_adhoc(
-        driver,
-        database,
+        graph,
         """
         MATCH path = (t:TeamMember {id: 't1'})-[k:KNOWS]->(p:Stakeholder {id: 'p1'})
         RETURN p AS node, k AS rel, path,
@@ -393,20 +373,19 @@ def test_results_are_plain_json(seeded: tuple[Driver, str, dict[str, Any]]) -> N
 
 
 def test_every_run_is_logged_with_names_not_values(
-    seeded: tuple[Driver, str, dict[str, Any]],
+    seeded: tuple[Graph, dict[str, Any]],
 ) -> None:
-    driver, database, _ = seeded
+    graph, _ = seeded
     with capture_logs() as logs:
         run_adhoc(
-            driver,
-            database,
+            graph,
             "MATCH (a:Account {id: $account}) RETURN a.id AS id",
             {"account": "acme"},
             limits=LIMITS,
             key_id="k-123",
         )
         with pytest.raises(QueryRefused):
-            run_adhoc(driver, database, "CREATE (:X)", {"z": 1}, limits=LIMITS, key_id="k-123")
+            run_adhoc(graph, "CREATE (:X)", {"z": 1}, limits=LIMITS, key_id="k-123")
     runs = [entry for entry in logs if entry["event"] == "query.run"]
     assert [(r["key_id"], r["query"], r["param_names"], r["rows"], r["outcome"]) for r in runs] == [
         ("k-123", "adhoc", ["account"], 1, "ok"),

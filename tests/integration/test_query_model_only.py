@@ -16,13 +16,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 
 from service.domain.access import Scope, create_key
 from service.domain.errors import QueryRefused
 from service.domain.queries.catalog import Catalog
 from service.domain.queries.runner import RunLimits, run_adhoc, run_saved
-from service.graph.driver import read
+from service.graph.driver import Graph
 from service.graph.model_schema import BOOKKEEPING_LABELS, MODEL_LABELS
 from service.settings import Settings
 from tests.conftest import KeyFactory
@@ -33,10 +32,9 @@ EVERY_MODEL_NODE = f"MATCH (n:{'|'.join(MODEL_LABELS)})"
 
 
 @pytest.fixture
-def keyed(graph: Driver, settings: Settings) -> Iterator[tuple[Driver, str, list[str]]]:
+def keyed(graph: Graph, settings: Settings) -> Iterator[tuple[Graph, list[str]]]:
     """The model plus two API keys; yields the forbidden strings (hashes, key ids)."""
-    database = settings.neo4j_database
-    g = GraphBuilder(graph, database)
+    g = GraphBuilder(graph)
     g.account("acme", name="Acme Corp", tier="strategic")
     g.stakeholder("p1", "acme", name="Dana Chen", title="CFO")
     g.stakeholder("p2", "acme", name="Ravi Patel", title="CIO")
@@ -46,14 +44,14 @@ def keyed(graph: Driver, settings: Settings) -> Iterator[tuple[Driver, str, list
     g.budget("b1", "acme", name="IT Opex FY27")
     g.controls("p1", "b1", "owner")
     keys = [
-        create_key(graph, database, "analyst-key", [Scope.QUERY_ADHOC]),
-        create_key(graph, database, "admin-key", [Scope.ADMIN]),
+        create_key(graph, "analyst-key", [Scope.QUERY_ADHOC]),
+        create_key(graph, "admin-key", [Scope.ADMIN]),
     ]
-    stored = read(graph, database, "MATCH (k:ApiKey) RETURN k.id AS id, k.secret_hash AS h")
+    stored = graph.read("MATCH (k:ApiKey) RETURN k.id AS id, k.secret_hash AS h")
     assert len(stored) == 2 and all(r["h"] for r in stored)
-    assert read(graph, database, "MATCH (m:__Migration) RETURN count(m) AS n")[0]["n"] >= 2
+    assert graph.read("MATCH (m:__Migration) RETURN count(m) AS n")[0]["n"] >= 2
     forbidden = [r["h"] for r in stored] + [k.key_id for k in keys] + ["analyst-key"]
-    yield graph, database, forbidden
+    yield graph, forbidden
 
 
 # (case, cypher): each must be refused, or run and show nothing of the bookkeeping.
@@ -137,13 +135,11 @@ def _leaks(rows: list[dict[str, Any]], forbidden: list[str]) -> list[str]:
 
 @pytest.mark.parametrize(("case", "cypher"), ATTACKS, ids=[c for c, _ in ATTACKS])
 def test_no_analyst_query_reaches_the_bookkeeping(
-    keyed: tuple[Driver, str, list[str]], case: str, cypher: str
+    keyed: tuple[Graph, list[str]], case: str, cypher: str
 ) -> None:
-    driver, database, forbidden = keyed
+    graph, forbidden = keyed
     try:
-        result = run_adhoc(
-            driver, database, cypher, {"label": "ApiKey"}, limits=LIMITS, key_id="k-attack"
-        )
+        result = run_adhoc(graph, cypher, {"label": "ApiKey"}, limits=LIMITS, key_id="k-attack")
     except QueryRefused as refused:
         assert refused.status == 403
         assert not any(h in refused.detail for h in forbidden)
@@ -169,24 +165,23 @@ def test_no_analyst_query_reaches_the_bookkeeping(
     ],
 )
 def test_the_central_attacks_are_refused_not_merely_empty(
-    keyed: tuple[Driver, str, list[str]], case: str
+    keyed: tuple[Graph, list[str]], case: str
 ) -> None:
-    driver, database, _ = keyed
+    graph, _ = keyed
     cypher = dict(ATTACKS)[case]
     with pytest.raises(QueryRefused):
-        run_adhoc(driver, database, cypher, {"label": "ApiKey"}, limits=LIMITS, key_id="k")
+        run_adhoc(graph, cypher, {"label": "ApiKey"}, limits=LIMITS, key_id="k")
 
 
 def test_a_refusal_says_how_to_read_every_node_of_the_model(
-    keyed: tuple[Driver, str, list[str]],
+    keyed: tuple[Graph, list[str]],
 ) -> None:
-    driver, database, _ = keyed
+    graph, _ = keyed
     with pytest.raises(QueryRefused) as caught:
-        run_adhoc(driver, database, dict(ATTACKS)["labels-census"], {}, limits=LIMITS, key_id="k")
+        run_adhoc(graph, dict(ATTACKS)["labels-census"], {}, limits=LIMITS, key_id="k")
     assert EVERY_MODEL_NODE in caught.value.detail
     census = run_adhoc(
-        driver,
-        database,
+        graph,
         f"{EVERY_MODEL_NODE} RETURN labels(n) AS labels, count(*) AS c ORDER BY c DESC",
         {},
         limits=LIMITS,
@@ -213,10 +208,10 @@ def test_a_refusal_says_how_to_read_every_node_of_the_model(
     ],
 )
 def test_model_reads_still_run(
-    keyed: tuple[Driver, str, list[str]], cypher: str, expected: list[Any]
+    keyed: tuple[Graph, list[str]], cypher: str, expected: list[Any]
 ) -> None:
-    driver, database, _ = keyed
-    result = run_adhoc(driver, database, cypher, {}, limits=LIMITS, key_id="k")
+    graph, _ = keyed
+    result = run_adhoc(graph, cypher, {}, limits=LIMITS, key_id="k")
     assert [next(iter(row.values())) for row in result.rows] == expected
 
 
@@ -224,9 +219,9 @@ REQUIRED_PARAMS = {"account_id": "acme", "since": "2020-01-01", "stakeholder_id"
 
 
 def test_every_saved_query_runs_beside_the_bookkeeping(
-    keyed: tuple[Driver, str, list[str]], settings: Settings
+    keyed: tuple[Graph, list[str]], settings: Settings
 ) -> None:
-    driver, database, forbidden = keyed
+    graph, forbidden = keyed
     queries, errors = Catalog(Path(settings.queries_dir)).entries()
     assert not errors
     assert len(queries) >= 13
@@ -236,7 +231,7 @@ def test_every_saved_query_runs_beside_the_bookkeeping(
             for name, value in REQUIRED_PARAMS.items()
             if name in {p.name for p in query.params}
         }
-        result = run_saved(driver, database, query, given, limits=LIMITS, key_id="k")
+        result = run_saved(graph, query, given, limits=LIMITS, key_id="k")
         assert not _leaks(result.rows, forbidden), query.name
 
 

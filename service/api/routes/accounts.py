@@ -32,8 +32,7 @@ def list_accounts(
     tier: Annotated[Tier | None, Query(description="Only accounts of this tier.")] = None,
 ) -> ItemsPage[AccountSummary]:
     page = directory.accounts(
-        state.driver,
-        state.database,
+        state.graph,
         principal=principal,
         after=decode_cursor(cursor),
         limit=limit,
@@ -54,7 +53,7 @@ def list_accounts(
 )
 def get_account(account_id: Id, state: StateDep, principal: ReadPrincipal) -> AccountDetail:
     principal.require_account(account_id)
-    return AccountDetail.model_validate(directory.account(state.driver, state.database, account_id))
+    return AccountDetail.model_validate(directory.account(state.graph, account_id))
 
 
 @router.get(
@@ -75,8 +74,7 @@ def list_account_stakeholders(
 ) -> ItemsPage[StakeholderSummary]:
     principal.require_account(account_id)
     page = directory.account_stakeholders(
-        state.driver,
-        state.database,
+        state.graph,
         account_id,
         principal=principal,
         status=status,
@@ -104,8 +102,7 @@ def get_org_chart(
 ) -> OrgChartOut:
     principal.require_account(account_id)
     chart = org_chart.org_chart(
-        state.driver,
-        state.database,
+        state.graph,
         account_id,
         as_of=as_of or today(),
         threshold=state.settings.active_tie_threshold,

@@ -79,8 +79,7 @@ def get_portfolio_threading(
     as_of: AsOfParam = None,
 ) -> PortfolioThreadingPage:
     page, next_after = intel.portfolio_threading(
-        state.driver,
-        state.database,
+        state.graph,
         state.settings,
         principal=principal,
         as_of=as_of or today(),

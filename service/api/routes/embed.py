@@ -54,8 +54,7 @@ def create_embed_token(
     body: EmbedTokenRequest, state: StateDep, principal: ReadPrincipal
 ) -> EmbedToken:
     minted = embed_tokens.mint_for_account(
-        state.driver,
-        state.database,
+        state.graph,
         state.settings,
         principal,
         body.account_id,

@@ -9,7 +9,6 @@ from service.api.deps import StateDep
 from service.api.problems import problem_response
 from service.domain.errors import DatabaseUnavailable, PowermapError
 from service.graph import migrations
-from service.graph.driver import ping
 
 router = APIRouter(tags=["operations"])
 
@@ -48,8 +47,8 @@ def _not_ready(request: Request, reason: str, detail: str, *, neo4j: bool) -> JS
 )
 def readyz(request: Request, state: StateDep) -> JSONResponse:
     try:
-        ping(state.driver, state.database)
-        current = migrations.is_current(state.driver, state.database, state.settings.migrations_dir)
+        state.graph.ping()
+        current = migrations.is_current(state.graph, state.settings.migrations_dir)
     except DatabaseUnavailable as exc:
         reason = _REASONS.get(exc.reason, f"neo4j-{exc.reason}")
         return _not_ready(request, reason, exc.detail, neo4j=False)

@@ -157,7 +157,7 @@ def ingest_batch(
     principal: WritePrincipal,
     batch: Annotated[dict[str, Any], Body()],
 ) -> dict[str, Any]:
-    summary = ingest.ingest_batch(state.driver, state.database, state.settings, batch)
+    summary = ingest.ingest_batch(state.graph.driver, state.graph.database, state.settings, batch)
     return summary.as_dict()
 
 
@@ -180,8 +180,7 @@ def stakeholder_departure(
 ) -> DepartureResult:
     left_at = body.left_at if body is not None else None
     done = ingest.depart_stakeholder(
-        state.driver,
-        state.database,
+        state.graph,
         stakeholder_id,
         left_at,
         active_tie_threshold=state.settings.active_tie_threshold,
@@ -210,8 +209,7 @@ def team_member_departure(
 ) -> TeamMemberDepartureResult:
     left_at = body.left_at if body is not None else None
     done = ingest.depart_team_member(
-        state.driver,
-        state.database,
+        state.graph,
         team_member_id,
         left_at,
         active_tie_threshold=state.settings.active_tie_threshold,

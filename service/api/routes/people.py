@@ -22,7 +22,7 @@ def get_stakeholder(
     stakeholder_id: Id, state: StateDep, principal: ReadPrincipal
 ) -> StakeholderDetail:
     return StakeholderDetail.model_validate(
-        directory.stakeholder(state.driver, state.database, stakeholder_id, principal=principal)
+        directory.stakeholder(state.graph, stakeholder_id, principal=principal)
     )
 
 
@@ -35,5 +35,5 @@ def get_team_member(
     team_member_id: Id, state: StateDep, principal: ReadPrincipal
 ) -> TeamMemberDetail:
     return TeamMemberDetail.model_validate(
-        directory.team_member(state.driver, state.database, team_member_id, principal=principal)
+        directory.team_member(state.graph, team_member_id, principal=principal)
     )

@@ -105,8 +105,7 @@ def run_adhoc_query(
         state.settings, limit=body.limit, timeout_seconds=body.timeout_seconds
     )
     result = run_adhoc(
-        state.driver,
-        state.database,
+        state.graph,
         body.cypher,
         body.params,
         limits=limits,
@@ -141,8 +140,7 @@ def run_query(
         state.settings, limit=body.limit, timeout_seconds=body.timeout_seconds
     )
     result = run_saved(
-        state.driver,
-        state.database,
+        state.graph,
         query,
         body.params,
         limits=limits,

@@ -56,10 +56,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, TypeVar, cast
 
-from neo4j import Driver
-
 from service.domain.analytics.account_reads import AccountReads
 from service.graph.account_subgraph import PulledAccount
+from service.graph.driver import Graph
 from service.graph.graph_version import UNKNOWN_VERSION, current_graph_version
 from service.single_flight import SingleFlight, VersionedLru
 
@@ -139,23 +138,21 @@ class RefreshCandidate:
 class AccountCache:
     """Pulled accounts and their derived results by ``(what, as-of, graph version)``.
 
-    Build one per app with the app's driver; call :meth:`reads` once per request. The
+    Build one per app with the app's graph; call :meth:`reads` once per request. The
     methods below :meth:`refresh` are what :class:`AccountReads` reads through: each
     looks up, or makes once for all concurrent askers, and stores.
     """
 
     def __init__(
         self,
-        driver: Driver | None,
-        database: str,
+        graph: Graph | None,
         max_entries: int,
         *,
         refresh_window_s: float = 900.0,
     ) -> None:
         if max_entries < 0:
             raise ValueError("max_entries must be 0 (disabled) or more")
-        self._driver = driver
-        self._database = database
+        self._graph = graph
         self._max_entries = max_entries
         self._refresh_window_s = refresh_window_s
         self._flight = SingleFlight()
@@ -186,21 +183,17 @@ class AccountCache:
     @classmethod
     def disabled(cls) -> AccountCache:
         """A cache that holds nothing (for callers without an app, e.g. doctests)."""
-        return cls(None, "", 0)
+        return cls(None, 0)
 
     @property
     def enabled(self) -> bool:
         return self._max_entries > 0
 
     @property
-    def driver(self) -> Driver:
-        if self._driver is None:
-            raise RuntimeError("this AccountCache has no driver")
-        return self._driver
-
-    @property
-    def database(self) -> str:
-        return self._database
+    def graph(self) -> Graph:
+        if self._graph is None:
+            raise RuntimeError("this AccountCache has no graph")
+        return self._graph
 
     def stats(self) -> CacheStats:
         with self._lock:
@@ -225,7 +218,7 @@ class AccountCache:
         """One request's reads: the graph version is read now, once, and keys them all."""
         if not self.enabled:
             return AccountReads(self, UNKNOWN_VERSION)
-        version = current_graph_version(self.driver, self._database)
+        version = current_graph_version(self.graph)
         self.observe(version)
         return AccountReads(self, version)
 

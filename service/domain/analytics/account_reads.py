@@ -14,8 +14,6 @@ from collections.abc import Callable, Hashable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Final, TypeVar
 
-from neo4j import Driver
-
 from service.analytics.engagement import (
     EngagementGraph,
     IndexedAccount,
@@ -27,6 +25,7 @@ from service.analytics.power_map import engagement_betweenness
 from service.domain.org_chart import valid_at
 from service.graph import account_subgraph as pulls
 from service.graph.account_subgraph import PersonRef, PulledAccount
+from service.graph.driver import Graph
 from service.graph.graph_version import UNKNOWN_VERSION
 
 if TYPE_CHECKING:
@@ -63,12 +62,8 @@ class AccountReads:
         return self._version
 
     @property
-    def driver(self) -> Driver:
-        return self._cache.driver
-
-    @property
-    def database(self) -> str:
-        return self._cache.database
+    def graph(self) -> Graph:
+        return self._cache.graph
 
     def _key(self, account_id: str, at: datetime) -> AccountKey:
         return (account_id, at, self._version)
@@ -81,7 +76,7 @@ class AccountReads:
         """The account at the instant ``at``; None when there is no such account."""
 
         def pull() -> PulledAccount | None:
-            return pulls.account_subgraph(self.driver, self.database, account_id, valid_at=at)
+            return pulls.account_subgraph(self.graph, account_id, valid_at=at)
 
         if not self._caching:
             self._cache.count("misses")
@@ -93,7 +88,7 @@ class AccountReads:
         at = valid_at(as_of)
 
         def pull() -> PulledAccount | None:
-            return pulls.budget_account_subgraph(self.driver, self.database, budget_id, valid_at=at)
+            return pulls.budget_account_subgraph(self.graph, budget_id, valid_at=at)
 
         if not self._caching:
             self._cache.count("misses")
@@ -131,7 +126,7 @@ class AccountReads:
                     found[account_id] = pulled
         missing = [a for a in wanted if a not in found]
         if missing:
-            fresh = pulls.accounts_subgraphs(self.driver, self.database, missing, valid_at=at)
+            fresh = pulls.accounts_subgraphs(self.graph, missing, valid_at=at)
             self._cache.count("misses", len(missing))
             by_id: dict[str, PulledAccount | None] = {p.graph.account_id: p for p in fresh}
             for account_id in missing:
@@ -149,7 +144,7 @@ class AccountReads:
         """:meth:`person` at the instant ``at``."""
 
         def find() -> PersonRef | None:
-            return pulls.find_person(self.driver, self.database, person_id, valid_at=at)
+            return pulls.find_person(self.graph, person_id, valid_at=at)
 
         if not self._caching:
             return find()

@@ -54,7 +54,7 @@ class AccountRefresher:
 
     def step(self) -> int:
         """Poll once; the number of accounts and lookups refreshed (0 when waiting)."""
-        version = current_graph_version(self._cache.driver, self._cache.database)
+        version = current_graph_version(self._cache.graph)
         if version == UNKNOWN_VERSION:
             return 0
         if version != self._last_seen:

@@ -12,8 +12,6 @@ import json
 from datetime import date
 from typing import Any
 
-from neo4j import Driver
-
 from service.analytics.threading import RISK_WEIGHTS, threading_risk
 from service.domain.access import Principal
 from service.domain.analytics.answers import (
@@ -25,6 +23,7 @@ from service.domain.analytics.answers import (
 from service.domain.directory import require_portfolio
 from service.domain.errors import FieldError, InvalidInput
 from service.domain.org_chart import valid_at
+from service.graph.driver import Graph
 from service.graph.portfolio_threading import PortfolioCursor, portfolio_threading_page
 from service.settings import Settings
 
@@ -136,8 +135,7 @@ def _item(row: dict[str, Any]) -> PortfolioAccountOut:
 
 
 def portfolio_threading(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     settings: Settings,
     *,
     principal: Principal,
@@ -150,8 +148,7 @@ def portfolio_threading(
     (None on the last page); ``after`` is such a position (``""`` for the first page)."""
     require_portfolio(principal)
     rows = portfolio_threading_page(
-        driver,
-        database,
+        graph,
         valid_at=valid_at(as_of),
         threshold=settings.active_tie_threshold,
         limit=limit + 1,

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from neo4j import Driver
-
 from service.domain.changes import ChangeSet, build_change_set
 from service.domain.errors import NotFound
 from service.domain.ingest.validation import as_utc
 from service.graph import ingest as store
+from service.graph.driver import Graph
+from service.graph.values import to_native
 from service.settings import Settings
 
 # θ of docs/definitions.md ("Tie strength"), for callers without settings at hand.
@@ -61,15 +61,8 @@ def _when(left_at: datetime | date | None) -> tuple[datetime, datetime]:
     return (as_utc(left_at) if left_at is not None else now), now
 
 
-def _datetime(value: object) -> datetime:
-    # The driver returns neo4j.time.DateTime; the API speaks datetime.
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value  # type: ignore[return-value]
-
-
 def depart_stakeholder(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     stakeholder_id: str,
     left_at: datetime | date | None = None,
     *,
@@ -77,13 +70,18 @@ def depart_stakeholder(
 ) -> Departure:
     at, now = _when(left_at)
     row, changes = store.depart_stakeholder(
-        driver, database, stakeholder_id, at, now, _recorder(at, now, active_tie_threshold)
+        graph.driver,
+        graph.database,
+        stakeholder_id,
+        at,
+        now,
+        _recorder(at, now, active_tie_threshold),
     )
     if row is None:
         raise NotFound(f"no stakeholder {stakeholder_id!r}")
     return Departure(
         id=row["id"],
-        left_at=_datetime(row["left_at"]),
+        left_at=to_native(row["left_at"]),
         already_left=row["already"],
         closed=dict(sorted(Counter(row["closed"]).items())),
         changes=changes,
@@ -91,8 +89,7 @@ def depart_stakeholder(
 
 
 def depart_team_member(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     team_member_id: str,
     left_at: datetime | date | None = None,
     *,
@@ -100,13 +97,18 @@ def depart_team_member(
 ) -> Departure:
     at, now = _when(left_at)
     row, changes = store.depart_team_member(
-        driver, database, team_member_id, at, now, _recorder(at, now, active_tie_threshold)
+        graph.driver,
+        graph.database,
+        team_member_id,
+        at,
+        now,
+        _recorder(at, now, active_tie_threshold),
     )
     if row is None:
         raise NotFound(f"no team member {team_member_id!r}")
     return Departure(
         id=row["id"],
-        left_at=_datetime(row["left_at"]),
+        left_at=to_native(row["left_at"]),
         already_left=row["already"],
         closed={"KNOWS": row["closed"]} if row["closed"] else {},
         uncovered_accounts=sorted(row["uncovered"]),

@@ -7,31 +7,24 @@ Every run, saved or ad hoc, goes through :func:`run_cypher`:
    (``settings.query_timeout_seconds``, lowered per request) — a timeout is a 408;
 3. at most ``settings.query_row_cap`` rows (lowered by the request's ``limit``), with
    ``truncated`` saying whether there were more;
-4. every value converted to plain JSON (:func:`to_plain`): nodes, relationships,
-   paths, temporal and spatial values never leave as driver objects;
+4. every value converted to plain JSON in the graph layer
+   (:func:`service.graph.values.to_plain`): nodes, relationships, paths, temporal and
+   spatial values never leave it as driver objects;
 5. one structured log line per run: key id, query name, parameter *names* (values may
    be personal data), duration, row count and outcome.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from datetime import time as clock_time
 from typing import Any
 
 import structlog
-from neo4j import Driver
-from neo4j.graph import Node, Path, Relationship
-from neo4j.spatial import CartesianPoint, Point, WGS84Point
-from neo4j.time import Date, DateTime, Duration, Time
 
 from service.domain.errors import (
     FieldError,
@@ -42,6 +35,7 @@ from service.domain.queries.catalog import SavedQuery
 from service.domain.queries.guard import check
 from service.domain.queries.params import validate_params
 from service.graph import adhoc
+from service.graph.driver import Graph
 from service.settings import Settings
 
 __all__ = [
@@ -52,7 +46,6 @@ __all__ = [
     "run_cypher",
     "run_saved",
     "to_csv",
-    "to_plain",
 ]
 
 ADHOC_NAME = "adhoc"
@@ -85,71 +78,6 @@ class QueryResult:
 
     def summary(self) -> dict[str, Any]:
         return {"rows": len(self.rows), "truncated": self.truncated, "ms": self.ms}
-
-
-def _endpoint(node: Node | None) -> dict[str, Any] | None:
-    if node is None:
-        return None
-    # A relationship returned on its own carries only its end nodes' element ids.
-    return {"id": node.get("id"), "element_id": node.element_id}
-
-
-def to_plain(value: Any) -> Any:
-    """A result value as plain JSON data.
-
-    Nodes become ``{"id", "element_id", "labels", "properties"}`` (``id`` is the node's
-    own ``id`` property, the CRM's id), relationships ``{"element_id", "type", "start",
-    "end", "properties"}``, paths ``{"nodes", "relationships"}``; temporal values ISO-8601
-    text, points ``{"srid", "crs", "x", "y"[, "z"]}``, bytes base64, non-finite floats text.
-
-    >>> to_plain({"at": Date(2026, 1, 31), "scores": [1.5, float("nan")]})
-    {'at': '2026-01-31', 'scores': [1.5, 'NaN']}
-    """
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        if math.isfinite(value):
-            return value
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, Node):
-        return {
-            "id": value.get("id"),
-            "element_id": value.element_id,
-            "labels": sorted(value.labels),
-            "properties": {k: to_plain(v) for k, v in sorted(value.items())},
-        }
-    if isinstance(value, Relationship):
-        return {
-            "element_id": value.element_id,
-            "type": value.type,
-            "start": _endpoint(value.start_node),
-            "end": _endpoint(value.end_node),
-            "properties": {k: to_plain(v) for k, v in sorted(value.items())},
-        }
-    if isinstance(value, Path):
-        return {
-            "nodes": [to_plain(n) for n in value.nodes],
-            "relationships": [to_plain(r) for r in value.relationships],
-        }
-    if isinstance(value, Date | DateTime | Time | Duration):
-        return value.iso_format()
-    if isinstance(value, datetime | date | clock_time):
-        return value.isoformat()
-    if isinstance(value, Point):  # a tuple subclass: test before sequences
-        point: dict[str, Any] = {"srid": value.srid}
-        if isinstance(value, WGS84Point):
-            point["crs"] = "wgs-84-3d" if len(value) == 3 else "wgs-84"
-        elif isinstance(value, CartesianPoint):
-            point["crs"] = "cartesian-3d" if len(value) == 3 else "cartesian"
-        point.update(zip(("x", "y", "z"), (float(c) for c in value), strict=False))
-        return point
-    if isinstance(value, bytes | bytearray):
-        return base64.b64encode(bytes(value)).decode("ascii")
-    if isinstance(value, list | tuple):
-        return [to_plain(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): to_plain(v) for k, v in value.items()}
-    return str(value)
 
 
 # Spreadsheet applications run cells that start with these as formulas (CSV injection);
@@ -205,8 +133,7 @@ def _log_run(
 
 
 def run_cypher(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     *,
     name: str,
     cypher: str,
@@ -217,20 +144,16 @@ def run_cypher(
     """Guard, run and convert one statement; every outcome is logged once."""
     started = time.perf_counter()
     try:
-        plan = adhoc.explain(driver, database, cypher, params, limits.timeout_seconds)
-        check(plan, database)
+        plan = adhoc.explain(graph, cypher, params, limits.timeout_seconds)
+        check(plan, graph.database)
         outcome = adhoc.run_read(
-            driver,
-            database,
+            graph,
             cypher,
             params,
             timeout=limits.timeout_seconds,
             max_rows=limits.row_cap,
         )
-        rows = [
-            {column: to_plain(record[column]) for column in outcome.columns}
-            for record in outcome.records
-        ]
+        rows = outcome.rows
     except PowermapError as exc:
         # Neo4j's errors arrive translated by the graph layer (service/graph/errors.py).
         _log_run(key_id=key_id, name=name, params=params, started=started, outcome=exc.slug)
@@ -248,8 +171,7 @@ def run_cypher(
 
 
 def run_saved(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     query: SavedQuery,
     given: Mapping[str, Any],
     *,
@@ -270,8 +192,7 @@ def run_saved(
         )
         raise
     return run_cypher(
-        driver,
-        database,
+        graph,
         name=query.name,
         cypher=query.cypher,
         params=values,
@@ -281,8 +202,7 @@ def run_saved(
 
 
 def run_adhoc(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     cypher: str,
     params: Mapping[str, Any],
     *,
@@ -296,8 +216,7 @@ def run_adhoc(
             errors=[FieldError(location="cypher", field="cypher", reason="empty")],
         )
     return run_cypher(
-        driver,
-        database,
+        graph,
         name=ADHOC_NAME,
         cypher=cypher,
         params=params,

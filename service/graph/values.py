@@ -1,0 +1,108 @@
+"""Neo4j's values as plain Python: the one place the driver's own types are decoded.
+
+Nothing above the graph layer sees a ``neo4j.time``, ``neo4j.spatial`` or
+``neo4j.graph`` value. Two readings, for two kinds of result:
+
+- :func:`to_native` for the service's own Cypher, which returns maps, lists and
+  scalars: temporal values become Python's ``datetime`` / ``date`` / ``time`` (anywhere
+  inside maps and lists); everything else is kept as the driver gave it.
+- :func:`to_plain` for analysts' Cypher (saved and ad hoc queries), which may return
+  anything: plain JSON data. Temporal values keep Neo4j's own ISO-8601 text (its
+  nanoseconds and durations have no Python equivalent), nodes, relationships, paths
+  and points become maps.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Mapping
+from datetime import date, datetime
+from datetime import time as clock_time
+from typing import Any
+
+from neo4j.graph import Node, Path, Relationship
+from neo4j.spatial import CartesianPoint, Point, WGS84Point
+from neo4j.time import Date, DateTime, Duration, Time
+
+__all__ = ["to_native", "to_plain"]
+
+
+def to_native(value: Any) -> Any:
+    """Neo4j temporal values (anywhere inside maps and lists) as Python's own.
+
+    >>> to_native({"at": [Date(2026, 1, 31)]})
+    {'at': [datetime.date(2026, 1, 31)]}
+    """
+    if isinstance(value, DateTime | Date | Time):
+        return value.to_native()
+    if isinstance(value, dict):
+        return {k: to_native(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_native(v) for v in value]
+    return value
+
+
+def _endpoint(node: Node | None) -> dict[str, Any] | None:
+    if node is None:
+        return None
+    # A relationship returned on its own carries only its end nodes' element ids.
+    return {"id": node.get("id"), "element_id": node.element_id}
+
+
+def to_plain(value: Any) -> Any:
+    """A result value as plain JSON data.
+
+    Nodes become ``{"id", "element_id", "labels", "properties"}`` (``id`` is the node's
+    own ``id`` property, the CRM's id), relationships ``{"element_id", "type", "start",
+    "end", "properties"}``, paths ``{"nodes", "relationships"}``; temporal values ISO-8601
+    text, points ``{"srid", "crs", "x", "y"[, "z"]}``, bytes base64, non-finite floats text.
+
+    >>> to_plain({"at": Date(2026, 1, 31), "scores": [1.5, float("nan")]})
+    {'at': '2026-01-31', 'scores': [1.5, 'NaN']}
+    """
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, Node):
+        return {
+            "id": value.get("id"),
+            "element_id": value.element_id,
+            "labels": sorted(value.labels),
+            "properties": {k: to_plain(v) for k, v in sorted(value.items())},
+        }
+    if isinstance(value, Relationship):
+        return {
+            "element_id": value.element_id,
+            "type": value.type,
+            "start": _endpoint(value.start_node),
+            "end": _endpoint(value.end_node),
+            "properties": {k: to_plain(v) for k, v in sorted(value.items())},
+        }
+    if isinstance(value, Path):
+        return {
+            "nodes": [to_plain(n) for n in value.nodes],
+            "relationships": [to_plain(r) for r in value.relationships],
+        }
+    if isinstance(value, Date | DateTime | Time | Duration):
+        return value.iso_format()
+    if isinstance(value, datetime | date | clock_time):
+        return value.isoformat()
+    if isinstance(value, Point):  # a tuple subclass: test before sequences
+        point: dict[str, Any] = {"srid": value.srid}
+        if isinstance(value, WGS84Point):
+            point["crs"] = "wgs-84-3d" if len(value) == 3 else "wgs-84"
+        elif isinstance(value, CartesianPoint):
+            point["crs"] = "cartesian-3d" if len(value) == 3 else "cartesian"
+        point.update(zip(("x", "y", "z"), (float(c) for c in value), strict=False))
+        return point
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    return str(value)
