@@ -12,22 +12,39 @@ nothing, so its change set is empty and nothing is recorded.
 The record is one isolated ``ChangeSet`` bookkeeping node per write (no relationship:
 the analyst guard relies on bookkeeping nodes standing alone), holding the write's id,
 time, source, the touched account ids (a full-text-indexed list) and the changes as
-JSON (:meth:`ChangeSet.as_record` / :meth:`ChangeSet.from_record`). This is the seam
-the CRM sync's changes feed and the alerts' outbox build on.
+JSON (:meth:`ChangeSet.from_record` reads it back). This is the seam the CRM sync's
+changes feed and the alerts' outbox build on.
+
+A write does not build the typed objects: an import writes hundreds of thousands of
+changes and needs only their counts. :func:`record_changes` turns what the statements
+returned (flat lists, :class:`service.graph.ingest.RawChanges`) into a
+:class:`ChangeRecord` — id, touched accounts, counts, and the record's JSON, encoded
+from those lists as they are — and :meth:`ChangeRecord.change_set` builds the typed
+:class:`ChangeSet` from the same body only when a caller asks for it, exactly as
+:meth:`ChangeSet.from_record` builds it from the record.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal, cast
+from operator import itemgetter
+from typing import Any, Literal
 
 from neo4j import Driver
 
-from service.graph.ingest import RawChanges, RawEdge, RawNode, read_change_sets
+from service.graph.ingest import (
+    EDGE_FIELDS,
+    IDENTITY_FIELDS,
+    TRACKED_PROPERTIES,
+    RawChanges,
+    edge_account_key,
+    read_change_sets,
+)
 
 __all__ = [
     "TRACKED_PROPERTIES",
@@ -35,8 +52,9 @@ __all__ = [
     "EdgeChange",
     "NodeChange",
     "PropertyChange",
+    "ChangeRecord",
     "TieActivity",
-    "build_change_set",
+    "record_changes",
     "recorded_change_sets",
 ]
 
@@ -45,15 +63,16 @@ NodeChangeKind = Literal["created", "changed", "left"]
 EdgeChangeKind = Literal["opened", "closed", "changed"]
 TieCrossing = Literal["tie_activated", "tie_went_dark"]
 
-# The properties whose before/after values a change set keeps (what a changes feed
-# shows); any other changed property is listed by name only.
-TRACKED_PROPERTIES: Mapping[str, frozenset[str]] = {
-    "Account": frozenset({"name", "tier"}),
-    "Stakeholder": frozenset({"name", "title", "department", "seniority", "status", "left_at"}),
-    "TeamMember": frozenset({"name", "role", "status", "left_at"}),
-    "Budget": frozenset({"name", "amount", "fiscal_year"}),
-    "Opportunity": frozenset({"name", "stage", "amount", "close_date"}),
+# The names of the values an edge changed in place lists (its two before/after pairs),
+# by type; a KNOWS tie derived from interactions changes its strength and last contact,
+# an explicit one its last contact only.
+_VALUE_NAMES: Mapping[str, tuple[str, ...]] = {
+    "COVERS": ("role",),
+    "INFLUENCES": ("strength",),
+    "KNOWS": ("last_contact",),
 }
+_DERIVED_TIE_VALUES = ("strength", "last_contact")
+_CHANGED: dict[bool, NodeChangeKind] = {True: "created", False: "changed"}  # the `created` flag
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -136,75 +155,48 @@ class ChangeSet:
         """Counts per kind of change, for API responses."""
         return summarize([self])
 
-    def as_record(self) -> dict[str, Any]:
-        """The properties of the recorded ``ChangeSet`` node."""
-        return {
-            "id": self.id,
-            "at": self.at,
-            "effective_at": self.effective_at,
-            "source": self.source,
-            "account_ids": list(self.accounts),
-            "node_count": len(self.nodes),
-            "edge_count": len(self.edges),
-            "changes": json.dumps(
-                {
-                    "nodes": [_node_json(n) for n in self.nodes],
-                    "edges": [_edge_json(e) for e in self.edges],
-                    "ties": [_tie_json(t) for t in self.ties],
-                },
-                separators=(",", ":"),
-                default=_json_default,
-            ),
-        }
-
     @classmethod
     def from_record(cls, props: Mapping[str, Any]) -> ChangeSet:
         """A change set read back from its recorded node (times as datetimes again;
         property values as JSON keeps them: dates and datetimes as ISO text)."""
-        body = json.loads(props["changes"])
-        return cls(
+        return _typed(
+            json.loads(props["changes"]),
             id=props["id"],
             at=_native(props["at"]),
             effective_at=_native(props["effective_at"]),
             source=props["source"],
             accounts=tuple(props["account_ids"]),
-            nodes=tuple(
-                NodeChange(
-                    change=n["change"],
-                    label=n["label"],
-                    id=n["id"],
-                    account=n["account"],
-                    changed=tuple(n["changed"]),
-                    values=tuple(PropertyChange(*v) for v in n["values"]),
-                )
-                for n in body["nodes"]
-            ),
-            edges=tuple(
-                EdgeChange(
-                    change=e["change"],
-                    type=e["type"],
-                    from_id=e["from"],
-                    to_id=e["to"],
-                    account=e["account"],
-                    since=_parse(e["since"]),
-                    until=_parse(e["until"]),
-                    identity=e["identity"],
-                    values=tuple(PropertyChange(*v) for v in e["values"]),
-                )
-                for e in body["edges"]
-            ),
-            ties=tuple(
-                TieActivity(
-                    change=t["change"],
-                    team_member_id=t["team_member_id"],
-                    stakeholder_id=t["stakeholder_id"],
-                    account=t["account"],
-                    at=cast(datetime, _parse(t["at"])),
-                    strength_before=t["strength_before"],
-                    strength_after=t["strength_after"],
-                )
-                for t in body["ties"]
-            ),
+        )
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """What one write changed, as recorded: the recorded node's ``id`` (None: nothing
+    changed, nothing recorded), the touched ``accounts``, ``counts`` per kind of change
+    (nodes created/changed/left, edges opened/closed/changed, ties activated/went dark)
+    and the record's body; :meth:`change_set` is the typed change set."""
+
+    id: str | None
+    at: datetime
+    effective_at: datetime
+    source: Source
+    accounts: tuple[str, ...]
+    counts: Mapping[str, Mapping[str, int]]
+    body: Mapping[str, Any]
+
+    @property
+    def empty(self) -> bool:
+        return self.id is None
+
+    def change_set(self) -> ChangeSet:
+        """The typed change set (built now: a large import never asks for it)."""
+        return _typed(
+            self.body,
+            id=self.id,
+            at=self.at,
+            effective_at=self.effective_at,
+            source=self.source,
+            accounts=self.accounts,
         )
 
 
@@ -241,135 +233,244 @@ def recorded_change_sets(
     return [ChangeSet.from_record(r) for r in read_change_sets(driver, database, account_id)]
 
 
-# -- building a change set from what the statements returned --------------------------
+# -- from what the statements returned to the record, and to the typed change set -----
 
 
-def build_change_set(
+def record_changes(
     raw: RawChanges,
     *,
     at: datetime,
     effective_at: datetime,
     source: Source,
     active_tie_threshold: float,
-) -> ChangeSet:
-    """The typed change set of one transaction's raw statement results; it gets an id
-    (and is recorded) only when something changed."""
-    nodes = tuple(
-        sorted(
-            (_node(n, raw.accounts) for n in raw.nodes),
-            key=lambda n: (n.label, n.id, n.change),
-        )
-    )
-    edges = tuple(
-        sorted(
-            (_edge(e, raw.accounts) for e in raw.edges),
-            key=lambda e: (e.type, e.from_id, e.to_id, e.since or _EPOCH, e.change),
-        )
-    )
-    ties = tuple(_ties(edges, active_tie_threshold, effective_at))
-    accounts = {n.account for n in nodes} | {e.account for e in edges}
+) -> tuple[ChangeRecord, dict[str, Any] | None]:
+    """The change record of one transaction's raw statement results, and the properties
+    of its ``ChangeSet`` node (None when nothing changed: nothing is recorded).
+
+    No object is made per change: the body is the statements' flat lists as they came,
+    the accounts their changes name, and the few ties that crossed θ; counts come from
+    slices of the lists.
+    """
+    edge_counts = {"opened": 0, "closed": 0, "changed": 0}
+    for flat in raw.edges:
+        for kind, n in Counter(flat[1::EDGE_FIELDS]).items():
+            edge_counts[kind] += n
+    node_counts = {"created": 0, "changed": 0, "left": 0}
+    if raw.node_count:
+        for _, flat in raw.nodes:
+            i, size = 0, len(flat)
+            while i < size:
+                change = flat[i + 1]
+                node_counts[_CHANGED[change] if change is True or change is False else change] += 1
+                i += 3 + 3 * flat[i + 2]
+    ties = _ties(raw, active_tie_threshold, effective_at)
+    tie_counts = {"tie_activated": 0, "tie_went_dark": 0}
+    for tie in ties:
+        tie_counts[tie[0]] += 1
+    accounts: set[str | None] = set(raw.direct)
+    for by_id in raw.accounts.values():
+        accounts.update(by_id.values())
     accounts.discard(None)
-    return ChangeSet(
-        id=str(uuid.uuid4()) if nodes or edges else None,
+    changed = bool(raw.node_count or raw.edges)
+    body = {
+        "nodes": [list(part) for part in raw.nodes],
+        "edges": list(raw.edges),
+        "accounts": {label: by_id for label, by_id in raw.accounts.items() if by_id},
+        "ties": ties,
+    }
+    record = ChangeRecord(
+        id=str(uuid.uuid4()) if changed else None,
         at=at,
         effective_at=effective_at,
         source=source,
         accounts=tuple(sorted(a for a in accounts if a is not None)),
-        nodes=nodes,
-        edges=edges,
-        ties=ties,
+        counts={"nodes": node_counts, "edges": edge_counts, "ties": tie_counts},
+        body=body,
     )
+    if not changed:
+        return record, None
+    return record, {
+        "id": record.id,
+        "at": at,
+        "effective_at": effective_at,
+        "source": source,
+        "account_ids": list(record.accounts),
+        "node_count": raw.node_count,
+        "edge_count": sum(edge_counts.values()),
+        "changes": json.dumps(body, separators=(",", ":"), default=_json_default),
+    }
 
 
-def _node(n: RawNode, accounts: Mapping[tuple[str, str], str | None]) -> NodeChange:
-    tracked = TRACKED_PROPERTIES.get(n.label, frozenset())
-    diff = sorted(n.diff, key=lambda d: d[0])
-    account = n.id if n.label == "Account" else accounts.get((n.label, n.id))
-    return NodeChange(
-        change=n.change,
-        label=n.label,
-        id=n.id,
-        account=account,
-        changed=tuple(name for name, _, _ in diff),
-        values=tuple(
-            PropertyChange(name, _plain(before), _plain(after))
-            for name, before, after in diff
-            if name in tracked
-        ),
-    )
-
-
-def _edge_account(e: RawEdge, accounts: Mapping[tuple[str, str], str | None]) -> str | None:
-    if e.type in ("WORKS_AT", "COVERS"):
-        return e.to_id
-    if e.type == "HAS_ROLE":
-        if e.identity.get("target") == "opportunity":
-            return accounts.get(("Opportunity", e.to_id))
-        return e.to_id
-    if e.type == "CONTROLS":
-        return accounts.get(("Budget", e.to_id))
-    if e.type == "KNOWS":
-        return accounts.get(("Stakeholder", e.to_id))
-    return accounts.get(("Stakeholder", e.from_id))  # REPORTS_TO, INFLUENCES
-
-
-def _edge(e: RawEdge, accounts: Mapping[tuple[str, str], str | None]) -> EdgeChange:
-    return EdgeChange(
-        change=e.change,
-        type=e.type,
-        from_id=e.from_id,
-        to_id=e.to_id,
-        account=_edge_account(e, accounts),
-        since=_from_micros(e.since),
-        until=_from_micros(e.until),
-        identity={k: v for k, v in sorted(e.identity.items()) if v is not None},
-        values=tuple(PropertyChange(name, _plain(b), _plain(a)) for name, b, a in e.values),
-    )
-
-
-def _ties(edges: Iterable[EdgeChange], theta: float, effective_at: datetime) -> list[TieActivity]:
+def _ties(raw: RawChanges, theta: float, effective_at: datetime) -> list[list[Any]]:
     """KNOWS ties whose activity (strength ≥ θ) differs before and after this write, per
     (team member, stakeholder): the write's closed and opened edges of a pair are one
-    tie's before and after."""
-    before: dict[tuple[str, str], float | None] = {}
-    after: dict[tuple[str, str], float | None] = {}
-    account: dict[tuple[str, str], str | None] = {}
-    when: dict[tuple[str, str], datetime] = {}
-    for e in edges:
-        if e.type != "KNOWS":
+    tie's before and after, taken in the change set's order of edges. Each as
+    [change, team member, stakeholder, account, at µs, strength before, after]."""
+    entries: list[tuple[Any, ...]] = []  # from, to, since, change, until, source, strength, b1
+    f = EDGE_FIELDS
+    for flat in raw.edges:
+        types = flat[0::f]
+        if "KNOWS" not in types:
             continue
-        pair = (e.from_id, e.to_id)
-        account[pair] = e.account
-        strength = e.identity.get("strength")
-        if e.change == "closed":
-            before[pair] = strength
-            when[pair] = e.until or effective_at
-        elif e.change == "opened":
-            after[pair] = strength
-            when.setdefault(pair, e.since or effective_at)
-        else:
-            old = next((v.before for v in e.values if v.name == "strength"), strength)
-            before[pair], after[pair] = old, strength
-            when[pair] = effective_at
-    crossings: list[TieActivity] = []
-    for pair in sorted(set(before) | set(after)):
-        s0, s1 = before.get(pair), after.get(pair)
-        active0 = s0 is not None and s0 >= theta
-        active1 = s1 is not None and s1 >= theta
-        if active0 == active1:
-            continue
-        crossings.append(
-            TieActivity(
-                change="tie_activated" if active1 else "tie_went_dark",
-                team_member_id=pair[0],
-                stakeholder_id=pair[1],
-                account=account[pair],
-                at=when[pair],
-                strength_before=s0,
-                strength_after=s1,
-            )
+        rows = zip(
+            flat[2::f],
+            flat[3::f],
+            flat[4::f],
+            flat[1::f],
+            flat[5::f],
+            flat[6::f],
+            flat[7::f],
+            flat[9::f],
+            strict=True,
         )
+        if types.count("KNOWS") == len(types):
+            entries.extend(rows)
+        else:
+            entries.extend(row for row, kind in zip(rows, types, strict=True) if kind == "KNOWS")
+    if not entries:
+        return []
+    groups: Iterable[Sequence[tuple[Any, ...]]]
+    if len({(e[0], e[1]) for e in entries}) == len(entries):
+        groups = [(e,) for e in entries]  # one change per pair: the usual case
+    else:
+        per_pair: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+        for e in entries:
+            per_pair.setdefault((e[0], e[1]), []).append(e)
+        groups = [
+            sorted(edges, key=lambda e: (0 if e[2] is None else e[2], e[3]))
+            for edges in per_pair.values()
+        ]
+    effective = _micros(effective_at)
+    stakeholders = raw.accounts.get("Stakeholder", {})
+    crossings: list[list[Any]] = []
+    for edges in groups:
+        before: Any = None
+        after: Any = None
+        when: int | None = None
+        for _, _, since, change, until, source, strength, b1 in edges:
+            if change == "closed":
+                before = strength
+                when = effective if until is None else until
+            elif change == "opened":
+                after = strength
+                if when is None:
+                    when = effective if since is None else since
+            else:
+                before = b1 if source == "interactions" else strength
+                after, when = strength, effective
+        active0 = before is not None and before >= theta
+        active1 = after is not None and after >= theta
+        if active0 != active1:
+            team_member, stakeholder = edges[0][0], edges[0][1]
+            crossings.append(
+                [
+                    "tie_activated" if active1 else "tie_went_dark",
+                    team_member,
+                    stakeholder,
+                    stakeholders.get(stakeholder),
+                    when,
+                    before,
+                    after,
+                ]
+            )
+    crossings.sort(key=itemgetter(1, 2))
     return crossings
+
+
+def _typed(
+    body: Mapping[str, Any],
+    *,
+    id: str | None,
+    at: datetime,
+    effective_at: datetime,
+    source: Source,
+    accounts: tuple[str, ...],
+) -> ChangeSet:
+    """The typed change set of a record's body (the same from the write's own lists as
+    from the JSON read back: values go through :func:`_plain` either way)."""
+    of = body.get("accounts", {})
+    nodes: list[NodeChange] = []
+    for label, flat in body["nodes"]:
+        tracked = TRACKED_PROPERTIES.get(label, frozenset())
+        by_id = of.get(label, {})
+        i, size = 0, len(flat)
+        while i < size:
+            node_id, change, n = flat[i], flat[i + 1], flat[i + 2]
+            diff = sorted(
+                ((flat[j], flat[j + 1], flat[j + 2]) for j in range(i + 3, i + 3 + 3 * n, 3)),
+                key=itemgetter(0),
+            )
+            nodes.append(
+                NodeChange(
+                    change=_CHANGED[change] if change is True or change is False else change,
+                    label=label,
+                    id=node_id,
+                    account=node_id if label == "Account" else by_id.get(node_id),
+                    changed=tuple(name for name, _, _ in diff),
+                    values=tuple(
+                        PropertyChange(name, _plain(b), _plain(a))
+                        for name, b, a in diff
+                        if name in tracked
+                    ),
+                )
+            )
+            i += 3 + 3 * n
+    edges: list[EdgeChange] = []
+    for flat in body["edges"]:
+        for i in range(0, len(flat), EDGE_FIELDS):
+            kind, change, from_id, to_id, since, until, *identity = flat[i : i + 9]
+            label, key = edge_account_key(kind, from_id, to_id, identity[2])
+            names = IDENTITY_FIELDS[kind]
+            values: tuple[PropertyChange, ...] = ()
+            if change == "changed":
+                value_names = _VALUE_NAMES[kind]
+                if kind == "KNOWS" and identity[0] == "interactions":
+                    value_names = _DERIVED_TIE_VALUES
+                pairs = (flat[i + 9 : i + 11], flat[i + 11 : i + 13])
+                values = tuple(
+                    PropertyChange(name, _plain(b), _plain(a))
+                    for name, (b, a) in zip(value_names, pairs, strict=False)
+                )
+            edges.append(
+                EdgeChange(
+                    change=change,
+                    type=kind,
+                    from_id=from_id,
+                    to_id=to_id,
+                    account=of.get(label, {}).get(key) if label else key,
+                    since=_from_micros(since),
+                    until=_from_micros(until),
+                    identity={
+                        name: value
+                        for name, value in sorted(zip(names, identity, strict=False))
+                        if value is not None
+                    },
+                    values=values,
+                )
+            )
+    return ChangeSet(
+        id=id,
+        at=at,
+        effective_at=effective_at,
+        source=source,
+        accounts=accounts,
+        nodes=tuple(sorted(nodes, key=lambda n: (n.label, n.id, n.change))),
+        edges=tuple(
+            sorted(edges, key=lambda e: (e.type, e.from_id, e.to_id, e.since or _EPOCH, e.change))
+        ),
+        ties=tuple(
+            TieActivity(
+                change=change,
+                team_member_id=team_member,
+                stakeholder_id=stakeholder,
+                account=account,
+                at=_EPOCH + timedelta(microseconds=when),
+                strength_before=before,
+                strength_after=after,
+            )
+            for change, team_member, stakeholder, account, when, before, after in body["ties"]
+        ),
+    )
 
 
 # -- values ----------------------------------------------------------------------------
@@ -395,52 +496,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _json_default(value: object) -> str:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+def _micros(value: datetime) -> int:
+    return (value - _EPOCH) // timedelta(microseconds=1)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _parse(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
-def _node_json(n: NodeChange) -> dict[str, Any]:
-    return {
-        "change": n.change,
-        "label": n.label,
-        "id": n.id,
-        "account": n.account,
-        "changed": list(n.changed),
-        "values": [[v.name, v.before, v.after] for v in n.values],
-    }
-
-
-def _edge_json(e: EdgeChange) -> dict[str, Any]:
-    return {
-        "change": e.change,
-        "type": e.type,
-        "from": e.from_id,
-        "to": e.to_id,
-        "account": e.account,
-        "since": _iso(e.since),
-        "until": _iso(e.until),
-        "identity": dict(e.identity),
-        "values": [[v.name, v.before, v.after] for v in e.values],
-    }
-
-
-def _tie_json(t: TieActivity) -> dict[str, Any]:
-    return {
-        "change": t.change,
-        "team_member_id": t.team_member_id,
-        "stakeholder_id": t.stakeholder_id,
-        "account": t.account,
-        "at": _iso(t.at),
-        "strength_before": t.strength_before,
-        "strength_after": t.strength_after,
-    }
+def _json_default(value: object) -> Any:
+    """Neo4j's temporal values in a record's JSON as :func:`_plain` has them."""
+    plain = _plain(value)
+    if plain is value:
+        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    return plain

@@ -6,10 +6,12 @@ order, each chunked to ``unwind_chunk`` rows. It is all-or-nothing, and the driv
 retries it as a whole on deadlocks and other transient errors, so the work function
 recomputes everything (its tally too) on every attempt.
 
-Every statement also returns what it changed (a ``changes`` column: compact rows for
-the rows that changed something, none for no-op rows). The work function gathers them
-into :class:`RawChanges`, resolves the account of each changed node with one more
-statement, and hands them to the caller's ``recorder`` (the domain's change set,
+Every statement also returns what it changed (a ``changes`` column: ONE flat list of
+plain values per statement, nothing for no-op rows; no list or map per change, which
+would cost the client microseconds each to decode). The work function keeps those lists
+as they come in :class:`RawChanges`, resolves the account of each changed stakeholder,
+budget and opportunity (from the write set when the batch names it, else with one more
+statement), and hands them to the caller's ``recorder`` (the domain's change set,
 ``service/domain/changes.py``), whose record it writes as an isolated ``ChangeSet``
 node in the same transaction: an acknowledged write's changes are never lost, a
 rolled-back one leaves nothing.
@@ -31,7 +33,7 @@ from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from operator import itemgetter
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from neo4j import Driver, ManagedTransaction, Result
 
@@ -161,41 +163,68 @@ class WriteParams:
     active_tie_threshold: float = 0.2  # θ: the change set notes ties crossing it
 
 
-@dataclass(frozen=True)
-class RawNode:
-    """A node a statement created, changed, or marked as left; ``diff`` holds
-    (property, before, after) of every property whose value changed (for a created
-    node: the values it was given)."""
+# The properties whose before/after values a change set keeps (what a changes feed
+# shows); the statements leave out the values of any other (``$tracked``), which a
+# change set lists by name only.
+TRACKED_PROPERTIES: Mapping[str, frozenset[str]] = {
+    "Account": frozenset({"name", "tier"}),
+    "Stakeholder": frozenset({"name", "title", "department", "seniority", "status", "left_at"}),
+    "TeamMember": frozenset({"name", "role", "status", "left_at"}),
+    "Budget": frozenset({"name", "amount", "fiscal_year"}),
+    "Opportunity": frozenset({"name", "stage", "amount", "close_date"}),
+}
+# The fields of one changed edge in a statement's flat ``changes`` list: type, change,
+# from id, to id, since µs, until µs, three identity fields (IDENTITY_FIELDS), and two
+# (before, after) pairs of values changed in place (docs/graph-conventions.md).
+EDGE_FIELDS = 13
+IDENTITY_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "WORKS_AT": (),
+    "REPORTS_TO": ("kind",),
+    "HAS_ROLE": ("role", "stance", "target"),
+    "CONTROLS": ("authority",),
+    "KNOWS": ("source", "strength"),
+    "COVERS": ("role",),
+    "INFLUENCES": ("strength",),
+}
+# Whose account an edge belongs to: (label, offset of that node's id in the edge's
+# fields: 2 from, 3 to); None: the edge's target is the account itself.
+EDGE_ACCOUNT: Mapping[str, tuple[str, int] | None] = {
+    "WORKS_AT": None,
+    "COVERS": None,
+    "REPORTS_TO": ("Stakeholder", 2),
+    "INFLUENCES": ("Stakeholder", 2),
+    "KNOWS": ("Stakeholder", 3),
+    "CONTROLS": ("Budget", 3),
+    "HAS_ROLE": None,  # an opportunity's role: ("Opportunity", 3), see edge_account_key
+}
 
-    change: Literal["created", "changed", "left"]
-    label: str
-    id: str
-    diff: tuple[tuple[str, Any, Any], ...]
 
-
-@dataclass(frozen=True)
-class RawEdge:
-    """An edge a statement opened, closed or changed in place; times in µs since the
-    epoch (UTC), as the statements return them."""
-
-    type: str
-    change: Literal["opened", "closed", "changed"]
-    from_id: str
-    to_id: str
-    since: int | None
-    until: int | None
-    identity: Mapping[str, Any]
-    values: tuple[tuple[str, Any, Any], ...]
+def edge_account_key(edge_type: str, from_id: str, to_id: str, target: Any) -> tuple[str, str]:
+    """(label, id) of the node whose account an edge belongs to; label "" when ``to_id``
+    is the account itself."""
+    if edge_type == "HAS_ROLE":
+        return ("Opportunity", to_id) if target == "opportunity" else ("", to_id)
+    rule = EDGE_ACCOUNT[edge_type]
+    if rule is None:
+        return ("", to_id)
+    return (rule[0], from_id if rule[1] == 2 else to_id)
 
 
 @dataclass(frozen=True)
 class RawChanges:
-    """What one transaction changed, as its statements returned it, and the account of
-    every changed stakeholder, budget and opportunity ((label, id) -> account id)."""
+    """What one transaction changed, as its statements returned it: ``nodes`` holds
+    (label, flat list) per upsert (per node: id, created (True/False, or "left"), n,
+    then n × (property, before, after)); ``edges`` the flat edge lists (EDGE_FIELDS per
+    edge); ``accounts`` the account of every stakeholder, budget and opportunity a
+    change names (label -> id -> account id or None); ``direct`` the accounts changes
+    name themselves (an account node, the target of WORKS_AT, COVERS and account roles);
+    ``node_count`` the number of changed nodes."""
 
-    nodes: tuple[RawNode, ...]
-    edges: tuple[RawEdge, ...]
-    accounts: Mapping[tuple[str, str], str | None]
+    nodes: tuple[tuple[str, list[Any]], ...]
+    edges: tuple[list[Any], ...]
+    accounts: Mapping[str, Mapping[str, str | None]]
+    direct: frozenset[str]
+    node_count: int
 
 
 R = TypeVar("R")
@@ -284,6 +313,11 @@ def _uses(statement: Statement) -> tuple[bool, bool]:
     return "$effective_at" in text, "$now" in text
 
 
+@cache
+def _tracked(label: str) -> list[str]:
+    return sorted(TRACKED_PROPERTIES[label])
+
+
 def _start_chunked(
     tx: ManagedTransaction, statement: Statement, rows: list[dict[str, Any]], params: WriteParams
 ) -> list[Result]:
@@ -296,91 +330,119 @@ def _start_chunked(
             values["effective_at"] = params.effective_at
         if uses_now:
             values["now"] = params.now
+        if statement in NODE_LABEL:
+            values["tracked"] = _tracked(NODE_LABEL[statement])
         started.append(start_statement(tx, text, values))
     return started
 
 
-def edge_changes(rows: Sequence[Record]) -> Iterator[RawEdge]:
-    """The edges in the ``changes`` column of a statement's rows (one list of edge rows
-    per changed input row; see the statements' comments)."""
-    for row in rows:
-        for per_input_row in row["changes"]:
-            for t, change, source, target, since, until, identity, values in per_input_row:
-                yield RawEdge(
-                    type=t,
-                    change=change,
-                    from_id=source,
-                    to_id=target,
-                    since=since,
-                    until=until,
-                    identity=identity or {},
-                    values=tuple((k, b, a) for k, b, a in values or ()),
-                )
+def _flat(rows: Sequence[Record]) -> list[Any]:
+    """A statement's ``changes``: the one flat list of its (only) row, or the lists of
+    its chunks' rows end to end."""
+    if len(rows) == 1:
+        changes: list[Any] = rows[0]["changes"]
+        return changes
+    return [value for row in rows for value in row["changes"]]
 
 
-def _node_changes(
-    statement: Statement, rows: Sequence[Record], sent: Sequence[dict[str, Any]]
-) -> Iterator[RawNode]:
-    label = NODE_LABEL[statement]
-    props_of: dict[str, dict[str, Any]] | None = None
-    for row in rows:
-        for node_id, created, diff in row["changes"]:
-            if created:
-                if props_of is None:  # built once, and only when a node was created
-                    props_of = {r["id"]: r["props"] for r in sent}
-                given = props_of.get(node_id, {})
-                yield RawNode(
-                    "created",
-                    label,
-                    node_id,
-                    tuple((k, None, v) for k, v in sorted(given.items()) if v is not None),
-                )
+def _referenced(
+    nodes: Sequence[tuple[str, list[Any]]], edges: Sequence[list[Any]]
+) -> tuple[dict[str, set[str]], set[str], int]:
+    """The stakeholders, budgets and opportunities whose account the changes need,
+    the accounts they name themselves, and the number of changed nodes. Slices of the
+    flat lists do the work wherever one statement's edges are all alike."""
+    wanted: dict[str, set[str]] = {"Stakeholder": set(), "Budget": set(), "Opportunity": set()}
+    direct: set[str] = set()
+    node_count = 0
+    for label, flat in nodes:
+        ids = []
+        i, size = 0, len(flat)
+        while i < size:
+            ids.append(flat[i])
+            i += 3 + 3 * flat[i + 2]
+        node_count += len(ids)
+        if label == "Account":
+            direct.update(ids)
+        elif label in wanted:
+            wanted[label].update(ids)
+    for flat in edges:
+        types = set(flat[0::EDGE_FIELDS])
+        if len(types) == 1 and (kind := next(iter(types))) != "HAS_ROLE":
+            rule = EDGE_ACCOUNT[kind]
+            if rule is None:
+                direct.update(flat[3::EDGE_FIELDS])
             else:
-                yield RawNode("changed", label, node_id, tuple((k, b, a) for k, b, a in diff))
+                wanted[rule[0]].update(flat[rule[1] :: EDGE_FIELDS])
+            continue
+        for kind, source, target, role_target in zip(
+            flat[0::EDGE_FIELDS],
+            flat[2::EDGE_FIELDS],
+            flat[3::EDGE_FIELDS],
+            flat[8::EDGE_FIELDS],
+            strict=True,
+        ):
+            label, node_id = edge_account_key(kind, source, target, role_target)
+            if label:
+                wanted[label].add(node_id)
+            else:
+                direct.add(node_id)
+    return wanted, direct, node_count
+
+
+def _known_accounts(write_set: WriteSet, label: str) -> dict[str, str]:
+    """The account the write itself gives each stakeholder (its WORKS_AT row), budget
+    (OF) or opportunity (FOR): their current account once the write is done."""
+    statement = {
+        "Stakeholder": Statement.WORKS_AT,
+        "Budget": Statement.BUDGET_OF,
+        "Opportunity": Statement.OPPORTUNITY_FOR,
+    }[label]
+    return {r["id"]: r["account_id"] for r in write_set.get(statement, ())}
 
 
 def accounts_of(
-    tx: ManagedTransaction, nodes: Sequence[RawNode], edges: Sequence[RawEdge]
-) -> dict[tuple[str, str], str | None]:
-    """The account of every stakeholder, budget and opportunity a change names (one
-    statement; nothing is read when no change names one)."""
-    wanted: dict[str, set[str]] = {"Stakeholder": set(), "Budget": set(), "Opportunity": set()}
-    for n in nodes:
-        if n.label in wanted:
-            wanted[n.label].add(n.id)
-    for e in edges:
-        if e.type in ("REPORTS_TO", "INFLUENCES"):
-            wanted["Stakeholder"].add(e.from_id)
-        elif e.type == "KNOWS":
-            wanted["Stakeholder"].add(e.to_id)
-        elif e.type == "CONTROLS":
-            wanted["Budget"].add(e.to_id)
-        elif e.type == "HAS_ROLE" and e.identity.get("target") == "opportunity":
-            wanted["Opportunity"].add(e.to_id)
-    if not any(wanted.values()):
-        return {}
-    rows = run_rows(
-        tx,
-        cypher("ingest/accounts_of"),
-        {
-            "stakeholders": _Rows(sorted(wanted["Stakeholder"])),
-            "budgets": _Rows(sorted(wanted["Budget"])),
-            "opportunities": _Rows(sorted(wanted["Opportunity"])),
-        },
-    )
-    return {(r["label"], r["id"]): r["account"] for r in rows}
+    tx: ManagedTransaction, wanted: Mapping[str, set[str]], write_set: WriteSet | None = None
+) -> dict[str, dict[str, str | None]]:
+    """The account of every stakeholder, budget and opportunity in ``wanted``: the one
+    the write set gives it, else read after the writes (one statement; nothing is read
+    when the write set names them all)."""
+    found: dict[str, dict[str, str | None]] = {}
+    missing: dict[str, list[str]] = {}
+    for label, ids in wanted.items():
+        known = _known_accounts(write_set, label) if write_set and ids else {}
+        found[label] = {i: known[i] for i in ids if i in known}
+        missing[label] = sorted(i for i in ids if i not in known)
+    if any(missing.values()):
+        rows = run_rows(
+            tx,
+            cypher("ingest/accounts_of"),
+            {
+                "stakeholders": _Rows(missing["Stakeholder"]),
+                "budgets": _Rows(missing["Budget"]),
+                "opportunities": _Rows(missing["Opportunity"]),
+            },
+        )
+        for r in rows:
+            found[r["label"]][r["id"]] = r["account"]
+    return found
 
 
 def record_changes(
     tx: ManagedTransaction,
-    nodes: Sequence[RawNode],
-    edges: Sequence[RawEdge],
+    nodes: Sequence[tuple[str, list[Any]]],
+    edges: Sequence[list[Any]],
     recorder: Recorder[R],
+    write_set: WriteSet | None = None,
 ) -> R:
-    """Resolve the changes' accounts, let ``recorder`` type them, and write its record
-    as one isolated ``ChangeSet`` node in ``tx`` (nothing when nothing changed)."""
-    accounts = accounts_of(tx, nodes, edges) if nodes or edges else {}
-    result, record = recorder(RawChanges(tuple(nodes), tuple(edges), accounts))
+    """Resolve the changes' accounts, let ``recorder`` make its result and record of
+    them, and write the record as one isolated ``ChangeSet`` node in ``tx`` (nothing
+    when nothing changed)."""
+    nodes = [(label, flat) for label, flat in nodes if flat]
+    edges = [flat for flat in edges if flat]
+    wanted, direct, node_count = _referenced(nodes, edges)
+    accounts = accounts_of(tx, wanted, write_set) if nodes or edges else {}
+    raw = RawChanges(tuple(nodes), tuple(edges), accounts, frozenset(direct), node_count)
+    result, record = recorder(raw)
     if record is not None:
         run_rows(tx, cypher("ingest/record_change_set"), {"props": dict(record)})
     return result
@@ -426,8 +488,8 @@ def write_work(
 
     def work(tx: ManagedTransaction) -> tuple[Tally, R | None]:
         tally: Tally = {"nodes": {}, "edges": {}}
-        nodes: list[RawNode] = []
-        edges: list[RawEdge] = []
+        nodes: list[tuple[str, list[Any]]] = []
+        edges: list[list[Any]] = []
         changed_interactions: set[str] = set()
         new_solid_lines: list[str] = []
         removed: dict[str, dict[str, set[str]]] = {
@@ -447,9 +509,9 @@ def write_work(
             for row in out:
                 _add(tally, TALLY_KEY[statement], row)
             if statement in NODE_LABEL:
-                nodes.extend(_node_changes(statement, out, write_set[statement]))
+                nodes.append((NODE_LABEL[statement], _flat(out)))
             if statement in EDGE_CHANGES:
-                edges.extend(edge_changes(out))
+                edges.append(_flat(out))
             if statement is Statement.SOLID_REPORTS_TO:
                 for r in out:
                     new_solid_lines.extend(r["opened_for"])
@@ -475,11 +537,11 @@ def write_work(
                 },
             ):
                 _add(tally, ("edges", "KNOWS"), row)
-                edges.extend(edge_changes([row]))
+                edges.append(list(row["changes"]))
         _refuse_cycles(tx, new_solid_lines)
         if recorder is None:
             return tally, None
-        return tally, record_changes(tx, nodes, edges, recorder)
+        return tally, record_changes(tx, nodes, edges, recorder, write_set)
 
     return work
 
@@ -524,14 +586,14 @@ def _depart(
         if not rows:
             return None, None
         row = rows[0]
-        nodes: list[RawNode] = []
+        nodes: list[tuple[str, list[Any]]] = []
         if not row["already"]:
-            diff = (("left_at", None, row["left_at"]), ("status", "active", "left"))
-            nodes.append(RawNode("left", label, row["id"], diff))
+            left = [row["id"], "left", 2, "left_at", None, row["left_at"]]
+            nodes.append((label, [*left, "status", "active", "left"]))
         if recorder is None:
             return row, None
-        # The departure's `changes` are one flat list of edge rows: one "input row".
-        edges = list(edge_changes([{"changes": [row["changes"]]}]))
+        # The departure's `changes` list one list of EDGE_FIELDS values per closed edge.
+        edges = [[value for edge in row["changes"] for value in edge]]
         return row, record_changes(tx, nodes, edges, recorder)
 
     return write_tx(driver, database, work)

@@ -12,7 +12,7 @@ from typing import Any
 
 from neo4j import Driver
 
-from service.domain.changes import ChangeSet, build_change_set
+from service.domain.changes import ChangeRecord, ChangeSet, record_changes
 from service.domain.errors import Conflict, InvalidInput
 from service.domain.ingest.plan import ACCOUNT, Chunk, chunk_units, plan_units, write_set_of
 from service.domain.ingest.summary import IngestSummary
@@ -60,27 +60,26 @@ def _params(settings: Settings, effective_at: datetime, now: datetime) -> store.
     )
 
 
-def recorder(params: store.WriteParams) -> store.Recorder[ChangeSet]:
-    """The recorder of a write with ``params``: its typed change set, and the record
-    (``ChangeSet`` node) to write when it is not empty (service/domain/changes.py)."""
+def recorder(params: store.WriteParams) -> store.Recorder[ChangeRecord]:
+    """The recorder of a write with ``params``: its change record, and the properties
+    of the ``ChangeSet`` node to write when it is not empty (service/domain/changes.py)."""
 
-    def record(raw: store.RawChanges) -> tuple[ChangeSet, dict[str, Any] | None]:
-        change_set = build_change_set(
+    def record(raw: store.RawChanges) -> tuple[ChangeRecord, dict[str, Any] | None]:
+        return record_changes(
             raw,
             at=params.now,
             effective_at=params.effective_at,
             source="api",
             active_tie_threshold=params.active_tie_threshold,
         )
-        return change_set, (None if change_set.empty else change_set.as_record())
 
     return record
 
 
 def _write(
     driver: Driver, database: str, write_set: store.WriteSet, params: store.WriteParams
-) -> tuple[store.Tally, ChangeSet]:
-    """Write one transaction and record its change set in it; the tally and the set."""
+) -> tuple[store.Tally, ChangeRecord]:
+    """Write one transaction and record its change set in it; the tally and the record."""
     try:
         tally, change_set = store.write_batch(driver, database, write_set, params, recorder(params))
     except store.ReportingCycleFormed as exc:
@@ -178,11 +177,11 @@ def import_batches(
         chunks = list(chunk_units(plan_units(valid), chunk_rows))
         del valid
 
-    def done(chunk: Chunk, written: tuple[store.Tally, ChangeSet]) -> None:
-        tally, change_set = written
-        summary.add(tally, change_set, keep=False)
+    def done(chunk: Chunk, written: tuple[store.Tally, ChangeRecord]) -> None:
+        tally, change_record = written
+        summary.add(tally, change_record, keep=False)
         if on_change_set is not None:
-            on_change_set(change_set)
+            on_change_set(change_record.change_set())
         if progress is not None:
             progress(chunk.rows)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from service.domain.changes import ChangeSet, build_change_set
+from service.domain.changes import ChangeRecord, ChangeSet, record_changes
 from service.domain.errors import NotFound
 from service.domain.ingest.validation import as_utc
 from service.graph import ingest as store
@@ -42,16 +42,15 @@ class Departure:
 
 def _recorder(
     left_at: datetime, now: datetime, active_tie_threshold: float
-) -> store.Recorder[ChangeSet]:
-    def record(raw: store.RawChanges) -> tuple[ChangeSet, dict[str, Any] | None]:
-        change_set = build_change_set(
+) -> store.Recorder[ChangeRecord]:
+    def record(raw: store.RawChanges) -> tuple[ChangeRecord, dict[str, Any] | None]:
+        return record_changes(
             raw,
             at=now,
             effective_at=left_at,
             source="api",
             active_tie_threshold=active_tie_threshold,
         )
-        return change_set, (None if change_set.empty else change_set.as_record())
 
     return record
 
@@ -84,7 +83,7 @@ def depart_stakeholder(
         left_at=to_native(row["left_at"]),
         already_left=row["already"],
         closed=dict(sorted(Counter(row["closed"]).items())),
-        changes=changes,
+        changes=None if changes is None else changes.change_set(),
     )
 
 
@@ -112,5 +111,5 @@ def depart_team_member(
         already_left=row["already"],
         closed={"KNOWS": row["closed"]} if row["closed"] else {},
         uncovered_accounts=sorted(row["uncovered"]),
-        changes=changes,
+        changes=None if changes is None else changes.change_set(),
     )

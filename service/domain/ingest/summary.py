@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from service.domain.changes import ChangeSet
+from service.domain.changes import ChangeRecord, ChangeSet
 from service.domain.ingest.rows import NODE_SECTIONS
 from service.graph.ingest import Tally
 
@@ -57,22 +57,22 @@ class IngestSummary:
         """The change set of a single batch (None for an import of several chunks)."""
         return self.change_sets[0] if len(self.change_sets) == 1 else None
 
-    def add(self, tally: Tally, change_set: ChangeSet | None = None, *, keep: bool = True) -> None:
-        """Fold in the changes of one transaction (``keep``: keep its change set too)."""
+    def add(
+        self, tally: Tally, change_record: ChangeRecord | None = None, *, keep: bool = True
+    ) -> None:
+        """Fold in the changes of one transaction (``keep``: keep its typed change set
+        too; an import keeps only the ids and counts)."""
         self.transactions += 1
-        if change_set is not None:
+        if change_record is not None:
             if keep:
-                self.change_sets.append(change_set)
-            if change_set.id is not None:
-                self.change_set_ids.append(change_set.id)
-            self.touched_accounts.update(change_set.accounts)
-            changed = self.change_counts
-            for node in change_set.nodes:
-                changed["nodes"][node.change] += 1
-            for edge in change_set.edges:
-                changed["edges"][edge.change] += 1
-            for tie in change_set.ties:
-                changed["ties"][tie.change] += 1
+                self.change_sets.append(change_record.change_set())
+            if change_record.id is not None:
+                self.change_set_ids.append(change_record.id)
+            self.touched_accounts.update(change_record.accounts)
+            for kind, counts in change_record.counts.items():
+                into = self.change_counts[kind]
+                for change, n in counts.items():
+                    into[change] += n
         for kind, target in (("nodes", self.nodes), ("edges", self.edges)):
             for name, counts in tally[kind].items():
                 into = target.setdefault(name, {})

@@ -17,13 +17,14 @@ WITH t, a, r, row, size(existing) = 0 AS created, [e IN existing | e.role][0] AS
      AND any(e IN existing WHERE coalesce(e.role <> row.role,
                                          e.role IS NOT NULL OR row.role IS NOT NULL)) AS changed
 SET r.role = CASE WHEN row.has_role THEN row.role ELSE r.role END
-// `changes`: one list per row that changed something (none for a no-op row) of
-// [type, change, from id, to id, since µs, until µs, identity, [[property, before, after]]]
-// (docs/graph-conventions.md, "Change sets").
-RETURN count(CASE WHEN created THEN 1 END) AS created,
+// `changes`: one flat list of the changed edges, 13 fields each (no-op rows add none):
+// type, change, from id, to id, since µs, until µs, 3 identity fields, 2 × (before,
+// after) of values changed in place (docs/graph-conventions.md, "Change sets").
+WITH count(CASE WHEN created THEN 1 END) AS created,
        count(CASE WHEN changed THEN 1 END) AS updated,
        collect(CASE WHEN created
-                    THEN [['COVERS', 'opened', t.id, a.id, null, null, {role: r.role}, null]]
+                    THEN [['COVERS', 'opened', t.id, a.id, null, null, r.role, null, null, null, null, null, null]]
                     WHEN changed
-                    THEN [['COVERS', 'changed', t.id, a.id, null, null, null,
-                           [['role', before, row.role]]]] END) AS changes
+                    THEN [['COVERS', 'changed', t.id, a.id, null, null, null, null, null,
+                           before, row.role, null, null]] END) AS per_row
+RETURN created, updated, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes

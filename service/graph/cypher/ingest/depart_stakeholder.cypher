@@ -16,12 +16,12 @@ WHERE r.until IS NULL
 WITH s, already, left_at, collect(DISTINCT r) AS open
 FOREACH (r IN open | SET r.until = CASE WHEN r.since > left_at THEN r.since ELSE left_at END)
 // `changes`: the edges closed, as in the batch statements (docs/graph-conventions.md,
-// "Change sets").
+// "Change sets"), one list of 13 fields each: the identity fields are the kind, role,
+// authority or source, then the stance or strength, then a role's target.
 RETURN s.id AS id, left_at, already, [r IN open | type(r)] AS closed,
        [r IN open | [type(r), 'closed', startNode(r).id, endNode(r).id, r.since.epochSeconds * 1000000 + r.since.microsecond,
                      r.until.epochSeconds * 1000000 + r.until.microsecond,
-                     {kind: r.kind, role: r.role, stance: r.stance, authority: r.authority,
-                      source: r.source, strength: r.strength,
-                      target: CASE WHEN type(r) <> 'HAS_ROLE' THEN null
-                                   WHEN endNode(r):Opportunity THEN 'opportunity'
-                                   ELSE 'account' END}, null]] AS changes
+                     coalesce(r.kind, r.role, r.authority, r.source), coalesce(r.stance, r.strength),
+                     CASE WHEN type(r) <> 'HAS_ROLE' THEN null
+                          WHEN endNode(r):Opportunity THEN 'opportunity'
+                          ELSE 'account' END, null, null, null, null]] AS changes

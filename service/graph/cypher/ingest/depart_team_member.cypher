@@ -15,12 +15,12 @@ WITH t, already, left_at, collect(k) AS open
 FOREACH (k IN open | SET k.until = CASE WHEN k.since > left_at THEN k.since ELSE left_at END)
 WITH t, already, left_at, size(open) AS closed,
      [k IN open | ['KNOWS', 'closed', t.id, endNode(k).id, k.since.epochSeconds * 1000000 + k.since.microsecond, k.until.epochSeconds * 1000000 + k.until.microsecond,
-                   {source: k.source, strength: k.strength}, null]] AS ended
+                   k.source, k.strength, null, null, null, null, null]] AS ended
 OPTIONAL MATCH (t)-[c:COVERS]->(a:Account)
 WITH t, already, left_at, closed, ended, collect(c) AS covers, collect(a.id) AS accounts,
      collect(CASE WHEN c IS NOT NULL
-                  THEN ['COVERS', 'closed', t.id, a.id, null, null, {role: c.role}, null] END) AS removed
+                  THEN ['COVERS', 'closed', t.id, a.id, null, null, c.role, null, null, null, null, null, null] END) AS removed
 FOREACH (c IN covers | DELETE c)
 // `changes`: the edges closed or removed, as in the batch statements
-// (docs/graph-conventions.md, "Change sets").
+// (docs/graph-conventions.md, "Change sets"), one list of 13 fields each.
 RETURN t.id AS id, left_at, already, closed, accounts AS uncovered, ended + removed AS changes

@@ -67,22 +67,22 @@ FOREACH (c IN CASE WHEN dropped THEN derived ELSE [] END |
 FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END |
   CREATE (t)-[:KNOWS {strength: strength, last_contact: last_at, source: 'interactions',
                       since: since}]->(s))
-// `changes`: one list per row that changed something (none for a no-op row) of
-// [type, change, from id, to id, since µs, until µs, identity, [[property, before, after]]]
-// (docs/graph-conventions.md, "Change sets").
-RETURN count(CASE WHEN created THEN 1 END) AS created,
+// `changes`: one flat list of the changed edges, 13 fields each (no-op rows add none):
+// type, change, from id, to id, since µs, until µs, 3 identity fields, 2 × (before,
+// after) of values changed in place (docs/graph-conventions.md, "Change sets").
+WITH count(CASE WHEN created THEN 1 END) AS created,
        count(CASE WHEN changed THEN 1 END) AS updated,
        sum(CASE WHEN dropped THEN size(derived) ELSE 0 END) AS closed,
        collect(CASE WHEN created
                     THEN [['KNOWS', 'opened', t.id, s.id, since.epochSeconds * 1000000 + since.microsecond, null,
-                           {source: 'interactions', strength: strength}, null]]
+                           'interactions', strength, null, null, null, null, null]]
                     WHEN changed
                     THEN [c IN derived | ['KNOWS', 'changed', t.id, s.id,
                                           c.since.epochSeconds * 1000000 + c.since.microsecond, null,
-                                          {source: 'interactions', strength: strength},
-                                          [['strength', before[0], strength],
-                                           ['last_contact', before[1], last_at]]]]
+                                          'interactions', strength, null,
+                                          before[0], strength, before[1], last_at]]
                     WHEN dropped
                     THEN [c IN derived | ['KNOWS', 'closed', t.id, s.id, c.since.epochSeconds * 1000000 + c.since.microsecond, c.until.epochSeconds * 1000000 + c.until.microsecond,
-                                          {source: 'interactions', strength: c.strength}, null]]
-       END) AS changes
+                                          'interactions', c.strength, null, null, null, null, null]]
+       END) AS per_row
+RETURN created, updated, closed, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes

@@ -17,7 +17,7 @@ FOREACH (c IN stale |
   SET c.until = CASE WHEN c.since > $effective_at THEN c.since ELSE $effective_at END)
 WITH s, added, size(stale) AS closed,
      [c IN stale | ['REPORTS_TO', 'closed', s.id, endNode(c).id, c.since.epochSeconds * 1000000 + c.since.microsecond, c.until.epochSeconds * 1000000 + c.until.microsecond,
-                    {kind: 'dotted'}, null]] AS ended
+                    'dotted', null, null, null, null, null, null]] AS ended
 CALL (s, added) {
   UNWIND added AS manager_id
   MATCH (m:Stakeholder {id: manager_id})
@@ -33,10 +33,12 @@ CALL (s, added) {
   WITH m, reduce(x = $effective_at, u IN ends | CASE WHEN u > x THEN u ELSE x END) AS at
   CREATE (s)-[:REPORTS_TO {kind: 'dotted', since: at}]->(m)
   RETURN count(*) AS created,
-         collect(['REPORTS_TO', 'opened', s.id, m.id, at.epochSeconds * 1000000 + at.microsecond, null, {kind: 'dotted'}, null]) AS opened
+         collect(['REPORTS_TO', 'opened', s.id, m.id, at.epochSeconds * 1000000 + at.microsecond, null,
+                  'dotted', null, null, null, null, null, null]) AS opened
 }
-// `changes`: one list per row that changed something (none for a no-op row) of
-// [type, change, from id, to id, since µs, until µs, identity, [[property, before, after]]]
-// (docs/graph-conventions.md, "Change sets").
-RETURN sum(created) AS created, sum(closed) AS closed,
-       collect(CASE WHEN closed > 0 OR created > 0 THEN ended + opened END) AS changes
+// `changes`: one flat list of the changed edges, 13 fields each (no-op rows add none):
+// type, change, from id, to id, since µs, until µs, 3 identity fields, 2 × (before,
+// after) of values changed in place (docs/graph-conventions.md, "Change sets").
+WITH sum(created) AS created, sum(closed) AS closed,
+     collect(CASE WHEN closed > 0 OR created > 0 THEN ended + opened END) AS per_row
+RETURN created, closed, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes

@@ -40,21 +40,22 @@ WITH t, s, row, stale, same, at, last_contact, touched, contact_before, contact,
 FOREACH (_ IN CASE WHEN opened THEN [1] ELSE [] END |
   CREATE (t)-[:KNOWS {strength: row.strength, source: 'explicit', since: at,
                       last_contact: last_contact}]->(s))
-// `changes`: one list per row that changed something (none for a no-op row) of
-// [type, change, from id, to id, since µs, until µs, identity, [[property, before, after]]]
-// (docs/graph-conventions.md, "Change sets").
-RETURN count(CASE WHEN opened THEN 1 END) AS created,
+// `changes`: one flat list of the changed edges, 13 fields each (no-op rows add none):
+// type, change, from id, to id, since µs, until µs, 3 identity fields, 2 × (before,
+// after) of values changed in place (docs/graph-conventions.md, "Change sets").
+WITH count(CASE WHEN opened THEN 1 END) AS created,
        count(CASE WHEN touched THEN 1 END) AS updated,
        sum(size(stale)) AS closed,
        collect(CASE WHEN opened OR touched OR size(stale) > 0 THEN
          [c IN stale | ['KNOWS', 'closed', t.id, s.id, c.since.epochSeconds * 1000000 + c.since.microsecond, at.epochSeconds * 1000000 + at.microsecond,
-                        {source: c.source, strength: c.strength}, null]]
+                        c.source, c.strength, null, null, null, null, null]]
          + CASE WHEN opened
                 THEN [['KNOWS', 'opened', t.id, s.id, at.epochSeconds * 1000000 + at.microsecond, null,
-                       {source: 'explicit', strength: row.strength}, null]] ELSE [] END
+                       'explicit', row.strength, null, null, null, null, null]] ELSE [] END
          + CASE WHEN touched
                 THEN [c IN same | ['KNOWS', 'changed', t.id, s.id,
                                    c.since.epochSeconds * 1000000 + c.since.microsecond, null,
-                                   {source: 'explicit', strength: row.strength},
-                                   [['last_contact', contact_before, contact]]]] ELSE [] END
-       END) AS changes
+                                   'explicit', row.strength, null,
+                                   contact_before, contact, null, null]] ELSE [] END
+       END) AS per_row
+RETURN created, updated, closed, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes

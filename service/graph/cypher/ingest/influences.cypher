@@ -17,13 +17,14 @@ WITH a, b, row, existing, size(existing) = 0 AS created,
 FOREACH (e IN existing | SET e.strength = row.strength)
 FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END |
   CREATE (a)-[:INFLUENCES {strength: row.strength}]->(b))
-// `changes`: one list per row that changed something (none for a no-op row) of
-// [type, change, from id, to id, since µs, until µs, identity, [[property, before, after]]]
-// (docs/graph-conventions.md, "Change sets").
-RETURN count(CASE WHEN created THEN 1 END) AS created,
+// `changes`: one flat list of the changed edges, 13 fields each (no-op rows add none):
+// type, change, from id, to id, since µs, until µs, 3 identity fields, 2 × (before,
+// after) of values changed in place (docs/graph-conventions.md, "Change sets").
+WITH count(CASE WHEN created THEN 1 END) AS created,
        count(CASE WHEN changed THEN 1 END) AS updated,
        collect(CASE WHEN created
-                    THEN [['INFLUENCES', 'opened', a.id, b.id, null, null, {strength: row.strength}, null]]
+                    THEN [['INFLUENCES', 'opened', a.id, b.id, null, null, row.strength, null, null, null, null, null, null]]
                     WHEN changed
-                    THEN [['INFLUENCES', 'changed', a.id, b.id, null, null, null,
-                           [['strength', before, row.strength]]]] END) AS changes
+                    THEN [['INFLUENCES', 'changed', a.id, b.id, null, null, null, null, null,
+                           before, row.strength, null, null]] END) AS per_row
+RETURN created, updated, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes

@@ -23,14 +23,15 @@ FOREACH (c IN stale | SET c.until = at)
 WITH s, t, row, stale, kept OR coalesce(s.status, 'active') = 'left' AS kept, at
 FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END |
   CREATE (s)-[:HAS_ROLE {role: row.role, stance: row.stance, since: at}]->(t))
-// `changes`: one list per row that changed something (none for a no-op row) of
-// [type, change, from id, to id, since µs, until µs, identity, [[property, before, after]]]
-// (docs/graph-conventions.md, "Change sets").
-RETURN count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed,
+// `changes`: one flat list of the changed edges, 13 fields each (no-op rows add none):
+// type, change, from id, to id, since µs, until µs, 3 identity fields, 2 × (before,
+// after) of values changed in place (docs/graph-conventions.md, "Change sets").
+WITH count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed,
        collect(CASE WHEN NOT kept OR size(stale) > 0 THEN
          [c IN stale | ['HAS_ROLE', 'closed', s.id, t.id, c.since.epochSeconds * 1000000 + c.since.microsecond, at.epochSeconds * 1000000 + at.microsecond,
-                        {role: c.role, stance: c.stance, target: 'opportunity'}, null]]
+                        c.role, c.stance, 'opportunity', null, null, null, null]]
          + CASE WHEN kept THEN []
                 ELSE [['HAS_ROLE', 'opened', s.id, t.id, at.epochSeconds * 1000000 + at.microsecond, null,
-                       {role: row.role, stance: row.stance, target: 'opportunity'}, null]] END
-       END) AS changes
+                       row.role, row.stance, 'opportunity', null, null, null, null]] END
+       END) AS per_row
+RETURN created, closed, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes

@@ -2,9 +2,9 @@
 // person no longer has a solid-line manager (the current edge is closed, none opened).
 // A different manager closes the current edge and opens a new one at the effective time,
 // or later: never before the current edge's since nor inside an earlier (closed) line.
-// `changes`: one list per row that changed something (none for a no-op row) of
-// [type, change, from id, to id, since µs, until µs, identity, [[property, before, after]]]
-// (docs/graph-conventions.md, "Change sets").
+// `changes`: one flat list of the changed edges, 13 fields each (no-op rows add none):
+// type, change, from id, to id, since µs, until µs, 3 identity fields, 2 × (before,
+// after) of values changed in place (docs/graph-conventions.md, "Change sets").
 UNWIND $rows AS row
 MATCH (s:Stakeholder {id: row.id})
 OPTIONAL MATCH (m:Stakeholder {id: row.manager_id})
@@ -30,12 +30,14 @@ WITH s, m, stale, kept,
 FOREACH (c IN stale | SET c.until = at)
 FOREACH (_ IN CASE WHEN m IS NULL OR kept THEN [] ELSE [1] END |
   CREATE (s)-[:REPORTS_TO {kind: 'solid', since: at}]->(m))
-RETURN count(CASE WHEN m IS NOT NULL AND NOT kept THEN 1 END) AS created,
+WITH count(CASE WHEN m IS NOT NULL AND NOT kept THEN 1 END) AS created,
        sum(size(stale)) AS closed,
        collect(CASE WHEN m IS NOT NULL AND NOT kept THEN s.id END) AS opened_for,
        collect(CASE WHEN size(stale) > 0 OR m IS NOT NULL AND NOT kept THEN
          [c IN stale | ['REPORTS_TO', 'closed', s.id, endNode(c).id, c.since.epochSeconds * 1000000 + c.since.microsecond, at.epochSeconds * 1000000 + at.microsecond,
-                        {kind: 'solid'}, null]]
+                        'solid', null, null, null, null, null, null]]
          + CASE WHEN m IS NULL OR kept THEN []
-                ELSE [['REPORTS_TO', 'opened', s.id, m.id, at.epochSeconds * 1000000 + at.microsecond, null, {kind: 'solid'}, null]] END
-       END) AS changes
+                ELSE [['REPORTS_TO', 'opened', s.id, m.id, at.epochSeconds * 1000000 + at.microsecond, null,
+                       'solid', null, null, null, null, null, null]] END
+       END) AS per_row
+RETURN created, closed, opened_for, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes

@@ -8,9 +8,11 @@ MERGE (n:Stakeholder {id: row.id})
 SET n._lock = true
 REMOVE n._lock
 WITH n, row, n.updated_at IS NULL AS created
-// The changed properties, [name, before, after], read before the SET (the change set).
+// The changed properties, [name, before, after], read before the SET (the change set);
+// a created node's are the values it is given.
 WITH n, row, created,
-     CASE WHEN created THEN []
+     CASE WHEN created
+          THEN [k IN keys(row.props) WHERE row.props[k] IS NOT NULL | [k, null, row.props[k]]]
           ELSE [k IN keys(row.props)
                 WHERE coalesce(n[k] <> row.props[k], n[k] IS NOT NULL OR row.props[k] IS NOT NULL)
                 | [k, n[k], row.props[k]]]
@@ -21,6 +23,13 @@ WITH n, row, created,
 WITH n, row, created, diff, created OR size(diff) > 0 AS changed
 SET n += row.props, n.status = 'active', n.left_at = null
 SET n.updated_at = CASE WHEN changed THEN $now ELSE n.updated_at END
-RETURN count(CASE WHEN created THEN 1 END) AS created,
+// `changes`: one flat list of the changed nodes (no-op rows add none): id, created,
+// the number n of changed properties, then n × (name, before, after); the values of
+// properties a change set does not keep ($tracked) are left out (null).
+WITH count(CASE WHEN created THEN 1 END) AS created,
        count(CASE WHEN changed AND NOT created THEN 1 END) AS updated,
-       collect(CASE WHEN changed THEN [n.id, created, diff] END) AS changes
+       collect(CASE WHEN changed THEN
+         [[n.id, created, size(diff)]]
+         + [d IN diff | CASE WHEN d[0] IN $tracked THEN d ELSE [d[0], null, null] END]
+       END) AS per_row
+RETURN created, updated, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes

@@ -18,12 +18,13 @@ WITH s, a, stale, kept,
             CASE WHEN coalesce(c.until, c.since) > t THEN coalesce(c.until, c.since) ELSE t END) AS at
 FOREACH (c IN stale | SET c.until = at)
 FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END | CREATE (s)-[:WORKS_AT {since: at}]->(a))
-// `changes`: one list per row that changed something (none for a no-op row) of
-// [type, change, from id, to id, since µs, until µs, identity, [[property, before, after]]]
-// (docs/graph-conventions.md, "Change sets").
-RETURN count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed,
+// `changes`: one flat list of the changed edges, 13 fields each (no-op rows add none):
+// type, change, from id, to id, since µs, until µs, 3 identity fields, 2 × (before,
+// after) of values changed in place (docs/graph-conventions.md, "Change sets").
+WITH count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed,
        collect(CASE WHEN NOT kept OR size(stale) > 0 THEN
-         [c IN stale | ['WORKS_AT', 'closed', s.id, endNode(c).id, c.since.epochSeconds * 1000000 + c.since.microsecond, at.epochSeconds * 1000000 + at.microsecond, null, null]]
+         [c IN stale | ['WORKS_AT', 'closed', s.id, endNode(c).id, c.since.epochSeconds * 1000000 + c.since.microsecond, at.epochSeconds * 1000000 + at.microsecond, null, null, null, null, null, null, null]]
          + CASE WHEN kept THEN []
-                ELSE [['WORKS_AT', 'opened', s.id, a.id, at.epochSeconds * 1000000 + at.microsecond, null, null, null]] END
-       END) AS changes
+                ELSE [['WORKS_AT', 'opened', s.id, a.id, at.epochSeconds * 1000000 + at.microsecond, null, null, null, null, null, null, null, null]] END
+       END) AS per_row
+RETURN created, closed, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes
