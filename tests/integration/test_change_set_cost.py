@@ -39,9 +39,7 @@ def _plain(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool)
 
 
-def test_the_statements_return_flat_lists_of_plain_values(
-    graph: Graph, settings: Settings
-) -> None:
+def test_the_statements_return_flat_lists_of_plain_values(graph: Graph, settings: Settings) -> None:
     db = settings.neo4j_database
     write_set = write_set_of(plan_units(validate_batch(graph.driver, db, BATCH)))
     params = _params(settings, T1, datetime.now(UTC))
