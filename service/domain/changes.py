@@ -45,6 +45,7 @@ from service.graph.ingest import (
     edge_account_key,
     read_change_sets,
 )
+from service.graph.values import to_native
 
 __all__ = [
     "TRACKED_PROPERTIES",
@@ -162,8 +163,8 @@ class ChangeSet:
         return _typed(
             json.loads(props["changes"]),
             id=props["id"],
-            at=_native(props["at"]),
-            effective_at=_native(props["effective_at"]),
+            at=to_native(props["at"]),
+            effective_at=to_native(props["effective_at"]),
             source=props["source"],
             accounts=tuple(props["account_ids"]),
         )
@@ -480,15 +481,10 @@ def _from_micros(micros: int | None) -> datetime | None:
     return None if micros is None else _EPOCH + timedelta(microseconds=micros)
 
 
-def _native(value: Any) -> Any:
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value
-
-
 def _plain(value: Any) -> Any:
     """A property value as a change set keeps it, in memory as in its record (JSON): a
     date or datetime (UTC) as ISO-8601 text, anything else as stored."""
-    value = _native(value)
+    value = to_native(value)
     if isinstance(value, datetime):
         return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
     if isinstance(value, date):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
 from neo4j import Driver
 
+from service import heap
 from service.domain.changes import ChangeRecord, ChangeSet, record_changes
 from service.domain.errors import Conflict, InvalidInput
 from service.domain.ingest.plan import ACCOUNT, Chunk, chunk_units, plan_units, write_set_of
@@ -117,33 +116,6 @@ def ingest_batch(
     return summary
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a large input is validated and planned.
-
-    The rows are millions of acyclic dicts and lists that live until the import ends;
-    each full collection rescans all of them for nothing (≈ 1.5 s of the planning of
-    the 100k benchmark). Reference counting still frees everything as usual.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@contextmanager
-def _rows_frozen() -> Iterator[None]:
-    """Keep the planned rows out of the collections that run while they are written."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def import_batches(
     driver: Driver,
     database: str,
@@ -169,7 +141,7 @@ def import_batches(
     """
     if chunk_rows < 1 or workers < 1:
         raise InvalidInput("chunk_rows and workers must be at least 1")
-    with _collector_paused():
+    with heap.collector_paused():
         valid = validate_batch(driver, database, batch, settings.max_listed_errors)
         now = datetime.now(UTC)
         summary = IngestSummary(effective_at=valid.effective_at or now, received=valid.received)
@@ -185,7 +157,7 @@ def import_batches(
         if progress is not None:
             progress(chunk.rows)
 
-    with _rows_frozen():
+    with heap.frozen_during():
         for phase, group in groupby(chunks, key=lambda c: c.phase):
             if phase != ACCOUNT or workers == 1:
                 for chunk in group:
