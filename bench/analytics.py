@@ -152,7 +152,7 @@ def ingest(graph: Graph, settings: Settings, name: str) -> tuple[int, float]:
     batch = generate(preset(name, today=date.today()))
     rows = sum(len(v) for v in batch.values() if isinstance(v, list))
     t0 = time.perf_counter()
-    import_batches(graph.driver, graph.database, settings, batch, 20_000)
+    import_batches(graph, settings, batch, 20_000)
     return rows, time.perf_counter() - t0
 
 

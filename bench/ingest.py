@@ -311,8 +311,7 @@ def run(
             if breakdown is not None:
                 with breakdown.installed():
                     summary = import_batches(
-                        graph.driver,
-                        graph.database,
+                        graph,
                         settings,
                         batch,
                         chunk_rows,
@@ -321,8 +320,7 @@ def run(
                     )
             else:
                 summary = import_batches(
-                    graph.driver,
-                    graph.database,
+                    graph,
                     settings,
                     batch,
                     chunk_rows,

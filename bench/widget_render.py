@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         m = machine.describe(graph)
         with graph.driver.session(database=graph.database) as session:
             session.run(EMPTY_GRAPH).consume()
-        import_batches(graph.driver, graph.database, settings, batch, chunk_rows=5_000)
+        import_batches(graph, settings, batch, chunk_rows=5_000)
 
         port = _free_port()
         env = {**os.environ, "POWERMAP_EMBED_TOKEN_SECRET": secret, "POWERMAP_LOG_LEVEL": "WARNING"}

@@ -154,8 +154,7 @@ def import_file(
         task = bar.add_task("importing rows", total=total)
         try:
             summary = import_batches(
-                graph.driver,
-                graph.database,
+                graph,
                 settings,
                 batch,
                 chunk_rows,

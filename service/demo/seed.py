@@ -104,7 +104,7 @@ def _apply(
     done: list[str] = []
     for step in portfolio.steps:
         if isinstance(step, BatchStep):
-            summary: Any = ingest.ingest_batch(graph.driver, graph.database, settings, step.batch)
+            summary: Any = ingest.ingest_batch(graph, settings, step.batch)
         else:
             summary = ingest.depart_stakeholder(
                 graph, step.stakeholder_id, datetime.fromisoformat(step.left_at)

@@ -35,8 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
 from typing import Any, Literal
 
-from neo4j import Driver
-
+from service.graph.driver import Graph
 from service.graph.ingest import (
     EDGE_FIELDS,
     IDENTITY_FIELDS,
@@ -226,12 +225,10 @@ def summarize(change_sets: Sequence[ChangeSet]) -> dict[str, Any]:
     }
 
 
-def recorded_change_sets(
-    driver: Driver, database: str, account_id: str | None = None
-) -> list[ChangeSet]:
+def recorded_change_sets(graph: Graph, account_id: str | None = None) -> list[ChangeSet]:
     """The recorded change sets, in write order; with ``account_id`` those that touched
     that account."""
-    return [ChangeSet.from_record(r) for r in read_change_sets(driver, database, account_id)]
+    return [ChangeSet.from_record(r) for r in read_change_sets(graph, account_id)]
 
 
 # -- from what the statements returned to the record, and to the typed change set -----

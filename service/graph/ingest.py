@@ -35,10 +35,10 @@ from functools import cache
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from neo4j import Driver, ManagedTransaction, Result
+from neo4j import ManagedTransaction, Result
 
 from service.graph.cypher_files import cypher
-from service.graph.driver import Record, read_tx, write_tx
+from service.graph.driver import Graph, Record
 
 
 class Statement(StrEnum):
@@ -247,7 +247,7 @@ class _Rows(list[Any]):
 
 
 def lookup_stored(
-    driver: Driver, database: str, ids_by_label: Mapping[str, set[str]], manager_starts: set[str]
+    graph: Graph, ids_by_label: Mapping[str, set[str]], manager_starts: set[str]
 ) -> StoredFacts:
     """Stored ids among those asked (one query per label) and the stored manager chains
     above ``manager_starts`` (one query), all in one read transaction."""
@@ -268,7 +268,7 @@ def lookup_stored(
             managers = {r["id"]: r["manager"] for r in rows}
         return StoredFacts(existing=existing, solid_managers=managers, departed=departed)
 
-    return read_tx(driver, database, work)
+    return graph.read_tx(work)
 
 
 def run_rows(tx: ManagedTransaction, text: str, params: dict[str, Any]) -> list[Record]:
@@ -560,20 +560,18 @@ def _refuse_cycles(tx: ManagedTransaction, new_solid_lines: list[str]) -> None:
 
 
 def write_batch(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     write_set: WriteSet,
     params: WriteParams,
     recorder: Recorder[R] | None = None,
 ) -> tuple[Tally, R | None]:
     """Write one batch (or one import chunk) in one managed, retried transaction, with
     its change set (see :func:`write_work`)."""
-    return write_tx(driver, database, write_work(write_set, params, recorder))
+    return graph.write_tx(write_work(write_set, params, recorder))
 
 
 def _depart(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     query: str,
     label: str,
     person_id: str,
@@ -596,12 +594,11 @@ def _depart(
         edges = [[value for edge in row["changes"] for value in edge]]
         return row, record_changes(tx, nodes, edges, recorder)
 
-    return write_tx(driver, database, work)
+    return graph.write_tx(work)
 
 
 def depart_stakeholder(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     stakeholder_id: str,
     left_at: datetime,
     now: datetime,
@@ -610,8 +607,7 @@ def depart_stakeholder(
     """The departure's row (None: no such stakeholder) and its change set, recorded in
     the same transaction."""
     return _depart(
-        driver,
-        database,
+        graph,
         "ingest/depart_stakeholder",
         "Stakeholder",
         stakeholder_id,
@@ -622,8 +618,7 @@ def depart_stakeholder(
 
 
 def depart_team_member(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     team_member_id: str,
     left_at: datetime,
     now: datetime,
@@ -631,8 +626,7 @@ def depart_team_member(
 ) -> tuple[Record | None, R | None]:
     """As :func:`depart_stakeholder`, for one of our team members."""
     return _depart(
-        driver,
-        database,
+        graph,
         "ingest/depart_team_member",
         "TeamMember",
         team_member_id,
@@ -642,16 +636,14 @@ def depart_team_member(
     )
 
 
-def read_change_sets(driver: Driver, database: str, account_id: str | None = None) -> list[Record]:
+def read_change_sets(graph: Graph, account_id: str | None = None) -> list[Record]:
     """The properties of every recorded ``ChangeSet`` node in write order, or of those
     that touched ``account_id``."""
     # A Lucene phrase of one keyword token: only `\` and `"` need escaping.
     term = None
     if account_id is not None:
         term = '"' + account_id.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    rows = read_tx(
-        driver,
-        database,
+    rows = graph.read_tx(
         lambda tx: run_rows(
             tx, cypher("ingest/change_sets"), {"account_id": account_id, "term": term}
         ),

@@ -100,6 +100,6 @@ BATCH_2: dict[str, Any] = {
 
 
 def seed(graph: Graph, settings: Settings, *, reorg: bool = False) -> None:
-    ingest_batch(graph.driver, graph.database, settings, BATCH_1)
+    ingest_batch(graph, settings, BATCH_1)
     if reorg:
-        ingest_batch(graph.driver, graph.database, settings, BATCH_2)
+        ingest_batch(graph, settings, BATCH_2)

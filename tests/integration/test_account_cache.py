@@ -136,8 +136,7 @@ def test_a_write_through_ingest_is_seen_by_the_next_read(scene: Graph, settings:
     cache = cache_of(scene, settings)
     assert ties_to(acme(cache), "cfo") == []
     ingest_batch(
-        scene.driver,
-        scene.database,
+        scene,
         settings,
         {"relationships": [{"team_member_id": "t2", "stakeholder_id": "cfo", "strength": 0.9}]},
     )
@@ -202,8 +201,7 @@ def test_derived_results_are_reused_and_recomputed_after_a_write(
     )
     # A new tie t2–cfo is a new shortest way between the team and cfo's side.
     ingest_batch(
-        scene.driver,
-        scene.database,
+        scene,
         settings,
         {"relationships": [{"team_member_id": "t2", "stakeholder_id": "cfo", "strength": 0.9}]},
     )

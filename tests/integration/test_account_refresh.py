@@ -51,8 +51,7 @@ def account(cache: AccountCache, account_id: str = "acme") -> PulledAccount:
 
 def tie_t2_cfo(scene: Graph, settings: Settings, strength: float = 0.9) -> None:
     ingest_batch(
-        scene.driver,
-        scene.database,
+        scene,
         settings,
         {
             "relationships": [

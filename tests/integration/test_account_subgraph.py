@@ -106,8 +106,7 @@ def test_departures_and_a_move(graph: Graph, settings: Settings) -> None:
     depart_stakeholder(graph, "champ", datetime(2026, 4, 1, tzinfo=UTC))
     depart_team_member(graph, "t2", datetime(2026, 4, 1, tzinfo=UTC))
     ingest_batch(
-        graph.driver,
-        graph.database,
+        graph,
         settings,
         {
             "effective_at": "2026-05-01T00:00:00Z",
@@ -157,8 +156,7 @@ def test_derived_tie_strength_equals_the_analytics_formula(
         ("event", effective - 200 * day),
     ]
     ingest_batch(
-        graph.driver,
-        graph.database,
+        graph,
         settings,
         {
             "effective_at": effective.isoformat(),

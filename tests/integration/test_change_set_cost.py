@@ -40,8 +40,7 @@ def _plain(value: Any) -> bool:
 
 
 def test_the_statements_return_flat_lists_of_plain_values(graph: Graph, settings: Settings) -> None:
-    db = settings.neo4j_database
-    write_set = write_set_of(plan_units(validate_batch(graph.driver, db, BATCH)))
+    write_set = write_set_of(plan_units(validate_batch(graph, BATCH)))
     params = _params(settings, T1, datetime.now(UTC))
     seen: list[store.RawChanges] = []
 
@@ -51,7 +50,7 @@ def test_the_statements_return_flat_lists_of_plain_values(graph: Graph, settings
             raw, at=params.now, effective_at=T1, source="api", active_tie_threshold=0.2
         )
 
-    _, change_record = store.write_batch(graph.driver, db, write_set, params, recorder)
+    _, change_record = store.write_batch(graph, write_set, params, recorder)
 
     [raw] = seen
     assert raw.edges and raw.nodes
@@ -75,7 +74,7 @@ def test_the_statements_return_flat_lists_of_plain_values(graph: Graph, settings
     typed = change_record.change_set()
     assert len(typed.nodes) == 5 and len(typed.edges) == 8 and len(typed.ties) == 1
     # The record reads back as the typed set the write would have returned.
-    assert recorded_change_sets(graph.driver, db) == [typed]
+    assert recorded_change_sets(graph) == [typed]
     # Only the values a change set keeps are recorded: an email is listed by name.
     [props] = graph.read("MATCH (c:ChangeSet) RETURN properties(c) AS p")
     assert "pat@acme.example" not in props["p"]["changes"]
@@ -86,11 +85,11 @@ def test_the_statements_return_flat_lists_of_plain_values(graph: Graph, settings
 def test_an_import_keeps_counts_and_builds_no_typed_change_set_unasked(
     graph: Graph, settings: Settings
 ) -> None:
-    summary = import_batches(graph.driver, settings.neo4j_database, settings, BATCH, chunk_rows=100)
+    summary = import_batches(graph, settings, BATCH, chunk_rows=100)
 
     assert summary.change_sets == []  # nothing typed was built or kept
     assert summary.as_dict()["changes"]["nodes"] == {"created": 5, "changed": 0, "left": 0}
-    recorded = recorded_change_sets(graph.driver, settings.neo4j_database)
+    recorded = recorded_change_sets(graph)
     assert sorted(summary.change_set_ids) == sorted(cs.id for cs in recorded if cs.id)
     assert sum(len(cs.edges) for cs in recorded) == 8  # team members first, then acme
     assert summary.as_dict()["changes"]["accounts"] == ["acme"]

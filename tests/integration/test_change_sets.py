@@ -59,13 +59,13 @@ FIRST: dict[str, Any] = {
 
 
 def write(graph: Graph, settings: Settings, batch: dict[str, Any]) -> ChangeSet:
-    changes = ingest_batch(graph.driver, graph.database, settings, batch).changes
+    changes = ingest_batch(graph, settings, batch).changes
     assert changes is not None
     return changes
 
 
 def recorded(graph: Graph, settings: Settings) -> list[ChangeSet]:
-    return recorded_change_sets(graph.driver, graph.database)
+    return recorded_change_sets(graph)
 
 
 def change_set_count(graph: Graph, settings: Settings) -> int:
@@ -175,7 +175,7 @@ def test_a_re_sent_batch_changes_nothing_and_records_nothing(
     graph: Graph, settings: Settings
 ) -> None:
     first = write(graph, settings, FIRST)
-    again = ingest_batch(graph.driver, graph.database, settings, FIRST)
+    again = ingest_batch(graph, settings, FIRST)
 
     assert again.changes is not None and again.changes.empty
     assert again.changes.id is None and again.changes.accounts == ()
@@ -315,7 +315,7 @@ def test_a_refused_batch_and_a_rolled_back_write_record_nothing(
         ]
     }
     with pytest.raises(InvalidInput):
-        ingest_batch(graph.driver, graph.database, settings, bad)
+        ingest_batch(graph, settings, bad)
     assert recorded(graph, settings) == before
 
     # A write that changed things and then rolled back (a reporting cycle found at the
@@ -324,16 +324,15 @@ def test_a_refused_batch_and_a_rolled_back_write_record_nothing(
         "stakeholders": [{"id": "p0", "account_id": "acme", "name": "Pat", "reports_to": "p1"}]
     }
     valid = validate_batch(
-        graph.driver,
-        graph.database,
+        graph,
         {"stakeholders": [{"id": "p4", "account_id": "acme", "name": "X"}]},
     )
     units = write_set_of(plan_units(valid))
     units[store.Statement.SOLID_REPORTS_TO] = [{"id": "p0", "manager_id": "p1"}]
     with pytest.raises(Conflict):
-        _write(graph.driver, graph.database, units, _params(settings, T2, datetime.now(UTC)))
+        _write(graph, units, _params(settings, T2, datetime.now(UTC)))
     with pytest.raises(InvalidInput):  # validation refuses the same cycle up front
-        ingest_batch(graph.driver, graph.database, settings, cycle)
+        ingest_batch(graph, settings, cycle)
     assert recorded(graph, settings) == before
     assert change_set_count(graph, settings) == len(before) == 1
 
@@ -351,9 +350,7 @@ def test_an_import_records_one_change_set_per_committed_chunk(
         ],
     }
     seen: list[ChangeSet] = []
-    summary = import_batches(
-        graph.driver, graph.database, settings, batch, chunk_rows=10, on_change_set=seen.append
-    )
+    summary = import_batches(graph, settings, batch, chunk_rows=10, on_change_set=seen.append)
 
     assert summary.transactions == len(seen) == 3  # one account of 9 statement rows each
     assert [cs.accounts for cs in seen] == [("a0",), ("a1",), ("a2",)]
@@ -363,9 +360,9 @@ def test_an_import_records_one_change_set_per_committed_chunk(
     assert summary.as_dict()["changes"]["accounts"] == ["a0", "a1", "a2"]
     assert summary.as_dict()["changes"]["nodes"] == {"created": 15, "changed": 0, "left": 0}
     # The full-text index finds a touched account's change sets.
-    [of_a1] = recorded_change_sets(graph.driver, graph.database, "a1")
+    [of_a1] = recorded_change_sets(graph, "a1")
     assert of_a1 == next(cs for cs in seen if cs.accounts == ("a1",))
-    assert recorded_change_sets(graph.driver, graph.database, "a") == []
+    assert recorded_change_sets(graph, "a") == []
 
 
 # -- the recorded change sets rebuild the history -------------------------------------
@@ -445,7 +442,7 @@ def test_recorded_change_sets_rebuild_the_edge_history(
     graph: Graph, settings: Settings, sequence: list[tuple[Any, ...]]
 ) -> None:
     _clean(graph)
-    ingest_batch(graph.driver, graph.database, settings, START)
+    ingest_batch(graph, settings, START)
     for step in sequence:
         random_step(graph, settings, step)
     history = stored_history(graph, settings)

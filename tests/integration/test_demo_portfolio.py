@@ -358,8 +358,7 @@ def test_seeding_twice_changes_nothing(graph: Graph, settings: Settings) -> None
 
 def test_reset_reloads_the_demo_and_nothing_else(graph: Graph, settings: Settings) -> None:
     ingest_batch(
-        graph.driver,
-        graph.database,
+        graph,
         settings,
         {"accounts": [{"id": "not-the-demo", "name": "Kept", "tier": "key"}]},
     )
@@ -397,7 +396,7 @@ def test_reset_counts_exactly_the_demo_nodes_and_keys(graph: Graph, settings: Se
 
 def test_a_half_loaded_demo_is_refused(graph: Graph, settings: Settings) -> None:
     portfolio = build_demo_portfolio()
-    ingest_batch(graph.driver, graph.database, settings, portfolio.batches()[0])
+    ingest_batch(graph, settings, portfolio.batches()[0])
     assert demo_state(graph, portfolio) == "partial"
     with pytest.raises(Conflict, match="--reset"):
         seed_demo(graph, settings)

@@ -270,10 +270,9 @@ def test_a_graph_written_by_the_service_is_clean(graph: Graph, settings: Setting
             }
         ],
     }
-    ingest_batch(graph.driver, graph.database, settings, batch)
+    ingest_batch(graph, settings, batch)
     ingest_batch(
-        graph.driver,
-        graph.database,
+        graph,
         settings,
         {
             "effective_at": "2026-03-01T00:00:00Z",

@@ -156,7 +156,7 @@ def _step(graph: Graph, settings: Settings, step: tuple[Any, ...]) -> str:
         return "departed"
     before = dump(graph, settings)
     try:
-        ingest_batch(graph.driver, graph.database, settings, step[1])
+        ingest_batch(graph, settings, step[1])
     except (InvalidInput, Conflict):
         assert dump(graph, settings) == before, "a refused batch changed the graph"
         return "refused"
@@ -174,7 +174,7 @@ def test_random_batches_and_departures_keep_the_invariants(
     graph: Graph, settings: Settings, sequence: list[tuple[Any, ...]]
 ) -> None:
     _clean(graph)
-    ingest_batch(graph.driver, graph.database, settings, START)
+    ingest_batch(graph, settings, START)
     for number, step in enumerate(sequence, start=1):
         outcome = _step(graph, settings, step)
         event(outcome)  # --hypothesis-show-statistics: how many were written, refused

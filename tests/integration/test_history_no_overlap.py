@@ -37,7 +37,7 @@ SCENE: dict[str, Any] = {
 
 def ingest(graph: Graph, settings: Settings, effective_at: str, **sections: Any) -> None:
     batch = {"effective_at": effective_at, **sections}
-    ingest_batch(graph.driver, graph.database, settings, batch)
+    ingest_batch(graph, settings, batch)
 
 
 def overlaps(graph: Graph, settings: Settings) -> list[Violation]:

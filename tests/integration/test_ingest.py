@@ -25,12 +25,12 @@ from tests.integration.test_ingest_support import (
 
 
 def ingest(graph: Graph, settings: Settings, batch: dict[str, Any]) -> dict[str, Any]:
-    return ingest_batch(graph.driver, graph.database, settings, batch).as_dict()
+    return ingest_batch(graph, settings, batch).as_dict()
 
 
 def rejected(graph: Graph, settings: Settings, batch: dict[str, Any]) -> list[dict[str, Any]]:
     with pytest.raises(InvalidInput) as caught:
-        ingest_batch(graph.driver, graph.database, settings, batch)
+        ingest_batch(graph, settings, batch)
     return [e.as_dict() for e in caught.value.errors]
 
 
@@ -381,7 +381,7 @@ def test_oversized_batch_is_refused_before_anything_else(graph: Graph, settings:
     batch = {"stakeholders": [{"id": 1}, {"id": 2}], "accounts": [{}, {}]}
 
     with pytest.raises(PayloadTooLarge) as caught:
-        ingest_batch(graph.driver, small.neo4j_database, small, batch)
+        ingest_batch(graph, small, batch)
 
     assert caught.value.status == 413
     assert "4 rows" in caught.value.detail
@@ -392,7 +392,7 @@ def test_statements_are_chunked_inside_one_transaction(graph: Graph, settings: S
     chunked = settings.model_copy(update={"ingest_unwind_chunk": 7})
     batch = {"accounts": [{"id": "acme", "name": "Acme"}], "stakeholders": people("acme", 50)}
 
-    summary = ingest_batch(graph.driver, chunked.neo4j_database, chunked, batch).as_dict()
+    summary = ingest_batch(graph, chunked, batch).as_dict()
 
     assert summary["transactions"] == 1
     assert summary["nodes"]["Stakeholder"]["created"] == 50  # 8 chunks of <= 7 rows

@@ -132,7 +132,7 @@ def test_eight_overlapping_writers_make_no_duplicates_and_lose_nothing(
 
     def run(w: int) -> dict[str, Any]:
         start.wait()
-        return ingest_batch(graph.driver, graph.database, settings, writer_batch(w)).as_dict()
+        return ingest_batch(graph, settings, writer_batch(w)).as_dict()
 
     with ThreadPoolExecutor(WRITERS) as pool:
         summaries = list(pool.map(run, range(WRITERS)))
@@ -168,8 +168,7 @@ def test_eight_overlapping_writers_make_no_duplicates_and_lose_nothing(
 
 def test_two_halves_of_a_cycle_cannot_both_commit(graph: Graph, settings: Settings) -> None:
     ingest_batch(
-        graph.driver,
-        graph.database,
+        graph,
         settings,
         {
             "accounts": [{"id": "acme", "name": "Acme"}],
@@ -184,10 +183,7 @@ def test_two_halves_of_a_cycle_cannot_both_commit(graph: Graph, settings: Settin
         {"stakeholders": [{"id": "y", "account_id": "acme", "name": "Y", "reports_to": "x"}]},
     ]
     # Both validate against the stored graph (no lines yet): the race is in the writes.
-    write_sets = [
-        write_set_of(plan_units(validate_batch(graph.driver, graph.database, half)))
-        for half in halves
-    ]
+    write_sets = [write_set_of(plan_units(validate_batch(graph, half))) for half in halves]
     now = datetime.now(UTC)
     params = _params(settings, now, now)
     start = threading.Barrier(2)
@@ -195,7 +191,7 @@ def test_two_halves_of_a_cycle_cannot_both_commit(graph: Graph, settings: Settin
     def write(i: int) -> str:
         start.wait()
         try:
-            store.write_batch(graph.driver, graph.database, write_sets[i], params)
+            store.write_batch(graph, write_sets[i], params)
         except store.ReportingCycleFormed:
             return "refused"
         return "written"
@@ -212,7 +208,7 @@ def test_two_halves_of_a_cycle_cannot_both_commit(graph: Graph, settings: Settin
         store.Statement.SOLID_REPORTS_TO: [{"id": line["target"], "manager_id": line["source"]}]
     }
     with pytest.raises(Conflict):
-        _write(graph.driver, graph.database, backwards, params)
+        _write(graph, backwards, params)
     assert current_edges(graph, settings, "REPORTS_TO") == [line]
     assert check_graph(graph) == []
 
@@ -223,8 +219,7 @@ def test_edge_only_batches_on_stored_people_make_no_duplicate_current_edges(
     # The people exist already; the eight batches carry only edges to them, so the only
     # thing serialising the writers is the lock each edge statement takes on its owner.
     ingest_batch(
-        graph.driver,
-        graph.database,
+        graph,
         settings,
         {
             "accounts": [{"id": "acme", "name": "Acme"}],
@@ -254,7 +249,7 @@ def test_edge_only_batches_on_stored_people_make_no_duplicate_current_edges(
             ],
         }
         start.wait()
-        ingest_batch(graph.driver, graph.database, settings, batch)
+        ingest_batch(graph, settings, batch)
 
     with ThreadPoolExecutor(WRITERS) as pool:
         list(pool.map(run, range(WRITERS)))
@@ -277,8 +272,7 @@ def test_concurrent_interaction_batches_and_departures_keep_history_without_over
     # ties), dated out of order, while one writer makes people leave and come back.
     people = SHARED[:4]
     ingest_batch(
-        graph.driver,
-        graph.database,
+        graph,
         settings,
         {
             "effective_at": "2026-01-01T00:00:00Z",
@@ -311,7 +305,7 @@ def test_concurrent_interaction_batches_and_departures_keep_history_without_over
             }
             if w == 1:  # people come back
                 batch["stakeholders"] = [{"id": people[k % 4], "account_id": "acme", "name": "x"}]
-            ingest_batch(graph.driver, graph.database, settings, batch)
+            ingest_batch(graph, settings, batch)
 
     with ThreadPoolExecutor(WRITERS) as pool:
         list(pool.map(run, range(WRITERS)))

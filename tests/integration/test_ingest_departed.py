@@ -72,7 +72,7 @@ NAMING_THE_DEPARTED: list[tuple[dict[str, Any], str, str]] = [
 
 
 def ingest(graph: Graph, settings: Settings, effective_at: str, **sections: Any) -> None:
-    ingest_batch(graph.driver, graph.database, settings, {"effective_at": effective_at, **sections})
+    ingest_batch(graph, settings, {"effective_at": effective_at, **sections})
 
 
 def depart(graph: Graph, settings: Settings, person: str) -> None:
@@ -169,11 +169,11 @@ def test_a_departure_committed_after_validation_wins(
     # the batch is written (a concurrent request). The write opens no current edge of
     # theirs: the departure is the later fact.
     ingest(graph, settings, T1, **SCENE)
-    valid = validate_batch(graph.driver, graph.database, {"effective_at": T2, **rows})
+    valid = validate_batch(graph, {"effective_at": T2, **rows})
     depart(graph, settings, person)
 
     now = datetime.now(UTC)
     params = _params(settings, datetime(2026, 2, 1, tzinfo=UTC), now)
-    _write(graph.driver, graph.database, write_set_of(plan_units(valid)), params)
+    _write(graph, write_set_of(plan_units(valid)), params)
 
     assert check_graph(graph) == []

@@ -28,7 +28,7 @@ T4 = "2030-01-01T00:00:00Z"  # after any "now" the departures below take
 
 def ingest(graph: Graph, settings: Settings, effective_at: str, **sections: Any) -> dict[str, Any]:
     batch = {"effective_at": effective_at, **sections}
-    return ingest_batch(graph.driver, graph.database, settings, batch).as_dict()
+    return ingest_batch(graph, settings, batch).as_dict()
 
 
 def person(pid: str, account: str = "acme", **fields: Any) -> dict[str, Any]:

@@ -53,7 +53,7 @@ def test_import_groups_by_account_and_matches_a_single_batch(
     done: list[int] = []
 
     summary = import_batches(
-        graph.driver, graph.database, settings, portfolio(), chunk_rows=40, progress=done.append
+        graph, settings, portfolio(), chunk_rows=40, progress=done.append
     ).as_dict()
 
     # Transactions: the team member; a0, a1, a2 alone (each carries 1 + 30x2 + 29 = 90
@@ -74,7 +74,7 @@ def test_import_groups_by_account_and_matches_a_single_batch(
     # The same data as one batch gives the same graph.
     graph.driver.execute_query(EMPTY, database_=settings.neo4j_database)
     big = settings.model_copy(update={"ingest_max_rows": 1000})
-    ingest_batch(graph.driver, big.neo4j_database, big, portfolio())
+    ingest_batch(graph, big, portfolio())
     assert without_updated_at(dump(graph, settings)) == imported
 
 
@@ -92,9 +92,7 @@ def test_crash_between_transactions_leaves_whole_accounts_only(
             raise Crash
 
     with pytest.raises(Crash):
-        import_batches(
-            graph.driver, graph.database, settings, portfolio(), 40, crash_after_the_first_account
-        )
+        import_batches(graph, settings, portfolio(), 40, crash_after_the_first_account)
 
     assert node_count(graph, settings) == 1 + 1 + 30  # t1, a0 and all of a0's people
     assert edge_counts(graph, settings) == {"WORKS_AT": 30, "REPORTS_TO": 29, "KNOWS": 1}
@@ -107,7 +105,7 @@ def test_the_whole_file_is_validated_before_anything_is_written(
     batch["stakeholders"][75]["reports_to"] = "nobody"  # in the last account's chunk
 
     with pytest.raises(InvalidInput) as caught:
-        import_batches(graph.driver, graph.database, settings, batch, chunk_rows=40)
+        import_batches(graph, settings, batch, chunk_rows=40)
 
     assert [e.location for e in caught.value.errors] == ["stakeholders[75].reports_to"]
     assert node_count(graph, settings) == 0
@@ -155,14 +153,12 @@ def test_concurrent_account_transactions_give_the_same_graph(
 ) -> None:
     db = settings.neo4j_database
     done: list[int] = []
-    summary = import_batches(
-        graph.driver, graph.database, settings, portfolio(), 40, done.append, workers=3
-    )
+    summary = import_batches(graph, settings, portfolio(), 40, done.append, workers=3)
     parallel = without_updated_at(dump(graph, settings))
     assert summary.transactions == 5
     assert sorted(done) == [1, 1, 32, 32, 32]  # same transactions, any order for accounts
     assert done[0] == 1 and done[-1] == 1  # team members first, spanning rows last
 
     graph.driver.execute_query(EMPTY, database_=db)
-    import_batches(graph.driver, graph.database, settings, portfolio(), 40)
+    import_batches(graph, settings, portfolio(), 40)
     assert without_updated_at(dump(graph, settings)) == parallel

@@ -39,7 +39,7 @@ def tie_strength(
 
 
 def ingest(graph: Graph, settings: Settings, **batch: Any) -> dict[str, Any]:
-    return ingest_batch(graph.driver, graph.database, settings, batch).as_dict()
+    return ingest_batch(graph, settings, batch).as_dict()
 
 
 SCENE: dict[str, Any] = {
@@ -107,7 +107,7 @@ def test_weights_and_half_life_come_from_settings(graph: Graph, settings: Settin
         **SCENE,
         "interactions": [meeting("i1", "call", EFFECTIVE - timedelta(days=30), ["t1"], ["p1"])],
     }
-    ingest_batch(graph.driver, custom.neo4j_database, custom, batch)
+    ingest_batch(graph, custom, batch)
 
     # 2.0 * 2^(-30/30) = 1.0, s = 1 - e^-1 = 0.632121
     [edge] = current_edges(graph, settings, "KNOWS")
@@ -234,10 +234,10 @@ def test_same_interactions_twice_change_nothing(graph: Graph, settings: Settings
     # No effective_at: ages are measured at "now", yet a re-sent batch must not move
     # the derived strength (only pairs whose interactions changed are recomputed).
     batch = {**SCENE, "interactions": [meeting("i1", "call", EFFECTIVE, ["t1", "t2"], ["p1"])]}
-    ingest_batch(graph.driver, graph.database, settings, batch)
+    ingest_batch(graph, settings, batch)
     first = dump(graph, settings)
 
-    summary = ingest_batch(graph.driver, graph.database, settings, batch).as_dict()
+    summary = ingest_batch(graph, settings, batch).as_dict()
 
     assert dump(graph, settings) == first
     assert summary["edges"]["KNOWS"] == {"created": 0, "updated": 0, "closed": 0, "removed": 0}

@@ -151,7 +151,7 @@ def test_cypher_portfolio_threading_equals_python(
     neo4j: Graph, settings: Settings, portfolio: dict[str, Any]
 ) -> None:
     _clean(neo4j)
-    ingest_batch(neo4j.driver, neo4j.database, settings, portfolio["batch"])
+    ingest_batch(neo4j, settings, portfolio["batch"])
     for person in portfolio["left_people"]:
         depart_stakeholder(neo4j, person)
     for member in portfolio["left_team"]:

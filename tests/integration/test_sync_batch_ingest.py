@@ -47,10 +47,7 @@ def current(graph: Graph, settings: Settings, rel: str) -> set[tuple[str, str]]:
 
 
 def test_salesforce_exports_ingest_and_reorg(graph: Graph, settings: Settings) -> None:
-    db = settings.neo4j_database
-    first = ingest_batch(
-        graph.driver, db, settings, salesforce_batch("month1_snapshot", MONTH1)
-    ).as_dict()
+    first = ingest_batch(graph, settings, salesforce_batch("month1_snapshot", MONTH1)).as_dict()
     assert first["nodes"]["Stakeholder"]["created"] == 10
     assert first["nodes"]["TeamMember"]["created"] == 3
     roles = current_edges(graph, settings, "HAS_ROLE")
@@ -64,7 +61,7 @@ def test_salesforce_exports_ingest_and_reorg(graph: Graph, settings: Settings) -
     assert ("executive_sponsor", HANK) in {(r.role, r.stakeholder_id) for r in pulled.graph.roles}
     assert node(graph, settings, LISA)["title"] == "Director, IT\nInfrastructure"
 
-    ingest_batch(graph.driver, db, settings, salesforce_batch("month2_reorg", MONTH2))
+    ingest_batch(graph, settings, salesforce_batch("month2_reorg", MONTH2))
     works_at = current(graph, settings, "WORKS_AT")
     assert (PETER, GLOBEX) in works_at and (PETER, INITECH) not in works_at
     reports = current(graph, settings, "REPORTS_TO")
@@ -74,16 +71,14 @@ def test_salesforce_exports_ingest_and_reorg(graph: Graph, settings: Settings) -
     assert (PETER, GLOBEX) in current(graph, settings, "HAS_ROLE")
 
     # The same export again changes nothing.
-    again = ingest_batch(
-        graph.driver, db, settings, salesforce_batch("month2_reorg", MONTH2)
-    ).as_dict()
+    again = ingest_batch(graph, settings, salesforce_batch("month2_reorg", MONTH2)).as_dict()
     assert again["nodes"]["Stakeholder"] == {"created": 0, "updated": 0, "unchanged": 9}
 
 
 def test_hubspot_export_ingests(graph: Graph, settings: Settings) -> None:
     lists = read_hubspot_dir(FIXTURES / "hubspot" / "month1_snapshot")
     batch = snapshot_to_batch(translate_hubspot(lists, mode="snapshot", effective_at=MONTH1)).batch
-    summary = ingest_batch(graph.driver, settings.neo4j_database, settings, dict(batch)).as_dict()
+    summary = ingest_batch(graph, settings, dict(batch)).as_dict()
     assert summary["nodes"]["Account"]["created"] == 3
     assert summary["nodes"]["Stakeholder"]["created"] == 10
     assert ("hs-owner-3003", "hs-company-1003") in current(graph, settings, "COVERS")

@@ -157,7 +157,7 @@ def ingest_batch(
     principal: WritePrincipal,
     batch: Annotated[dict[str, Any], Body()],
 ) -> dict[str, Any]:
-    summary = ingest.ingest_batch(state.graph.driver, state.graph.database, state.settings, batch)
+    summary = ingest.ingest_batch(state.graph, state.settings, batch)
     return summary.as_dict()
 
 

@@ -2,8 +2,8 @@
 
 The public API the service, the CLI, the demo portfolio and the benchmarks call::
 
-    ingest_batch(driver, database, settings, batch) -> IngestSummary
-    import_batches(driver, database, settings, batch, chunk_rows, progress=None) -> IngestSummary
+    ingest_batch(graph, settings, batch) -> IngestSummary
+    import_batches(graph, settings, batch, chunk_rows, progress=None) -> IngestSummary
     depart_stakeholder(graph, stakeholder_id, left_at=None) -> Departure
     depart_team_member(graph, team_member_id, left_at=None) -> Departure
 """

@@ -8,8 +8,6 @@ from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
-from neo4j import Driver
-
 from service import heap
 from service.domain.changes import ChangeRecord, ChangeSet, record_changes
 from service.domain.errors import Conflict, InvalidInput
@@ -22,11 +20,12 @@ from service.domain.ingest.validation import (
     validate,
 )
 from service.graph import ingest as store
+from service.graph.driver import Graph
 from service.settings import Settings
 
 
 def validate_batch(
-    driver: Driver, database: str, batch: Mapping[str, Any], max_errors: int = DEFAULT_MAX_ERRORS
+    graph: Graph, batch: Mapping[str, Any], max_errors: int = DEFAULT_MAX_ERRORS
 ) -> ValidBatch:
     """Every check of a batch (rows, then batch-level against stored data), or
     :class:`InvalidInput` counting every problem and listing the first ``max_errors``."""
@@ -34,7 +33,7 @@ def validate_batch(
         raise InvalidInput("the batch must be a JSON object with one list per section")
 
     def lookup(ids_by_label: dict[str, set[str]], manager_starts: set[str]) -> store.StoredFacts:
-        return store.lookup_stored(driver, database, ids_by_label, manager_starts)
+        return store.lookup_stored(graph, ids_by_label, manager_starts)
 
     valid, errors = validate(batch, lookup, max_errors)
     if errors:
@@ -76,11 +75,11 @@ def recorder(params: store.WriteParams) -> store.Recorder[ChangeRecord]:
 
 
 def _write(
-    driver: Driver, database: str, write_set: store.WriteSet, params: store.WriteParams
+    graph: Graph, write_set: store.WriteSet, params: store.WriteParams
 ) -> tuple[store.Tally, ChangeRecord]:
     """Write one transaction and record its change set in it; the tally and the record."""
     try:
-        tally, change_set = store.write_batch(driver, database, write_set, params, recorder(params))
+        tally, change_set = store.write_batch(graph, write_set, params, recorder(params))
     except store.ReportingCycleFormed as exc:
         raise Conflict(
             f"a concurrent change formed a solid reporting cycle through {', '.join(exc.people)}; "
@@ -90,9 +89,7 @@ def _write(
     return tally, change_set
 
 
-def ingest_batch(
-    driver: Driver, database: str, settings: Settings, batch: Mapping[str, Any]
-) -> IngestSummary:
+def ingest_batch(graph: Graph, settings: Settings, batch: Mapping[str, Any]) -> IngestSummary:
     """Validate and write one batch, all or nothing, in one transaction.
 
     Raises :class:`PayloadTooLarge` over ``settings.ingest_max_rows`` rows (before any
@@ -102,13 +99,13 @@ def ingest_batch(
     """
     if isinstance(batch, Mapping):
         check_size(batch, settings.ingest_max_rows)
-    valid = validate_batch(driver, database, batch, settings.max_listed_errors)
+    valid = validate_batch(graph, batch, settings.max_listed_errors)
     now = datetime.now(UTC)
     summary = IngestSummary(effective_at=valid.effective_at or now, received=valid.received)
     units = plan_units(valid)
     if units:
         params = _params(settings, summary.effective_at, now)
-        summary.add(*_write(driver, database, write_set_of(units), params))
+        summary.add(*_write(graph, write_set_of(units), params))
     else:  # nothing to write: no transaction, an empty change set
         summary.change_sets.append(
             ChangeSet(id=None, at=now, effective_at=summary.effective_at, source="api")
@@ -117,8 +114,7 @@ def ingest_batch(
 
 
 def import_batches(
-    driver: Driver,
-    database: str,
+    graph: Graph,
     settings: Settings,
     batch: Mapping[str, Any],
     chunk_rows: int,
@@ -142,7 +138,7 @@ def import_batches(
     if chunk_rows < 1 or workers < 1:
         raise InvalidInput("chunk_rows and workers must be at least 1")
     with heap.collector_paused():
-        valid = validate_batch(driver, database, batch, settings.max_listed_errors)
+        valid = validate_batch(graph, batch, settings.max_listed_errors)
         now = datetime.now(UTC)
         summary = IngestSummary(effective_at=valid.effective_at or now, received=valid.received)
         params = _params(settings, summary.effective_at, now)
@@ -161,13 +157,11 @@ def import_batches(
         for phase, group in groupby(chunks, key=lambda c: c.phase):
             if phase != ACCOUNT or workers == 1:
                 for chunk in group:
-                    done(chunk, _write(driver, database, chunk.write_set, params))
+                    done(chunk, _write(graph, chunk.write_set, params))
                 continue
             pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="import")
             try:
-                futures = {
-                    pool.submit(_write, driver, database, c.write_set, params): c for c in group
-                }
+                futures = {pool.submit(_write, graph, c.write_set, params): c for c in group}
                 for future in as_completed(futures):
                     done(futures[future], future.result())
             finally:

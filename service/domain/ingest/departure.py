@@ -69,8 +69,7 @@ def depart_stakeholder(
 ) -> Departure:
     at, now = _when(left_at)
     row, changes = store.depart_stakeholder(
-        graph.driver,
-        graph.database,
+        graph,
         stakeholder_id,
         at,
         now,
@@ -96,8 +95,7 @@ def depart_team_member(
 ) -> Departure:
     at, now = _when(left_at)
     row, changes = store.depart_team_member(
-        graph.driver,
-        graph.database,
+        graph,
         team_member_id,
         at,
         now,
