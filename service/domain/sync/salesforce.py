@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from service.analytics.model import RoleName, RoleTargetKind
 from service.domain.ingest.rows import InteractionKind
@@ -113,9 +113,13 @@ def to_18(value: str) -> str:
     if not _ID.match(value):
         raise ValueError(f"{value!r} is not a Salesforce Id (15 or 18 letters and digits)")
     head = value[:15]
-    upper = head.translate(_UPPER_BITS)  # "1" where upper case, else "0"
-    suffix = "".join(
-        _CHECKSUM_ALPHABET[int(upper[start : start + 5][::-1], 2)] for start in (0, 5, 10)
+    bits = head.translate(_UPPER_BITS)  # "1" where upper case, else "0"
+    letters = _CHECKSUM_ALPHABET
+    # Each group of five, reversed (its first character is the lowest bit), as a number.
+    suffix = (
+        letters[int(bits[4::-1], 2)]
+        + letters[int(bits[9:4:-1], 2)]
+        + letters[int(bits[14:9:-1], 2)]
     )
     if len(value) == 18 and value[15:] != suffix:
         raise ValueError(
@@ -211,9 +215,6 @@ class _Row:
     def text(self, column: str) -> str | None:
         return self.get(column, parse_text)
 
-    def id(self, column: str) -> str | None:
-        return self.get(column, to_18)
-
 
 def _decode(part: str, data: bytes | str, problems: list[RowProblem]) -> str | None:
     if isinstance(data, str):
@@ -280,6 +281,19 @@ def _rows(
         yield _Row(part, line, values, problems)
 
 
+class _Memo(dict[str, Any]):
+    """``parse`` with every result kept: ``memo[text]`` parses ``text`` once (a
+    ``ValueError`` is raised each time, not kept)."""
+
+    def __init__(self, parse: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.parse = parse
+
+    def __missing__(self, text: str) -> Any:
+        value = self[text] = self.parse(text)
+        return value
+
+
 @dataclass(slots=True)
 class _Builder:
     mappings: Mappings
@@ -296,10 +310,14 @@ class _Builder:
     interactions: list[InteractionRecord] = field(default_factory=list)
     deletions: list[DeletionRecord] = field(default_factory=list)
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Ids and dates recur row after row (an account's id on each of its contacts, a
+    # contact's on each task): each distinct text is parsed once per upload.
+    sf_id: Callable[[str], str] = field(default_factory=lambda: _Memo(to_18).__getitem__)
+    day: Callable[[str], date] = field(default_factory=lambda: _Memo(parse_date).__getitem__)
 
     def record_id(self, row: _Row) -> str | None:
         """The row's own Id (required, 18 characters), once per part."""
-        rid = row.need("Id", to_18)
+        rid = row.need("Id", self.sf_id)
         if rid is None:
             return None
         first = self.seen.setdefault((row.part, rid.casefold()), row.line)
@@ -345,7 +363,7 @@ class _Builder:
 
     def contact(self, row: _Row) -> None:
         rid = self.record_id(row)
-        account_id = row.id("AccountId")
+        account_id = row.get("AccountId", self.sf_id)
         first, last, full = row.text("FirstName"), row.text("LastName"), row.text("Name")
         if last:
             name: str | None = f"{first} {last}" if first else last
@@ -357,7 +375,7 @@ class _Builder:
             row.problem("LastName", "the name is longer than 2000 characters")
             name = None
         title, department, email = row.text("Title"), row.text("Department"), row.text("Email")
-        manager = row.id("ReportsToId")
+        manager = row.get("ReportsToId", self.sf_id)
         if rid is None or name is None:
             return
         if account_id is None:
@@ -388,10 +406,13 @@ class _Builder:
 
     def relation(self, row: _Row) -> None:
         rid = self.record_id(row)
-        account_id, contact_id = row.need("AccountId", to_18), row.need("ContactId", to_18)
+        account_id, contact_id = (
+            row.need("AccountId", self.sf_id),
+            row.need("ContactId", self.sf_id),
+        )
         active = row.get("IsActive", parse_bool)
         row.get("IsDirect", parse_bool)  # checked, not needed: Contact.AccountId is the employer
-        start, end = row.get("StartDate", parse_date), row.get("EndDate", parse_date)
+        start, end = row.get("StartDate", self.day), row.get("EndDate", self.day)
         if rid is None or account_id is None or contact_id is None:
             return
         ended_at: datetime | None = None
@@ -417,9 +438,9 @@ class _Builder:
                 )
 
     def opportunity(self, row: _Row) -> None:
-        rid, account_id = self.record_id(row), row.need("AccountId", to_18)
+        rid, account_id = self.record_id(row), row.need("AccountId", self.sf_id)
         name = row.need("Name", parse_text)
-        amount, close = row.get("Amount", parse_amount), row.get("CloseDate", parse_date)
+        amount, close = row.get("Amount", parse_amount), row.get("CloseDate", self.day)
         stage_name = row.raw("StageName")
         stage = None
         if stage_name:
@@ -444,7 +465,10 @@ class _Builder:
 
     def contact_role(self, row: _Row) -> None:
         rid = self.record_id(row)
-        opportunity_id, contact_id = row.need("OpportunityId", to_18), row.need("ContactId", to_18)
+        opportunity_id, contact_id = (
+            row.need("OpportunityId", self.sf_id),
+            row.need("ContactId", self.sf_id),
+        )
         primary = row.get("IsPrimary", parse_bool)
         value = row.raw("Role").strip()
         if rid is None or opportunity_id is None or contact_id is None:
@@ -486,7 +510,7 @@ class _Builder:
 
     def team_member(self, row: _Row) -> None:
         rid = self.record_id(row)
-        account_id, user_id = row.need("AccountId", to_18), row.need("UserId", to_18)
+        account_id, user_id = row.need("AccountId", self.sf_id), row.need("UserId", self.sf_id)
         value = row.raw("TeamMemberRole").strip()
         sf = self.mappings.salesforce
         role = sf.team_role_default
@@ -504,11 +528,11 @@ class _Builder:
 
     def activity(self, row: _Row, obj: str) -> None:
         rid = self.record_id(row)
-        who, owner = row.id("WhoId"), row.id("OwnerId")
+        who, owner = row.get("WhoId", self.sf_id), row.get("OwnerId", self.sf_id)
         kind: InteractionKind | None
         at: datetime | None
         if obj == "Task":
-            day = row.get("ActivityDate", parse_date)
+            day = row.get("ActivityDate", self.day)
             at = _midnight(day) if day is not None else None
             subtype = row.raw("TaskSubtype").strip()
             kind = _TASK_KINDS.get(subtype)
