@@ -160,6 +160,7 @@ def import_file(
                 chunk_rows,
                 progress=lambda rows: bar.advance(task, rows),
                 workers=workers,
+                source="api",
             )
         except PowermapError as exc:
             bar.stop()

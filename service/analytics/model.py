@@ -144,6 +144,8 @@ class Knows:
     stakeholder_id: str
     strength: float
     last_contact: datetime | None = None
+    source: str | None = None  # provenance (docs/graph-conventions.md); no analysis reads it
+    source_record_id: str | None = None
 
     def __post_init__(self) -> None:
         _check_strength(self.strength, "Knows.strength")
@@ -173,6 +175,8 @@ class ReportsTo:
     to_id: str
     kind: ReportsToKind = "solid"
     strength: float | None = None
+    source: str | None = None  # provenance (docs/graph-conventions.md); no analysis reads it
+    source_record_id: str | None = None
 
     def __post_init__(self) -> None:
         _check_choice(self.kind, _REPORTS_KINDS, "ReportsTo.kind")
@@ -192,6 +196,8 @@ class Role:
     target_kind: RoleTargetKind
     target_id: str
     stance: int | None = None
+    source: str | None = None  # provenance (docs/graph-conventions.md); no analysis reads it
+    source_record_id: str | None = None
 
     def __post_init__(self) -> None:
         _check_choice(self.role, _ROLES, "Role.role")

@@ -3,7 +3,9 @@
 Per active stakeholder: their roles; their stance (the stance of their most extreme
 role, as in the org chart — when a +s and a −s tie, the negative one, since a KAM must
 not miss resistance); PageRank on influence (:func:`influence_pagerank`); betweenness
-on the engagement graph; coverage; best warm-path strength.
+on the engagement graph; coverage; best warm-path strength; and, to say where each
+came from, the person's ties (our KNOWS to them) and reporting lines (REPORTS_TO from
+them) with their provenance, as the roles carry theirs.
 
 **Betweenness** is exact Brandes betweenness on the unweighted engagement graph (hops,
 not tie strengths: it measures the structural broker position, while strengths are
@@ -43,7 +45,7 @@ from service.analytics.engagement import (
     key_stakeholders,
 )
 from service.analytics.influence import influence_pagerank
-from service.analytics.model import AccountGraph, AnalyticsParams, Role
+from service.analytics.model import AccountGraph, AnalyticsParams, Knows, ReportsTo, Role
 from service.analytics.warm_paths import warm_reach
 
 __all__ = [
@@ -76,6 +78,8 @@ class PowerMapEntry:
     coverage_level: CoverageLevel
     covered_by: tuple[str, ...]
     best_warm_path_strength: float
+    ties: tuple[Knows, ...] = ()  # our ties to the person valid at as_of, strongest first
+    reports_to: tuple[ReportsTo, ...] = ()  # their lines to managers of the account
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,12 @@ def power_map(
     roles_by_person: dict[str, list[Role]] = {}
     for role in account.roles:
         roles_by_person.setdefault(role.stakeholder_id, []).append(role)
+    ties_by_person: dict[str, list[Knows]] = {}
+    for tie in account.knows:
+        ties_by_person.setdefault(tie.stakeholder_id, []).append(tie)
+    lines_by_person: dict[str, list[ReportsTo]] = {}
+    for line in account.reports_to:
+        lines_by_person.setdefault(line.from_id, []).append(line)
     t = graph.n_team
     covered_by: dict[int, list[str]] = {}
     for u, v in zip(graph.edge_u.tolist(), graph.edge_v.tolist(), strict=True):
@@ -160,6 +170,17 @@ def power_map(
                 coverage_level=coverage_level(count),
                 covered_by=tuple(covered_by.get(i, ())),
                 best_warm_path_strength=float(best[i]),
+                ties=tuple(
+                    sorted(
+                        ties_by_person.get(s.id, ()),
+                        key=lambda k: (-k.strength, k.team_member_id),
+                    )
+                ),
+                reports_to=tuple(
+                    sorted(
+                        lines_by_person.get(s.id, ()), key=lambda r: (r.kind != "solid", r.to_id)
+                    )
+                ),
             )
         )
     return PowerMap(account.account_id, tuple(entries))

@@ -104,10 +104,10 @@ def _apply(
     done: list[str] = []
     for step in portfolio.steps:
         if isinstance(step, BatchStep):
-            summary: Any = ingest.ingest_batch(graph, settings, step.batch)
+            summary: Any = ingest.ingest_batch(graph, settings, step.batch, source="demo")
         else:
             summary = ingest.depart_stakeholder(
-                graph, step.stakeholder_id, datetime.fromisoformat(step.left_at)
+                graph, step.stakeholder_id, datetime.fromisoformat(step.left_at), source="demo"
             )
         done.append(step.name)
         on_step(step.name, summary)

@@ -54,11 +54,15 @@ __all__ = [
     "PropertyChange",
     "ChangeRecord",
     "TieActivity",
+    "WriteSource",
     "record_changes",
     "recorded_change_sets",
 ]
 
 Source = Literal["api", "salesforce", "hubspot", "interactions", "demo"]
+#: Where a write comes from (its change set's ``source``, and the ``source`` of every node
+#: it creates and time-bound edge it opens); ``interactions`` is only ever a derived tie's.
+WriteSource = Literal["api", "salesforce", "hubspot", "demo"]
 NodeChangeKind = Literal["created", "changed", "left"]
 EdgeChangeKind = Literal["opened", "closed", "changed"]
 TieCrossing = Literal["tie_activated", "tie_went_dark"]

@@ -12,6 +12,8 @@ What is pulled, for the account ``a`` at ``t = valid_at``:
 - team members who cover ``a`` (COVERS is current-only) or have a KNOWS valid at ``t``
   to one of those stakeholders; a team member whose ``left_at`` is before ``t`` is
   ``left`` (the analyses ignore them);
+- KNOWS, REPORTS_TO and HAS_ROLE carry their provenance (``source``,
+  ``source_record_id``), which the power map shows;
 - KNOWS valid at ``t`` with their stored strength and last contact. A derived tie's
   strength is the one computed at its last ingest (docs/graph-conventions.md), as the
   org chart shows it;
@@ -143,26 +145,28 @@ def to_account_graph(row: Record, as_of: datetime) -> PulledAccount:
         for tid, name, role, status, _covers in row["team"]
     ]
     knows = []
-    for tid, sid, raw_strength, last_contact in row["knows"]:
+    for tid, sid, raw_strength, last_contact, source, record_id in row["knows"]:
         strength = _strength(raw_strength)
         if strength is not None:
-            knows.append(Knows(tid, sid, strength, _from_epoch_millis(last_contact)))
+            knows.append(
+                Knows(tid, sid, strength, _from_epoch_millis(last_contact), source, record_id)
+            )
     influences = []
     for source, target, raw_strength in row["influences"]:
         strength = _strength(raw_strength)
         if strength is not None and target in people:
             influences.append(Influences(source, target, strength))
     reports = []
-    for source, target, kind, raw_strength in row["reports_to"]:
+    for person, target, kind, raw_strength, source, record_id in row["reports_to"]:
         if target not in people or kind not in ("solid", "dotted"):
             continue
         strength = _strength(raw_strength)
         if raw_strength is not None and strength is None:
             continue
-        reports.append(ReportsTo(source, target, kind, strength))
+        reports.append(ReportsTo(person, target, kind, strength, source, record_id))
     roles = [
-        Role(sid, role, kind, target, stance)
-        for sid, role, kind, target, stance in row["roles"]
+        Role(sid, role, kind, target, stance, source, record_id)
+        for sid, role, kind, target, stance, source, record_id in row["roles"]
         if role in _ROLES and (stance is None or -2 <= stance <= 2)
     ]
     controls = [

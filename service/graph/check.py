@@ -49,7 +49,7 @@ DESCRIPTIONS: dict[Invariant, str] = {
     Invariant.NODE_ID: "every node (but __ bookkeeping) has a non-empty string id",
     Invariant.BOOKKEEPING_ALONE: "nodes outside the model (ApiKey, __Migration…) stand alone",
     Invariant.MODEL_RELATIONSHIPS: "every relationship is a model type between its model labels",
-    Invariant.EDGE_PROPERTIES: "REPORTS_TO kind, KNOWS source, HAS_ROLE role, CONTROLS authority",
+    Invariant.EDGE_PROPERTIES: "REPORTS_TO kind, HAS_ROLE role, CONTROLS authority, edge sources",
     Invariant.INTERVALS: "every time-bound edge has since, and until is not before since",
     Invariant.ONE_CURRENT: "one current edge per edge identity (one employer, one solid manager…)",
     Invariant.NO_OVERLAP: "no overlapping intervals per edge identity",

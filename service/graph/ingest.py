@@ -161,6 +161,10 @@ class WriteParams:
     half_life_days: float
     weights: Mapping[str, float]  # interaction kind -> w(kind)
     active_tie_threshold: float = 0.2  # θ: the change set notes ties crossing it
+    # Where the write comes from (docs/graph-conventions.md, "Provenance"): `api`,
+    # `salesforce`, `hubspot` or `demo`. Every node it creates and every time-bound edge
+    # it opens stores it as `source`; its change set records it.
+    source: str = "api"
 
 
 # The properties whose before/after values a change set keeps (what a changes feed
@@ -306,11 +310,11 @@ def statement_rows(result: Result) -> list[Record]:
 
 
 @cache
-def _uses(statement: Statement) -> tuple[bool, bool]:
-    """Whether the statement reads ``$effective_at`` and ``$now``: only those are sent, as
-    the driver packs each Python datetime in pure Python (≈ 0.1 ms)."""
+def _uses(statement: Statement) -> tuple[bool, bool, bool]:
+    """Whether the statement reads ``$effective_at``, ``$now`` and ``$source``: only those
+    are sent, as the driver packs each Python datetime in pure Python (≈ 0.1 ms)."""
     text = cypher(f"ingest/{statement.value}")
-    return "$effective_at" in text, "$now" in text
+    return "$effective_at" in text, "$now" in text, "$source" in text
 
 
 @cache
@@ -322,7 +326,7 @@ def _start_chunked(
     tx: ManagedTransaction, statement: Statement, rows: list[dict[str, Any]], params: WriteParams
 ) -> list[Result]:
     text = cypher(f"ingest/{statement.value}")
-    uses_effective_at, uses_now = _uses(statement)
+    uses_effective_at, uses_now, uses_source = _uses(statement)
     started = []
     for chunk in _chunks(_sorted(statement, rows), params.unwind_chunk):
         values: dict[str, Any] = {"rows": _Rows(chunk)}
@@ -330,6 +334,8 @@ def _start_chunked(
             values["effective_at"] = params.effective_at
         if uses_now:
             values["now"] = params.now
+        if uses_source:
+            values["source"] = params.source
         if statement in NODE_LABEL:
             values["tracked"] = _tracked(NODE_LABEL[statement])
         started.append(start_statement(tx, text, values))

@@ -248,14 +248,18 @@ def test_stakeholder_detail(
     assert [(b["budget_id"], b["authority"], b["account_id"]) for b in s1["budgets"]] == [
         ("b1", "owner", "a1")
     ]
-    assert s1["influenced_by"] == [{"id": "s2", "name": "Bob Champion", "strength": 0.7}]
+    # The hand-built scene (tests/integration/graph_builders.py) marks no provenance
+    # but the tie's source.
+    none = {"source": None, "source_record_id": None}
+    assert s1["influenced_by"] == [{"id": "s2", "name": "Bob Champion", "strength": 0.7, **none}]
     assert s1["influences"] == []
     assert s1["relationships"] == [
         {
             "team_member_id": "t1",
             "team_member_name": "Sam Manager",
             "strength": 0.8,
-            "source": "explicit",
+            "source": "api",
+            "source_record_id": None,
             "last_contact": "2026-10-01",
             "since": dt(EPOCH),
         }
@@ -265,8 +269,14 @@ def test_stakeholder_detail(
     ]
 
     s2 = get(client, headers, "/v1/stakeholders/s2")
-    assert s2["manager"] == {"id": "s1", "name": "Alice Ceo", "title": "CEO", "since": dt(EPOCH)}
-    assert s2["influences"] == [{"id": "s1", "name": "Alice Ceo", "strength": 0.7}]
+    assert s2["manager"] == {
+        "id": "s1",
+        "name": "Alice Ceo",
+        "title": "CEO",
+        "since": dt(EPOCH),
+        **none,
+    }
+    assert s2["influences"] == [{"id": "s1", "name": "Alice Ceo", "strength": 0.7, **none}]
     assert [(b["budget_id"], b["authority"]) for b in s2["budgets"]] == [("b2", "approver")]
 
     s3 = get(client, headers, "/v1/stakeholders/s3")
@@ -277,6 +287,7 @@ def test_stakeholder_history_after_move_and_departure(
     portfolio: GraphBuilder, client: TestClient, auth_headers: KeyFactory
 ) -> None:
     headers = auth_headers("read")
+    none = {"source": None, "source_record_id": None}  # the hand-built scene marks none
     s5 = get(client, headers, "/v1/stakeholders/s5")
     assert s5["employment"] == [
         {
@@ -284,15 +295,28 @@ def test_stakeholder_history_after_move_and_departure(
             "account_name": "Account 1",
             "since": dt(EPOCH),
             "until": dt(MOVED_AT),
+            **none,
         },
-        {"account_id": "a2", "account_name": "Account 2", "since": dt(MOVED_AT), "until": None},
+        {
+            "account_id": "a2",
+            "account_name": "Account 2",
+            "since": dt(MOVED_AT),
+            "until": None,
+            **none,
+        },
     ]
     assert s5["current_employer"]["account_id"] == "a2"
 
     s4 = get(client, headers, "/v1/stakeholders/s4")
     assert (s4["status"], s4["left_at"], s4["current_employer"]) == ("left", dt(LEFT_AT), None)
     assert s4["employment"] == [
-        {"account_id": "a1", "account_name": "Account 1", "since": dt(EPOCH), "until": dt(LEFT_AT)}
+        {
+            "account_id": "a1",
+            "account_name": "Account 1",
+            "since": dt(EPOCH),
+            "until": dt(LEFT_AT),
+            **none,
+        }
     ]
     assert s4["manager"] is None
     assert s4["relationships"] == []  # our tie to s4 was closed
@@ -324,7 +348,8 @@ def test_team_member_detail(
             "account_id": "a1",
             "account_name": "Account 1",
             "strength": 0.8,
-            "source": "explicit",
+            "source": "api",
+            "source_record_id": None,
             "last_contact": "2026-10-01",
             "since": dt(EPOCH),
         }

@@ -131,7 +131,7 @@ CREATE (s)-[:REPORTS_TO {kind: 'solid', since: datetime($since), until: null}]->
 BULK_KNOWS = """
 UNWIND $rows AS row
 MATCH (t:TeamMember {id: row.team_member_id}), (s:Stakeholder {id: row.stakeholder_id})
-CREATE (t)-[:KNOWS {strength: row.strength, source: 'explicit', last_contact: null,
+CREATE (t)-[:KNOWS {strength: row.strength, source: 'api', last_contact: null,
                     since: datetime($since), until: null}]->(s)
 """
 
@@ -229,7 +229,7 @@ class GraphBuilder:
         stakeholder_id: str,
         strength: float,
         *,
-        source: str = "explicit",
+        source: str = "api",
         last_contact: str | None = None,
         since: str = EPOCH,
         until: str | None = None,

@@ -214,7 +214,7 @@ def test_a_departure_ends_the_roles_and_records_it(graph: Graph, settings: Setti
             ),
         ),
     )
-    explicit = {"source": "explicit", "strength": 0.8}
+    explicit = {"source": "api", "strength": 0.8}
     assert changes.edges == (
         EdgeChange(
             "closed",

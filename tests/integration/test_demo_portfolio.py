@@ -319,6 +319,30 @@ def test_history_is_real(seeded: SeedResult, demo_db: Graph, settings: Settings)
     assert row["since_days"] >= 5
 
 
+def test_the_demo_is_written_with_source_demo(
+    seeded: SeedResult, demo_db: Graph, settings: Settings
+) -> None:
+    # Issue 11 §2: the seed is a write of its own source; derived ties say interactions.
+    [row] = q(
+        demo_db,
+        settings,
+        """
+        MATCH (n:Account|Stakeholder|TeamMember|Budget|Opportunity|Interaction)
+        WITH collect(DISTINCT n.source) AS nodes
+        OPTIONAL MATCH ()-[r:WORKS_AT|REPORTS_TO|HAS_ROLE|CONTROLS|INFLUENCES|COVERS]->()
+        WITH nodes, collect(DISTINCT r.source) AS edges
+        OPTIONAL MATCH ()-[k:KNOWS]->()
+        WITH nodes, edges, collect(DISTINCT k.source) AS ties
+        MATCH (c:ChangeSet)
+        RETURN nodes, edges, ties, collect(DISTINCT c.source) AS change_sets
+        """,
+    )
+    assert row["nodes"] == ["demo"]
+    assert row["edges"] == ["demo"]
+    assert sorted(row["ties"]) == ["demo", "interactions"]
+    assert row["change_sets"] == ["demo"]
+
+
 # -- seeding: idempotent, reset, refusal, the key -----------------------------------------
 
 SNAPSHOT_NODES = """

@@ -29,7 +29,7 @@ CREATE (p0)-[:WORKS_AT {since: datetime('2026-01-01T00:00:00Z')}]->(a)
 CREATE (p1)-[:WORKS_AT {since: datetime('2026-01-01T00:00:00Z')}]->(a)
 CREATE (p2)-[:WORKS_AT {since: datetime('2026-01-01T00:00:00Z')}]->(a)
 CREATE (p1)-[:REPORTS_TO {kind: 'solid', since: datetime('2026-01-01T00:00:00Z')}]->(p0)
-CREATE (t)-[:KNOWS {strength: 0.5, source: 'explicit',
+CREATE (t)-[:KNOWS {strength: 0.5, source: 'api',
                     since: datetime('2026-01-01T00:00:00Z')}]->(p1)
 CREATE (t)-[:COVERS {role: 'account_manager'}]->(a)
 """
@@ -165,6 +165,21 @@ BROKEN: list[tuple[Invariant, str, str]] = [
         Invariant.NO_LOCK_PROPERTY,
         "MATCH (p:Stakeholder {id: 'p2'}) SET p._lock = true",
         "p2",
+    ),
+    # Issue 11: a tie's source is its provenance; the old 'explicit' is migrated away.
+    (
+        Invariant.EDGE_PROPERTIES,
+        "MATCH (t:TeamMember {id: 't1'}), (p:Stakeholder {id: 'p2'}) "
+        "CREATE (t)-[:KNOWS {strength: 0.3, source: 'explicit', since: datetime()}]->(p)",
+        "t1 -KNOWS-> p2",
+    ),
+    # Only a derived tie says 'interactions'; other edges carry a write's source.
+    (
+        Invariant.EDGE_PROPERTIES,
+        "MATCH (p:Stakeholder {id: 'p2'}), (a:Account {id: 'acme'}) "
+        "CREATE (p)-[:HAS_ROLE {role: 'champion', stance: 1, source: 'interactions', "
+        "since: datetime()}]->(a)",
+        "p2 -HAS_ROLE-> acme",
     ),
 ]
 

@@ -72,7 +72,7 @@ def test_example_batch_writes_the_model(graph: Graph, settings: Settings) -> Non
     assert [e["target"] for e in knows] == ["p2", "p1"]
     assert knows[1]["props"] == {
         "strength": 0.8,
-        "source": "explicit",
+        "source": "api",
         "since": effective,
         "last_contact": "2026-10-01T00:00:00Z",
     }
@@ -87,8 +87,8 @@ def test_example_batch_writes_the_model(graph: Graph, settings: Settings) -> Non
 
     solid = edges_from(graph, settings, "p1", "REPORTS_TO")
     assert solid == [
-        {"target": "p0", "props": {"kind": "solid", "since": effective}},
-        {"target": "p9", "props": {"kind": "dotted", "since": effective}},
+        {"target": "p0", "props": {"source": "api", "kind": "solid", "since": effective}},
+        {"target": "p9", "props": {"source": "api", "kind": "dotted", "since": effective}},
     ]
 
 

@@ -53,15 +53,15 @@ def test_manager_change_closes_the_old_line_and_opens_a_new_one(
 
     assert summary["edges"]["REPORTS_TO"] == {"created": 1, "updated": 0, "closed": 1, "removed": 0}
     assert edges_from(graph, settings, "p2", "REPORTS_TO") == [
-        {"target": "p0", "props": {"kind": "solid", "since": T1, "until": T2}},
-        {"target": "p1", "props": {"kind": "solid", "since": T2}},
+        {"target": "p0", "props": {"source": "api", "kind": "solid", "since": T1, "until": T2}},
+        {"target": "p1", "props": {"source": "api", "kind": "solid", "since": T2}},
     ]
 
     # reports_to: null means "no solid-line manager any more": closed, nothing opened.
     ingest(graph, settings, T3, stakeholders=[person("p2", reports_to=None)])
     assert edges_from(graph, settings, "p2", "REPORTS_TO") == [
-        {"target": "p0", "props": {"kind": "solid", "since": T1, "until": T2}},
-        {"target": "p1", "props": {"kind": "solid", "since": T2, "until": T3}},
+        {"target": "p0", "props": {"source": "api", "kind": "solid", "since": T1, "until": T2}},
+        {"target": "p1", "props": {"source": "api", "kind": "solid", "since": T2, "until": T3}},
     ]
     # An omitted reports_to leaves the line alone (here: still none).
     ingest(graph, settings, T3, stakeholders=[person("p1", reports_to="p0")])
@@ -86,8 +86,14 @@ def test_role_stance_change_is_history(graph: Graph, settings: Settings) -> None
     ingest(graph, settings, T2, roles=[{**role, "stance": -1}])
 
     assert edges_from(graph, settings, "p1", "HAS_ROLE") == [
-        {"target": "acme", "props": {"role": "champion", "stance": 1, "since": T1, "until": T2}},
-        {"target": "acme", "props": {"role": "champion", "stance": -1, "since": T2}},
+        {
+            "target": "acme",
+            "props": {"source": "api", "role": "champion", "stance": 1, "since": T1, "until": T2},
+        },
+        {
+            "target": "acme",
+            "props": {"source": "api", "role": "champion", "stance": -1, "since": T2},
+        },
     ]
     # Another role on the same target is another edge, not a change.
     ingest(graph, settings, T3, roles=[{**role, "role": "coach", "stance": 0}])
@@ -100,8 +106,8 @@ def test_employer_change_is_history(graph: Graph, settings: Settings) -> None:
     ingest(graph, settings, T2, stakeholders=[person("p1", account="globex")])
 
     assert edges_from(graph, settings, "p1", "WORKS_AT") == [
-        {"target": "acme", "props": {"since": T1, "until": T2}},
-        {"target": "globex", "props": {"since": T2}},
+        {"target": "acme", "props": {"source": "api", "since": T1, "until": T2}},
+        {"target": "globex", "props": {"source": "api", "since": T2}},
     ]
 
 
@@ -121,8 +127,11 @@ def test_budget_authority_change_is_history(graph: Graph, settings: Settings) ->
     ingest(graph, settings, T2, controls=[{**control, "authority": "owner"}])
 
     assert edges_from(graph, settings, "p1", "CONTROLS") == [
-        {"target": "b1", "props": {"authority": "approver", "since": T1, "until": T2}},
-        {"target": "b1", "props": {"authority": "owner", "since": T2}},
+        {
+            "target": "b1",
+            "props": {"source": "api", "authority": "approver", "since": T1, "until": T2},
+        },
+        {"target": "b1", "props": {"source": "api", "authority": "owner", "since": T2}},
     ]
 
 
@@ -150,7 +159,7 @@ def test_explicit_strength_change_is_history(graph: Graph, settings: Settings) -
             "target": "p1",
             "props": {
                 "strength": 0.5,
-                "source": "explicit",
+                "source": "api",
                 "since": T1,
                 "until": T3,
                 "last_contact": "2026-05-30T00:00:00Z",
@@ -161,7 +170,7 @@ def test_explicit_strength_change_is_history(graph: Graph, settings: Settings) -
             "target": "p1",
             "props": {
                 "strength": 0.9,
-                "source": "explicit",
+                "source": "api",
                 "since": T3,
                 "last_contact": "2026-05-30T00:00:00Z",
             },
@@ -186,9 +195,9 @@ def test_dotted_lines_are_replaced_as_a_set(graph: Graph, settings: Settings) ->
     ingest(graph, settings, T2, stakeholders=[person("p1", dotted_reports_to=["p3", "p2"])])
 
     assert edges_from(graph, settings, "p1", "REPORTS_TO") == [
-        {"target": "p0", "props": {"kind": "dotted", "since": T1, "until": T2}},
-        {"target": "p2", "props": {"kind": "dotted", "since": T1}},
-        {"target": "p3", "props": {"kind": "dotted", "since": T2}},
+        {"target": "p0", "props": {"source": "api", "kind": "dotted", "since": T1, "until": T2}},
+        {"target": "p2", "props": {"source": "api", "kind": "dotted", "since": T1}},
+        {"target": "p3", "props": {"source": "api", "kind": "dotted", "since": T2}},
     ]
     ingest(graph, settings, T3, stakeholders=[person("p1", dotted_reports_to=[])])
     assert current_edges(graph, settings, "REPORTS_TO") == []
@@ -201,8 +210,8 @@ def test_a_late_batch_never_makes_history_run_backwards(graph: Graph, settings: 
 
     # The change takes effect at the current edge's since (T2), not before it.
     assert edges_from(graph, settings, "p1", "WORKS_AT") == [
-        {"target": "acme", "props": {"since": T2, "until": T2}},
-        {"target": "globex", "props": {"since": T2}},
+        {"target": "acme", "props": {"source": "api", "since": T2, "until": T2}},
+        {"target": "globex", "props": {"source": "api", "since": T2}},
     ]
 
 

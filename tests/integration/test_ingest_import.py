@@ -126,7 +126,9 @@ def test_an_account_is_never_split_and_spanning_rows_come_last() -> None:
     assert [c.rows for c in chunks] == [10, 2, 0]
     assert [sum(len(v) for v in c.write_set.values()) for c in chunks] == [29, 5, 1]
     spanning = [u for u in units if u.phase == SPANNING]
-    assert [u.items[0][1] for u in spanning] == [{"id": "s0", "manager_id": "b3"}]
+    assert [u.items[0][1] for u in spanning] == [
+        {"id": "s0", "manager_id": "b3", "source_record_id": None}
+    ]
     assert {u.account for u in units if u.phase == ACCOUNT} == {"big", "small"}
 
 

@@ -134,7 +134,7 @@ def test_explicit_strength_wins_over_interactions(graph: Graph, settings: Settin
     knows = {
         (e["source"], e["target"]): e["props"] for e in current_edges(graph, settings, "KNOWS")
     }
-    assert knows[("t1", "p1")] == {"strength": 0.9, "source": "explicit", "since": iso(EFFECTIVE)}
+    assert knows[("t1", "p1")] == {"strength": 0.9, "source": "api", "since": iso(EFFECTIVE)}
     assert knows[("t1", "p2")]["source"] == "interactions"
     assert knows[("t1", "p2")]["strength"] == pytest.approx(1 - math.exp(-1.0), abs=1e-12)
 
@@ -149,7 +149,7 @@ def test_explicit_strength_wins_over_interactions(graph: Graph, settings: Settin
     to_p2 = [e["props"] for e in history if e["target"] == "p2"]
     assert [(p["source"], p.get("until")) for p in to_p2] == [
         ("interactions", iso(EFFECTIVE + timedelta(days=1))),
-        ("explicit", None),
+        ("api", None),
     ]
 
 
@@ -180,7 +180,7 @@ def test_explicit_strength_in_the_same_batch_wins_over_its_interactions(
     }
     assert knows[("t1", "p1")] == {
         "strength": 0.9,
-        "source": "explicit",
+        "source": "api",
         "since": iso(EFFECTIVE),
         # No last_contact given: the closed tie's is kept (the meeting does not touch an
         # explicit tie).
@@ -192,7 +192,7 @@ def test_explicit_strength_in_the_same_batch_wins_over_its_interactions(
     to_p1 = [e["props"] for e in history if e["target"] == "p1"]
     assert [(p["source"], p.get("until")) for p in to_p1] == [
         ("interactions", iso(EFFECTIVE)),
-        ("explicit", None),
+        ("api", None),
     ]
 
 

@@ -157,7 +157,7 @@ def ingest_batch(
     principal: WritePrincipal,
     batch: Annotated[dict[str, Any], Body()],
 ) -> dict[str, Any]:
-    summary = ingest.ingest_batch(state.graph, state.settings, batch)
+    summary = ingest.ingest_batch(state.graph, state.settings, batch, source="api")
     return summary.as_dict()
 
 
@@ -184,6 +184,7 @@ def stakeholder_departure(
         stakeholder_id,
         left_at,
         active_tie_threshold=state.settings.active_tie_threshold,
+        source="api",
     )
     return DepartureResult(
         id=done.id, left_at=done.left_at, already_left=done.already_left, closed=done.closed
@@ -213,6 +214,7 @@ def team_member_departure(
         team_member_id,
         left_at,
         active_tie_threshold=state.settings.active_tie_threshold,
+        source="api",
     )
     return TeamMemberDepartureResult(
         id=done.id,

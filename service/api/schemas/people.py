@@ -12,6 +12,7 @@ __all__ = [
     "Employment",
     "Influence",
     "LineManager",
+    "Provenance",
     "RelationshipFromTeam",
     "RoleHeld",
     "StakeholderDetail",
@@ -20,6 +21,15 @@ __all__ = [
     "TeamMemberDetail",
     "TeamMemberRelationship",
 ]
+
+
+class Provenance(BaseModel):
+    """Where a fact came from (docs/graph-conventions.md, "Provenance"): the write's
+    source (`api`, `salesforce`, `hubspot`, `demo`; `interactions` for a derived tie)
+    and the CRM record's id when the row gave one. None on data no write marked."""
+
+    source: str | None = None
+    source_record_id: str | None = None
 
 
 class RoleHeld(BaseModel):
@@ -50,26 +60,26 @@ class CurrentEmployer(BaseModel):
     since: datetime | None
 
 
-class Employment(BaseModel):
+class Employment(Provenance):
     account_id: str
     account_name: str | None
     since: datetime | None
     until: datetime | None
 
 
-class LineManager(BaseModel):
+class LineManager(Provenance):
     id: str
     name: str | None
     title: str | None
     since: datetime | None
 
 
-class RoleWithTarget(RoleHeld):
+class RoleWithTarget(RoleHeld, Provenance):
     target_name: str | None
     since: datetime | None
 
 
-class BudgetControl(BaseModel):
+class BudgetControl(Provenance):
     budget_id: str
     budget_name: str | None
     account_id: str | None
@@ -80,22 +90,21 @@ class BudgetControl(BaseModel):
     since: datetime | None
 
 
-class Influence(BaseModel):
+class Influence(Provenance):
     id: str
     name: str | None
     strength: float | None
 
 
-class RelationshipFromTeam(BaseModel):
+class RelationshipFromTeam(Provenance):
     team_member_id: str
     team_member_name: str | None
     strength: float | None
-    source: str | None
     last_contact: datetime | date | None
     since: datetime | None
 
 
-class StakeholderDetail(BaseModel):
+class StakeholderDetail(Provenance):
     id: str
     name: str | None
     title: str | None
@@ -124,13 +133,12 @@ class TeamMemberAccount(BaseModel):
     role: str | None
 
 
-class TeamMemberRelationship(BaseModel):
+class TeamMemberRelationship(Provenance):
     stakeholder_id: str
     stakeholder_name: str | None
     account_id: str | None
     account_name: str | None
     strength: float | None
-    source: str | None
     last_contact: datetime | date | None
     since: datetime | None
 

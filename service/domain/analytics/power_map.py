@@ -9,6 +9,8 @@ from dataclasses import replace
 from datetime import date
 from typing import Literal
 
+from pydantic import Field
+
 from service.analytics.power_map import PowerMapSortKey, power_map, sort_power_map
 from service.domain.analytics.account_cache import AccountCache
 from service.domain.analytics.answers import (
@@ -38,6 +40,12 @@ POWER_MAP_SORTS: dict[str, PowerMapSortKey] = {
     "name": "name",
 }
 
+SOURCE = (
+    "Where it came from (docs/graph-conventions.md, Provenance): api, salesforce, hubspot, "
+    "demo, or interactions for a tie derived from them"
+)
+SOURCE_RECORD_ID = "The CRM record it came from, when the write named one"
+
 #: What each column of the power map measures (part of every answer).
 MEASURES = {
     "pagerank": "PageRank on weighted INFLUENCES, reversed (influencers score high)",
@@ -54,6 +62,24 @@ class PowerMapRoleOut(Answer):
     target_kind: Literal["account", "opportunity"]
     target_id: str
     stance: int | None
+    source: str | None = Field(description=SOURCE)
+    source_record_id: str | None = Field(description=SOURCE_RECORD_ID)
+
+
+class PowerMapTieOut(Answer):
+    team_member_id: str
+    team_member_name: str | None
+    strength: float
+    source: str | None = Field(description=SOURCE)
+    source_record_id: str | None = Field(description=SOURCE_RECORD_ID)
+
+
+class PowerMapLineOut(Answer):
+    manager_id: str
+    manager_name: str | None
+    kind: Literal["solid", "dotted"]
+    source: str | None = Field(description=SOURCE)
+    source_record_id: str | None = Field(description=SOURCE_RECORD_ID)
 
 
 class PowerMapEntryOut(Answer):
@@ -70,6 +96,12 @@ class PowerMapEntryOut(Answer):
     coverage_level: CoverageLevel
     covered_by: list[PersonRef]
     best_warm_path_strength: float
+    ties: list[PowerMapTieOut] = Field(
+        description="Our ties to the person at the date (any strength), strongest first"
+    )
+    reports_to: list[PowerMapLineOut] = Field(
+        description="Their reporting lines to managers of the account at the date"
+    )
 
 
 class PowerMapOut(Answer):
@@ -136,6 +168,26 @@ def account_power_map(
                 coverage_level=e.coverage_level,
                 covered_by=names.refs(e.covered_by),
                 best_warm_path_strength=e.best_warm_path_strength,
+                ties=[
+                    PowerMapTieOut(
+                        team_member_id=k.team_member_id,
+                        team_member_name=names.name(k.team_member_id),
+                        strength=k.strength,
+                        source=k.source,
+                        source_record_id=k.source_record_id,
+                    )
+                    for k in e.ties
+                ],
+                reports_to=[
+                    PowerMapLineOut(
+                        manager_id=r.to_id,
+                        manager_name=names.name(r.to_id),
+                        kind=r.kind,
+                        source=r.source,
+                        source_record_id=r.source_record_id,
+                    )
+                    for r in e.reports_to
+                ],
             )
             for e in entries
         ],

@@ -6,10 +6,10 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime
 from itertools import groupby
-from typing import Any
+from typing import Any, cast
 
 from service import heap
-from service.domain.changes import ChangeRecord, ChangeSet, record_changes
+from service.domain.changes import ChangeRecord, ChangeSet, WriteSource, record_changes
 from service.domain.errors import Conflict, InvalidInput
 from service.domain.ingest.plan import ACCOUNT, Chunk, chunk_units, plan_units, write_set_of
 from service.domain.ingest.summary import IngestSummary
@@ -47,7 +47,9 @@ def validate_batch(
     return valid
 
 
-def _params(settings: Settings, effective_at: datetime, now: datetime) -> store.WriteParams:
+def _params(
+    settings: Settings, effective_at: datetime, now: datetime, source: WriteSource = "api"
+) -> store.WriteParams:
     return store.WriteParams(
         effective_at=effective_at,
         now=now,
@@ -55,6 +57,7 @@ def _params(settings: Settings, effective_at: datetime, now: datetime) -> store.
         half_life_days=settings.tie_half_life_days,
         weights=settings.interaction_weights,
         active_tie_threshold=settings.active_tie_threshold,
+        source=source,
     )
 
 
@@ -67,7 +70,7 @@ def recorder(params: store.WriteParams) -> store.Recorder[ChangeRecord]:
             raw,
             at=params.now,
             effective_at=params.effective_at,
-            source="api",
+            source=cast(WriteSource, params.source),
             active_tie_threshold=params.active_tie_threshold,
         )
 
@@ -89,8 +92,17 @@ def _write(
     return tally, change_set
 
 
-def ingest_batch(graph: Graph, settings: Settings, batch: Mapping[str, Any]) -> IngestSummary:
+def ingest_batch(
+    graph: Graph,
+    settings: Settings,
+    batch: Mapping[str, Any],
+    *,
+    source: WriteSource = "api",
+) -> IngestSummary:
     """Validate and write one batch, all or nothing, in one transaction.
+
+    ``source`` is where the batch comes from (docs/graph-conventions.md, "Provenance"):
+    what is created or opened stores it, and the change set records it.
 
     Raises :class:`PayloadTooLarge` over ``settings.ingest_max_rows`` rows (before any
     other work), :class:`InvalidInput` with every bad row, and :class:`Conflict` if a
@@ -104,11 +116,11 @@ def ingest_batch(graph: Graph, settings: Settings, batch: Mapping[str, Any]) -> 
     summary = IngestSummary(effective_at=valid.effective_at or now, received=valid.received)
     units = plan_units(valid)
     if units:
-        params = _params(settings, summary.effective_at, now)
+        params = _params(settings, summary.effective_at, now, source)
         summary.add(*_write(graph, write_set_of(units), params))
     else:  # nothing to write: no transaction, an empty change set
         summary.change_sets.append(
-            ChangeSet(id=None, at=now, effective_at=summary.effective_at, source="api")
+            ChangeSet(id=None, at=now, effective_at=summary.effective_at, source=source)
         )
     return summary
 
@@ -122,6 +134,7 @@ def import_batches(
     *,
     workers: int = 1,
     on_change_set: Callable[[ChangeSet], None] | None = None,
+    source: WriteSource = "api",
 ) -> IngestSummary:
     """Validate a large batch as a whole, then write it in transactions grouped by
     account (see :mod:`service.domain.ingest.plan`); ``progress`` gets the number of
@@ -141,7 +154,7 @@ def import_batches(
         valid = validate_batch(graph, batch, settings.max_listed_errors)
         now = datetime.now(UTC)
         summary = IngestSummary(effective_at=valid.effective_at or now, received=valid.received)
-        params = _params(settings, summary.effective_at, now)
+        params = _params(settings, summary.effective_at, now, source)
         chunks = list(chunk_units(plan_units(valid), chunk_rows))
         del valid
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from service.domain.changes import ChangeRecord, ChangeSet, record_changes
+from service.domain.changes import ChangeRecord, ChangeSet, WriteSource, record_changes
 from service.domain.errors import NotFound
 from service.domain.ingest.validation import as_utc
 from service.graph import ingest as store
@@ -41,14 +41,14 @@ class Departure:
 
 
 def _recorder(
-    left_at: datetime, now: datetime, active_tie_threshold: float
+    left_at: datetime, now: datetime, active_tie_threshold: float, source: WriteSource
 ) -> store.Recorder[ChangeRecord]:
     def record(raw: store.RawChanges) -> tuple[ChangeRecord, dict[str, Any] | None]:
         return record_changes(
             raw,
             at=now,
             effective_at=left_at,
-            source="api",
+            source=source,
             active_tie_threshold=active_tie_threshold,
         )
 
@@ -66,6 +66,7 @@ def depart_stakeholder(
     left_at: datetime | date | None = None,
     *,
     active_tie_threshold: float = DEFAULT_ACTIVE_TIE_THRESHOLD,
+    source: WriteSource = "api",
 ) -> Departure:
     at, now = _when(left_at)
     row, changes = store.depart_stakeholder(
@@ -73,7 +74,7 @@ def depart_stakeholder(
         stakeholder_id,
         at,
         now,
-        _recorder(at, now, active_tie_threshold),
+        _recorder(at, now, active_tie_threshold, source),
     )
     if row is None:
         raise NotFound(f"no stakeholder {stakeholder_id!r}")
@@ -92,6 +93,7 @@ def depart_team_member(
     left_at: datetime | date | None = None,
     *,
     active_tie_threshold: float = DEFAULT_ACTIVE_TIE_THRESHOLD,
+    source: WriteSource = "api",
 ) -> Departure:
     at, now = _when(left_at)
     row, changes = store.depart_team_member(
@@ -99,7 +101,7 @@ def depart_team_member(
         team_member_id,
         at,
         now,
-        _recorder(at, now, active_tie_threshold),
+        _recorder(at, now, active_tie_threshold, source),
     )
     if row is None:
         raise NotFound(f"no team member {team_member_id!r}")

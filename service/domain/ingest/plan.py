@@ -60,7 +60,11 @@ def _props(section: str, row: Row) -> dict[str, Any]:
 
 
 def _node(statement: Statement, section: str, row: Row) -> tuple[Statement, dict[str, Any]]:
-    return statement, {"id": row["id"], "props": _props(section, row)}
+    return statement, {
+        "id": row["id"],
+        "props": _props(section, row),
+        "source_record_id": row.get("source_record_id"),
+    }
 
 
 class _Placement:
@@ -119,11 +123,16 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
         unit((ACCOUNT, row["id"]), 1, _node(Statement.ACCOUNTS, "accounts", row))
     for row in rows.get("stakeholders", []):
         home = (ACCOUNT, row["account_id"])
+        # The person's record is the source record of their employment and lines too.
+        record = row.get("source_record_id")
         unit(
             home,
             1,
             _node(Statement.STAKEHOLDERS, "stakeholders", row),
-            (Statement.WORKS_AT, {"id": row["id"], "account_id": row["account_id"]}),
+            (
+                Statement.WORKS_AT,
+                {"id": row["id"], "account_id": row["account_id"], "source_record_id": record},
+            ),
         )
         # The lines to managers go with the person unless a manager is in another
         # account of the batch; then they wait until that account is written too.
@@ -132,13 +141,21 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
             unit(
                 where,
                 0,
-                (Statement.SOLID_REPORTS_TO, {"id": row["id"], "manager_id": row["reports_to"]}),
+                (
+                    Statement.SOLID_REPORTS_TO,
+                    {"id": row["id"], "manager_id": row["reports_to"], "source_record_id": record},
+                ),
             )
         if "dotted_reports_to" in row:
             managers = sorted(set(row["dotted_reports_to"] or []))
             where = place.of(row["account_id"], managers)
             unit(
-                where, 0, (Statement.DOTTED_REPORTS_TO, {"id": row["id"], "manager_ids": managers})
+                where,
+                0,
+                (
+                    Statement.DOTTED_REPORTS_TO,
+                    {"id": row["id"], "manager_ids": managers, "source_record_id": record},
+                ),
             )
     for section, statement, link in (
         ("budgets", Statement.BUDGETS, Statement.BUDGET_OF),
@@ -173,6 +190,7 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
                     "target_id": target,
                     "role": row["role"],
                     "stance": row["stance"],
+                    "source_record_id": row.get("source_record_id"),
                 },
             ),
         )
@@ -194,6 +212,7 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
                     # ISO-8601 text, made a DateTime in Cypher: the driver packs a Python
                     # datetime in pure Python (~0.1 ms each), text costs next to nothing.
                     "last_contact": iso_utc(last_contact) if last_contact is not None else None,
+                    "source_record_id": row.get("source_record_id"),
                 },
             ),
         )
@@ -208,6 +227,7 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
                     "account_id": row["account_id"],
                     "has_role": "role" in row,
                     "role": row.get("role"),
+                    "source_record_id": row.get("source_record_id"),
                 },
             ),
         )
@@ -219,7 +239,12 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
             1,
             (
                 Statement.INTERACTIONS,
-                {"id": row["id"], "kind": row["kind"], "at": iso_utc(row["at"])},
+                {
+                    "id": row["id"],
+                    "kind": row["kind"],
+                    "at": iso_utc(row["at"]),
+                    "source_record_id": row.get("source_record_id"),
+                },
             ),
             (Statement.INTERACTION_WITH, {"id": row["id"], "stakeholder_ids": people}),
             (Statement.INTERACTION_ATTENDED, {"id": row["id"], "team_member_ids": members}),

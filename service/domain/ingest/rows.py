@@ -6,6 +6,10 @@ keys the caller sent: an **omitted** field means "leave it as stored", an explic
 manager). Validation is strict about JSON types (no ``"5"`` for a number, no ``true``
 for a number), forbids unknown fields, and checks the vocabularies of
 docs/graph-conventions.md; ids, dates and datetimes follow service/domain/values.py.
+
+Every row may carry ``source_record_id``: the id of the CRM record it came from (e.g. a
+Salesforce ``OpportunityContactRole`` Id), stored with the node or edge the row creates
+or opens (docs/graph-conventions.md, "Provenance").
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ class AccountRow(TypedDict):
     tier: NotRequired[Tier | None]
     industry: NotRequired[Text | None]
     annual_revenue: NotRequired[Amount | None]
+    source_record_id: NotRequired[Text | None]
 
 
 class StakeholderRow(TypedDict):
@@ -74,6 +79,7 @@ class StakeholderRow(TypedDict):
     reports_to: NotRequired[Id | None]
     # Omitted: unchanged. A list (or null = []): the complete set of dotted-line managers.
     dotted_reports_to: NotRequired[DottedManagers | None]
+    source_record_id: NotRequired[Text | None]
 
 
 class TeamMemberRow(TypedDict):
@@ -82,6 +88,7 @@ class TeamMemberRow(TypedDict):
     name: Text
     email: NotRequired[Text | None]
     role: NotRequired[TeamRole | None]
+    source_record_id: NotRequired[Text | None]
 
 
 class BudgetRow(TypedDict):
@@ -93,6 +100,7 @@ class BudgetRow(TypedDict):
     currency: NotRequired[Currency | None]
     fiscal_year: NotRequired[FiscalYear | None]
     category: NotRequired[Text | None]
+    source_record_id: NotRequired[Text | None]
 
 
 class OpportunityRow(TypedDict):
@@ -103,6 +111,7 @@ class OpportunityRow(TypedDict):
     stage: NotRequired[Stage | None]
     amount: NotRequired[Amount | None]
     close_date: NotRequired[IsoDate | None]
+    source_record_id: NotRequired[Text | None]
 
 
 class ControlRow(TypedDict):
@@ -110,6 +119,7 @@ class ControlRow(TypedDict):
     stakeholder_id: Id
     budget_id: Id
     authority: Authority
+    source_record_id: NotRequired[Text | None]
 
 
 class RoleRow(TypedDict):
@@ -121,6 +131,7 @@ class RoleRow(TypedDict):
     stance: Stance
     account_id: NotRequired[Id | None]
     opportunity_id: NotRequired[Id | None]
+    source_record_id: NotRequired[Text | None]
 
 
 class InfluenceRow(TypedDict):
@@ -128,6 +139,7 @@ class InfluenceRow(TypedDict):
     from_id: Id
     to_id: Id
     strength: Strength
+    source_record_id: NotRequired[Text | None]
 
 
 class RelationshipRow(TypedDict):
@@ -138,6 +150,7 @@ class RelationshipRow(TypedDict):
     stakeholder_id: Id
     strength: Strength
     last_contact: NotRequired[IsoDateOrDateTime | None]
+    source_record_id: NotRequired[Text | None]
 
 
 class CoverageRow(TypedDict):
@@ -145,6 +158,7 @@ class CoverageRow(TypedDict):
     team_member_id: Id
     account_id: Id
     role: NotRequired[TeamRole | None]
+    source_record_id: NotRequired[Text | None]
 
 
 class InteractionRow(TypedDict):
@@ -154,6 +168,7 @@ class InteractionRow(TypedDict):
     at: IsoDateTime
     team_member_ids: Participants
     stakeholder_ids: Participants
+    source_record_id: NotRequired[Text | None]
 
 
 class IngestBatch(TypedDict, total=False):

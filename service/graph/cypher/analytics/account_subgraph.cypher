@@ -4,6 +4,8 @@
 // $valid_at (= the end of the as-of date; docs/graph-conventions.md "As of a date D"):
 // an edge counts when `since < $valid_at AND (until IS NULL OR until >= $valid_at)`,
 // a person when `left_at IS NULL OR left_at >= $valid_at`.
+// KNOWS, REPORTS_TO and HAS_ROLE rows end with the edge's provenance (source,
+// source_record_id: docs/graph-conventions.md, "Provenance"), which the power map shows.
 // Lists are rows of plain values (not maps), collected next to the data, so a
 // 5,000-person account travels in one record. INFLUENCES and REPORTS_TO may point
 // outside the account (a mover); service/graph/account_subgraph.py drops those ends.
@@ -18,7 +20,7 @@ CALL (people) {
   UNWIND people AS s
   MATCH (s)-[r:REPORTS_TO]->(m:Stakeholder)
   WHERE r.since < $valid_at AND (r.until IS NULL OR r.until >= $valid_at)
-  RETURN collect([s.id, m.id, r.kind, r.strength]) AS reports_to
+  RETURN collect([s.id, m.id, r.kind, r.strength, r.source, r.source_record_id]) AS reports_to
 }
 CALL (people) {
   UNWIND people AS s
@@ -31,7 +33,8 @@ CALL (people) {
   UNWIND people AS s
   MATCH (t:TeamMember)-[k:KNOWS]->(s)
   WHERE k.since < $valid_at AND (k.until IS NULL OR k.until >= $valid_at)
-  RETURN collect([t.id, s.id, k.strength, k.last_contact.epochMillis]) AS knows,
+  RETURN collect([t.id, s.id, k.strength, k.last_contact.epochMillis,
+                  k.source, k.source_record_id]) AS knows,
          collect(DISTINCT t) AS knowers
 }
 CALL (a, knowers) {
@@ -54,7 +57,7 @@ CALL (a, people) {
   WHERE h.since < $valid_at AND (h.until IS NULL OR h.until >= $valid_at)
     AND (x = a OR (x:Opportunity AND (x)-[:FOR]->(a)))
   RETURN collect([s.id, h.role, CASE WHEN x:Account THEN 'account' ELSE 'opportunity' END,
-                  x.id, h.stance]) AS roles
+                  x.id, h.stance, h.source, h.source_record_id]) AS roles
 }
 CALL (a, people) {
   UNWIND people AS s

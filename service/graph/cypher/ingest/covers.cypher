@@ -12,6 +12,7 @@ WHERE coalesce(t.status, 'active') <> 'left'
 OPTIONAL MATCH (t)-[e:COVERS]->(a)
 WITH t, a, row, collect(e) AS existing
 MERGE (t)-[r:COVERS]->(a)
+  ON CREATE SET r.source = $source, r.source_record_id = row.source_record_id
 WITH t, a, r, row, size(existing) = 0 AS created, [e IN existing | e.role][0] AS before,
      row.has_role
      AND any(e IN existing WHERE coalesce(e.role <> row.role,

@@ -21,8 +21,8 @@ WITH t, s, [c IN edges WHERE c.until IS NULL] AS currents,
             CASE WHEN c.until IS NOT NULL AND (x IS NULL OR c.until > x) THEN c.until ELSE x END)
        AS reopened_at
 WITH t, s, reopened_at,
-     any(c IN currents WHERE c.source = 'explicit') AS explicit,
-     [c IN currents WHERE c.source <> 'explicit'] AS derived
+     any(c IN currents WHERE c.source <> 'interactions') AS explicit,
+     [c IN currents WHERE c.source = 'interactions'] AS derived
 // Expand from the stakeholder (a handful of interactions) and compare the team member
 // by value: a team member has thousands of relationships, many of them created in this
 // very transaction, where a pattern bound at both ends would scan all of them. An

@@ -15,10 +15,10 @@ WITH s, row,
      [x IN row.manager_ids WHERE NOT x IN current_ids] AS added
 FOREACH (c IN stale |
   SET c.until = CASE WHEN c.since > $effective_at THEN c.since ELSE $effective_at END)
-WITH s, added, size(stale) AS closed,
+WITH s, added, row.source_record_id AS record_id, size(stale) AS closed,
      [c IN stale | ['REPORTS_TO', 'closed', s.id, endNode(c).id, c.since.epochSeconds * 1000000 + c.since.microsecond, c.until.epochSeconds * 1000000 + c.until.microsecond,
                     'dotted', null, null, null, null, null, null]] AS ended
-CALL (s, added) {
+CALL (s, added, record_id) {
   UNWIND added AS manager_id
   MATCH (m:Stakeholder {id: manager_id})
   // Never a current line to a manager who has left (a departure committed since
@@ -31,7 +31,8 @@ CALL (s, added) {
   WHERE c.kind = 'dotted'
   WITH m, collect(c.until) AS ends
   WITH m, reduce(x = $effective_at, u IN ends | CASE WHEN u > x THEN u ELSE x END) AS at
-  CREATE (s)-[:REPORTS_TO {kind: 'dotted', since: at}]->(m)
+  CREATE (s)-[:REPORTS_TO {kind: 'dotted', since: at,
+                           source: $source, source_record_id: record_id}]->(m)
   RETURN count(*) AS created,
          collect(['REPORTS_TO', 'opened', s.id, m.id, at.epochSeconds * 1000000 + at.microsecond, null,
                   'dotted', null, null, null, null, null, null]) AS opened

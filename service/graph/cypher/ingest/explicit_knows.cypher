@@ -16,8 +16,8 @@ WHERE startNode(c) = t
 WITH t, s, row, contact, collect(c) AS edges
 WITH t, s, row, contact, edges, [c IN edges WHERE c.until IS NULL] AS currents
 WITH t, s, row, contact, edges,
-     [c IN currents WHERE c.source <> 'explicit' OR c.strength <> row.strength] AS stale,
-     [c IN currents WHERE c.source = 'explicit' AND c.strength = row.strength] AS same
+     [c IN currents WHERE c.source = 'interactions' OR c.strength <> row.strength] AS stale,
+     [c IN currents WHERE c.source <> 'interactions' AND c.strength = row.strength] AS same
 WITH t, s, row, contact, stale, same,
      reduce(x = $effective_at, c IN [c IN edges WHERE NOT c IN same] |
             CASE WHEN coalesce(c.until, c.since) > x THEN coalesce(c.until, c.since) ELSE x END)
@@ -38,7 +38,8 @@ WITH t, s, row, stale, same, at, last_contact, touched, contact_before, contact,
      size(same) = 0 AND coalesce(s.status, 'active') <> 'left'
        AND coalesce(t.status, 'active') <> 'left' AS opened
 FOREACH (_ IN CASE WHEN opened THEN [1] ELSE [] END |
-  CREATE (t)-[:KNOWS {strength: row.strength, source: 'explicit', since: at,
+  CREATE (t)-[:KNOWS {strength: row.strength, source: $source, since: at,
+                      source_record_id: row.source_record_id,
                       last_contact: last_contact}]->(s))
 // `changes`: one flat list of the changed edges, 13 fields each (no-op rows add none):
 // type, change, from id, to id, since µs, until µs, 3 identity fields, 2 × (before,
@@ -51,11 +52,11 @@ WITH count(CASE WHEN opened THEN 1 END) AS created,
                         c.source, c.strength, null, null, null, null, null]]
          + CASE WHEN opened
                 THEN [['KNOWS', 'opened', t.id, s.id, at.epochSeconds * 1000000 + at.microsecond, null,
-                       'explicit', row.strength, null, null, null, null, null]] ELSE [] END
+                       $source, row.strength, null, null, null, null, null]] ELSE [] END
          + CASE WHEN touched
                 THEN [c IN same | ['KNOWS', 'changed', t.id, s.id,
                                    c.since.epochSeconds * 1000000 + c.since.microsecond, null,
-                                   'explicit', row.strength, null,
+                                   c.source, row.strength, null,
                                    contact_before, contact, null, null]] ELSE [] END
        END) AS per_row
 RETURN created, updated, closed, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes

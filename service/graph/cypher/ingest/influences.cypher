@@ -16,7 +16,8 @@ WITH a, b, row, existing, size(existing) = 0 AS created,
      [e IN existing | e.strength][0] AS before
 FOREACH (e IN existing | SET e.strength = row.strength)
 FOREACH (_ IN CASE WHEN created THEN [1] ELSE [] END |
-  CREATE (a)-[:INFLUENCES {strength: row.strength}]->(b))
+  CREATE (a)-[:INFLUENCES {strength: row.strength,
+                          source: $source, source_record_id: row.source_record_id}]->(b))
 // `changes`: one flat list of the changed edges, 13 fields each (no-op rows add none):
 // type, change, from id, to id, since µs, until µs, 3 identity fields, 2 × (before,
 // after) of values changed in place (docs/graph-conventions.md, "Change sets").

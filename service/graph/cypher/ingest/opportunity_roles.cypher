@@ -22,7 +22,8 @@ FOREACH (c IN stale | SET c.until = at)
 // Nothing is opened for a person who has left (a departure committed since validation).
 WITH s, t, row, stale, kept OR coalesce(s.status, 'active') = 'left' AS kept, at
 FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END |
-  CREATE (s)-[:HAS_ROLE {role: row.role, stance: row.stance, since: at}]->(t))
+  CREATE (s)-[:HAS_ROLE {role: row.role, stance: row.stance, since: at,
+                       source: $source, source_record_id: row.source_record_id}]->(t))
 // `changes`: one flat list of the changed edges, 13 fields each (no-op rows add none):
 // type, change, from id, to id, since µs, until µs, 3 identity fields, 2 × (before,
 // after) of values changed in place (docs/graph-conventions.md, "Change sets").

@@ -16,20 +16,21 @@ FOREACH (x IN CASE WHEN m IS NULL THEN [] ELSE [m] END | SET x._lock = true REMO
 // A manager who has left (validation refuses one; this is a departure that committed
 // since) is no manager: the line is closed as for reports_to null, as the departure of
 // the manager closed it. No current edge of a departed person is ever opened.
-WITH s, CASE WHEN coalesce(m.status, 'active') = 'left' THEN null ELSE m END AS m
+WITH s, row, CASE WHEN coalesce(m.status, 'active') = 'left' THEN null ELSE m END AS m
 OPTIONAL MATCH (s)-[c:REPORTS_TO]->()
 WHERE c.kind = 'solid'
-WITH s, m, collect(c) AS edges
-WITH s, m, edges, [c IN edges WHERE c.until IS NULL] AS currents
-WITH s, m, edges,
+WITH s, m, row, collect(c) AS edges
+WITH s, m, row, edges, [c IN edges WHERE c.until IS NULL] AS currents
+WITH s, m, row, edges,
      [c IN currents WHERE m IS NULL OR endNode(c) <> m] AS stale,
      m IS NOT NULL AND any(c IN currents WHERE endNode(c) = m) AS kept
-WITH s, m, stale, kept,
+WITH s, m, row, stale, kept,
      reduce(t = $effective_at, c IN edges |
             CASE WHEN coalesce(c.until, c.since) > t THEN coalesce(c.until, c.since) ELSE t END) AS at
 FOREACH (c IN stale | SET c.until = at)
 FOREACH (_ IN CASE WHEN m IS NULL OR kept THEN [] ELSE [1] END |
-  CREATE (s)-[:REPORTS_TO {kind: 'solid', since: at}]->(m))
+  CREATE (s)-[:REPORTS_TO {kind: 'solid', since: at,
+                          source: $source, source_record_id: row.source_record_id}]->(m))
 WITH count(CASE WHEN m IS NOT NULL AND NOT kept THEN 1 END) AS created,
        sum(size(stale)) AS closed,
        collect(CASE WHEN m IS NOT NULL AND NOT kept THEN s.id END) AS opened_for,

@@ -22,6 +22,10 @@ WITH n, row, created,
      END AS diff
 WITH n, row, created, diff, created OR size(diff) > 0 AS changed
 SET n += row.props, n.status = 'active', n.left_at = null
+// Provenance (docs/graph-conventions.md): the creating write's source and the row's
+// source record id; a later write of any source leaves both as they are.
+SET n.source = coalesce(n.source, $source),
+    n.source_record_id = CASE WHEN created THEN row.source_record_id ELSE n.source_record_id END
 SET n.updated_at = CASE WHEN changed THEN $now ELSE n.updated_at END
 // `changes`: one flat list of the changed nodes (no-op rows add none): id, created,
 // the number n of changed properties, then n × (name, before, after); the values of

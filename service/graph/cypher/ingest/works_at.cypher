@@ -8,16 +8,17 @@ MATCH (s:Stakeholder {id: row.id})
 MATCH (a:Account {id: row.account_id})
 // All of the person's employments, closed ones too: a new one starts after all of them.
 OPTIONAL MATCH (s)-[c:WORKS_AT]->()
-WITH s, a, collect(c) AS edges
-WITH s, a, edges, [c IN edges WHERE c.until IS NULL] AS currents
-WITH s, a, edges,
+WITH s, a, row, collect(c) AS edges
+WITH s, a, row, edges, [c IN edges WHERE c.until IS NULL] AS currents
+WITH s, a, row, edges,
      [c IN currents WHERE endNode(c) <> a] AS stale,
      any(c IN currents WHERE endNode(c) = a) AS kept
-WITH s, a, stale, kept,
+WITH s, a, row, stale, kept,
      reduce(t = $effective_at, c IN edges |
             CASE WHEN coalesce(c.until, c.since) > t THEN coalesce(c.until, c.since) ELSE t END) AS at
 FOREACH (c IN stale | SET c.until = at)
-FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END | CREATE (s)-[:WORKS_AT {since: at}]->(a))
+FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END |
+  CREATE (s)-[:WORKS_AT {since: at, source: $source, source_record_id: row.source_record_id}]->(a))
 // `changes`: one flat list of the changed edges, 13 fields each (no-op rows add none):
 // type, change, from id, to id, since µs, until µs, 3 identity fields, 2 × (before,
 // after) of values changed in place (docs/graph-conventions.md, "Change sets").

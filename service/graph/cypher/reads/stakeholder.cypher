@@ -4,14 +4,17 @@
 // limited to one account sees only that account's part (service/domain/account_scope.py):
 // an employment its account, a role its target's account, a budget its account, another
 // person their home account (the current employer, else the latest one).
+// Every edge item says where it came from: `source` and `source_record_id` of the edge
+// (docs/graph-conventions.md, "Provenance"); the person those of the node.
 MATCH (s:Stakeholder {id: $stakeholder_id})
 RETURN s {.id, .name, .title, .email, .department, .seniority, .left_at, .updated_at,
-          status: coalesce(s.status, 'active')} AS person,
+          .source, .source_record_id, status: coalesce(s.status, 'active')} AS person,
        COLLECT {
          MATCH (s)-[w:WORKS_AT]->(a:Account)
          WITH w, a
          ORDER BY w.since, a.id
-         RETURN {account_id: a.id, account_name: a.name, since: w.since, until: w.until}
+         RETURN {account_id: a.id, account_name: a.name, since: w.since, until: w.until,
+                 source: w.source, source_record_id: w.source_record_id}
        } AS employment,
        COLLECT {
          MATCH (s)-[r:REPORTS_TO {kind: 'solid'}]->(m:Stakeholder)
@@ -19,6 +22,7 @@ RETURN s {.id, .name, .title, .email, .department, .seniority, .left_at, .update
          WITH r, m
          ORDER BY r.since DESC, m.id
          RETURN {id: m.id, name: m.name, title: m.title, since: r.since,
+                 source: r.source, source_record_id: r.source_record_id,
                  account_id: COLLECT {
                    MATCH (m)-[hw:WORKS_AT]->(ha:Account)
                    WITH ha, hw
@@ -33,6 +37,7 @@ RETURN s {.id, .name, .title, .email, .department, .seniority, .left_at, .update
          WITH r, m
          ORDER BY m.id
          RETURN {id: m.id, name: m.name, title: m.title, since: r.since,
+                 source: r.source, source_record_id: r.source_record_id,
                  account_id: COLLECT {
                    MATCH (m)-[hw:WORKS_AT]->(ha:Account)
                    WITH ha, hw
@@ -47,6 +52,7 @@ RETURN s {.id, .name, .title, .email, .department, .seniority, .left_at, .update
          WITH r, d
          ORDER BY d.id
          RETURN {id: d.id, name: d.name, title: d.title, since: r.since,
+                 source: r.source, source_record_id: r.source_record_id,
                  account_id: COLLECT {
                    MATCH (d)-[hw:WORKS_AT]->(ha:Account)
                    WITH ha, hw
@@ -63,6 +69,7 @@ RETURN s {.id, .name, .title, .email, .department, .seniority, .left_at, .update
          RETURN {role: h.role, stance: h.stance,
                  target_type: CASE WHEN x:Account THEN 'account' ELSE 'opportunity' END,
                  target_id: x.id, target_name: x.name, since: h.since,
+                 source: h.source, source_record_id: h.source_record_id,
                  account_id: CASE WHEN x:Account THEN x.id
                                   ELSE COLLECT { MATCH (x)-[:FOR]->(oa:Account) RETURN oa.id }[0]
                              END}
@@ -75,13 +82,15 @@ RETURN s {.id, .name, .title, .email, .department, .seniority, .left_at, .update
          ORDER BY b.id
          RETURN {budget_id: b.id, budget_name: b.name, account_id: a.id,
                  authority: c.authority, amount: b.amount, currency: b.currency,
-                 fiscal_year: b.fiscal_year, since: c.since}
+                 fiscal_year: b.fiscal_year, since: c.since,
+                 source: c.source, source_record_id: c.source_record_id}
        } AS budgets,
        COLLECT {
          MATCH (o:Stakeholder)-[i:INFLUENCES]->(s)
          WITH i, o
          ORDER BY o.id
          RETURN {id: o.id, name: o.name, strength: i.strength,
+                 source: i.source, source_record_id: i.source_record_id,
                  account_id: COLLECT {
                    MATCH (o)-[hw:WORKS_AT]->(ha:Account)
                    WITH ha, hw
@@ -95,6 +104,7 @@ RETURN s {.id, .name, .title, .email, .department, .seniority, .left_at, .update
          WITH i, o
          ORDER BY o.id
          RETURN {id: o.id, name: o.name, strength: i.strength,
+                 source: i.source, source_record_id: i.source_record_id,
                  account_id: COLLECT {
                    MATCH (o)-[hw:WORKS_AT]->(ha:Account)
                    WITH ha, hw
@@ -109,5 +119,6 @@ RETURN s {.id, .name, .title, .email, .department, .seniority, .left_at, .update
          WITH k, t
          ORDER BY k.strength DESC, t.id
          RETURN {team_member_id: t.id, team_member_name: t.name, strength: k.strength,
-                 source: k.source, last_contact: k.last_contact, since: k.since}
+                 source: k.source, source_record_id: k.source_record_id,
+                 last_contact: k.last_contact, since: k.since}
        } AS relationships

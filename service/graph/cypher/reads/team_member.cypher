@@ -18,5 +18,6 @@ RETURN t {.id, .name, .email, .role, .left_at, .updated_at,
          ORDER BY s.id, a.id
          RETURN {stakeholder_id: s.id, stakeholder_name: s.name, account_id: a.id,
                  account_name: a.name, strength: k.strength, source: k.source,
+                 source_record_id: k.source_record_id,
                  last_contact: k.last_contact, since: k.since}
        } AS relationships
