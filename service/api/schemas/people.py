@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 __all__ = [
     "BudgetControl",
@@ -53,6 +53,17 @@ class CurrentEmployer(BaseModel):
 class Employment(BaseModel):
     account_id: str
     account_name: str | None
+    since: datetime | None
+    until: datetime | None
+
+
+class Position(BaseModel):
+    """A title, department and seniority held at an account from ``since`` to ``until``."""
+
+    account_id: str
+    title: str | None
+    department: str | None
+    seniority: str | None
     since: datetime | None
     until: datetime | None
 
@@ -115,6 +126,10 @@ class StakeholderDetail(BaseModel):
     influenced_by: list[Influence]
     relationships: list[RelationshipFromTeam]
     employment: list[Employment]
+    positions: list[Position] = Field(
+        description="Title, department and seniority history, oldest first (empty "
+        "intervals left out)"
+    )
 
 
 class TeamMemberAccount(BaseModel):
