@@ -503,7 +503,8 @@ def _affected_pairs(
     write_set: WriteSet, changed: set[str], removed: Mapping[str, Mapping[str, set[str]]]
 ) -> list[dict[str, str]]:
     """(team member, stakeholder) pairs of the interactions that changed, including the
-    people an interaction no longer lists (their tie lost that interaction). Pairs given
+    people an interaction no longer lists (their tie lost that interaction), and the
+    pairs whose explicit tie the write ended. Pairs given
     an explicit strength in the same write are left out: that statement leaves them one
     current explicit tie (under the stakeholder's lock until commit), and an explicit tie
     wins, so recomputing their derived strength could change nothing."""

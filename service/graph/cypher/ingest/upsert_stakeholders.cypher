@@ -1,6 +1,7 @@
-// Upsert Stakeholder nodes by id. Row: {id, props, leaving}; props holds only the fields the batch
-// sent (a null removes one). A row states the person is active now, so one who had
-// left and reappears is reactivated (status 'active', left_at removed). updated_at
+// Upsert Stakeholder nodes by id. Row: {id, props, leaving}; props holds only the fields
+// the batch sent (a null removes one). A row states the person is active now, so one who
+// had left and reappears is reactivated (status 'active', left_at removed), unless the
+// row itself has left_at (leaving). updated_at
 // moves only when a value really changes, so a re-sent batch leaves the node as it was.
 UNWIND $rows AS row
 MERGE (n:Stakeholder {id: row.id})
