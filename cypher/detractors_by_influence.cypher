@@ -26,6 +26,7 @@ CALL (s) {
 }
 CALL (s) {
   OPTIONAL MATCH (s)-[i:INFLUENCES]->(o:Stakeholder {status: 'active'})
+    WHERE i.until IS NULL
   // Whether o is a key stakeholder, worked out before the aggregation (a subquery
   // inside CASE would be a nested plan, which the analyst guard refuses).
   WITH o, i,

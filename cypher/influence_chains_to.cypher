@@ -1,6 +1,6 @@
 // @title Influence chains into a stakeholder
 // @description Who sways a given stakeholder, directly or through others: every chain of
-//   INFLUENCES edges (up to `max_hops` long, no person twice, active people only)
+//   current INFLUENCES edges (up to `max_hops` long, no person twice, active people only)
 //   that ends at the stakeholder, with its strength (the product of the edge
 //   strengths) and which of our active team members have an active tie to the person
 //   at the start of the chain: a way in. Strongest chains first.
@@ -19,6 +19,7 @@ MATCH path = (source:Stakeholder {status: 'active'})-[:INFLUENCES*1..4]->
              (:Stakeholder {id: $stakeholder_id, status: 'active'})
   WHERE length(path) <= $max_hops
     AND all(n IN nodes(path) WHERE n.status = 'active')
+    AND all(r IN relationships(path) WHERE r.until IS NULL)
     AND all(i IN range(0, length(path) - 1) WHERE NOT nodes(path)[i] IN nodes(path)[i + 1..])
 WITH path, source,
      reduce(product = 1.0, r IN relationships(path) | product * r.strength) AS strength

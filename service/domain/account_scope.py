@@ -40,6 +40,7 @@ class Rule(Enum):
 STAKEHOLDER: Mapping[str, Rule] = {
     "person": Rule.OWN,
     "employment": Rule.BY_ACCOUNT,
+    "positions": Rule.BY_ACCOUNT,
     "managers": Rule.BY_ACCOUNT,
     "dotted_managers": Rule.BY_ACCOUNT,
     "direct_reports": Rule.BY_ACCOUNT,

@@ -4,7 +4,7 @@ departure) returns and records in the graph in its own transaction.
 A :class:`ChangeSet` lists the accounts the write touched, the nodes it created,
 changed or marked as left (with before/after values of the properties a changes feed
 shows), the edges it opened, closed or changed (time-bound edges with their
-``since``/``until``; ``COVERS`` and ``INFLUENCES``, which keep no history, too), and the
+``since``/``until``), and the
 ties that crossed the activity threshold. It is computed exactly from what each write
 statement did (docs/graph-conventions.md, "Change sets"): a re-sent batch changes
 nothing, so its change set is empty and nothing is recorded.
@@ -104,8 +104,9 @@ class NodeChange:
 
 @dataclass(frozen=True)
 class EdgeChange:
-    """An edge the write opened, closed (``until`` set; COVERS: removed) or changed in
-    place (``values``: KNOWS strength/last_contact, COVERS role, INFLUENCES strength).
+    """An edge the write opened, closed (``until`` set) or changed in place (``values``:
+    KNOWS strength/last_contact; records written before INFLUENCES and COVERS kept
+    history may hold a COVERS role or an INFLUENCES strength).
 
     ``identity`` holds what tells the edge apart and what it says: ``kind`` (REPORTS_TO),
     ``role``/``stance``/``target`` (HAS_ROLE), ``authority`` (CONTROLS),

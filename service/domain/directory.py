@@ -12,14 +12,17 @@ refuses such principals outright.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Generic, TypeVar
 
 from service.domain import account_scope
 from service.domain.access import Principal
 from service.domain.account_scope import home_account_id
 from service.domain.errors import Forbidden, NotFound
+from service.domain.org_chart import valid_at
 from service.graph import reads
 from service.graph.driver import Graph, Record
+from service.graph.values import to_native
 
 __all__ = [
     "Page",
@@ -115,8 +118,22 @@ def account_stakeholders(
     return _page(rows, limit)
 
 
-def stakeholder(graph: Graph, stakeholder_id: str, *, principal: Principal) -> Record:
-    """A stakeholder with their employer, lines, roles, budgets, influence and our ties."""
+def _position_at(positions: list[dict[str, Any]], as_of: date) -> dict[str, Any] | None:
+    """The position (title, department, seniority) held at the end of ``as_of`` (UTC)."""
+    t = valid_at(as_of)
+    for p in positions:
+        until = p["until"]
+        if to_native(p["since"]) < t and (until is None or to_native(until) >= t):
+            return p
+    return None
+
+
+def stakeholder(
+    graph: Graph, stakeholder_id: str, *, principal: Principal, as_of: date | None = None
+) -> Record:
+    """A stakeholder with their employer, lines, roles, budgets, influence and our ties,
+    and their position history; with ``as_of``, the title, department and seniority
+    are those held at the end of that day (none when they worked for no account then)."""
     row = reads.stakeholder(graph, stakeholder_id)
     if row is None:
         raise NotFound(f"no stakeholder with id {stakeholder_id!r}")
@@ -129,8 +146,12 @@ def stakeholder(graph: Graph, stakeholder_id: str, *, principal: Principal) -> R
     current = [e for e in employment if e["until"] is None]
     employer = max(current, key=lambda e: e["since"]) if current else None
     managers = row.pop("managers")
+    person = row.pop("person")
+    if as_of is not None:
+        held = _position_at(row["positions"], as_of) or {}
+        person.update({k: held.get(k) for k in ("title", "department", "seniority")})
     return {
-        **row.pop("person"),
+        **person,
         "current_employer": (
             {
                 "account_id": employer["account_id"],

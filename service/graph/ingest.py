@@ -48,21 +48,31 @@ class Statement(StrEnum):
     TEAM_MEMBERS = "upsert_team_members"
     STAKEHOLDERS = "upsert_stakeholders"
     WORKS_AT = "works_at"
+    MOVED = "moved"
     BUDGETS = "upsert_budgets"
     BUDGET_OF = "budget_of"
     OPPORTUNITIES = "upsert_opportunities"
     OPPORTUNITY_FOR = "opportunity_for"
     SOLID_REPORTS_TO = "solid_reports_to"
     DOTTED_REPORTS_TO = "dotted_reports_to"
+    END_DOTTED_REPORTS_TO = "end_dotted_reports_to"
     CONTROLS = "controls"
+    END_CONTROLS = "end_controls"
     ACCOUNT_ROLES = "account_roles"
     OPPORTUNITY_ROLES = "opportunity_roles"
+    END_ROLES = "end_roles"
     INFLUENCES = "influences"
+    END_INFLUENCES = "end_influences"
     EXPLICIT_KNOWS = "explicit_knows"
+    END_KNOWS = "end_knows"
     COVERS = "covers"
+    END_COVERS = "end_covers"
     INTERACTIONS = "upsert_interactions"
     INTERACTION_WITH = "interaction_with"
     INTERACTION_ATTENDED = "interaction_attended"
+    # Rows with `left_at`: the departure routes' statements, after every other row.
+    DEPART_STAKEHOLDERS = "depart_stakeholder"
+    DEPART_TEAM_MEMBERS = "depart_team_member"
 
 
 # What each statement's counts are reported under: ("nodes", label) or ("edges", type).
@@ -71,30 +81,55 @@ TALLY_KEY: dict[Statement, tuple[str, str]] = {
     Statement.TEAM_MEMBERS: ("nodes", "TeamMember"),
     Statement.STAKEHOLDERS: ("nodes", "Stakeholder"),
     Statement.WORKS_AT: ("edges", "WORKS_AT"),
+    Statement.MOVED: ("edges", "HAS_ROLE"),  # and CONTROLS, REPORTS_TO: see _add_closed
     Statement.BUDGETS: ("nodes", "Budget"),
     Statement.BUDGET_OF: ("edges", "OF"),
     Statement.OPPORTUNITIES: ("nodes", "Opportunity"),
     Statement.OPPORTUNITY_FOR: ("edges", "FOR"),
     Statement.SOLID_REPORTS_TO: ("edges", "REPORTS_TO"),
     Statement.DOTTED_REPORTS_TO: ("edges", "REPORTS_TO"),
+    Statement.END_DOTTED_REPORTS_TO: ("edges", "REPORTS_TO"),
     Statement.CONTROLS: ("edges", "CONTROLS"),
+    Statement.END_CONTROLS: ("edges", "CONTROLS"),
     Statement.ACCOUNT_ROLES: ("edges", "HAS_ROLE"),
     Statement.OPPORTUNITY_ROLES: ("edges", "HAS_ROLE"),
+    Statement.END_ROLES: ("edges", "HAS_ROLE"),
     Statement.INFLUENCES: ("edges", "INFLUENCES"),
+    Statement.END_INFLUENCES: ("edges", "INFLUENCES"),
     Statement.EXPLICIT_KNOWS: ("edges", "KNOWS"),
+    Statement.END_KNOWS: ("edges", "KNOWS"),
     Statement.COVERS: ("edges", "COVERS"),
+    Statement.END_COVERS: ("edges", "COVERS"),
     Statement.INTERACTIONS: ("nodes", "Interaction"),
     Statement.INTERACTION_WITH: ("edges", "WITH"),
     Statement.INTERACTION_ATTENDED: ("edges", "ATTENDED"),
+    Statement.DEPART_STAKEHOLDERS: ("edges", "WORKS_AT"),  # per type: see _add_closed
+    Statement.DEPART_TEAM_MEMBERS: ("edges", "KNOWS"),  # per type: see _add_closed
+}
+# Statements that close edges of several types: their `closed` count is tallied per
+# type from their change rows, not under their TALLY_KEY.
+MIXED_CLOSINGS = frozenset(
+    {Statement.MOVED, Statement.DEPART_STAKEHOLDERS, Statement.DEPART_TEAM_MEMBERS}
+)
+# The departure statements: one row out per person, with the person's node change.
+DEPARTURES: Mapping[Statement, str] = {
+    Statement.DEPART_STAKEHOLDERS: "Stakeholder",
+    Statement.DEPART_TEAM_MEMBERS: "TeamMember",
 }
 # The key rows are sorted by: the owning (locked) node first.
 SORT_FIELDS: dict[Statement, tuple[str, ...]] = {
     Statement.CONTROLS: ("stakeholder_id", "budget_id"),
+    Statement.END_CONTROLS: ("stakeholder_id", "budget_id"),
     Statement.ACCOUNT_ROLES: ("stakeholder_id", "target_id", "role"),
     Statement.OPPORTUNITY_ROLES: ("stakeholder_id", "target_id", "role"),
+    Statement.END_ROLES: ("stakeholder_id", "target_id", "role"),
     Statement.INFLUENCES: ("from_id", "to_id"),
+    Statement.END_INFLUENCES: ("from_id", "to_id"),
     Statement.EXPLICIT_KNOWS: ("stakeholder_id", "team_member_id"),
+    Statement.END_KNOWS: ("stakeholder_id", "team_member_id"),
     Statement.COVERS: ("team_member_id", "account_id"),
+    Statement.END_COVERS: ("team_member_id", "account_id"),
+    Statement.END_DOTTED_REPORTS_TO: ("id", "manager_id"),
 }
 COUNT_COLUMNS = ("created", "updated", "closed", "removed")
 # The statements whose `changes` column lists edges (the upserts list nodes; OF, FOR,
@@ -102,14 +137,23 @@ COUNT_COLUMNS = ("created", "updated", "closed", "removed")
 EDGE_CHANGES = frozenset(
     {
         Statement.WORKS_AT,
+        Statement.MOVED,
         Statement.SOLID_REPORTS_TO,
         Statement.DOTTED_REPORTS_TO,
+        Statement.END_DOTTED_REPORTS_TO,
         Statement.CONTROLS,
+        Statement.END_CONTROLS,
         Statement.ACCOUNT_ROLES,
         Statement.OPPORTUNITY_ROLES,
+        Statement.END_ROLES,
         Statement.INFLUENCES,
+        Statement.END_INFLUENCES,
         Statement.EXPLICIT_KNOWS,
+        Statement.END_KNOWS,
         Statement.COVERS,
+        Statement.END_COVERS,
+        Statement.DEPART_STAKEHOLDERS,
+        Statement.DEPART_TEAM_MEMBERS,
     }
 )
 
@@ -299,6 +343,13 @@ def _add(tally: Tally, key: tuple[str, str], row: Record) -> None:
             counts[column] = counts.get(column, 0) + int(row[column] or 0)
 
 
+def _add_closed(tally: Tally, flat: Sequence[Any]) -> None:
+    """Tally the edges a statement closed, per type, from its flat change list."""
+    for kind in flat[0::EDGE_FIELDS]:
+        counts = tally["edges"].setdefault(kind, dict.fromkeys(COUNT_COLUMNS[:2], 0))
+        counts["closed"] = counts.get("closed", 0) + 1
+
+
 def start_statement(tx: ManagedTransaction, text: str, params: dict[str, Any]) -> Result:
     """Send one statement without waiting for its rows (see :func:`write_work`)."""
     return tx.run(text, params)
@@ -458,7 +509,8 @@ def _affected_pairs(
     write_set: WriteSet, changed: set[str], removed: Mapping[str, Mapping[str, set[str]]]
 ) -> list[dict[str, str]]:
     """(team member, stakeholder) pairs of the interactions that changed, including the
-    people an interaction no longer lists (their tie lost that interaction). Pairs given
+    people an interaction no longer lists (their tie lost that interaction), and the
+    pairs whose explicit tie the write ended. Pairs given
     an explicit strength in the same write are left out: that statement leaves them one
     current explicit tie (under the stakeholder's lock until commit), and an explicit tie
     wins, so recomputing their derived strength could change nothing."""
@@ -478,6 +530,11 @@ def _affected_pairs(
     pairs.difference_update(
         (r["team_member_id"], r["stakeholder_id"])
         for r in write_set.get(Statement.EXPLICIT_KNOWS, [])
+    )
+    # An explicit tie that ended leaves the pair's interactions to speak: a derived tie
+    # opens from them (at the explicit one's until) when there are any.
+    pairs.update(
+        (r["team_member_id"], r["stakeholder_id"]) for r in write_set.get(Statement.END_KNOWS, [])
     )
     return [
         {"team_member_id": t, "stakeholder_id": s}
@@ -512,10 +569,15 @@ def write_work(
         ]
         for statement, results in started:
             out = [row for result in results for row in statement_rows(result)]
-            for row in out:
-                _add(tally, TALLY_KEY[statement], row)
+            if statement in MIXED_CLOSINGS:
+                _add_closed(tally, _flat(out))
+            else:
+                for row in out:
+                    _add(tally, TALLY_KEY[statement], row)
             if statement in NODE_LABEL:
                 nodes.append((NODE_LABEL[statement], _flat(out)))
+            elif statement in DEPARTURES:
+                nodes.append((DEPARTURES[statement], [v for r in out for v in r["left"]]))
             if statement in EDGE_CHANGES:
                 edges.append(_flat(out))
             if statement is Statement.SOLID_REPORTS_TO:
@@ -586,19 +648,17 @@ def _depart(
     recorder: Recorder[R] | None,
 ) -> tuple[Record | None, R | None]:
     def work(tx: ManagedTransaction) -> tuple[Record | None, R | None]:
-        rows = run_rows(tx, cypher(query), {"id": person_id, "left_at": left_at, "now": now})
+        rows = run_rows(
+            tx, cypher(query), {"rows": [{"id": person_id, "left_at": left_at}], "now": now}
+        )
         if not rows:
             return None, None
         row = rows[0]
-        nodes: list[tuple[str, list[Any]]] = []
-        if not row["already"]:
-            left = [row["id"], "left", 2, "left_at", None, row["left_at"]]
-            nodes.append((label, [*left, "status", "active", "left"]))
         if recorder is None:
             return row, None
-        # The departure's `changes` list one list of EDGE_FIELDS values per closed edge.
-        edges = [[value for edge in row["changes"] for value in edge]]
-        return row, record_changes(tx, nodes, edges, recorder)
+        # The same statement as a batch's rows with left_at: the person's node change
+        # (none the second time) and one flat list of the edges it closed.
+        return row, record_changes(tx, [(label, row["left"])], [row["changes"]], recorder)
 
     return graph.write_tx(work)
 

@@ -2,11 +2,12 @@
 matrix over every route an embed token may call, on a graph where a person moved from
 one account to the other (built through the ingest API, as a CRM would).
 
-Northwind's director ``n-mover`` moves to Bluebird and keeps what edges outlive a move:
-influence both ways with a Northwind peer (influence has no history), a Northwind
-report whose line still points at them, their Northwind roles and budget (nothing
-closes those on a move), a dotted line from a Northwind peer, and our Northwind
-account manager's tie. Each token's answers are searched, whole, for the other
+Northwind's director ``n-mover`` moves to Bluebird and keeps edges into Northwind:
+influence both ways with a Northwind peer and our Northwind account manager's tie
+(a move keeps those), and, because the CRM states them again at the move (a move
+ends them otherwise, docs/graph-conventions.md "Moves"), a Northwind report whose line
+still points at them, their Northwind roles and budget, and a dotted line from a
+Northwind peer. Each token's answers are searched, whole, for the other
 account's ids and names.
 """
 
@@ -130,6 +131,32 @@ THE_MOVE = {
             "name": "Ned New",
             "title": "Store lead",
             "reports_to": "n-mover",
+        },
+        # Stated again at the move: cross-account edges that outlive it on purpose.
+        {
+            "id": "n-peer",
+            "account_id": "northwind",
+            "name": "Pia Peer",
+            "title": "Director, Cards",
+            "reports_to": "n-ceo",
+            "dotted_reports_to": ["n-mover"],
+        },
+        {
+            "id": "n-report",
+            "account_id": "northwind",
+            "name": "Rick Report",
+            "title": "Branch manager",
+            "reports_to": "n-mover",
+        },
+    ],
+    "controls": [{"stakeholder_id": "n-mover", "budget_id": "n-bud", "authority": "owner"}],
+    "roles": [
+        {"stakeholder_id": "n-mover", "role": "champion", "stance": 2, "account_id": "northwind"},
+        {
+            "stakeholder_id": "n-mover",
+            "role": "economic_buyer",
+            "stance": 1,
+            "opportunity_id": "n-opp",
         },
     ],
 }

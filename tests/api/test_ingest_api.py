@@ -131,8 +131,16 @@ def test_stakeholder_departure_route(
         "status": "left",
         "left_at": "2026-11-15T00:00:00Z",
         "already_left": False,
-        # WORKS_AT; solid to p0, dotted to p9; economic buyer; owner of b1; t1's tie
-        "closed": {"CONTROLS": 1, "HAS_ROLE": 1, "KNOWS": 1, "REPORTS_TO": 2, "WORKS_AT": 1},
+        # WORKS_AT; solid to p0, dotted to p9; economic buyer; owner of b1; t1's tie;
+        # p2's influence on them
+        "closed": {
+            "CONTROLS": 1,
+            "HAS_ROLE": 1,
+            "INFLUENCES": 1,
+            "KNOWS": 1,
+            "REPORTS_TO": 2,
+            "WORKS_AT": 1,
+        },
     }
     again = client.post(url, headers=headers)  # no body: now, but the first left_at stays
     assert again.json()["already_left"] is True
@@ -157,7 +165,7 @@ def test_team_member_departure_route(client: TestClient, auth_headers: KeyFactor
 
     assert response.status_code == 200
     body = response.json()
-    assert body["closed"] == {"KNOWS": 2}  # explicit to p1, derived to p2
+    assert body["closed"] == {"COVERS": 1, "KNOWS": 2}  # explicit to p1, derived to p2; acme
     assert body["uncovered_accounts"] == ["acme"]
     assert body["left_at"] == "2026-11-20T12:00:00Z"
     assert client.post("/v1/team-members/zz/departure", headers=headers).status_code == 404

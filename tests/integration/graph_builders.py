@@ -25,7 +25,8 @@ MATCH (a:Account {id: $account_id})
 MERGE (s:Stakeholder {id: $id})
 SET s.name = $name, s.title = $title, s.email = $email, s.department = $department,
     s.seniority = $seniority, s.status = 'active', s.left_at = null, s.updated_at = datetime()
-CREATE (s)-[:WORKS_AT {since: datetime($since), until: null}]->(a)
+CREATE (s)-[:WORKS_AT {since: datetime($since), until: null, title: $title,
+                       department: $department, seniority: $seniority}]->(a)
 """
 MOVE_EMPLOYER = """
 MATCH (s:Stakeholder {id: $id})-[old:WORKS_AT]->(:Account)
@@ -33,7 +34,8 @@ WHERE old.until IS NULL
 SET old.until = datetime($at)
 WITH DISTINCT s
 MATCH (a:Account {id: $account_id})
-CREATE (s)-[:WORKS_AT {since: datetime($at), until: null}]->(a)
+CREATE (s)-[:WORKS_AT {since: datetime($at), until: null, title: s.title,
+                       department: s.department, seniority: s.seniority}]->(a)
 """
 REPORTS_TO = """
 MATCH (s:Stakeholder {id: $id}), (m:Stakeholder {id: $manager_id})
@@ -71,7 +73,7 @@ CREATE (t)-[:KNOWS {strength: $strength, source: $source,
 """
 COVERS = """
 MATCH (t:TeamMember {id: $team_member_id}), (a:Account {id: $account_id})
-MERGE (t)-[c:COVERS]->(a)
+MERGE (t)-[c:COVERS {since: datetime($since)}]->(a)
 SET c.role = $role
 """
 ROLE = """
@@ -101,7 +103,7 @@ CREATE (s)-[:CONTROLS {authority: $authority, since: datetime($since), until: nu
 """
 INFLUENCES = """
 MATCH (a:Stakeholder {id: $from_id}), (b:Stakeholder {id: $to_id})
-MERGE (a)-[i:INFLUENCES]->(b)
+MERGE (a)-[i:INFLUENCES {since: datetime($since)}]->(b)
 SET i.strength = $strength
 """
 # The departure as docs/graph-conventions.md "Departure" describes it.
@@ -109,8 +111,9 @@ DEPART = """
 MATCH (s:Stakeholder {id: $id})
 SET s.status = 'left', s.left_at = datetime($at), s.updated_at = datetime()
 WITH s
-// Their employment, roles, budget control, our ties to them, and reporting lines both ways.
-MATCH (s)-[r:WORKS_AT|REPORTS_TO|HAS_ROLE|CONTROLS|KNOWS]-()
+// Their employment, roles, budget control, our ties to them, reporting lines and
+// influence both ways.
+MATCH (s)-[r:WORKS_AT|REPORTS_TO|HAS_ROLE|CONTROLS|KNOWS|INFLUENCES]-()
 WHERE r.until IS NULL
 SET r.until = datetime($at)
 """
@@ -121,7 +124,8 @@ UNWIND $rows AS row
 CREATE (s:Stakeholder {id: row.id, name: row.name, title: row.title,
                        department: row.department, seniority: row.seniority,
                        status: 'active', updated_at: datetime()})
-CREATE (s)-[:WORKS_AT {since: datetime($since), until: null}]->(a)
+CREATE (s)-[:WORKS_AT {since: datetime($since), until: null, title: row.title,
+                       department: row.department, seniority: row.seniority}]->(a)
 """
 BULK_SOLID_LINES = """
 UNWIND $rows AS row
@@ -245,8 +249,17 @@ class GraphBuilder:
             until=until,
         )
 
-    def covers(self, team_member_id: str, account_id: str, role: str = "account_manager") -> None:
-        self._write(COVERS, team_member_id=team_member_id, account_id=account_id, role=role)
+    def covers(
+        self,
+        team_member_id: str,
+        account_id: str,
+        role: str = "account_manager",
+        *,
+        since: str = EPOCH,
+    ) -> None:
+        self._write(
+            COVERS, team_member_id=team_member_id, account_id=account_id, role=role, since=since
+        )
 
     def role(
         self,
@@ -304,8 +317,8 @@ class GraphBuilder:
             since=since,
         )
 
-    def influences(self, from_id: str, to_id: str, strength: float) -> None:
-        self._write(INFLUENCES, from_id=from_id, to_id=to_id, strength=strength)
+    def influences(self, from_id: str, to_id: str, strength: float, *, since: str = EPOCH) -> None:
+        self._write(INFLUENCES, from_id=from_id, to_id=to_id, strength=strength, since=since)
 
     def depart(self, id: str, *, at: str) -> None:
         self._write(DEPART, id=id, at=at)

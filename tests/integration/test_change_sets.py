@@ -167,6 +167,9 @@ def test_a_title_and_a_manager_change(graph: Graph, settings: Settings) -> None:
     assert changes.edges == (
         EdgeChange("closed", "REPORTS_TO", "p1", "p0", "acme", T1, T2, identity={"kind": "solid"}),
         EdgeChange("opened", "REPORTS_TO", "p1", "p2", "acme", T2, identity={"kind": "solid"}),
+        # The position (title) is history: the employment at acme closes and reopens.
+        EdgeChange("closed", "WORKS_AT", "p1", "acme", "acme", T1, T2),
+        EdgeChange("opened", "WORKS_AT", "p1", "acme", "acme", T2),
     )
     assert recorded(graph, settings)[-1] == changes
 
@@ -241,9 +244,11 @@ def test_a_departure_ends_the_roles_and_records_it(graph: Graph, settings: Setti
     gone = depart_team_member(graph, "t1", left_at=T3).changes
     assert gone is not None
     assert [(n.change, n.id, n.account) for n in gone.nodes] == [("left", "t1", None)]
-    # The tie was closed by p1's departure already; the coverage is removed.
+    # The tie was closed by p1's departure already; the coverage closes (history kept).
     assert gone.edges == (
-        EdgeChange("closed", "COVERS", "t1", "acme", "acme", identity={"role": "account_manager"}),
+        EdgeChange(
+            "closed", "COVERS", "t1", "acme", "acme", T1, T3, identity={"role": "account_manager"}
+        ),
     )
     assert gone.accounts == ("acme",)
 
@@ -367,9 +372,11 @@ def test_an_import_records_one_change_set_per_committed_chunk(
 
 # -- the recorded change sets rebuild the history -------------------------------------
 
-TIME_BOUND = ("WORKS_AT", "REPORTS_TO", "HAS_ROLE", "CONTROLS", "KNOWS")
+TIME_BOUND = ("WORKS_AT", "REPORTS_TO", "HAS_ROLE", "CONTROLS", "KNOWS", "INFLUENCES", "COVERS")
 IDENTITY = {"REPORTS_TO": ("kind",), "HAS_ROLE": ("role", "stance"), "CONTROLS": ("authority",)}
 IDENTITY["KNOWS"] = ("source",)
+IDENTITY["INFLUENCES"] = ("strength",)
+IDENTITY["COVERS"] = ("role",)
 
 STORED_HISTORY = """
 MATCH (a)-[r]->(b) WHERE type(r) IN $types
@@ -407,16 +414,25 @@ def rebuilt_history(change_sets: list[ChangeSet]) -> list[Interval]:
     """Replay the recorded changes: an opened edge starts an interval, a closed one ends
     the open interval of that edge (same type, ends, identity and since). An edge closed
     at its own since and reopened at that instant (a change at the same effective time)
-    shares its key with the new one: a change set lists closings before openings."""
+    shares its key with the new one: a change set lists closings before openings. An edge
+    a write opens and closes (a row with left_at: its departure closes what the same
+    write opened) is opened first: only an open edge can close."""
     intervals: dict[tuple[Any, ...], list[datetime | None]] = {}
+
+    def key_of(e: EdgeChange) -> tuple[Any, ...]:
+        assert e.since is not None  # a time-bound edge's change names its interval
+        return (*_key(e.type, e.from_id, e.to_id, dict(e.identity)), e.since)
 
     def edges() -> Iterator[EdgeChange]:
         for cs in change_sets:
-            yield from (e for e in cs.edges if e.type in TIME_BOUND)
+            listed = [e for e in cs.edges if e.type in TIME_BOUND]
+            opened_here = {key_of(e) for e in listed if e.change == "opened"}
+            first = {k for k in opened_here if None not in intervals.get(k, [])}
+            yield from (e for e in listed if e.change == "opened" and key_of(e) in first)
+            yield from (e for e in listed if not (e.change == "opened" and key_of(e) in first))
 
     for e in edges():
-        assert e.since is not None  # a time-bound edge's change names its interval
-        key = (*_key(e.type, e.from_id, e.to_id, dict(e.identity)), e.since)
+        key = key_of(e)
         untils = intervals.setdefault(key, [])
         if e.change == "opened":
             assert None not in untils, f"opened twice: {key}"

@@ -31,7 +31,7 @@ CREATE (p2)-[:WORKS_AT {since: datetime('2026-01-01T00:00:00Z')}]->(a)
 CREATE (p1)-[:REPORTS_TO {kind: 'solid', since: datetime('2026-01-01T00:00:00Z')}]->(p0)
 CREATE (t)-[:KNOWS {strength: 0.5, source: 'api',
                     since: datetime('2026-01-01T00:00:00Z')}]->(p1)
-CREATE (t)-[:COVERS {role: 'account_manager'}]->(a)
+CREATE (t)-[:COVERS {role: 'account_manager', since: datetime('2026-01-01T00:00:00Z')}]->(a)
 """
 
 # Each case: the invariant, Cypher breaking it on top of BASE, and the subject reported.
@@ -180,6 +180,35 @@ BROKEN: list[tuple[Invariant, str, str]] = [
         "CREATE (p)-[:HAS_ROLE {role: 'champion', stance: 1, source: 'interactions', "
         "since: datetime()}]->(a)",
         "p2 -HAS_ROLE-> acme",
+    ),
+    # Issue 11: INFLUENCES and COVERS are time-bound like the others.
+    (
+        Invariant.INTERVALS,
+        "MATCH (p:Stakeholder {id: 'p2'}), (m:Stakeholder {id: 'p0'}) "
+        "CREATE (p)-[:INFLUENCES {strength: 0.5}]->(m)",
+        "p2 -INFLUENCES-> p0",
+    ),
+    (
+        Invariant.ONE_CURRENT,
+        "MATCH (t:TeamMember {id: 't1'}), (a:Account {id: 'acme'}) "
+        "CREATE (t)-[:COVERS {role: 'solution_engineer', "
+        "since: datetime('2026-02-01T00:00:00Z')}]->(a)",
+        "t1",
+    ),
+    (
+        Invariant.NO_OVERLAP,
+        "MATCH (p:Stakeholder {id: 'p2'}), (m:Stakeholder {id: 'p0'}) "
+        "CREATE (p)-[:INFLUENCES {strength: 0.3, "
+        "since: datetime('2026-01-01T00:00:00Z'), until: datetime('2026-03-01T00:00:00Z')}]->(m) "
+        "CREATE (p)-[:INFLUENCES {strength: 0.6, since: datetime('2026-02-01T00:00:00Z')}]->(m)",
+        "p2",
+    ),
+    (
+        Invariant.DEPARTED_CLOSED,
+        "CREATE (x:Stakeholder {id: 'p9', name: 'Kim', status: 'left', left_at: datetime()}) "
+        "WITH x MATCH (p:Stakeholder {id: 'p1'}) "
+        "CREATE (p)-[:INFLUENCES {strength: 0.5, since: datetime('2026-01-01T00:00:00Z')}]->(x)",
+        "p9",  # p1's influence on them is current
     ),
 ]
 

@@ -38,6 +38,12 @@ BASE: dict[str, Any] = {
 dates = st.sampled_from(DATES)
 people = st.sampled_from(PEOPLE)
 team = st.sampled_from(TEAM)
+# Mostly no `until` (the row states the edge), sometimes one (the row ends it).
+untils = st.one_of(st.none(), st.none(), dates)
+
+
+def _until(row: dict[str, Any], until: str | None) -> dict[str, Any]:
+    return row if until is None else {**row, "until": until}
 
 
 @st.composite
@@ -49,46 +55,71 @@ def stakeholder_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
             "account_id": draw(st.sampled_from(ACCOUNTS)),
             "name": pid.upper(),
         }
+        # A title change closes and reopens the employment (its position history).
+        title = draw(st.sampled_from(["omit", None, "VP", "CTO"]))
+        if title != "omit":
+            row["title"] = title
+        if draw(st.integers(0, 5)) == 0:  # the person leaves: no reporting lines then
+            row["left_at"] = draw(dates)
+            rows.append(row)
+            continue
         others = [p for p in PEOPLE if p != pid]
         manager = draw(st.none() | st.sampled_from(["omit", *others]))
         if manager != "omit":
             row["reports_to"] = manager
         if draw(st.booleans()):
-            row["dotted_reports_to"] = draw(
-                st.lists(st.sampled_from(others), unique=True, max_size=2)
-            )
+            dotted = draw(st.lists(st.sampled_from(others), unique=True, max_size=2))
+            row["dotted_reports_to"] = [
+                m if draw(st.booleans()) else {"id": m, "until": draw(dates)} for m in dotted
+            ]
         rows.append(row)
     return rows
 
 
 controls = st.builds(
-    lambda p, a: {"stakeholder_id": p, "budget_id": "b1", "authority": a},
+    lambda p, a, u: _until({"stakeholder_id": p, "budget_id": "b1", "authority": a}, u),
     people,
     st.sampled_from(["owner", "approver", "recommender"]),
+    untils,
 )
 roles = st.builds(
-    lambda p, role, stance, on_opportunity: {
-        "stakeholder_id": p,
-        "role": role,
-        "stance": stance,
-        **({"opportunity_id": "o1"} if on_opportunity else {"account_id": "a1"}),
-    },
+    lambda p, role, stance, on_opportunity, u: _until(
+        {
+            "stakeholder_id": p,
+            "role": role,
+            "stance": stance,
+            **({"opportunity_id": "o1"} if on_opportunity else {"account_id": "a1"}),
+        },
+        u,
+    ),
     people,
     st.sampled_from(["champion", "decision_maker"]),
     st.integers(-2, 2),
     st.booleans(),
+    untils,
 )
 influences = st.builds(
-    lambda a, b, s: {"from_id": a, "to_id": b, "strength": s},
+    lambda a, b, s, u: _until({"from_id": a, "to_id": b, "strength": s}, u),
     people,
     people,
     st.sampled_from([0.3, 0.7]),
+    untils,
 ).filter(lambda row: row["from_id"] != row["to_id"])
 relationships = st.builds(
-    lambda t, p, s: {"team_member_id": t, "stakeholder_id": p, "strength": s},
+    lambda t, p, s, u: _until({"team_member_id": t, "stakeholder_id": p, "strength": s}, u),
     team,
     people,
     st.sampled_from([0.4, 0.9]),
+    untils,
+)
+coverage = st.builds(
+    lambda t, a, role, u: _until(
+        {"team_member_id": t, "account_id": a, **({} if role == "omit" else {"role": role})}, u
+    ),
+    team,
+    st.sampled_from(ACCOUNTS),
+    st.sampled_from(["omit", "account_manager", "solution_engineer"]),
+    untils,
 )
 interactions = st.builds(
     lambda iid, kind, at, members, persons: {
@@ -117,7 +148,12 @@ def batches(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     batch: dict[str, Any] = {"effective_at": draw(dates), **BASE}
     batch["stakeholders"] = draw(stakeholder_rows())
     batch["team_members"] = [
-        {"id": t, "name": t.upper()} for t in draw(st.lists(team, unique=True, max_size=2))
+        {
+            "id": t,
+            "name": t.upper(),
+            **({"left_at": draw(dates)} if draw(st.integers(0, 5)) == 0 else {}),
+        }
+        for t in draw(st.lists(team, unique=True, max_size=2))
     ]
     batch["controls"] = draw(st.lists(controls, max_size=2, unique_by=_unique(("stakeholder_id",))))
     batch["roles"] = draw(
@@ -128,6 +164,9 @@ def batches(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     )
     batch["relationships"] = draw(
         st.lists(relationships, max_size=2, unique_by=_unique(("team_member_id", "stakeholder_id")))
+    )
+    batch["coverage"] = draw(
+        st.lists(coverage, max_size=2, unique_by=_unique(("team_member_id", "account_id")))
     )
     batch["interactions"] = draw(st.lists(interactions, max_size=2, unique_by=_unique(("id",))))
     return "batch", batch

@@ -151,10 +151,12 @@ def test_influences_and_interactions_may_name_a_departed_person(
         ],
     )
 
-    # Our derived tie to p1 opens; none to p0, who has left.
+    # Our derived tie to p1 opens; none to p0, who has left. The influence row is
+    # accepted, but no current influence line of a person who left opens.
     assert [(e["source"], e["target"]) for e in current_edges(graph, settings, "KNOWS")] == [
         ("t1", "p1")
     ]
+    assert current_edges(graph, settings, "INFLUENCES") == []
 
 
 @pytest.mark.parametrize(

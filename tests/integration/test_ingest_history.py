@@ -248,8 +248,15 @@ def test_stakeholder_departure_closes_every_current_edge(graph: Graph, settings:
     done = depart_stakeholder(graph, "p1", left_at=None)
     assert done.already_left is False
     # p1's WORKS_AT; REPORTS_TO to p0 (solid), to p3 (dotted), from p2; HAS_ROLE;
-    # CONTROLS; KNOWS from t1 and t2. INFLUENCES has no history and stays.
-    assert done.closed == {"CONTROLS": 1, "HAS_ROLE": 1, "KNOWS": 2, "REPORTS_TO": 3, "WORKS_AT": 1}
+    # CONTROLS; KNOWS from t1 and t2; INFLUENCES (time-bound since issue 11).
+    assert done.closed == {
+        "CONTROLS": 1,
+        "HAS_ROLE": 1,
+        "INFLUENCES": 1,
+        "KNOWS": 2,
+        "REPORTS_TO": 3,
+        "WORKS_AT": 1,
+    }
 
     assert edge_counts(graph, settings) == counts_before  # closed, never deleted
     p1 = node(graph, settings, "p1")
@@ -258,7 +265,7 @@ def test_stakeholder_departure_closes_every_current_edge(graph: Graph, settings:
     assert done.left_at.isoformat().replace("+00:00", "Z") == left_at
     touching_p1 = [
         e
-        for rel in ("WORKS_AT", "REPORTS_TO", "HAS_ROLE", "CONTROLS", "KNOWS")
+        for rel in ("WORKS_AT", "REPORTS_TO", "HAS_ROLE", "CONTROLS", "KNOWS", "INFLUENCES")
         for e in current_edges(graph, settings, rel)
         if "p1" in (e["source"], e["target"])
     ]
@@ -281,7 +288,7 @@ def test_departure_with_a_date_and_unknown_person(graph: Graph, settings: Settin
     _departure_scene(graph, settings)
 
     done = depart_stakeholder(graph, "p2", left_at=date(2026, 3, 1))
-    assert done.closed == {"REPORTS_TO": 1, "WORKS_AT": 1}
+    assert done.closed == {"INFLUENCES": 1, "REPORTS_TO": 1, "WORKS_AT": 1}
     assert node(graph, settings, "p2")["left_at"] == "2026-03-01T00:00:00Z"
 
     with pytest.raises(NotFound):
@@ -297,13 +304,14 @@ def test_team_member_departure_closes_ties_and_leaves_the_account_team(
 
     done = depart_team_member(graph, "t1")
 
-    assert done.closed == {"KNOWS": 2}  # t1 -> p1, t1 -> p0
+    assert done.closed == {"COVERS": 1, "KNOWS": 2}  # t1 -> p1, t1 -> p0; t1 -> acme
     assert done.uncovered_accounts == ["acme"]
     assert node(graph, settings, "t1")["status"] == "left"
     assert {(e["source"], e["target"]) for e in current_edges(graph, settings, "KNOWS")} == {
         ("t2", "p1")
     }
-    assert edge_counts(graph, settings).get("COVERS", 0) == 0  # removed (no history by convention)
+    assert current_edges(graph, settings, "COVERS") == []  # closed (history kept)
+    assert edge_counts(graph, settings)["COVERS"] == 1
     assert edge_counts(graph, settings)["KNOWS"] == 3  # closed, not deleted
 
     again = depart_team_member(graph, "t1")

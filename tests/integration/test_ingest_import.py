@@ -121,10 +121,10 @@ def test_an_account_is_never_split_and_spanning_rows_come_last() -> None:
 
     chunks = list(chunk_units(units, chunk_rows=5))
 
-    # big: 10 x (node + WORKS_AT) + 9 lines = 29 statement rows in one transaction;
-    # small: 2 x 2 + its own line (s1 -> s0) = 5; then s0's line to b3.
+    # big: 10 x (node + WORKS_AT + the move check) + 9 lines = 39 statement rows in one
+    # transaction; small: 2 x 3 + its own line (s1 -> s0) = 7; then s0's line to b3.
     assert [c.rows for c in chunks] == [10, 2, 0]
-    assert [sum(len(v) for v in c.write_set.values()) for c in chunks] == [29, 5, 1]
+    assert [sum(len(v) for v in c.write_set.values()) for c in chunks] == [39, 7, 1]
     spanning = [u for u in units if u.phase == SPANNING]
     assert [u.items[0][1] for u in spanning] == [
         {"id": "s0", "manager_id": "b3", "source_record_id": None}

@@ -362,6 +362,7 @@ def test_the_api_writes_as_api_and_the_reads_show_provenance(
 
 # -- migration V0005 on data written before it ---------------------------------------
 
+# The shape V0005 meets: data before provenance, after V0004 (time-bound INFLUENCES/COVERS).
 OLD_SHAPED = """
 CREATE (a:Account {id: 'acme', name: 'Acme'})
 CREATE (p0:Stakeholder {id: 'p0', name: 'Pat', status: 'active'})
@@ -374,8 +375,8 @@ CREATE (p1)-[:WORKS_AT {since: datetime($t1)}]->(a)
 CREATE (p1)-[:REPORTS_TO {kind: 'solid', since: datetime($t1)}]->(p0)
 CREATE (p1)-[:HAS_ROLE {role: 'champion', stance: 1, since: datetime($t1)}]->(a)
 CREATE (p1)-[:CONTROLS {authority: 'owner', since: datetime($t1)}]->(b)
-CREATE (p1)-[:INFLUENCES {strength: 0.5}]->(p0)
-CREATE (t)-[:COVERS {role: 'account_manager'}]->(a)
+CREATE (p1)-[:INFLUENCES {strength: 0.5, since: datetime($t1)}]->(p0)
+CREATE (t)-[:COVERS {role: 'account_manager', since: datetime($t1)}]->(a)
 CREATE (t)-[:KNOWS {strength: 0.8, source: 'explicit', since: datetime($t1)}]->(p1)
 CREATE (t)-[:KNOWS {strength: 0.4, source: 'interactions', since: datetime($t1)}]->(p0)
 CREATE (t)-[:ATTENDED]->(i)-[:WITH]->(p0)

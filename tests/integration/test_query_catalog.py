@@ -394,7 +394,10 @@ def test_influence_chains_to(portfolio: Graph) -> None:
     path = rows[2]["path"]
     assert [n["id"] for n in path["nodes"]] == ["a7", "a6", "a2"]
     assert [r["type"] for r in path["relationships"]] == ["INFLUENCES", "INFLUENCES"]
-    assert path["relationships"][0]["properties"] == {"strength": 0.4}
+    assert path["relationships"][0]["properties"] == {
+        "strength": 0.4,
+        "since": "2020-01-01T00:00:00.000000000+00:00",  # INFLUENCES is time-bound
+    }
     # Bounded by hops and strength.
     assert len(run(portfolio, "influence_chains_to", stakeholder_id="a2", max_hops=1)) == 2
     strong = run(portfolio, "influence_chains_to", stakeholder_id="a2", min_strength=0.3)

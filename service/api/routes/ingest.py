@@ -86,9 +86,7 @@ class ChangesSummary(BaseModel):
     )
     accounts: list[str] = Field(description="The accounts the write touched")
     nodes: NodeChangeCounts
-    edges: EdgeChangeCounts = Field(
-        description="Edges opened, closed (or removed, COVERS) and changed in place"
-    )
+    edges: EdgeChangeCounts = Field(description="Edges opened, closed and changed in place")
     ties: TieChangeCounts = Field(description="Ties crossing the activity threshold")
 
 
@@ -123,7 +121,7 @@ class DepartureResult(BaseModel):
 
 class TeamMemberDepartureResult(DepartureResult):
     uncovered_accounts: list[str] = Field(
-        description="Accounts whose COVERS edge to this team member was removed"
+        description="Accounts whose current COVERS edge to this team member was closed now"
     )
 
 
@@ -167,7 +165,8 @@ def ingest_batch(
     description=(
         "Sets status `left` and `left_at`, and closes (never deletes) every current "
         "time-bound edge of the person: WORKS_AT, REPORTS_TO both ways, HAS_ROLE, "
-        "CONTROLS and our KNOWS to them. Idempotent: a second call changes nothing."
+        "CONTROLS, INFLUENCES both ways and our KNOWS to them. Idempotent: a second call "
+        "changes nothing. A batch's stakeholder row with `left_at` does the same."
     ),
     response_model=DepartureResult,
     responses={**AUTH_ERRORS, 404: {"description": "No such stakeholder", **PROBLEM}},
@@ -195,9 +194,9 @@ def stakeholder_departure(
     "/team-members/{team_member_id}/departure",
     summary="One of our team members left: close their relationships",
     description=(
-        "Sets status `left` and `left_at`, closes their current KNOWS edges (history "
-        "kept) and removes their COVERS edges (the account team is current state). "
-        "Idempotent: a second call changes nothing."
+        "Sets status `left` and `left_at`, and closes their current KNOWS and COVERS "
+        "edges (history kept). Idempotent: a second call changes nothing. A batch's "
+        "team-member row with `left_at` does the same."
     ),
     response_model=TeamMemberDepartureResult,
     responses={**AUTH_ERRORS, 404: {"description": "No such team member", **PROBLEM}},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.deps import ReadPrincipal, StateDep
+from service.api.deps import AsOfParam, ReadPrincipal, StateDep
 from service.api.schemas.common import problem_responses
 from service.api.schemas.people import StakeholderDetail, TeamMemberDetail
 from service.domain import directory
@@ -19,10 +19,12 @@ router = APIRouter(prefix="/v1", tags=["people"])
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 def get_stakeholder(
-    stakeholder_id: Id, state: StateDep, principal: ReadPrincipal
+    stakeholder_id: Id, state: StateDep, principal: ReadPrincipal, as_of: AsOfParam = None
 ) -> StakeholderDetail:
+    """With ``as_of``, title, department and seniority are those of that date (the rest
+    is the current state; ``positions`` holds the whole history)."""
     return StakeholderDetail.model_validate(
-        directory.stakeholder(state.graph, stakeholder_id, principal=principal)
+        directory.stakeholder(state.graph, stakeholder_id, principal=principal, as_of=as_of)
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 __all__ = [
     "BudgetControl",
@@ -67,6 +67,17 @@ class Employment(Provenance):
     until: datetime | None
 
 
+class Position(BaseModel):
+    """A title, department and seniority held at an account from ``since`` to ``until``."""
+
+    account_id: str
+    title: str | None
+    department: str | None
+    seniority: str | None
+    since: datetime | None
+    until: datetime | None
+
+
 class LineManager(Provenance):
     id: str
     name: str | None
@@ -124,6 +135,10 @@ class StakeholderDetail(Provenance):
     influenced_by: list[Influence]
     relationships: list[RelationshipFromTeam]
     employment: list[Employment]
+    positions: list[Position] = Field(
+        description="Title, department and seniority history, oldest first (empty "
+        "intervals left out)"
+    )
 
 
 class TeamMemberAccount(BaseModel):

@@ -1,13 +1,12 @@
 """People leaving: a stakeholder leaves the customer, or one of our team members leaves.
 
-Per docs/graph-conventions.md ("Departure") nothing is deleted for a stakeholder: the
-status becomes ``left``, ``left_at`` is set, and every current time-bound edge of the
-person is closed at ``left_at``. For a team member the current ``KNOWS`` edges are
-closed the same way and their ``COVERS`` edges are **removed**: COVERS carries no
-history by convention and means "is on the account team now", so keeping it would
-make every reader filter on status. Both calls are idempotent: a second call changes
-nothing and reports the first ``left_at``. Each returns its change set (the person left,
-the edges closed or removed), recorded in the departure's own transaction
+Per docs/graph-conventions.md ("Departure") nothing is deleted: the status becomes
+``left``, ``left_at`` is set, and every current time-bound edge of the person is closed
+at ``left_at`` (a stakeholder's WORKS_AT, REPORTS_TO, HAS_ROLE, CONTROLS, INFLUENCES and
+our KNOWS to them; a team member's KNOWS and COVERS). Both calls are idempotent: a
+second call changes nothing and reports the first ``left_at``. The statements are the
+ones a batch's rows with ``left_at`` run. Each call returns its change set (the person
+left, the edges closed), recorded in the departure's own transaction
 (service/domain/changes.py); a second call's is empty and records nothing.
 """
 
@@ -82,7 +81,7 @@ def depart_stakeholder(
         id=row["id"],
         left_at=to_native(row["left_at"]),
         already_left=row["already"],
-        closed=dict(sorted(Counter(row["closed"]).items())),
+        closed=dict(sorted(Counter(row["closed_types"]).items())),
         changes=None if changes is None else changes.change_set(),
     )
 
@@ -109,7 +108,7 @@ def depart_team_member(
         id=row["id"],
         left_at=to_native(row["left_at"]),
         already_left=row["already"],
-        closed={"KNOWS": row["closed"]} if row["closed"] else {},
+        closed=dict(sorted(Counter(row["closed_types"]).items())),
         uncovered_accounts=sorted(row["uncovered"]),
         changes=None if changes is None else changes.change_set(),
     )

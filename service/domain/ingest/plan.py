@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from service.domain.ingest.validation import Row, ValidBatch, as_utc
+from service.domain.ingest.validation import Row, ValidBatch, as_utc, ends
 from service.graph.ingest import Statement, WriteSet
 
 # Node properties each section may set (all but the id and the references).
@@ -60,11 +60,24 @@ def _props(section: str, row: Row) -> dict[str, Any]:
 
 
 def _node(statement: Statement, section: str, row: Row) -> tuple[Statement, dict[str, Any]]:
+    # A row with left_at does not reactivate the person (its departure statement runs last).
     return statement, {
         "id": row["id"],
         "props": _props(section, row),
         "source_record_id": row.get("source_record_id"),
+        "leaving": "left_at" in row,
     }
+
+
+def _departure(statement: Statement, row: Row) -> list[tuple[Statement, dict[str, Any]]]:
+    """The departure of a person whose row has ``left_at`` (none without it)."""
+    if "left_at" not in row:
+        return []
+    return [(statement, {"id": row["id"], "left_at": as_utc(row["left_at"])})]
+
+
+def _until(row: Row) -> str:
+    return iso_utc(row["until"])
 
 
 class _Placement:
@@ -118,21 +131,27 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
         units.append(Unit(placement[0], placement[1], count, list(items)))
 
     for row in rows.get("team_members", []):
-        unit((GLOBAL, ""), 1, _node(Statement.TEAM_MEMBERS, "team_members", row))
+        unit(
+            (GLOBAL, ""),
+            1,
+            _node(Statement.TEAM_MEMBERS, "team_members", row),
+            *_departure(Statement.DEPART_TEAM_MEMBERS, row),
+        )
     for row in rows.get("accounts", []):
         unit((ACCOUNT, row["id"]), 1, _node(Statement.ACCOUNTS, "accounts", row))
     for row in rows.get("stakeholders", []):
         home = (ACCOUNT, row["account_id"])
         # The person's record is the source record of their employment and lines too.
         record = row.get("source_record_id")
+        employer = {"id": row["id"], "account_id": row["account_id"], "source_record_id": record}
         unit(
             home,
             1,
             _node(Statement.STAKEHOLDERS, "stakeholders", row),
-            (
-                Statement.WORKS_AT,
-                {"id": row["id"], "account_id": row["account_id"], "source_record_id": record},
-            ),
+            (Statement.WORKS_AT, employer),
+            # A move to another account ends what tied the person to the old one.
+            (Statement.MOVED, employer),
+            *_departure(Statement.DEPART_STAKEHOLDERS, row),
         )
         # The lines to managers go with the person unless a manager is in another
         # account of the batch; then they wait until that account is written too.
@@ -147,16 +166,28 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
                 ),
             )
         if "dotted_reports_to" in row:
-            managers = sorted(set(row["dotted_reports_to"] or []))
-            where = place.of(row["account_id"], managers)
-            unit(
-                where,
-                0,
-                (
-                    Statement.DOTTED_REPORTS_TO,
-                    {"id": row["id"], "manager_ids": managers, "source_record_id": record},
-                ),
+            entries = row["dotted_reports_to"] or []
+            managers = sorted({e for e in entries if isinstance(e, str)})
+            endings = sorted(
+                ((e["id"], iso_utc(e["until"])) for e in entries if not isinstance(e, str)),
             )
+            where = place.of(row["account_id"], [*managers, *(m for m, _ in endings)])
+            items: list[tuple[Statement, dict[str, Any]]] = [
+                (
+                    Statement.END_DOTTED_REPORTS_TO,
+                    {"id": row["id"], "manager_id": manager, "until": until},
+                )
+                for manager, until in endings
+            ]
+            # The plain ids are the complete set when there is one, or none at all.
+            if managers or not endings:
+                items.append(
+                    (
+                        Statement.DOTTED_REPORTS_TO,
+                        {"id": row["id"], "manager_ids": managers, "source_record_id": record},
+                    )
+                )
+            unit(where, 0, *items)
     for section, statement, link in (
         ("budgets", Statement.BUDGETS, Statement.BUDGET_OF),
         ("opportunities", Statement.OPPORTUNITIES, Statement.OPPORTUNITY_FOR),
@@ -170,7 +201,10 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
             )
     for row in rows.get("controls", []):
         where = place.of(people=(row["stakeholder_id"],), budget=row["budget_id"])
-        unit(where, 1, (Statement.CONTROLS, dict(row)))
+        if ends(row):
+            unit(where, 1, (Statement.END_CONTROLS, {**row, "until": _until(row)}))
+        else:
+            unit(where, 1, (Statement.CONTROLS, {k: v for k, v in row.items() if k != "until"}))
     for row in rows.get("roles", []):
         on_account = row.get("account_id") is not None
         target = row["account_id"] if on_account else row["opportunity_id"]
@@ -179,6 +213,16 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
             if on_account
             else place.of(people=(row["stakeholder_id"],), opportunity=target)
         )
+        if ends(row):
+            ending = {
+                "stakeholder_id": row["stakeholder_id"],
+                "target_id": target,
+                "on_account": on_account,
+                "role": row["role"],
+                "until": _until(row),
+            }
+            unit(where, 1, (Statement.END_ROLES, ending))
+            continue
         statement = Statement.ACCOUNT_ROLES if on_account else Statement.OPPORTUNITY_ROLES
         unit(
             where,
@@ -196,8 +240,25 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
         )
     for row in rows.get("influences", []):
         where = place.of(people=(row["from_id"], row["to_id"]))
-        unit(where, 1, (Statement.INFLUENCES, dict(row)))
+        pair = {"from_id": row["from_id"], "to_id": row["to_id"]}
+        if ends(row):
+            unit(where, 1, (Statement.END_INFLUENCES, {**pair, "until": _until(row)}))
+        else:
+            influence = {
+                **pair,
+                "strength": row["strength"],
+                "source_record_id": row.get("source_record_id"),
+            }
+            unit(where, 1, (Statement.INFLUENCES, influence))
     for row in rows.get("relationships", []):
+        if ends(row):
+            ending = {
+                "team_member_id": row["team_member_id"],
+                "stakeholder_id": row["stakeholder_id"],
+                "until": _until(row),
+            }
+            unit(place.of(people=(row["stakeholder_id"],)), 1, (Statement.END_KNOWS, ending))
+            continue
         last_contact = row.get("last_contact")
         unit(
             place.of(people=(row["stakeholder_id"],)),
@@ -217,6 +278,14 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
             ),
         )
     for row in rows.get("coverage", []):
+        if ends(row):
+            ending = {
+                "team_member_id": row["team_member_id"],
+                "account_id": row["account_id"],
+                "until": _until(row),
+            }
+            unit((ACCOUNT, row["account_id"]), 1, (Statement.END_COVERS, ending))
+            continue
         unit(
             (ACCOUNT, row["account_id"]),
             1,

@@ -35,7 +35,17 @@ Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 # the service hold more than these, whatever the size of the body.
 MAX_DOTTED_MANAGERS = 50
 MAX_INTERACTION_PARTICIPANTS = 1000
-DottedManagers = Annotated[list[Id], Field(max_length=MAX_DOTTED_MANAGERS)]
+
+
+class DottedEnd(TypedDict):
+    """A ``dotted_reports_to`` entry that ends the dotted line to ``id`` at ``until``."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid", strict=True)  # type: ignore[misc]
+    id: Id
+    until: IsoDateTime
+
+
+DottedManagers = Annotated[list[Id | DottedEnd], Field(max_length=MAX_DOTTED_MANAGERS)]
 Participants = Annotated[list[Id], Field(min_length=1, max_length=MAX_INTERACTION_PARTICIPANTS)]
 
 Tier = Literal["strategic", "key", "standard"]
@@ -77,9 +87,14 @@ class StakeholderRow(TypedDict):
     seniority: NotRequired[Seniority | None]
     # Omitted: unchanged. null: no solid-line manager any more. An id: that manager.
     reports_to: NotRequired[Id | None]
-    # Omitted: unchanged. A list (or null = []): the complete set of dotted-line managers.
+    # Omitted: unchanged. A list (or null = []): the complete set of dotted-line managers
+    # (its plain ids); {"id", "until"} entries end those lines. A list of such entries
+    # only ends lines and leaves the others (docs/api-inputs.md).
     dotted_reports_to: NotRequired[DottedManagers | None]
     source_record_id: NotRequired[Text | None]
+    # The person left then: as POST /v1/stakeholders/{id}/departure (every current edge
+    # of theirs closed at left_at); the row does not reactivate them.
+    left_at: NotRequired[IsoDateTime]
 
 
 class TeamMemberRow(TypedDict):
@@ -89,6 +104,8 @@ class TeamMemberRow(TypedDict):
     email: NotRequired[Text | None]
     role: NotRequired[TeamRole | None]
     source_record_id: NotRequired[Text | None]
+    # The team member left then: as POST /v1/team-members/{id}/departure.
+    left_at: NotRequired[IsoDateTime]
 
 
 class BudgetRow(TypedDict):
@@ -115,50 +132,66 @@ class OpportunityRow(TypedDict):
 
 
 class ControlRow(TypedDict):
+    """A budget control; with ``until`` the current control of (stakeholder, budget,
+    authority) ends then."""
+
     __pydantic_config__ = ROW_CONFIG  # type: ignore[misc]
     stakeholder_id: Id
     budget_id: Id
     authority: Authority
     source_record_id: NotRequired[Text | None]
+    until: NotRequired[IsoDateTime | None]
 
 
 class RoleRow(TypedDict):
-    """A buying role on an account or an opportunity (exactly one of the two ids)."""
+    """A buying role on an account or an opportunity (exactly one of the two ids); with
+    ``until`` the current role ends then (``stance`` is then optional and ignored)."""
 
     __pydantic_config__ = ROW_CONFIG  # type: ignore[misc]
     stakeholder_id: Id
     role: BuyingRole
-    stance: Stance
+    stance: NotRequired[Stance]  # required unless until is given (validation)
     account_id: NotRequired[Id | None]
     opportunity_id: NotRequired[Id | None]
     source_record_id: NotRequired[Text | None]
+    until: NotRequired[IsoDateTime | None]
 
 
 class InfluenceRow(TypedDict):
+    """An influence line; with ``until`` the current line ends then (``strength`` is
+    then optional and ignored)."""
+
     __pydantic_config__ = ROW_CONFIG  # type: ignore[misc]
     from_id: Id
     to_id: Id
-    strength: Strength
+    strength: NotRequired[Strength]  # required unless until is given (validation)
     source_record_id: NotRequired[Text | None]
+    until: NotRequired[IsoDateTime | None]
 
 
 class RelationshipRow(TypedDict):
-    """Our explicit relationship to a stakeholder; it wins over interaction-derived ones."""
+    """Our explicit relationship to a stakeholder; it wins over interaction-derived ones.
+    With ``until`` the current explicit tie ends then (``strength`` and ``last_contact``
+    are then optional and ignored)."""
 
     __pydantic_config__ = ROW_CONFIG  # type: ignore[misc]
     team_member_id: Id
     stakeholder_id: Id
-    strength: Strength
+    strength: NotRequired[Strength]  # required unless until is given (validation)
     last_contact: NotRequired[IsoDateOrDateTime | None]
     source_record_id: NotRequired[Text | None]
+    until: NotRequired[IsoDateTime | None]
 
 
 class CoverageRow(TypedDict):
+    """An account-team assignment; with ``until`` the current one ends then."""
+
     __pydantic_config__ = ROW_CONFIG  # type: ignore[misc]
     team_member_id: Id
     account_id: Id
     role: NotRequired[TeamRole | None]
     source_record_id: NotRequired[Text | None]
+    until: NotRequired[IsoDateTime | None]
 
 
 class InteractionRow(TypedDict):
@@ -190,6 +223,13 @@ class IngestBatch(TypedDict, total=False):
 
 
 # Section name -> its row type (in the order statements are written).
+# The value fields a row of an edge section needs unless it ends the edge (`until`).
+REQUIRED_UNLESS_UNTIL: dict[str, tuple[str, ...]] = {
+    "roles": ("stance",),
+    "influences": ("strength",),
+    "relationships": ("strength",),
+}
+
 ROW_TYPES: dict[str, Any] = {
     "accounts": AccountRow,
     "stakeholders": StakeholderRow,

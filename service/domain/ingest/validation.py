@@ -22,6 +22,7 @@ from service.domain.errors import FieldError, PayloadTooLarge
 from service.domain.ingest.rows import (
     EFFECTIVE_AT,
     NODE_SECTIONS,
+    REQUIRED_UNLESS_UNTIL,
     ROW_ADAPTERS,
     SECTION_ADAPTERS,
     SECTIONS,
@@ -271,13 +272,28 @@ def as_utc(value: datetime | date) -> datetime:
     return value.astimezone(UTC)
 
 
-def _ref_values(row: Row, field_name: str, is_list: bool) -> Iterator[tuple[int | None, str]]:
-    """(position in the list or None, id) for each id a reference field of ``row`` holds."""
+def entry_id(entry: str | Mapping[str, Any]) -> str:
+    """The id of a list entry: a plain id, or the ``id`` of an ``{"id", "until"}`` one."""
+    return entry if isinstance(entry, str) else str(entry["id"])
+
+
+def ends(row: Row) -> bool:
+    """Whether an edge row ends its edge (``until`` given) rather than states it."""
+    return row.get("until") is not None
+
+
+def _ref_values(
+    row: Row, field_name: str, is_list: bool, *, opening_only: bool = False
+) -> Iterator[tuple[int | None, str]]:
+    """(position in the list or None, id) for each id a reference field of ``row`` holds;
+    ``opening_only``: only those that open a current edge (no ``until``)."""
     value = row.get(field_name)
-    if value is None:
+    if value is None or (opening_only and ends(row)):
         return
     if is_list:
-        yield from enumerate(value)
+        for i, entry in enumerate(value):
+            if not (opening_only and not isinstance(entry, str)):
+                yield i, entry_id(entry)
     else:
         yield None, value
 
@@ -315,7 +331,9 @@ def local_checks(parsed: ParsedBatch) -> Iterator[FieldError]:
     for index, row in parsed.rows.get("stakeholders", []):
         if row.get("reports_to") == row["id"]:
             yield error("stakeholders", index, "reports_to", "a person cannot report to themself")
-        for i, manager in enumerate(row.get("dotted_reports_to") or []):
+        named: dict[str, int] = {}
+        for i, entry in enumerate(row.get("dotted_reports_to") or []):
+            manager = entry_id(entry)
             if manager == row["id"]:
                 yield error(
                     "stakeholders",
@@ -324,6 +342,36 @@ def local_checks(parsed: ParsedBatch) -> Iterator[FieldError]:
                     "a person cannot have a dotted line to themself",
                     item=i,
                 )
+            elif manager in named:
+                yield error(
+                    "stakeholders",
+                    index,
+                    "dotted_reports_to",
+                    f"{manager!r} is already named at dotted_reports_to[{named[manager]}]",
+                    item=i,
+                )
+            else:
+                named[manager] = i
+    for section in ("stakeholders", "team_members"):
+        for index, row in parsed.rows.get(section, []):
+            if "left_at" not in row:
+                continue
+            for field_name in ("reports_to", "dotted_reports_to"):
+                if field_name in row:
+                    yield error(
+                        section,
+                        index,
+                        field_name,
+                        "not allowed with left_at: the person leaves, their reporting "
+                        "lines are closed",
+                    )
+    for section, fields in REQUIRED_UNLESS_UNTIL.items():
+        for index, row in parsed.rows.get(section, []):
+            if ends(row):
+                continue
+            for field_name in fields:
+                if field_name not in row:
+                    yield error(section, index, field_name, "Field required unless until is given")
     for index, row in parsed.rows.get("roles", []):
         on_account, on_opportunity = row.get("account_id"), row.get("opportunity_id")
         if on_account is not None and on_opportunity is not None:
@@ -346,11 +394,13 @@ def _referenced(parsed: ParsedBatch) -> dict[str, set[str]]:
         rows = [row for _, row in parsed.rows.get(section, [])]
         for field_name, label, is_list in refs:
             if is_list:
-                ids = {ref for row in rows for ref in row.get(field_name) or ()}
+                referenced[label] |= {
+                    entry_id(ref) for row in rows for ref in row.get(field_name) or ()
+                }
             else:
-                ids = {row.get(field_name) for row in rows}
-                ids.discard(None)
-            referenced[label] |= ids
+                referenced[label] |= {
+                    row[field_name] for row in rows if row.get(field_name) is not None
+                }
     return referenced
 
 
@@ -400,25 +450,36 @@ def _departed_errors(
     parsed: ParsedBatch, stored: StoredFacts, wanted: Mapping[str, set[str]]
 ) -> Iterator[FieldError]:
     """Rows that would open a current edge of a stored person who has left (and whom no
-    row of the batch reactivates: ``wanted`` holds only ids no row defines)."""
+    row of the batch reactivates: ``wanted`` holds only ids no row defines), or of a
+    person whose own row in the batch has ``left_at``. Rows that end an edge (``until``)
+    open nothing and may name them."""
     departed = {label: stored.departed.get(label, set()) & ids for label, ids in wanted.items()}
+    leaving = {
+        label: {row["id"] for _, row in parsed.rows.get(section, []) if "left_at" in row}
+        for section, label in (("stakeholders", "Stakeholder"), ("team_members", "TeamMember"))
+    }
     for section, refs in REFERENCES.items():
         for field_name, label, is_list in refs:
-            gone = departed.get(label)
-            if not gone or (section, field_name) not in OPENS_CURRENT_EDGE:
+            gone = departed.get(label, set())
+            going = leaving.get(label, set())
+            if not (gone or going) or (section, field_name) not in OPENS_CURRENT_EDGE:
                 continue
             for index, row in parsed.rows.get(section, []):
-                for item, ref in _ref_values(row, field_name, is_list):
+                for item, ref in _ref_values(row, field_name, is_list, opening_only=True):
                     if ref in gone:
-                        yield error(
-                            section,
-                            index,
-                            field_name,
+                        reason = (
                             f"{LABEL_NOUN[label]} {ref!r} has left; send their "
                             f"{'team_members' if label == 'TeamMember' else 'stakeholders'} "
-                            "row in this batch to reactivate them",
-                            item=item,
+                            "row in this batch to reactivate them"
                         )
+                    elif ref in going:
+                        reason = (
+                            f"{LABEL_NOUN[label]} {ref!r} leaves in this batch (left_at): "
+                            "a row cannot open an edge of theirs"
+                        )
+                    else:
+                        continue
+                    yield error(section, index, field_name, reason, item=item)
 
 
 def _cycle_errors(parsed: ParsedBatch, stored_managers: Mapping[str, str]) -> list[FieldError]:

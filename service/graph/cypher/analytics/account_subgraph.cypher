@@ -7,14 +7,16 @@
 // KNOWS, REPORTS_TO and HAS_ROLE rows end with the edge's provenance (source,
 // source_record_id: docs/graph-conventions.md, "Provenance"), which the power map shows.
 // Lists are rows of plain values (not maps), collected next to the data, so a
-// 5,000-person account travels in one record. INFLUENCES and REPORTS_TO may point
+// 5,000-person account travels in one record. INFLUENCES and COVERS are time-bound too.
+// A person's title and department are those of their employment valid at $valid_at.
+// INFLUENCES and REPORTS_TO may point
 // outside the account (a mover); service/graph/account_subgraph.py drops those ends.
 CALL (a) {
   MATCH (s:Stakeholder)-[w:WORKS_AT]->(a)
   WHERE w.since < $valid_at AND (w.until IS NULL OR w.until >= $valid_at)
     AND (s.left_at IS NULL OR s.left_at >= $valid_at)
-  WITH DISTINCT s
-  RETURN collect(s) AS people
+  WITH s, collect(w)[0] AS w
+  RETURN collect(s) AS people, collect([w.title, w.department]) AS positions
 }
 CALL (people) {
   UNWIND people AS s
@@ -25,6 +27,7 @@ CALL (people) {
 CALL (people) {
   UNWIND people AS s
   MATCH (s)-[i:INFLUENCES]->(o:Stakeholder)
+  WHERE i.since < $valid_at AND (i.until IS NULL OR i.until >= $valid_at)
   RETURN collect([s.id, o.id, i.strength]) AS influences
 }
 // last_contact travels as epoch milliseconds: hydrating 10,000 driver DateTimes costs
@@ -38,8 +41,9 @@ CALL (people) {
          collect(DISTINCT t) AS knowers
 }
 CALL (a, knowers) {
-  OPTIONAL MATCH (c:TeamMember)-[:COVERS]->(a)
-  WITH knowers, collect(c) AS covering
+  OPTIONAL MATCH (c:TeamMember)-[v:COVERS]->(a)
+  WHERE v.since < $valid_at AND (v.until IS NULL OR v.until >= $valid_at)
+  WITH knowers, collect(DISTINCT c) AS covering
   UNWIND knowers + [c IN covering WHERE NOT c IN knowers] AS t
   RETURN collect([
     t.id, t.name, t.role,
@@ -48,7 +52,7 @@ CALL (a, knowers) {
       WHEN t.left_at IS NOT NULL THEN CASE WHEN t.left_at < $valid_at THEN 'left' ELSE 'active' END
       ELSE coalesce(t.status, 'active')
     END,
-    EXISTS { (t)-[:COVERS]->(a) }
+    t IN covering
   ]) AS team
 }
 CALL (a, people) {
@@ -74,7 +78,8 @@ CALL (a) {
   RETURN collect([o.id, o.name, o.stage, o.amount]) AS opportunities
 }
 RETURN a.id AS id, a.name AS name, a.tier AS tier,
-       [s IN people | [s.id, s.name, s.title, s.department,
-                       CASE WHEN s.left_at IS NULL THEN coalesce(s.status, 'active')
-                            ELSE 'active' END]] AS stakeholders,
+       [i IN range(0, size(people) - 1) |
+          [people[i].id, people[i].name, positions[i][0], positions[i][1],
+           CASE WHEN people[i].left_at IS NULL THEN coalesce(people[i].status, 'active')
+                ELSE 'active' END]] AS stakeholders,
        team, knows, influences, reports_to, roles, controls, budgets, opportunities

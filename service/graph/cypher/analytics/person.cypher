@@ -1,7 +1,7 @@
 // Who an id is, for the person-centred analytics (departure impact of one person).
 // A stakeholder: their account at $valid_at, else the one they worked at last before
 // it (people who left keep belonging to the account they left). A team member: every
-// account they cover (COVERS is current-only) or where they know someone at $valid_at.
+// account they cover or where they know someone at $valid_at.
 // No row when the id is neither.
 CALL () {
   MATCH (s:Stakeholder {id: $person_id})
@@ -15,7 +15,8 @@ CALL () {
   MATCH (t:TeamMember {id: $person_id})
   CALL (t) {
     CALL (t) {
-      MATCH (t)-[:COVERS]->(a:Account)
+      MATCH (t)-[v:COVERS]->(a:Account)
+      WHERE v.since < $valid_at AND (v.until IS NULL OR v.until >= $valid_at)
       RETURN a
       UNION
       MATCH (t)-[k:KNOWS]->(s:Stakeholder)-[w:WORKS_AT]->(a:Account)

@@ -2,7 +2,7 @@
 // overlap when some instant lies in both, max(since) < min(until), an open until being
 // the future. Pairs of two current edges are several_current's; empty intervals (until =
 // since) contain no instant.
-MATCH (a)-[r:WORKS_AT|REPORTS_TO|HAS_ROLE|CONTROLS|KNOWS]->(b)
+MATCH (a)-[r:WORKS_AT|REPORTS_TO|HAS_ROLE|CONTROLS|KNOWS|INFLUENCES|COVERS]->(b)
 WHERE r.since IS NOT NULL
 WITH a, b, r,
      CASE

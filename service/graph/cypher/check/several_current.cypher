@@ -1,8 +1,9 @@
 // At most one current edge (until IS NULL) per edge identity (docs/graph-conventions.md):
 // WORKS_AT and solid REPORTS_TO per stakeholder (one employer, one solid-line manager),
 // dotted REPORTS_TO per (stakeholder, manager), HAS_ROLE per (stakeholder, target, role),
-// CONTROLS per (stakeholder, budget), KNOWS per (team member, stakeholder), any source.
-MATCH (a)-[r:WORKS_AT|REPORTS_TO|HAS_ROLE|CONTROLS|KNOWS]->(b)
+// CONTROLS per (stakeholder, budget), KNOWS per (team member, stakeholder), any source,
+// INFLUENCES per (from, to), COVERS per (team member, account).
+MATCH (a)-[r:WORKS_AT|REPORTS_TO|HAS_ROLE|CONTROLS|KNOWS|INFLUENCES|COVERS]->(b)
 WHERE r.until IS NULL
 WITH a, b, r,
      CASE

@@ -1,6 +1,7 @@
-// Upsert Stakeholder nodes by id. Row: {id, props}; props holds only the fields the batch
-// sent (a null removes one). A row states the person is active now, so one who had
-// left and reappears is reactivated (status 'active', left_at removed). updated_at
+// Upsert Stakeholder nodes by id. Row: {id, props, leaving}; props holds only the fields
+// the batch sent (a null removes one). A row states the person is active now, so one who
+// had left and reappears is reactivated (status 'active', left_at removed), unless the
+// row itself has left_at (leaving). updated_at
 // moves only when a value really changes, so a re-sent batch leaves the node as it was.
 UNWIND $rows AS row
 MERGE (n:Stakeholder {id: row.id})
@@ -16,12 +17,17 @@ WITH n, row, created,
           ELSE [k IN keys(row.props)
                 WHERE coalesce(n[k] <> row.props[k], n[k] IS NOT NULL OR row.props[k] IS NOT NULL)
                 | [k, n[k], row.props[k]]]
-               + CASE WHEN coalesce(n.status, '') <> 'active'
+               + CASE WHEN coalesce(n.status, '') <> 'active' AND NOT coalesce(row.leaving, false)
                       THEN [['status', n.status, 'active']] ELSE [] END
-               + CASE WHEN n.left_at IS NOT NULL THEN [['left_at', n.left_at, null]] ELSE [] END
+               + CASE WHEN n.left_at IS NOT NULL AND NOT coalesce(row.leaving, false)
+                      THEN [['left_at', n.left_at, null]] ELSE [] END
      END AS diff
 WITH n, row, created, diff, created OR size(diff) > 0 AS changed
-SET n += row.props, n.status = 'active', n.left_at = null
+SET n += row.props
+// A row with left_at (row.leaving) does not reactivate: the departure statement of the
+// same write sets status and left_at.
+SET n.status = CASE WHEN row.leaving THEN n.status ELSE 'active' END,
+    n.left_at = CASE WHEN row.leaving THEN n.left_at END
 // Provenance (docs/graph-conventions.md): the creating write's source and the row's
 // source record id; a later write of any source leaves both as they are.
 SET n.source = coalesce(n.source, $source),

@@ -19,8 +19,8 @@ RETURN a.id AS id, a.name AS name, a.tier AS tier, a.industry AS industry,
        COUNT { MATCH (b:Budget)-[:OF]->(a) RETURN DISTINCT b } AS budgets,
        COUNT { MATCH (o:Opportunity)-[:FOR]->(a) RETURN DISTINCT o } AS opportunities,
        COUNT {
-         MATCH (t:TeamMember)-[:COVERS]->(a)
-         WHERE coalesce(t.status, 'active') = 'active'
+         MATCH (t:TeamMember)-[c:COVERS]->(a)
+         WHERE c.until IS NULL AND coalesce(t.status, 'active') = 'active'
          RETURN DISTINCT t
        } AS team_members
 ORDER BY id

@@ -8,13 +8,14 @@ CALL (a) {
   MATCH (s:Stakeholder)-[w:WORKS_AT]->(a)
   WHERE w.since < $valid_at AND (w.until IS NULL OR w.until >= $valid_at)
     AND (s.left_at IS NULL OR s.left_at >= $valid_at)
-  WITH DISTINCT s
+  // One employment edge is valid at a date (intervals never overlap); it holds the
+  // person's position then.
+  WITH s, collect(w)[0] AS w
   RETURN collect({
-    id: s.id, name: s.name, title: s.title, department: s.department,
+    id: s.id, name: s.name, title: w.title, department: w.department,
     // Shown at this date means not yet gone then, whatever the status says today.
     status: CASE WHEN s.left_at IS NULL THEN coalesce(s.status, 'active') ELSE 'active' END,
-    // The account the person belongs to now (current employer, else the latest): for
-    // someone who moved on, title and department are their new employer's.
+    // The account the person belongs to now (current employer, else the latest).
     home_account_id: CASE
       WHEN COUNT { (s)-[:WORKS_AT]->() } = 1 THEN a.id
       ELSE COLLECT {

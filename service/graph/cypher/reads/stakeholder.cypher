@@ -1,4 +1,5 @@
-// One stakeholder with everything around them now, and their employment history.
+// One stakeholder with everything around them now, their employment history and their
+// positions (title, department, seniority: each employment edge holds one).
 // No row when the id is unknown. Lists are ordered for a stable output.
 // Every item of a list names the account it belongs to (`account_id`), so a caller
 // limited to one account sees only that account's part (service/domain/account_scope.py):
@@ -16,6 +17,14 @@ RETURN s {.id, .name, .title, .email, .department, .seniority, .left_at, .update
          RETURN {account_id: a.id, account_name: a.name, since: w.since, until: w.until,
                  source: w.source, source_record_id: w.source_record_id}
        } AS employment,
+       COLLECT {
+         MATCH (s)-[w:WORKS_AT]->(a:Account)
+         WHERE w.until IS NULL OR w.until > w.since
+         WITH w, a
+         ORDER BY w.since, a.id
+         RETURN {account_id: a.id, title: w.title, department: w.department,
+                 seniority: w.seniority, since: w.since, until: w.until}
+       } AS positions,
        COLLECT {
          MATCH (s)-[r:REPORTS_TO {kind: 'solid'}]->(m:Stakeholder)
          WHERE r.until IS NULL
@@ -87,6 +96,7 @@ RETURN s {.id, .name, .title, .email, .department, .seniority, .left_at, .update
        } AS budgets,
        COLLECT {
          MATCH (o:Stakeholder)-[i:INFLUENCES]->(s)
+         WHERE i.until IS NULL
          WITH i, o
          ORDER BY o.id
          RETURN {id: o.id, name: o.name, strength: i.strength,
@@ -101,6 +111,7 @@ RETURN s {.id, .name, .title, .email, .department, .seniority, .left_at, .update
        } AS influenced_by,
        COLLECT {
          MATCH (s)-[i:INFLUENCES]->(o:Stakeholder)
+         WHERE i.until IS NULL
          WITH i, o
          ORDER BY o.id
          RETURN {id: o.id, name: o.name, strength: i.strength,

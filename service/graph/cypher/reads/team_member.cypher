@@ -5,6 +5,7 @@ RETURN t {.id, .name, .email, .role, .left_at, .updated_at,
           status: coalesce(t.status, 'active')} AS member,
        COLLECT {
          MATCH (t)-[c:COVERS]->(a:Account)
+         WHERE c.until IS NULL
          WITH c, a
          ORDER BY a.id
          RETURN {account_id: a.id, account_name: a.name, tier: a.tier, role: c.role}

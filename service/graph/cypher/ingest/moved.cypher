@@ -1,0 +1,44 @@
+// A person who moved to another account (their current WORKS_AT starts where one to
+// another account ended) keeps our KNOWS ties, but what tied them to the old account
+// ends at the move: their current HAS_ROLE on the old account and its opportunities,
+// CONTROLS of its budgets, and REPORTS_TO lines (both ways, solid and dotted) with
+// people whose current employer is the old account. Only edges opened before the move
+// end (one this batch or a later one opened on purpose stays). Runs after every
+// WORKS_AT row of the write, so two colleagues moving together keep their line.
+// Row: {id, account_id}, as for works_at; a person who did not move changes nothing.
+UNWIND $rows AS row
+MATCH (s:Stakeholder {id: row.id})-[w:WORKS_AT]->(a:Account {id: row.account_id})
+WHERE w.until IS NULL
+MATCH (s)-[p:WORKS_AT]->(old:Account)
+WHERE p.until = w.since AND old <> a
+WITH DISTINCT s, old, w.since AS moved_at
+CALL (s, old, moved_at) {
+  OPTIONAL MATCH (s)-[h:HAS_ROLE]->(x)
+  WHERE h.until IS NULL AND h.since < moved_at
+    AND (x = old OR (x:Opportunity AND (x)-[:FOR]->(old)))
+  RETURN collect(h) AS roles
+}
+CALL (s, old, moved_at) {
+  OPTIONAL MATCH (s)-[c:CONTROLS]->(:Budget)-[:OF]->(old)
+  WHERE c.until IS NULL AND c.since < moved_at
+  RETURN collect(c) AS controls
+}
+CALL (s, old, moved_at) {
+  OPTIONAL MATCH (s)-[r:REPORTS_TO]-(o:Stakeholder)
+  WHERE r.until IS NULL AND r.since < moved_at
+    AND EXISTS { (o)-[ow:WORKS_AT]->(old) WHERE ow.until IS NULL }
+  RETURN collect(DISTINCT r) AS lines
+}
+WITH s, moved_at, roles + controls + lines AS open
+FOREACH (r IN open | SET r.until = moved_at)
+// `changes`: one flat list of the closed edges, 13 fields each (no-op rows add none):
+// type, change, from id, to id, since µs, until µs, 3 identity fields, 2 × (before,
+// after) of values changed in place (docs/graph-conventions.md, "Change sets").
+WITH sum(size(open)) AS closed,
+     collect([r IN open | [type(r), 'closed', startNode(r).id, endNode(r).id, r.since.epochSeconds * 1000000 + r.since.microsecond,
+                           r.until.epochSeconds * 1000000 + r.until.microsecond,
+                           coalesce(r.kind, r.role, r.authority), r.stance,
+                           CASE WHEN type(r) <> 'HAS_ROLE' THEN null
+                                WHEN endNode(r):Opportunity THEN 'opportunity'
+                                ELSE 'account' END, null, null, null, null]]) AS per_row
+RETURN closed, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes
