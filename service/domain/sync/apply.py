@@ -454,7 +454,7 @@ def sync_upload(
     try:
         valid = validate_batch(graph, batch, settings.max_listed_errors)
     except InvalidInput as exc:
-        raise _upload_problem(exc, snapshot) from exc
+        raise _upload_problem(exc, snapshot, batch) from exc
     now = datetime.now(UTC)
     effective_at = snapshot.effective_at
     summary = IngestSummary(effective_at=effective_at, received=valid.received)
@@ -535,21 +535,28 @@ _PARTS: Mapping[str, Mapping[str, tuple[str, Mapping[str, str]]]] = {
 }
 
 
-def _upload_problem(exc: InvalidInput, snapshot: CrmSnapshot) -> InvalidInput:
-    """The batch's refusal, each problem also named in the upload's terms (part and
-    column; the record by its id, as the batch rows no longer know their line)."""
+def _upload_problem(
+    exc: InvalidInput, snapshot: CrmSnapshot, batch: Mapping[str, Any]
+) -> InvalidInput:
+    """The batch's refusal, each problem named in the upload's terms: the part, the
+    record (by its CRM id: batch rows no longer know their line) and the column."""
     parts = _PARTS[snapshot.source]
     errors = []
     for e in exc.errors:
         part, columns = parts.get(e.section or "", (e.section or "upload", {}))
         column = columns.get(e.field or "", e.field or "")
-        reason = f"{e.reason} (batch row {e.location})"
+        where = part
+        rows = batch.get(e.section or "")
+        if isinstance(rows, list) and e.index is not None and 0 <= e.index < len(rows):
+            row = rows[e.index]
+            record = row.get("source_record_id") or row.get("id") or row.get("stakeholder_id")
+            if record:
+                where = f"{part}[Id {record}]"
         errors.append(
             FieldError(
-                location=f"{part}.{column}" if column else part,
-                reason=reason,
+                location=f"{where}.{column}" if column else where,
+                reason=f"{e.reason} (batch row {e.location})",
                 section=part,
-                index=e.index,
                 field=column or None,
             )
         )
