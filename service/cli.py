@@ -172,6 +172,162 @@ def import_file(
     typer.echo(json.dumps(summary.as_dict(), indent=2))
 
 
+sync_app = typer.Typer(
+    no_args_is_help=True, help="Sync a CRM export (Salesforce CSVs, HubSpot JSON) as the API does."
+)
+app.add_typer(sync_app, name="sync")
+
+SyncMode = Annotated[
+    str,
+    typer.Option(
+        "--mode",
+        help="snapshot: the export is the complete state of its accounts (what it no longer "
+        "holds is ended); delta: only what is given changes, plus deletions.",
+    ),
+]
+EffectiveAt = Annotated[
+    str | None, typer.Option(help="When the changes took effect (ISO-8601; default now).")
+]
+ConfirmMassChange = Annotated[
+    bool,
+    typer.Option(
+        "--confirm-mass-change",
+        help="Write a snapshot that marks more than half of an account's people as gone.",
+    ),
+]
+SyncChunkRows = Annotated[
+    int,
+    typer.Option(
+        min=1, help="Rows per transaction (an account is never split; see docs/crm-sync.md)."
+    ),
+]
+
+
+def _run_sync(
+    source: str,
+    directory: Path,
+    mode: str,
+    effective_at: str | None,
+    confirm_mass_change: bool,
+    chunk_rows: int,
+) -> None:
+    """Translate the export in ``directory`` and sync it, with a progress bar."""
+    from datetime import UTC, datetime
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from service.domain.errors import InvalidInput, PowermapError
+    from service.domain.sync.apply import parse_effective_at, sync_upload
+    from service.domain.sync.hubspot import read_hubspot_dir, translate_hubspot
+    from service.domain.sync.mappings import MappingError, configured_mappings
+    from service.domain.sync.salesforce import read_salesforce_dir, translate_salesforce
+    from service.domain.sync.snapshot import CrmSnapshot
+    from service.domain.sync.snapshot import SyncMode as SyncModeName
+
+    if mode != "snapshot" and mode != "delta":
+        raise _fail(f"--mode is snapshot or delta, not {mode!r}")
+    sync_mode: SyncModeName = "snapshot" if mode == "snapshot" else "delta"
+    settings = load_settings()
+    try:
+        mappings = configured_mappings(settings.sync_mappings_file)
+    except MappingError as exc:
+        raise _fail(str(exc)) from exc
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+
+    def report(exc: PowermapError, bar: Progress | None = None) -> typer.Exit:
+        if bar is not None:
+            bar.stop()
+        for err in exc.errors[:50]:
+            console.print(f"  {err.location}: {err.reason}", markup=False, highlight=False)
+        if exc.error_count > 50:
+            console.print(f"  ... and {exc.error_count - 50} more")
+        return _fail(exc.detail)
+
+    try:
+        when = parse_effective_at(effective_at) if effective_at else datetime.now(UTC)
+    except ValueError as exc:
+        raise _fail(f"--effective-at: {exc}") from exc
+    snapshot: CrmSnapshot
+    try:
+        if source == "salesforce":
+            parts = read_salesforce_dir(directory)
+            snapshot = translate_salesforce(
+                parts,
+                mode=sync_mode,
+                effective_at=when,
+                mappings=mappings,
+            )
+        else:
+            lists = read_hubspot_dir(directory)
+            snapshot = translate_hubspot(
+                lists,
+                mode=sync_mode,
+                effective_at=when,
+                mappings=mappings,
+            )
+    except InvalidInput as exc:
+        raise report(exc) from exc
+    if not snapshot.parts:
+        raise _fail(f"{directory} holds no {'*.csv' if source == 'salesforce' else '*.json'} file")
+
+    with Graph.connect(settings) as graph, Progress(*columns, console=console) as bar:
+        task = bar.add_task("reading the graph", total=None)
+
+        def progress(step: str, done: int, total: int) -> None:
+            names = {
+                "reading": "reading the graph",
+                "validating": "validating",
+                "writing": "writing rows",
+            }
+            bar.update(task, description=names.get(step, step), completed=done, total=total or None)
+
+        try:
+            summary = sync_upload(
+                graph,
+                settings,
+                snapshot,
+                mappings,
+                confirm_mass_change=confirm_mass_change,
+                chunk_rows=chunk_rows,
+                progress=progress,
+            )
+        except PowermapError as exc:
+            raise report(exc, bar) from exc
+    typer.echo(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False))
+
+
+@sync_app.command("salesforce")
+def sync_salesforce(
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, file_okay=False, help="A folder of <Object>.csv files (Bulk API 2.0)."
+        ),
+    ],
+    mode: SyncMode,
+    effective_at: EffectiveAt = None,
+    confirm_mass_change: ConfirmMassChange = False,
+    chunk_rows: SyncChunkRows = 10_000,
+) -> None:
+    """Sync a Salesforce export: each DIR/<Object>.csv is a part (POST /v1/sync/salesforce)."""
+    _run_sync("salesforce", directory, mode, effective_at, confirm_mass_change, chunk_rows)
+
+
+@sync_app.command("hubspot")
+def sync_hubspot(
+    directory: Annotated[
+        Path,
+        typer.Argument(exists=True, file_okay=False, help="A folder of <list>.json files."),
+    ],
+    mode: SyncMode,
+    effective_at: EffectiveAt = None,
+    confirm_mass_change: ConfirmMassChange = False,
+    chunk_rows: SyncChunkRows = 10_000,
+) -> None:
+    """Sync a HubSpot export: each DIR/<list>.json is a list (POST /v1/sync/hubspot)."""
+    _run_sync("hubspot", directory, mode, effective_at, confirm_mass_change, chunk_rows)
+
+
 @app.command("check")
 def check(
     limit: Annotated[

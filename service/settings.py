@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     # and gives the total as `error_count`; validation keeps no more than these either.
     max_listed_errors: int = Field(default=100, ge=1)
 
+    # CRM sync (docs/crm-sync.md, "Your own mappings"): an operator's mappings file
+    # (TOML, the layout of service/domain/sync/mappings.toml), replacing the shipped
+    # defaults as a whole; checked when the service or `powermap sync` starts.
+    sync_mappings_file: Path | None = None
+
     # Analyst queries (saved and ad hoc): server-side timeout and row cap.
     query_timeout_seconds: float = Field(default=10.0, gt=0)
     query_row_cap: int = Field(default=10_000, ge=1)

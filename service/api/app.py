@@ -23,9 +23,11 @@ from service.api.request_log import configure_logging, install_request_log
 from service.api.routes import accounts, analytics, health, people, queries
 from service.api.routes.embed import router as embed_router
 from service.api.routes.ingest import router as ingest_router
+from service.api.routes.sync import router as sync_router
 from service.api.startup import warm_up_process
 from service.api.state import AppState
 from service.domain.errors import DatabaseUnavailable
+from service.domain.sync.mappings import configured_mappings
 from service.graph import deadline, migrations
 from service.graph.driver import Graph
 from service.settings import Settings, get_settings
@@ -56,6 +58,9 @@ class RequestDeadline:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    # An operator's CRM mappings file is checked now: a mistake stops the start, naming
+    # the file and the key (docs/crm-sync.md, "Your own mappings").
+    configured_mappings(settings.sync_mappings_file)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -100,7 +105,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit,
         default=settings.max_body_bytes,
-        per_path={"/v1/ingest": settings.ingest_max_body_bytes},
+        per_path={
+            "/v1/ingest": settings.ingest_max_body_bytes,
+            "/v1/sync/salesforce": settings.ingest_max_body_bytes,
+            "/v1/sync/hubspot": settings.ingest_max_body_bytes,
+        },
     )
     install_request_log(app)
     app.add_middleware(RequestDeadline, seconds=settings.request_timeout_seconds)
@@ -123,5 +132,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(people.router)
     app.include_router(queries.router)
     app.include_router(ingest_router)
+    app.include_router(sync_router)
     app.include_router(analytics.router)
     return app

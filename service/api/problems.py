@@ -115,6 +115,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             errors=[e.as_dict() for e in exc.errors] or None,
             error_count=exc.error_count,
             headers=headers or None,
+            extensions=exc.extensions or None,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -43,6 +43,9 @@ class PowermapError(Exception):
         self.errors = errors or []
         # How many problems there were in all; ``errors`` may list only the first ones.
         self.error_count = len(self.errors) if error_count is None else error_count
+        #: Extra members of the problem+json body (RFC 9457 extensions), e.g. the
+        #: accounts a refused CRM snapshot would have emptied.
+        self.extensions: dict[str, Any] = {}
 
 
 class NotFound(PowermapError):
@@ -51,6 +54,14 @@ class NotFound(PowermapError):
 
 class InvalidInput(PowermapError):
     status, slug, title = 422, "validation-error", "The request is not valid"
+
+
+class UnsupportedMediaType(PowermapError):
+    status, slug, title = (
+        415,
+        "unsupported-media-type",
+        "The body is not of a type this route takes",
+    )
 
 
 class PayloadTooLarge(PowermapError):

@@ -342,6 +342,7 @@ def translate_hubspot(
         account_id = hubspot_id("company", raw)
         omitted = {"industry": "industry", "annual_revenue": "annualrevenue"}
         omitted["tier"] = hs.tier_property
+        omitted["owner"] = "hubspot_owner_id"  # absent: the company's team is not given
         accounts.append(
             AccountRecord(
                 id=account_id,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast, get_args
@@ -25,7 +26,15 @@ from typing import Any, Generic, TypeVar, cast, get_args
 from service.analytics.model import RoleName
 from service.domain.ingest.rows import Stage, TeamRole, Tier
 
-__all__ = ["CrmMappings", "HubSpotMappings", "MappingError", "Mappings", "SalesforceMappings"]
+__all__ = [
+    "CrmMappings",
+    "HubSpotMappings",
+    "MappingError",
+    "Mappings",
+    "SalesforceMappings",
+    "configured_mappings",
+    "load_mappings",
+]
 
 V = TypeVar("V")
 DEFAULT_MAPPINGS_FILE = "mappings.toml"
@@ -209,3 +218,10 @@ def load_mappings(path: Path | None = None) -> Mappings:
     except tomllib.TOMLDecodeError as exc:
         raise MappingError(f"{path}: not valid TOML: {exc}") from exc
     return parse_mappings(data, str(path))
+
+
+@lru_cache(maxsize=4)
+def configured_mappings(path: Path | None) -> Mappings:
+    """The mappings of the ``sync_mappings_file`` setting (None: the defaults), read once
+    per process: the service reads the file when it starts, so a mistake stops it there."""
+    return load_mappings(path)

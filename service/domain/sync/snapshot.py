@@ -50,7 +50,9 @@ SyncMode = Literal["snapshot", "delta"]
 
 @dataclass(frozen=True, slots=True)
 class AccountRecord:
-    """A customer account (Salesforce ``Account``, HubSpot company)."""
+    """A customer account (Salesforce ``Account``, HubSpot company). ``omitted`` holds
+    ``owner`` when a HubSpot company has no ``hubspot_owner_id`` property: the upload
+    says nothing about who covers it."""
 
     id: str
     name: str

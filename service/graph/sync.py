@@ -1,0 +1,75 @@
+"""Neo4j side of the CRM sync: the stored facts a snapshot is compared with.
+
+:func:`read_sync_facts` reads, in ONE read transaction, what the sync's diff
+(``service/domain/sync/diff.py``) needs: the people currently employed at the upload's
+accounts, the current buying roles on those accounts and their opportunities (and of
+the people the upload names), the current reporting lines of those people, the current
+account-team assignments of those accounts, and the stored people and team members an
+upload's deletions name. Every fact carries the ``source`` (and ``source_record_id``)
+its edge was written with; the domain decides which of them a snapshot may end.
+The queries are ``service/graph/cypher/sync/*.cypher``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from neo4j import ManagedTransaction
+
+from service.graph.cypher_files import cypher
+from service.graph.driver import Graph, Record
+from service.graph.ingest import run_rows
+
+__all__ = ["SyncFactRows", "read_sync_facts"]
+
+
+@dataclass(frozen=True)
+class SyncFactRows:
+    """The rows of each read, as plain dicts (see the queries for their columns)."""
+
+    people_at: list[Record]
+    people_by_id: list[Record]
+    roles: list[Record]
+    reports: list[Record]
+    covers: list[Record]
+    team_members: list[Record]
+
+
+def _ids(values: Iterable[str]) -> list[str]:
+    return sorted(set(values))
+
+
+def read_sync_facts(
+    graph: Graph,
+    *,
+    accounts: Iterable[str],
+    people: Iterable[str],
+    record_ids: Iterable[str],
+    team_members: Iterable[str],
+) -> SyncFactRows:
+    """The stored facts of ``accounts`` (people, roles, lines, assignments), the roles
+    of ``people``, the roles and assignments that came from ``record_ids``, and the
+    stored ``people`` and ``team_members`` themselves; one read transaction."""
+    account_ids, person_ids = _ids(accounts), _ids(people)
+    record_list, member_ids = _ids(record_ids), _ids(team_members)
+
+    def work(tx: ManagedTransaction) -> SyncFactRows:
+        def rows(name: str, **params: list[str]) -> list[Record]:
+            if not any(params.values()):
+                return []
+            return run_rows(tx, cypher(f"sync/{name}"), dict(params))
+
+        return SyncFactRows(
+            people_at=rows("people_at", accounts=account_ids),
+            people_by_id=rows("people_by_id", ids=person_ids),
+            roles=rows("roles_at", accounts=account_ids)
+            + rows("roles_of", ids=person_ids)
+            + rows("roles_by_record", record_ids=record_list),
+            reports=rows("reports_at", accounts=account_ids),
+            covers=rows("covers_at", accounts=account_ids)
+            + rows("covers_by_record", record_ids=record_list),
+            team_members=rows("team_members_by_id", ids=member_ids),
+        )
+
+    return graph.read_tx(work)
