@@ -143,17 +143,17 @@ def test_salesforce_snapshots_follow_the_crm(
     assert (HANK, GLOBEX, "decision_maker") in now
     assert (MARCO, RENEWAL, "influencer") not in now
     ended = {
-        (e[0], e[1]["role"]): plain(e[1]["until"])
+        (e["target"], e["props"]["role"]): plain(e["props"]["until"])
         for e in edges_from(graph, settings, HANK, "HAS_ROLE")
-        if e[1].get("until") is not None
+        if e["props"].get("until") is not None
     }
     assert ended == {(GLOBEX, "executive_sponsor"): MONTH2}
     # The deleted contact left at the deletion.
     milton = node(graph, settings, MILTON)
     assert milton["status"] == "left" and plain(milton["left_at"]) == "2026-10-18T11:22:33Z"
     # The inactive AccountContactRelation: Wesker's influence on Globex ended at EndDate.
-    wesker = [e for e in edges_from(graph, settings, WESKER, "HAS_ROLE") if e[0] == GLOBEX]
-    assert [plain(e[1]["until"]) for e in wesker] == ["2026-10-20T00:00:00Z"]
+    wesker = [e for e in edges_from(graph, settings, WESKER, "HAS_ROLE") if e["target"] == GLOBEX]
+    assert [plain(e["props"]["until"]) for e in wesker] == ["2026-10-20T00:00:00Z"]
     # Peter moved: employed at Globex, his Initech roles ended (EndDate, or the move).
     works = current(graph, settings, "WORKS_AT")
     assert (PETER, GLOBEX) in works and (PETER, INITECH) not in works

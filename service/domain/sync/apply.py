@@ -265,10 +265,18 @@ def kind_counts(
             if n.label in label_kind:
                 change = {"created": "created", "changed": "updated", "left": "ended"}[n.change]
                 nodes[label_kind[n.label]][change] += 1
+        employers: dict[str, dict[str, set[str]]] = {}  # person -> change -> accounts
         for e in cs.edges:
+            if e.type == "WORKS_AT":
+                employers.setdefault(e.from_id, {}).setdefault(e.change, set()).add(e.to_id)
             if e.type in type_kind:
                 key = _edge_key(e.type, e.from_id, e.to_id, e.identity)
                 facts[type_kind[e.type]].setdefault(key, set()).add(e.change)
+        # An employment closed and reopened at the same account is a new position (title,
+        # department, seniority: the person's node change counts it), not a new employer.
+        for person, by_change in employers.items():
+            if by_change.get("opened") and by_change.get("opened") == by_change.get("closed"):
+                facts["employment"].pop((person,), None)
     out: dict[str, dict[str, int]] = {}
     for kind, counts in nodes.items():
         out[kind] = {c: counts[c] for c in ("created", "updated", "ended")}
