@@ -157,3 +157,23 @@ def test_the_types_are_the_issue_s_fourteen() -> None:
         "tie_activated",
         "tie_went_dark",
     )
+
+
+def test_a_mover_s_lines_ended_by_the_move_are_the_old_account_s() -> None:
+    # The ending rules close the mover's line to their old manager at the move; the change
+    # set files it under the mover's account after the write (globex).
+    solid = {"kind": "solid"}
+    cs = change_set(
+        EdgeChange("closed", "WORKS_AT", "p1", "acme", "acme", T0, T2),
+        EdgeChange("opened", "WORKS_AT", "p1", "globex", "globex", T2, None),
+        EdgeChange("closed", "REPORTS_TO", "p1", "p0", "globex", T0, T2, solid),
+        EdgeChange("opened", "REPORTS_TO", "p1", "g0", "globex", T2, None, solid),
+    )
+    assert said(feed_entries(cs, "acme")) == [
+        (T2, "moved_out", "p1", {"account_id": "acme"}, {"account_id": "globex"}, "salesforce"),
+        (T2, "manager_changed", "p1", {"manager_id": "p0", "kind": "solid"}, None, "salesforce"),
+    ]
+    assert said(feed_entries(cs, "globex")) == [
+        (T2, "moved_in", "p1", {"account_id": "acme"}, {"account_id": "globex"}, "salesforce"),
+        (T2, "manager_changed", "p1", None, {"manager_id": "g0", "kind": "solid"}, "salesforce"),
+    ]

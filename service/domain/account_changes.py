@@ -220,8 +220,24 @@ def _titles(cs: ChangeSet, account_id: str) -> list[_Draft]:
 def _managers(cs: ChangeSet, account_id: str) -> list[_Draft]:
     """REPORTS_TO: a person's solid line closed and another opened in one write is one
     item (old and new manager); a line opened or closed alone (solid or dotted) is an
-    item with the other side null."""
-    lines = [e for e in cs.edges if e.type == "REPORTS_TO" and e.account == account_id]
+    item with the other side null. A mover's lines ended by the move are the old
+    account's."""
+    # A line belongs to the account of the person who reports, after the write; a line
+    # of theirs closed by the write that moved them belongs to the account they left.
+    works = [e for e in cs.edges if e.type == "WORKS_AT"]
+    joined = {e.from_id: e.to_id for e in works if e.change == "opened"}
+    moved_from = {
+        e.from_id: e.to_id
+        for e in works
+        if e.change == "closed" and joined.get(e.from_id, e.to_id) != e.to_id
+    }
+
+    def account_of(e: EdgeChange) -> str | None:
+        if e.change == "closed" and e.from_id in moved_from:
+            return moved_from[e.from_id]
+        return e.account
+
+    lines = [e for e in cs.edges if e.type == "REPORTS_TO" and account_of(e) == account_id]
 
     def values(e: EdgeChange) -> dict[str, Any]:
         return {"manager_id": e.to_id, "kind": e.identity.get("kind", "solid")}
