@@ -143,6 +143,19 @@ def seed_widgetco(call: Call) -> None:
                     "stance": 2,
                     "opportunity_id": "widgetco-opp",
                 },
+                # The roles the CRM mappings added (issue 11): labelled by the widget too.
+                {
+                    "stakeholder_id": "v2",
+                    "role": "executive_sponsor",
+                    "stance": 0,
+                    "account_id": WIDGETCO,
+                },
+                {
+                    "stakeholder_id": "v2",
+                    "role": "evaluator",
+                    "stance": 0,
+                    "opportunity_id": "widgetco-opp",
+                },
             ],  # fmt: skip
             "budgets": [
                 {

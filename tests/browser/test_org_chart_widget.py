@@ -76,6 +76,10 @@ def test_renders_the_expected_people(page: Page, stack: Stack) -> None:
     expect(vera.locator("text.tie")).to_have_text("↔ Ava Thompson · 0.90")
     expect(person(widget, "r1").locator("g.coverage")).to_have_class("coverage single")
     expect(person(widget, "v2").locator("g.coverage")).to_have_class("coverage dark")
+    # The roles added for the CRM mappings have labels of their own, not the raw names.
+    expect(person(widget, "v2").locator("g.badge text")).to_have_text(
+        ["Exec. sponsor", "Evaluator"]
+    )
     # Stance colour: champion (+2) green, detractor (-2) red.
     assert person(widget, "v1").locator("rect.card").get_attribute("stroke") == "#15803d"
     assert person(widget, "v3").locator("rect.card").get_attribute("stroke") == "#b91c1c"
@@ -185,6 +189,11 @@ def test_clicking_a_person_opens_the_side_panel(page: Page, stack: Stack) -> Non
     screenshot(page, "05-side-panel")
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()
+    # The roles added for the CRM mappings are named in full in the panel.
+    person(widget, "v2").locator("text.name").click()
+    expect(panel.locator("h2")).to_have_text("Victor Two")
+    expect(roles).to_contain_text("Executive sponsor on")
+    expect(roles).to_contain_text("Evaluator on")
 
 
 def test_as_of_control_redraws_after_a_reporting_line_change(page: Page, stack: Stack) -> None:

@@ -135,6 +135,8 @@ const ROLE_LABELS: Record<string, string> = {
   technical_buyer: "Technical buyer",
   user: "User",
   coach: "Coach",
+  executive_sponsor: "Executive sponsor",
+  evaluator: "Evaluator",
 };
 
 const ROLE_SHORT: Record<string, string> = {
@@ -147,6 +149,8 @@ const ROLE_SHORT: Record<string, string> = {
   technical_buyer: "Tech. buyer",
   user: "User",
   coach: "Coach",
+  executive_sponsor: "Exec. sponsor",
+  evaluator: "Evaluator",
 };
 
 export function roleLabel(role: string): string {

@@ -1,4 +1,5 @@
-"""Accounts: the portfolio list, one account, its stakeholders and its org chart."""
+"""Accounts: the portfolio list, one account, its stakeholders, its org chart and its
+changes feed."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from service.api.schemas.accounts import AccountDetail, AccountSummary, Stakehol
 from service.api.schemas.common import ItemsPage, problem_responses
 from service.api.schemas.org_chart import OrgChartOut
 from service.api.schemas.people import StakeholderSummary
-from service.domain import directory, org_chart
+from service.domain import account_changes, directory, org_chart
+from service.domain.account_changes import ChangeItem
 from service.domain.analytics.subgraphs import today
-from service.domain.values import Id
+from service.domain.values import Id, IsoDateOrDateTime
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 
@@ -109,3 +111,48 @@ def get_org_chart(
         principal=principal,
     )
     return OrgChartOut.model_validate(chart)
+
+
+# The window of the changes feed: a date means 00:00 UTC of that day.
+WindowParam = Annotated[
+    IsoDateOrDateTime | None,
+    Query(
+        description="A date (00:00 UTC of that day) or an ISO-8601 date-time; "
+        "1900-01-01 … 2199-12-31."
+    ),
+]
+
+
+@router.get(
+    "/{account_id}/changes",
+    summary="The account's changes in time order: joins, departures, moves, new managers "
+    "and titles, roles, budget control, coverage and ties crossing the activity threshold",
+    description=(
+        "Read from the recorded change set of every write (docs/changes-feed.md). Each "
+        "item's `at` is when the change took effect (an edge's since/until, a batch's "
+        "effective_at), not when it was written; the window is `since <= at < until`. "
+        "Ordered by `at`, then write order; `next_cursor` continues the list."
+    ),
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def list_account_changes(
+    account_id: Id,
+    state: StateDep,
+    principal: ReadPrincipal,
+    since: WindowParam = None,
+    until: WindowParam = None,
+    limit: LimitParam = 50,
+    cursor: CursorParam = None,
+) -> ItemsPage[ChangeItem]:
+    principal.require_account(account_id)
+    items, next_after = account_changes.account_changes(
+        state.graph,
+        account_id,
+        since=since,
+        until=until,
+        after=decode_cursor(cursor),
+        limit=limit,
+    )
+    return ItemsPage[ChangeItem](
+        items=items, next_cursor=encode_cursor(next_after) if next_after else None
+    )
