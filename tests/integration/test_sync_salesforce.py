@@ -198,6 +198,31 @@ def test_salesforce_snapshots_follow_the_crm(
     assert impact.status_code == 200, impact.text
     assert impact.json()["departed"][0]["id"] == PETER  # Peter is Globex's now
 
+    # The changes feed: what changed at Globex since the first month.
+    feed = client.get(
+        f"/v1/accounts/{GLOBEX}/changes", params={"since": "2026-10-16"}, headers=write
+    )
+    assert feed.status_code == 200, feed.text
+    items = feed.json()["items"]
+    assert {i["source"] for i in items} == {"salesforce"}
+    assert sorted(
+        (i["type"], i["person_id"]) for i in items if not i["type"].startswith("tie")
+    ) == [
+        ("manager_changed", LISA),
+        ("manager_changed", PETER),
+        ("moved_in", PETER),
+        ("role_ended", WESKER),  # at the relation's EndDate
+        ("role_ended", HANK),
+        ("role_ended", MARCO),
+        ("role_started", PETER),
+        ("title_changed", FRANK),
+    ]
+    title = next(i for i in items if i["type"] == "title_changed")
+    assert (title["before"], title["after"]) == (
+        {"title": "VP, Engineering"},
+        {"title": "SVP, Engineering & Operations"},
+    )
+
     # The same upload twice: nothing changes, nothing is recorded.
     before, sets = dump(graph, settings), len(recorded_change_sets(graph))
     again = upload(client, write, "month2_reorg", mode="snapshot", effective_at=MONTH2)
