@@ -71,6 +71,10 @@ def test_hubspot_snapshots_follow_the_crm(
         },
     )
 
+    chart_before = client.get(
+        f"/v1/accounts/{GLOBEX}/org-chart", params={"as_of": "2026-10-15"}, headers=write
+    ).json()
+
     run = CliRunner().invoke(
         cli,
         [
@@ -104,6 +108,31 @@ def test_hubspot_snapshots_follow_the_crm(
     assert (ZOE, "globex-it") in current(graph, settings, "CONTROLS")
     assert (FRANK, HANK) in current(graph, settings, "INFLUENCES")
     assert {cs.source for cs in recorded_change_sets(graph)} >= {"hubspot", "api"}
+    # History kept: the org chart as of the first month is what it was.
+    assert (
+        client.get(
+            f"/v1/accounts/{GLOBEX}/org-chart", params={"as_of": "2026-10-15"}, headers=write
+        ).json()
+        == chart_before
+    )
+    # The analyses answer on the new state: Milton has left, Peter is Globex's.
+    threading = client.get(
+        f"/v1/accounts/{GLOBEX}/threading", params={"as_of": "2026-11-02"}, headers=write
+    )
+    assert threading.status_code == 200, threading.text
+    assert MILTON not in {k["stakeholder_id"] for k in threading.json()["key_stakeholders"]}
+    control = client.get(
+        "/v1/budgets/globex-it/control", params={"as_of": "2026-11-02"}, headers=write
+    ).json()
+    assert [c["stakeholder_id"] for c in control["controllers"]["owner"]] == [ZOE]
+    impact = client.post(
+        f"/v1/accounts/{GLOBEX}/departure-impact",
+        params={"as_of": "2026-11-02"},
+        json={"person_ids": [PETER]},
+        headers=write,
+    )
+    assert impact.status_code == 200, impact.text
+    assert impact.json()["departed"][0]["id"] == PETER
 
     before, sets = dump(graph, settings), len(recorded_change_sets(graph))
     again = client.post(
