@@ -29,7 +29,8 @@ database** (everything but the migration bookkeeping), then:
 Results, with the machine, go to ``bench/RESULTS.md``. The graph is emptied at the end
 (``--keep`` leaves the portfolio; ``powermap seed-demo`` brings the demo back).
 ``--quick`` uses smaller repeat counts; ``--skip-portfolio`` / ``--skip-account`` run
-half. ``--profile`` prints a cProfile of one end-to-end departure impact.
+half; ``--skip-baselines`` leaves out 3. and 4. (minutes on a busy machine), for a quick
+A/B of the service's own rows. ``--profile`` prints a cProfile of one end-to-end departure impact.
 """
 
 from __future__ import annotations
