@@ -29,7 +29,8 @@ database** (everything but the migration bookkeeping), then:
 Results, with the machine, go to ``bench/RESULTS.md``. The graph is emptied at the end
 (``--keep`` leaves the portfolio; ``powermap seed-demo`` brings the demo back).
 ``--quick`` uses smaller repeat counts; ``--skip-portfolio`` / ``--skip-account`` run
-half. ``--profile`` prints a cProfile of one end-to-end departure impact.
+half; ``--skip-baselines`` leaves out 3. and 4. (minutes on a busy machine), for a quick
+A/B of the service's own rows. ``--profile`` prints a cProfile of one end-to-end departure impact.
 """
 
 from __future__ import annotations
@@ -245,7 +246,9 @@ def _row(name: str, samples: list[float], target: float | None) -> str:
     return f"| {name} | {len(samples)} | {p50:,.1f} | {p95:,.1f} | {limit} | {verdict} |"
 
 
-def account_section(graph: Graph, settings: Settings, quick: bool, profile: bool) -> list[str]:
+def account_section(
+    graph: Graph, settings: Settings, quick: bool, profile: bool, baselines: bool = True
+) -> list[str]:
     console.print("Ingesting account-5k …")
     empty_graph(graph)
     rows, seconds = ingest(graph, settings, "account-5k")
@@ -431,6 +434,17 @@ def account_section(graph: Graph, settings: Settings, quick: bool, profile: bool
         "account held.",
     ]
 
+    if profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        departure_of([busiest])(AccountCache(graph, 0))
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+        console.print(out.getvalue())
+    if not baselines:
+        return lines
+
     console.print("  betweenness: the kernel vs rustworkx vs networkx …")
     rx_graph, _ = engaged.to_rustworkx()
     workers = default_workers()
@@ -492,14 +506,6 @@ def account_section(graph: Graph, settings: Settings, quick: bool, profile: bool
         f"| reorg of 8 | {naive_reorg:,.0f} | {ours_reorg:,.1f} "
         f"| {naive_reorg / ours_reorg:,.0f}× |",
     ]
-    if profile:
-        profiler = cProfile.Profile()
-        profiler.enable()
-        departure_of([busiest])(AccountCache(graph, 0))
-        profiler.disable()
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
-        console.print(out.getvalue())
     return lines
 
 
@@ -550,6 +556,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-portfolio", action="store_true")
     parser.add_argument("--keep", action="store_true", help="leave the last graph in place")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--skip-baselines",
+        action="store_true",
+        help="skip the betweenness libraries' comparison and the naive departure impact",
+    )
     parser.add_argument("--no-record", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args(argv)
     settings = load_settings()
@@ -567,7 +578,9 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if not args.skip_account:
             lines += ["### One account of 5,000 stakeholders", ""]
-            lines += account_section(graph, settings, args.quick, args.profile)
+            lines += account_section(
+                graph, settings, args.quick, args.profile, not args.skip_baselines
+            )
             lines.append("")
         if not args.skip_portfolio:
             lines += ["### Portfolio threading over 200,000 stakeholders", ""]

@@ -19,6 +19,7 @@ from service.analytics.engagement import engagement_graph
 from service.analytics.model import AnalyticsParams
 from service.analytics.power_map import engagement_betweenness
 from service.domain.analytics.account_cache import AccountCache
+from service.domain.analytics.power_map import PowerMapOut, PowerMapSort, account_power_map
 from service.domain.ingest import depart_stakeholder, ingest_batch
 from service.graph import account_subgraph as pulls
 from service.graph.account_subgraph import PulledAccount
@@ -209,6 +210,35 @@ def test_derived_results_are_reused_and_recomputed_after_a_write(
     recomputed = cache.reads().betweenness(fresh, PARAMS)
     assert recomputed == engagement_betweenness(engagement_graph(fresh.graph, PARAMS))
     assert recomputed != first and recomputed["cfo"] != first["cfo"]
+
+
+def test_a_warm_power_map_builds_no_row_again_whatever_its_order(
+    scene: Graph, settings: Settings
+) -> None:
+    """Regression: a warm power map rebuilt its 5,000 answer rows on every request (×2
+    slower than before the answers became models, bench/RESULTS.md). The rows are now
+    made once per cached account; each request only sorts them, and the answer does
+    not change."""
+    cache = cache_of(scene, settings)
+    uncached = cache_of(scene, settings, entries=0)
+
+    def ask(c: AccountCache, sort: PowerMapSort, descending: bool) -> PowerMapOut:
+        return account_power_map(c, settings, "acme", sort=sort, descending=descending, as_of=TODAY)
+
+    first = ask(cache, "pagerank", True)
+    made = cache.stats().derived_misses
+    by_name = ask(cache, "name", False)
+    assert cache.stats().derived_misses == made
+    rows = {id(e) for e in first.entries}
+    assert len(first.entries) > 1 and {id(e) for e in by_name.entries} == rows
+    assert [e.name for e in by_name.entries] == sorted(e.name for e in first.entries)
+    orders: list[tuple[PowerMapSort, bool]] = [
+        ("pagerank", True),
+        ("name", False),
+        ("betweenness", False),
+    ]
+    for sort, descending in orders:
+        assert ask(cache, sort, descending) == ask(uncached, sort, descending)
 
 
 # -- bounds, and off --------------------------------------------------------------------

@@ -22,6 +22,7 @@ from service.api.app import create_app
 from service.domain.access import Scope, create_key
 from service.domain.analytics.account_cache import AccountCache
 from service.domain.analytics.account_refresher import AccountRefresher
+from service.domain.analytics.power_map import PowerMapOut, account_power_map
 from service.domain.ingest import ingest_batch
 from service.graph.account_subgraph import PulledAccount
 from service.graph.driver import Graph
@@ -135,6 +136,32 @@ def test_a_new_tie_changes_the_topology_and_the_betweenness(
     again = cache.reads().betweenness(fresh, PARAMS)
     assert again != first
     assert again == engagement_betweenness(engagement_graph(fresh.graph, PARAMS))
+
+
+def test_the_power_maps_rows_are_made_again_by_the_refresh_not_by_the_next_request(
+    scene: Graph, settings: Settings, cache: AccountCache
+) -> None:
+    refresher = refresher_of(cache)
+
+    def power_map() -> PowerMapOut:
+        return account_power_map(
+            cache, settings, "acme", sort="pagerank", descending=True, as_of=TODAY
+        )
+
+    before = power_map()
+    tie_t2_cfo(scene, settings)
+    refresher.step()
+    assert refresher.step() == 1
+    made = cache.stats().derived_misses
+    after = power_map()
+    assert cache.stats().derived_misses == made  # the rows came with the refresh
+    coverage = {e.stakeholder_id: e.coverage_count for e in after.entries}
+    assert (
+        coverage["cfo"] == 1 + {e.stakeholder_id: e.coverage_count for e in before.entries}["cfo"]
+    )
+    assert after == account_power_map(
+        AccountCache(scene, 0), settings, "acme", sort="pagerank", descending=True, as_of=TODAY
+    )
 
 
 def test_a_budget_lookup_is_answered_from_the_refreshed_account(

@@ -11,9 +11,10 @@ and looks up what it needs under ``(what was asked, as-of instant, version)``:
 - **lookups**: ``(budget id → account id)`` and ``(person id → PersonRef)`` under the
   same ``(…, valid_at, version)``, in a second LRU (small values, a larger bound);
 - **derived results** that are expensive and depend only on an entry's content and
-  the analytics parameters — the account's index arrays, its engagement graph and the
-  exact betweenness the power map shows (≈ 0.8 s on 5,000 people) — kept with the entry
-  and dropped with it;
+  the analytics parameters — the account's index arrays, its engagement graph, the
+  exact betweenness the power map shows (≈ 0.8 s on 5,000 people) and the power map's
+  rows as answer models (:meth:`AccountReads.answer`) — kept with the entry and dropped
+  with it;
 - **betweenness by topology**: ``(EngagementGraph.topology_key)`` → betweenness, in a
   third LRU that outlives versions, since hop counts do not change when a write leaves
   the people and their active ties as they were (:meth:`AccountReads.betweenness`).

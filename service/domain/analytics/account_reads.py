@@ -31,15 +31,19 @@ from service.graph.graph_version import UNKNOWN_VERSION
 if TYPE_CHECKING:
     from service.domain.analytics.account_cache import AccountCache, AccountKey
 
-__all__ = ["BETWEENNESS", "ENGAGEMENT_GRAPH", "INDEXED", "AccountReads"]
+__all__ = ["ANSWER", "BETWEENNESS", "ENGAGEMENT_GRAPH", "INDEXED", "AccountReads"]
 
 T = TypeVar("T")
+A = TypeVar("A", bound=Hashable)
 
 #: Names of the derived results kept with a cached account (with the analytics
 #: parameters beside the last two); derive_again() reads them back.
 INDEXED: Final = "indexed"
 ENGAGEMENT_GRAPH: Final = "engagement_graph"
 BETWEENNESS: Final = "betweenness"
+#: An answer (or the costly part of one) kept with a cached account, under
+#: ``(ANSWER, make, arg)``: :meth:`AccountReads.answer`.
+ANSWER: Final = "answer"
 
 
 class AccountReads:
@@ -194,10 +198,31 @@ class AccountReads:
 
         return self._derived(pulled, (BETWEENNESS, params), by_topology)
 
+    def answer(
+        self,
+        pulled: PulledAccount,
+        make: Callable[[AccountReads, PulledAccount, A], T],
+        arg: A,
+    ) -> T:
+        """``make(self, pulled, arg)``, made once per cached account and ``arg``, and kept.
+
+        For an answer, or the costly part of one, that depends only on the account's
+        content and ``arg`` (the analytics parameters, say): a warm request then builds
+        none of its objects again (building the power map's 5,000 rows as answer models
+        costs more than the analytics behind them). ``make`` is part of the key and the
+        refresher calls it again under a new version (:meth:`derive_again`), so it must
+        be a module-level function. What it returns is shared between requests and must
+        not be changed (answer models are frozen).
+        """
+        return self._derived(pulled, (ANSWER, make, arg), lambda: make(self, pulled, arg))
+
     def derive_again(self, pulled: PulledAccount, what: Hashable) -> None:
         """Recompute (or reuse by topology) a derived result an older entry had."""
         if what == INDEXED:
             self.indexed(pulled)
+        elif isinstance(what, tuple) and len(what) == 3 and what[0] == ANSWER:
+            _, make, arg = what
+            self.answer(pulled, make, arg)
         elif isinstance(what, tuple) and len(what) == 2:
             kind, params = what
             if kind == ENGAGEMENT_GRAPH and isinstance(params, AnalyticsParams):

@@ -5,14 +5,20 @@ Every measure is defined in docs/analytics.md and :mod:`service.analytics.power_
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
 from pydantic import Field
 
-from service.analytics.power_map import PowerMapSortKey, power_map, sort_power_map
-from service.domain.analytics.account_cache import AccountCache
+from service.analytics.model import AnalyticsParams
+from service.analytics.power_map import (
+    PowerMapEntry,
+    PowerMapSortKey,
+    power_map,
+    sort_power_map,
+)
+from service.domain.analytics.account_cache import AccountCache, AccountReads
 from service.domain.analytics.answers import (
     AccountRef,
     Answer,
@@ -23,9 +29,17 @@ from service.domain.analytics.answers import (
     analytics_params,
 )
 from service.domain.analytics.subgraphs import account_at
+from service.graph.account_subgraph import PulledAccount
 from service.settings import Settings
 
-__all__ = ["POWER_MAP_SORTS", "PowerMapOut", "PowerMapSort", "account_power_map"]
+__all__ = [
+    "POWER_MAP_SORTS",
+    "PowerMapOut",
+    "PowerMapRows",
+    "PowerMapSort",
+    "account_power_map",
+    "power_map_rows",
+]
 
 PowerMapSort = Literal[
     "pagerank", "betweenness", "coverage", "warm_path_strength", "stance", "name"
@@ -114,6 +128,80 @@ class PowerMapOut(Answer):
     notes: list[str]
 
 
+@dataclass(frozen=True, slots=True)
+class PowerMapRows:
+    """The power map of one cached account, unsorted: what every request shares.
+
+    ``entries`` are the analytics rows (with the memoised betweenness), in the account's
+    order, for sorting; ``answers`` the same rows as answer models, by stakeholder id.
+    """
+
+    entries: tuple[PowerMapEntry, ...]
+    answers: dict[str, PowerMapEntryOut]
+
+
+def power_map_rows(
+    reads: AccountReads, pulled: PulledAccount, params: AnalyticsParams
+) -> PowerMapRows:
+    """Every active stakeholder's row, as analytics entry and as answer model.
+
+    Kept with the cached account (:meth:`AccountReads.answer`): a warm request only sorts.
+    """
+    names = Names.of(pulled.graph)
+    result = power_map(
+        pulled.graph,
+        params,
+        with_betweenness=False,
+        indexed=reads.indexed(pulled),
+        graph=reads.engagement_graph(pulled, params),
+    )
+    # Betweenness is ~97 % of the power map's time (seconds on 5,000 people) and depends
+    # only on the account's content: it comes memoised with the cached account.
+    betweenness = reads.betweenness(pulled, params)
+    entries = tuple(
+        replace(e, betweenness=betweenness.get(e.stakeholder_id, 0.0)) for e in result.entries
+    )
+    answers = {
+        e.stakeholder_id: PowerMapEntryOut(
+            stakeholder_id=e.stakeholder_id,
+            name=e.name,
+            title=e.title,
+            department=e.department,
+            roles=e.roles,
+            stance=e.stance,
+            is_key=e.is_key,
+            pagerank=e.pagerank,
+            betweenness=e.betweenness,
+            coverage_count=e.coverage_count,
+            coverage_level=e.coverage_level,
+            covered_by=names.refs(e.covered_by),
+            best_warm_path_strength=e.best_warm_path_strength,
+            ties=[
+                PowerMapTieOut(
+                    team_member_id=k.team_member_id,
+                    team_member_name=names.name(k.team_member_id),
+                    strength=k.strength,
+                    source=k.source,
+                    source_record_id=k.source_record_id,
+                )
+                for k in e.ties
+            ],
+            reports_to=[
+                PowerMapLineOut(
+                    manager_id=r.to_id,
+                    manager_name=names.name(r.to_id),
+                    kind=r.kind,
+                    source=r.source,
+                    source_record_id=r.source_record_id,
+                )
+                for r in e.reports_to
+            ],
+        )
+        for e in entries
+    }
+    return PowerMapRows(entries, answers)
+
+
 def account_power_map(
     cache: AccountCache,
     settings: Settings,
@@ -126,22 +214,8 @@ def account_power_map(
     """Every active stakeholder with roles, stance, PageRank, betweenness, coverage, access."""
     reads = cache.reads()
     pulled = account_at(reads, account_id, as_of)
-    names = Names.of(pulled.graph)
-    params = analytics_params(settings)
-    # Betweenness is ~97 % of the power map's time (seconds on 5,000 people) and depends
-    # only on the account's content: it comes memoised with the cached account.
-    result = power_map(
-        pulled.graph,
-        params,
-        with_betweenness=False,
-        indexed=reads.indexed(pulled),
-        graph=reads.engagement_graph(pulled, params),
-    )
-    betweenness = reads.betweenness(pulled, params)
-    unsorted = [
-        replace(e, betweenness=betweenness.get(e.stakeholder_id, 0.0)) for e in result.entries
-    ]
-    entries = sort_power_map(unsorted, POWER_MAP_SORTS[sort], descending=descending)
+    rows = reads.answer(pulled, power_map_rows, analytics_params(settings))
+    entries = sort_power_map(rows.entries, POWER_MAP_SORTS[sort], descending=descending)
     notes = []
     if not entries:
         notes.append("The account has no active stakeholders at this date.")
@@ -153,43 +227,6 @@ def account_power_map(
         sort=sort,
         order="desc" if descending else "asc",
         measures=MEASURES,
-        entries=[
-            PowerMapEntryOut(
-                stakeholder_id=e.stakeholder_id,
-                name=e.name,
-                title=e.title,
-                department=e.department,
-                roles=e.roles,
-                stance=e.stance,
-                is_key=e.is_key,
-                pagerank=e.pagerank,
-                betweenness=e.betweenness,
-                coverage_count=e.coverage_count,
-                coverage_level=e.coverage_level,
-                covered_by=names.refs(e.covered_by),
-                best_warm_path_strength=e.best_warm_path_strength,
-                ties=[
-                    PowerMapTieOut(
-                        team_member_id=k.team_member_id,
-                        team_member_name=names.name(k.team_member_id),
-                        strength=k.strength,
-                        source=k.source,
-                        source_record_id=k.source_record_id,
-                    )
-                    for k in e.ties
-                ],
-                reports_to=[
-                    PowerMapLineOut(
-                        manager_id=r.to_id,
-                        manager_name=names.name(r.to_id),
-                        kind=r.kind,
-                        source=r.source,
-                        source_record_id=r.source_record_id,
-                    )
-                    for r in e.reports_to
-                ],
-            )
-            for e in entries
-        ],
+        entries=[rows.answers[e.stakeholder_id] for e in entries],
         notes=notes,
     )
