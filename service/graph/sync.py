@@ -13,7 +13,7 @@ The queries are ``service/graph/cypher/sync/*.cypher``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from neo4j import ManagedTransaction
 
@@ -34,6 +34,9 @@ class SyncFactRows:
     reports: list[Record]
     covers: list[Record]
     team_members: list[Record]
+    #: the stored state of the people and interactions whose rows may change nothing
+    person_states: list[Record] = field(default_factory=list)
+    interactions: list[Record] = field(default_factory=list)
 
 
 def _ids(values: Iterable[str]) -> list[str]:
@@ -47,12 +50,17 @@ def read_sync_facts(
     people: Iterable[str],
     record_ids: Iterable[str],
     team_members: Iterable[str],
+    person_states: Iterable[str] = (),
+    interactions: Iterable[str] = (),
 ) -> SyncFactRows:
     """The stored facts of ``accounts`` (people, roles, lines, assignments), the roles
     of ``people``, the roles and assignments that came from ``record_ids``, and the
-    stored ``people`` and ``team_members`` themselves; one read transaction."""
+    stored ``people`` and ``team_members`` themselves, and the stored state of the
+    ``person_states`` people and the ``interactions`` (to tell rows that would change
+    nothing); one read transaction."""
     account_ids, person_ids = _ids(accounts), _ids(people)
     record_list, member_ids = _ids(record_ids), _ids(team_members)
+    state_ids, interaction_ids = _ids(person_states), _ids(interactions)
 
     def work(tx: ManagedTransaction) -> SyncFactRows:
         def rows(name: str, **params: list[str]) -> list[Record]:
@@ -70,6 +78,8 @@ def read_sync_facts(
             covers=rows("covers_at", accounts=account_ids)
             + rows("covers_by_record", record_ids=record_list),
             team_members=rows("team_members_by_id", ids=member_ids),
+            person_states=rows("people_state", ids=state_ids),
+            interactions=rows("interactions_state", ids=interaction_ids),
         )
 
     return graph.read_tx(work)

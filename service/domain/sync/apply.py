@@ -46,9 +46,12 @@ from service.domain.sync.batch import snapshot_to_batch
 from service.domain.sync.diff import (
     MassChange,
     StoredCover,
+    StoredEmployment,
     StoredFacts,
+    StoredInteraction,
     StoredLine,
     StoredPerson,
+    StoredPersonState,
     StoredRole,
     StoredTeamMember,
     SyncPlan,
@@ -57,6 +60,7 @@ from service.domain.sync.diff import (
 )
 from service.domain.sync.mappings import Mappings
 from service.domain.sync.snapshot import CrmSnapshot, Unmapped
+from service.domain.sync.unchanged import NODE_FIELDS, drop_unchanged
 from service.graph import ingest as store
 from service.graph.driver import Graph
 from service.graph.sync import SyncFactRows, read_sync_facts
@@ -153,6 +157,31 @@ def facts_from_rows(rows: SyncFactRows) -> StoredFacts:
         team_members={
             r["id"]: StoredTeamMember(r["id"], r["name"], r.get("status") or "active")
             for r in rows.team_members
+        },
+        person_states={
+            r["id"]: StoredPersonState(
+                id=r["id"],
+                props={k: r[k] for k in NODE_FIELDS},
+                status=r["status"],
+                has_left_at=r["has_left_at"],
+                source=r["source"],
+                employments=tuple(
+                    StoredEmployment(e[0], (e[1], e[2], e[3]), e[4]) for e in r["employments"]
+                ),
+                managers=tuple((m[0], m[1]) for m in r["managers"]),
+            )
+            for r in rows.person_states
+        },
+        interactions={
+            r["id"]: StoredInteraction(
+                id=r["id"],
+                kind=r["kind"],
+                at_us=r["at_us"] if r["whole_us"] else None,
+                source=r["source"],
+                team_member_ids=frozenset(r["team_member_ids"]),
+                stakeholder_ids=frozenset(r["stakeholder_ids"]),
+            )
+            for r in rows.interactions
         },
     )
 
@@ -450,6 +479,8 @@ def sync_upload(
             people=query.people,
             record_ids=query.record_ids,
             team_members=query.team_members,
+            person_states=query.person_states,
+            interactions=query.interactions,
         )
     )
     plan = plan_sync(snapshot, facts)
@@ -458,14 +489,19 @@ def sync_upload(
     batch = build_batch(snapshot, plan, mappings)
     if chunk_rows is None:
         check_size(batch, settings.ingest_max_rows)
+    # Rows whose write would change nothing are left out (service/domain/sync/unchanged.py):
+    # an identical upload then validates and writes almost nothing.
+    changing, unchanged = drop_unchanged(batch, facts)
     step("validating")
     try:
-        valid = validate_batch(graph, batch, settings.max_listed_errors)
+        valid = validate_batch(graph, changing, settings.max_listed_errors)
     except InvalidInput as exc:
-        raise _upload_problem(exc, snapshot, batch) from exc
+        raise _upload_problem(exc, snapshot, changing) from exc
     now = datetime.now(UTC)
     effective_at = snapshot.effective_at
-    summary = IngestSummary(effective_at=effective_at, received=valid.received)
+    # The rows of the whole upload, written or found unchanged.
+    received = {k: len(v) for k, v in batch.items() if isinstance(v, list)}
+    summary = IngestSummary(effective_at=effective_at, received=received)
     units = plan_units(valid)
     total = sum(u.rows for u in units)
     step("writing", 0, total)

@@ -53,9 +53,12 @@ __all__ = [
     "FactQuery",
     "MassChange",
     "StoredCover",
+    "StoredEmployment",
     "StoredFacts",
+    "StoredInteraction",
     "StoredLine",
     "StoredPerson",
+    "StoredPersonState",
     "StoredRole",
     "StoredTeamMember",
     "SyncPlan",
@@ -144,6 +147,44 @@ class StoredTeamMember:
     status: str = "active"
 
 
+@dataclass(frozen=True, slots=True)
+class StoredEmployment:
+    """A current ``WORKS_AT``: the account, the position it holds, and whether it began
+    with a move (an employment elsewhere ended when it started)."""
+
+    account_id: str
+    position: tuple[str | None, str | None, str | None]  # title, department, seniority
+    moved_in: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPersonState:
+    """A stored person as a stakeholder row would find them (service/domain/sync/
+    unchanged.py): node fields, status, provenance, current employments and current
+    solid-line managers ``(id, status)``."""
+
+    id: str
+    props: Mapping[str, Any]
+    status: str | None
+    has_left_at: bool
+    source: str | None
+    employments: tuple[StoredEmployment, ...] = ()
+    managers: tuple[tuple[str, str | None], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredInteraction:
+    """A stored interaction: kind, time in µs since the epoch (None when not a whole
+    µs), provenance and participants."""
+
+    id: str
+    kind: str | None
+    at_us: int | None
+    source: str | None
+    team_member_ids: frozenset[str] = frozenset()
+    stakeholder_ids: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True)
 class StoredFacts:
     """The current stored facts an upload is compared with (current edges only).
@@ -151,7 +192,9 @@ class StoredFacts:
     ``people_at``: the people currently employed at the upload's accounts; ``people``:
     stored people by id (at least those the deletions name); ``roles``, ``lines``,
     ``covers``: current edges of every source; ``team_members``: stored team members
-    by id (at least the inactive and deleted ones the upload names).
+    by id (at least the inactive and deleted ones the upload names);
+    ``person_states`` and ``interactions``: the stored state of the people and
+    interactions the upload's rows give, by id (to leave out rows that change nothing).
     """
 
     people_at: tuple[StoredPerson, ...] = ()
@@ -160,6 +203,8 @@ class StoredFacts:
     lines: tuple[StoredLine, ...] = ()
     covers: tuple[StoredCover, ...] = ()
     team_members: Mapping[str, StoredTeamMember] = field(default_factory=dict)
+    person_states: Mapping[str, StoredPersonState] = field(default_factory=dict)
+    interactions: Mapping[str, StoredInteraction] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -170,6 +215,9 @@ class FactQuery:
     people: frozenset[str]
     record_ids: frozenset[str]
     team_members: frozenset[str]
+    #: the people and interactions whose rows may change nothing
+    person_states: frozenset[str] = frozenset()
+    interactions: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -233,6 +281,8 @@ def fact_query(snapshot: CrmSnapshot) -> FactQuery:
         people=frozenset(people | deleted_people),
         record_ids=frozenset(records),
         team_members=frozenset(members),
+        person_states=frozenset(p.id for p in snapshot.people),
+        interactions=frozenset(i.id for i in snapshot.interactions),
     )
 
 
