@@ -125,12 +125,16 @@ class Phases:
         self.seconds: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
         self.lock = threading.Lock()
+        self.rows_left_out = 0
 
     def _timed(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             t0 = time.perf_counter()
             try:
-                return fn(*args, **kwargs)
+                result = fn(*args, **kwargs)
+                if fn.__name__ == "drop_unchanged":
+                    self.rows_left_out = sum(result[1].values())
+                return result
             finally:
                 with self.lock:
                     self.seconds[name] += time.perf_counter() - t0
@@ -151,9 +155,7 @@ class Phases:
             (ingest_store, "write_batch", "write transactions"),
             (apply_module, "kind_counts", "summary"),
         ]
-        for optional in ("drop_unchanged",):  # the diff's unchanged-row filter, when present
-            if hasattr(apply_module, optional):
-                targets.append((apply_module, optional, "diff: drop unchanged rows"))
+        targets.append((apply_module, "drop_unchanged", "diff: leave out unchanged rows"))
         originals = [(mod, attr, getattr(mod, attr)) for mod, attr, _ in targets]
         try:
             for mod, attr, name in targets:
@@ -177,6 +179,7 @@ class SyncRun:
     phases: dict[str, float] = field(default_factory=dict)
     transactions: int = 0
     rows_written: int = 0
+    rows_left_out: int = 0  # unchanged rows the sync did not send
     kinds: dict[str, dict[str, int]] = field(default_factory=dict)
     nodes_stored: int = 0
     edges_stored: int = 0
@@ -252,7 +255,8 @@ def sync_once(
     run.load_after = os.getloadavg()[0]
     run.phases = dict(phases.seconds)
     run.transactions = summary.write.transactions
-    run.rows_written = summary.write.rows
+    run.rows_left_out = phases.rows_left_out
+    run.rows_written = summary.write.rows - run.rows_left_out
     run.kinds = summary.kinds
     [counts] = graph.read(STORED_COUNTS)
     run.nodes_stored, run.edges_stored = counts["nodes"], counts["edges"]
@@ -292,7 +296,8 @@ def report(first: SyncRun, second: SyncRun, m: dict[str, str], pair: int) -> str
         f"{first.transactions} transactions; {first.nodes_stored:,} nodes, "
         f"{first.edges_stored:,} relationships stored",
         f"- **second, identical snapshot: {second.rows_per_second:,.0f} rows/s** "
-        f"({second.seconds:.1f} s; {second.rows_written:,} batch rows written in "
+        f"({second.seconds:.1f} s; {second.rows_written:,} batch rows written, "
+        f"{second.rows_left_out:,} left out as unchanged, in "
         f"{second.transactions} transactions; {changed(second.kinds)} facts changed) — "
         f"**{ratio:.1f}× faster** (target ≥ {TARGET_SECOND_SPEEDUP:.0f}×: {verdict_ratio})",
         f"- CPU, first: {first.cpu_share()}; second: {second.cpu_share()}",

@@ -52,15 +52,18 @@ def read_sync_facts(
     team_members: Iterable[str],
     person_states: Iterable[str] = (),
     interactions: Iterable[str] = (),
+    people_by_id: Iterable[str] | None = None,
 ) -> SyncFactRows:
     """The stored facts of ``accounts`` (people, roles, lines, assignments), the roles
     of ``people``, the roles and assignments that came from ``record_ids``, and the
     stored ``people`` and ``team_members`` themselves, and the stored state of the
     ``person_states`` people and the ``interactions`` (to tell rows that would change
-    nothing); one read transaction."""
+    nothing); one read transaction. ``people_by_id``: the people read by id (default
+    ``people``)."""
     account_ids, person_ids = _ids(accounts), _ids(people)
     record_list, member_ids = _ids(record_ids), _ids(team_members)
     state_ids, interaction_ids = _ids(person_states), _ids(interactions)
+    by_id = person_ids if people_by_id is None else _ids(people_by_id)
 
     def work(tx: ManagedTransaction) -> SyncFactRows:
         def rows(name: str, **params: list[str]) -> list[Record]:
@@ -70,7 +73,7 @@ def read_sync_facts(
 
         return SyncFactRows(
             people_at=rows("people_at", accounts=account_ids),
-            people_by_id=rows("people_by_id", ids=person_ids),
+            people_by_id=rows("people_by_id", ids=by_id),
             roles=rows("roles_at", accounts=account_ids)
             + rows("roles_of", ids=person_ids)
             + rows("roles_by_record", record_ids=record_list),

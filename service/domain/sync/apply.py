@@ -481,6 +481,7 @@ def sync_upload(
             team_members=query.team_members,
             person_states=query.person_states,
             interactions=query.interactions,
+            people_by_id=query.deleted_people,
         )
     )
     plan = plan_sync(snapshot, facts)

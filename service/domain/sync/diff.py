@@ -215,6 +215,8 @@ class FactQuery:
     people: frozenset[str]
     record_ids: frozenset[str]
     team_members: frozenset[str]
+    #: the people read by id (the deletions': the diff needs no other)
+    deleted_people: frozenset[str] = frozenset()
     #: the people and interactions whose rows may change nothing
     person_states: frozenset[str] = frozenset()
     interactions: frozenset[str] = frozenset()
@@ -281,6 +283,7 @@ def fact_query(snapshot: CrmSnapshot) -> FactQuery:
         people=frozenset(people | deleted_people),
         record_ids=frozenset(records),
         team_members=frozenset(members),
+        deleted_people=frozenset(deleted_people),
         person_states=frozenset(p.id for p in snapshot.people),
         interactions=frozenset(i.id for i in snapshot.interactions),
     )
