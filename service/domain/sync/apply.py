@@ -48,7 +48,6 @@ from service.domain.sync.diff import (
     StoredCover,
     StoredEmployment,
     StoredFacts,
-    StoredInteraction,
     StoredLine,
     StoredPerson,
     StoredPersonState,
@@ -60,7 +59,7 @@ from service.domain.sync.diff import (
 )
 from service.domain.sync.mappings import Mappings
 from service.domain.sync.snapshot import CrmSnapshot, Unmapped
-from service.domain.sync.unchanged import NODE_FIELDS, drop_unchanged
+from service.domain.sync.unchanged import drop_unchanged
 from service.graph import ingest as store
 from service.graph.driver import Graph
 from service.graph.sync import SyncFactRows, read_sync_facts
@@ -158,32 +157,53 @@ def facts_from_rows(rows: SyncFactRows) -> StoredFacts:
             r["id"]: StoredTeamMember(r["id"], r["name"], r.get("status") or "active")
             for r in rows.team_members
         },
-        person_states={
-            r["id"]: StoredPersonState(
-                id=r["id"],
-                props={k: r[k] for k in NODE_FIELDS},
-                status=r["status"],
-                has_left_at=r["has_left_at"],
-                source=r["source"],
-                employments=tuple(
-                    StoredEmployment(e[0], (e[1], e[2], e[3]), e[4]) for e in r["employments"]
-                ),
-                managers=tuple((m[0], m[1]) for m in r["managers"]),
-            )
-            for r in rows.person_states
-        },
+        person_states=_person_states(rows.person_states),
         interactions={
-            r["id"]: StoredInteraction(
-                id=r["id"],
-                kind=r["kind"],
-                at_us=r["at_us"] if r["whole_us"] else None,
-                source=r["source"],
-                team_member_ids=frozenset(r["team_member_ids"]),
-                stakeholder_ids=frozenset(r["stakeholder_ids"]),
-            )
+            i: signature
             for r in rows.interactions
+            for i, signature in zip(r["ids"], r["signatures"], strict=True)
         },
     )
+
+
+#: Values per person in ``sync/people_state``'s flat list.
+_PERSON_STATE_WIDTH = 18
+
+
+def _person_states(rows: list[Any]) -> dict[str, StoredPersonState]:
+    """The people of ``sync/people_state`` (one row holding a flat list)."""
+    states: dict[str, StoredPersonState] = {}
+    for r in rows:
+        flat = r["people"]
+        for at in range(0, len(flat), _PERSON_STATE_WIDTH):
+            (pid, name, title, email, department, seniority, status, has_left_at, source) = flat[
+                at : at + 9
+            ]
+            employments, account, w_title, w_department, w_seniority, moved_in = flat[
+                at + 9 : at + 15
+            ]
+            managers, manager, manager_status = flat[at + 15 : at + 18]
+            states[pid] = StoredPersonState(
+                id=pid,
+                props={
+                    "name": name,
+                    "title": title,
+                    "email": email,
+                    "department": department,
+                    "seniority": seniority,
+                },
+                status=status,
+                has_left_at=has_left_at,
+                source=source,
+                employments=(
+                    (StoredEmployment(account, (w_title, w_department, w_seniority), moved_in),)
+                    if employments == 1
+                    else ()
+                ),
+                managers=((manager, manager_status),) if managers == 1 else (),
+                comparable=employments <= 1 and managers <= 1,
+            )
+    return states
 
 
 # -- the batch -------------------------------------------------------------------------

@@ -55,7 +55,6 @@ __all__ = [
     "StoredCover",
     "StoredEmployment",
     "StoredFacts",
-    "StoredInteraction",
     "StoredLine",
     "StoredPerson",
     "StoredPersonState",
@@ -161,7 +160,8 @@ class StoredEmployment:
 class StoredPersonState:
     """A stored person as a stakeholder row would find them (service/domain/sync/
     unchanged.py): node fields, status, provenance, current employments and current
-    solid-line managers ``(id, status)``."""
+    solid-line managers ``(id, status)``. ``comparable`` False: several current
+    employments or solid lines (the person's row is always written)."""
 
     id: str
     props: Mapping[str, Any]
@@ -170,19 +170,7 @@ class StoredPersonState:
     source: str | None
     employments: tuple[StoredEmployment, ...] = ()
     managers: tuple[tuple[str, str | None], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class StoredInteraction:
-    """A stored interaction: kind, time in µs since the epoch (None when not a whole
-    µs), provenance and participants."""
-
-    id: str
-    kind: str | None
-    at_us: int | None
-    source: str | None
-    team_member_ids: frozenset[str] = frozenset()
-    stakeholder_ids: frozenset[str] = frozenset()
+    comparable: bool = True
 
 
 @dataclass(frozen=True)
@@ -204,7 +192,8 @@ class StoredFacts:
     covers: tuple[StoredCover, ...] = ()
     team_members: Mapping[str, StoredTeamMember] = field(default_factory=dict)
     person_states: Mapping[str, StoredPersonState] = field(default_factory=dict)
-    interactions: Mapping[str, StoredInteraction] = field(default_factory=dict)
+    #: interaction id -> its signature (service/domain/sync/unchanged.py)
+    interactions: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

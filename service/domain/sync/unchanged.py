@@ -12,19 +12,21 @@ function (tests/sync/test_unchanged.py); the write path is
 What is compared, per section (a row that fails any check is kept and written):
 
 - ``stakeholders``: no ``left_at`` and no ``dotted_reports_to`` in the row; the stored
-  person is ``active``, has no ``left_at`` and a ``source``; every node field the row
-  gives (``name``, ``title``, ``email``, ``department``, ``seniority``; an empty one is
-  null) equals the stored value; exactly one current ``WORKS_AT``, to the row's
-  account, whose position (title, department, seniority) is the node's and which did
-  not begin with a move (the write's ``moved`` step would act on it); when the row
-  gives ``reports_to``: null and no current solid line, or exactly one current solid
-  line, to that manager, who has not left.
+  person is ``active``, has no ``left_at`` and a ``source``, and at most one current
+  solid line; every node field the row gives (``name``, ``title``, ``email``,
+  ``department``, ``seniority``; an empty one is null) equals the stored value;
+  exactly one current ``WORKS_AT``, to the row's account, whose position (title,
+  department, seniority) is the node's and which did not begin with a move (the
+  write's ``moved`` step would act on it); when the row gives ``reports_to``: null
+  and no current solid line, or exactly one current solid line, to that manager, who
+  has not left.
 - ``roles`` (without ``until``): the current ``HAS_ROLE`` edges of that (person,
   target, role), of any source, exist and all have the row's stance.
 - ``coverage`` (without ``until``): the current ``COVERS`` edges of that (team member,
   account) exist and, when the row gives ``role``, all have that role.
 - ``interactions``: the stored interaction has a ``source``, the row's kind and time
-  (to the microsecond), and exactly the row's team members and stakeholders.
+  (to the microsecond), and exactly the row's team members and stakeholders (compared
+  as one text, :func:`interaction_signature`, built alike by the read).
 - ``accounts``, ``team_members``, ``opportunities`` and every ending row (``until``,
   ``left_at``) are always kept: few rows, or changes by construction.
 
@@ -37,13 +39,13 @@ opens an edge of someone leaving — dropping the row would change that outcome.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from service.domain.sync.diff import StoredFacts
 
-__all__ = ["NODE_FIELDS", "drop_unchanged"]
+__all__ = ["NODE_FIELDS", "drop_unchanged", "interaction_signature"]
 
 Row = dict[str, Any]
 
@@ -68,6 +70,28 @@ def _epoch_us(value: object) -> int | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return (moment - _EPOCH) // _MICROSECOND
+
+
+def interaction_signature(
+    kind: str, at_us: int, team_member_ids: Iterable[str], stakeholder_ids: Iterable[str]
+) -> str:
+    """An interaction's kind, time (µs since the epoch) and participants as one text,
+    exactly as ``service/graph/cypher/sync/interactions_state.cypher`` builds it for a
+    stored one (ids cannot hold ``,`` or ``|``: service/domain/values.py ID_PATTERN).
+
+    >>> interaction_signature("call", 12, ["tm-2", "tm-1"], ["p-1", "p-1"])
+    'call|12|,tm-1,tm-2|,p-1'
+    """
+    members = "".join("," + x for x in sorted(set(team_member_ids)))
+    people = "".join("," + x for x in sorted(set(stakeholder_ids)))
+    return f"{kind}|{at_us}|{members}|{people}"
+
+
+def _plain_ids(values: object) -> bool:
+    """A list of texts none of which holds a signature's separators."""
+    return isinstance(values, list) and all(
+        isinstance(v, str) and "," not in v and "|" not in v for v in values
+    )
 
 
 def drop_unchanged(
@@ -97,7 +121,9 @@ def drop_unchanged(
         if "left_at" in row or "dotted_reports_to" in row or row["id"] in unsettled:
             return False
         state = states[row["id"]]
-        if state.status != "active" or state.has_left_at or state.source is None:
+        if not state.comparable or state.status != "active" or state.has_left_at:
+            return False
+        if state.source is None:
             return False
         props = state.props
         if any(props.get(k) != row[k] for k in NODE_FIELDS if k in row):
@@ -147,16 +173,16 @@ def drop_unchanged(
 
     def interaction_unchanged(row: Row) -> bool:
         stored = facts.interactions.get(row["id"])
-        if stored is None or stored.source is None or stored.at_us is None:
+        if stored is None:
             return False
+        kind, at_us = row["kind"], _epoch_us(row["at"])
         members, people = row["team_member_ids"], row["stakeholder_ids"]
-        if not isinstance(members, list) or not isinstance(people, list):
+        if not isinstance(kind, str) or "|" in kind or at_us is None:
+            return False
+        if not _plain_ids(members) or not _plain_ids(people):
             return False
         return (
-            stored.kind == row["kind"]
-            and stored.at_us == _epoch_us(row["at"])
-            and stored.team_member_ids == frozenset(members)
-            and stored.stakeholder_ids == frozenset(people)
+            stored == interaction_signature(kind, at_us, members, people)
             and not unsettled.intersection(members)
             and not unsettled.intersection(people)
         )
