@@ -9,7 +9,8 @@ written again when the spec or the generator changes), **empties the configured
 database** (everything but the migration bookkeeping) and runs exactly what
 ``powermap sync salesforce DIR --mode snapshot`` does — :func:`read_salesforce_dir`,
 :func:`translate_salesforce`, then :func:`service.domain.sync.apply.sync_upload` with
-the command line's ``chunk_rows`` (10,000, one transaction after another) — twice:
+the command line's defaults (transactions of whole accounts of ≈ 10,000 rows, two
+written at a time; ``--workers 1`` for one after another) — twice:
 
 1. the **first snapshot** into the empty graph (everything is created);
 2. the **second, identical snapshot** (nothing changes: every row is already so).
@@ -69,6 +70,8 @@ TARGET_ROWS_PER_SECOND = 20_000
 TARGET_SECOND_SPEEDUP = 3.0
 #: `powermap sync salesforce`'s default --chunk-rows (service/cli.py).
 CHUNK_ROWS = 10_000
+#: `powermap sync`'s default --workers (service/cli.py).
+WORKERS = 2
 GENERATOR = Path(__file__).resolve().parent / "salesforce_export.py"
 
 console = Console(stderr=True)
@@ -207,6 +210,7 @@ def sync_once(
     which: str,
     profile: bool,
     breakdown: bool = False,
+    workers: int = 1,
 ) -> tuple[SyncRun, SyncSummary]:
     """One `powermap sync salesforce DIR --mode snapshot`, timed."""
     mappings = configured_mappings(settings.sync_mappings_file)
@@ -241,7 +245,13 @@ def sync_once(
         phases.seconds["translate"] = time.perf_counter() - t
         del parts
         summary = sync_upload(
-            graph, settings, snapshot, mappings, chunk_rows=CHUNK_ROWS, progress=progress
+            graph,
+            settings,
+            snapshot,
+            mappings,
+            chunk_rows=CHUNK_ROWS,
+            workers=workers,
+            progress=progress,
         )
     if profiler:
         profiler.disable()
@@ -322,6 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=int, default=2, help="first/second pairs to run")
     parser.add_argument("--contacts-per-account", type=int, default=500)
     parser.add_argument("--accounts", type=int, default=200)
+    parser.add_argument(
+        "--workers", type=int, default=WORKERS, help="account transactions at a time"
+    )
     parser.add_argument("--keep", action="store_true", help="leave the data in the graph")
     parser.add_argument("--profile", action="store_true", help="cProfile the client side")
     parser.add_argument("--breakdown", action="store_true", help="server time per write statement")
@@ -351,7 +364,14 @@ def main(argv: list[str] | None = None) -> int:
             for which in ("first", "second"):
                 console.print(f"Pair {pair}: {which} snapshot ...")
                 run, _ = sync_once(
-                    settings, graph, directory, records, which, args.profile, args.breakdown
+                    settings,
+                    graph,
+                    directory,
+                    records,
+                    which,
+                    args.profile,
+                    args.breakdown,
+                    args.workers,
                 )
                 console.print(
                     f"  {which}: {run.seconds:.1f} s, {run.rows_per_second:,.0f} rows/s, "

@@ -201,6 +201,11 @@ SyncChunkRows = Annotated[
         min=1, help="Rows per transaction (an account is never split; see docs/crm-sync.md)."
     ),
 ]
+SyncWorkers = Annotated[
+    # 2 writers measured fastest on the sync benchmark (bench/RESULTS.md, "CRM sync").
+    int,
+    typer.Option(min=1, help="Account transactions written concurrently."),
+]
 
 
 def _run_sync(
@@ -210,6 +215,7 @@ def _run_sync(
     effective_at: str | None,
     confirm_mass_change: bool,
     chunk_rows: int,
+    workers: int = 1,
 ) -> None:
     """Translate the export in ``directory`` and sync it, with a progress bar."""
     from datetime import UTC, datetime
@@ -289,6 +295,7 @@ def _run_sync(
                 mappings,
                 confirm_mass_change=confirm_mass_change,
                 chunk_rows=chunk_rows,
+                workers=workers,
                 progress=progress,
             )
         except PowermapError as exc:
@@ -308,9 +315,10 @@ def sync_salesforce(
     effective_at: EffectiveAt = None,
     confirm_mass_change: ConfirmMassChange = False,
     chunk_rows: SyncChunkRows = 10_000,
+    workers: SyncWorkers = 2,
 ) -> None:
     """Sync a Salesforce export: each DIR/<Object>.csv is a part (POST /v1/sync/salesforce)."""
-    _run_sync("salesforce", directory, mode, effective_at, confirm_mass_change, chunk_rows)
+    _run_sync("salesforce", directory, mode, effective_at, confirm_mass_change, chunk_rows, workers)
 
 
 @sync_app.command("hubspot")
@@ -323,9 +331,10 @@ def sync_hubspot(
     effective_at: EffectiveAt = None,
     confirm_mass_change: ConfirmMassChange = False,
     chunk_rows: SyncChunkRows = 10_000,
+    workers: SyncWorkers = 2,
 ) -> None:
     """Sync a HubSpot export: each DIR/<list>.json is a list (POST /v1/sync/hubspot)."""
-    _run_sync("hubspot", directory, mode, effective_at, confirm_mass_change, chunk_rows)
+    _run_sync("hubspot", directory, mode, effective_at, confirm_mass_change, chunk_rows, workers)
 
 
 @app.command("check")

@@ -123,3 +123,41 @@ def test_leaving_out_unchanged_rows_gives_the_graph_writing_them_gives(
     assert again >= 20 and reorg < reorg_again
     changed = ("created", "updated", "ended")
     assert sum(k[c] for k in kinds_with[1].values() for c in changed) == 0
+
+
+def test_account_transactions_written_two_at_a_time_give_the_same_graph(
+    graph: Graph, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`powermap sync --workers 2` writes account chunks concurrently: the graph is the
+    one a single transaction writes, for the first snapshot and for the reorg."""
+    month1, month2 = exports(tmp_path)
+    monkeypatch.setattr(apply_module, "datetime", FrozenNow)
+    mappings = load_mappings()
+
+    def both(chunk_rows: int | None, workers: int) -> tuple[list[Any], list[Any]]:
+        transactions = []
+        for directory, when in ((month1, MONTH1), (month2, MONTH2)):
+            snapshot = translate_salesforce(
+                read_salesforce_dir(directory),
+                mode="snapshot",
+                effective_at=parse_effective_at(when),
+                mappings=mappings,
+            )
+            summary = sync_upload(
+                graph,
+                settings,
+                snapshot,
+                mappings,
+                confirm_mass_change=True,
+                chunk_rows=chunk_rows,
+                workers=workers,
+            )
+            transactions.append(summary.write.transactions)
+        return list(dump(graph, settings)), transactions
+
+    single, one_each = both(None, 1)
+    assert one_each == [1, 1]
+    _clean(graph)
+    concurrent, per_account = both(1, 2)
+    assert per_account[0] >= 3  # the team members, then an account per transaction
+    assert concurrent == single

@@ -29,8 +29,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import groupby
 from typing import Any
 
 from pydantic import ValidationError
@@ -38,7 +40,7 @@ from pydantic import ValidationError
 from service.domain.changes import ChangeRecord, ChangeSet, record_changes
 from service.domain.errors import Conflict, FieldError, InvalidInput
 from service.domain.ingest.batch import validate_batch
-from service.domain.ingest.plan import chunk_units, plan_units, write_set_of
+from service.domain.ingest.plan import ACCOUNT, chunk_units, plan_units, write_set_of
 from service.domain.ingest.rows import EFFECTIVE_AT
 from service.domain.ingest.summary import IngestSummary
 from service.domain.ingest.validation import as_utc, check_size
@@ -473,13 +475,15 @@ def sync_upload(
     *,
     confirm_mass_change: bool = False,
     chunk_rows: int | None = None,
+    workers: int = 1,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SyncSummary:
     """Compare ``snapshot`` with the graph and write it (see the module docstring).
 
     ``chunk_rows`` None: one transaction, capped at ``settings.ingest_max_rows`` rows
     (413 above, as ``POST /v1/ingest``); else transactions of whole accounts of about
-    that many rows, no cap. ``progress(step, done, total)`` hears of each step
+    that many rows, no cap, ``workers`` account transactions at a time.
+    ``progress(step, done, total)`` hears of each step
     (``reading``, ``validating``, ``writing`` with rows written so far).
 
     Raises :class:`MassChangeRefused` (409), :class:`InvalidInput` (422) and
@@ -537,10 +541,29 @@ def sync_upload(
             step("writing", total, total)
         else:
             done = 0
-            for chunk in chunk_units(units, chunk_rows):
-                summary.add(*_write(graph, chunk.write_set, params, snapshot.source))
-                done += chunk.rows
-                step("writing", done, total)
+            # Team members first, then the accounts (``workers`` at a time: accounts share
+            # no nodes but team members), then the rows spanning accounts; each phase
+            # finished before the next starts (as ``powermap import``).
+            for phase, group in groupby(chunk_units(units, chunk_rows), key=lambda c: c.phase):
+                if phase != ACCOUNT or workers == 1:
+                    for chunk in group:
+                        summary.add(*_write(graph, chunk.write_set, params, snapshot.source))
+                        done += chunk.rows
+                        step("writing", done, total)
+                    continue
+                pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync")
+                try:
+                    futures = {
+                        pool.submit(_write, graph, c.write_set, params, snapshot.source): c
+                        for c in group
+                    }
+                    for future in as_completed(futures):
+                        summary.add(*future.result())
+                        done += futures[future].rows
+                        step("writing", done, total)
+                finally:
+                    # On a failure, transactions not yet started are dropped: whole accounts.
+                    pool.shutdown(wait=True, cancel_futures=True)
     interactions = summary.nodes.get("Interaction", {})
     ignored = Counter(dict(snapshot.ignored))
     ignored.update(plan.ignored)
