@@ -58,6 +58,7 @@ from bench.ingest import (
     process_cpu_seconds,
 )
 from bench.salesforce_export import ExportSpec, write_export
+from service import heap
 from service.domain.sync.apply import SyncSummary, sync_upload
 from service.domain.sync.mappings import configured_mappings
 from service.domain.sync.salesforce import read_salesforce_dir, translate_salesforce
@@ -235,14 +236,15 @@ def sync_once(
         profiler.enable()
     statements = Breakdown() if breakdown else None
     with phases.installed(), statements.installed() if statements else nullcontext():
-        t = time.perf_counter()
-        parts = read_salesforce_dir(directory)
-        phases.seconds["read the CSV files"] = time.perf_counter() - t
-        t = time.perf_counter()
-        snapshot = translate_salesforce(
-            parts, mode="snapshot", effective_at=datetime.now(UTC), mappings=mappings
-        )
-        phases.seconds["translate"] = time.perf_counter() - t
+        with heap.collector_paused():  # as `powermap sync` (service/cli.py)
+            t = time.perf_counter()
+            parts = read_salesforce_dir(directory)
+            phases.seconds["read the CSV files"] = time.perf_counter() - t
+            t = time.perf_counter()
+            snapshot = translate_salesforce(
+                parts, mode="snapshot", effective_at=datetime.now(UTC), mappings=mappings
+            )
+            phases.seconds["translate"] = time.perf_counter() - t
         del parts
         summary = sync_upload(
             graph,
