@@ -156,7 +156,7 @@ class Phases:
             (apply_module, "validate_batch", "validate (whole batch)"),
             (ingest_store, "lookup_stored", "  of which: stored-id lookups"),
             (apply_module, "plan_units", "plan the write"),
-            (ingest_store, "write_batch", "write transactions"),
+            (ingest_store, "write_batch", "write transactions (summed over the workers)"),
             (apply_module, "kind_counts", "summary"),
         ]
         targets.append((apply_module, "drop_unchanged", "diff: leave out unchanged rows"))
