@@ -18,7 +18,7 @@ WIDGET_SOURCES := $(wildcard widget/src/*.ts) widget/build.mjs widget/tsconfig.j
 # Origins of the demo page that `make run` serves next to the API (CORS, frame-ancestors).
 POWERMAP_EMBED_ALLOWED_ORIGINS ?= ["http://127.0.0.1:8001","http://localhost:8001"]
 
-.PHONY: help install neo4j neo4j-stop migrate demo run serve test lint typecheck pytest bench bench-ingest bench-analytics clean widget browser schemathesis
+.PHONY: help install neo4j neo4j-stop migrate demo run serve test lint typecheck pytest bench bench-ingest bench-sync bench-analytics clean widget browser schemathesis
 
 help:
 	@echo "make run     set up (venv, Neo4j, migrations, demo data) and serve on :8000"
@@ -100,6 +100,12 @@ bench: migrate widget browser
 # ingest path, records rows/s in bench/RESULTS.md; `make demo` reloads the demo after.
 bench-ingest: migrate
 	$(BIN)/python -m bench ingest
+
+# Empties the configured database, syncs a 100,000-contact Salesforce export (written once
+# to $(POWERMAP_CACHE_DIR)/bench) twice through `powermap sync salesforce`'s path: the first
+# snapshot and an identical second; rows/s into bench/RESULTS.md; `make demo` reloads the demo.
+bench-sync: migrate
+	$(BIN)/python -m bench sync
 
 # Empties the database: issue 3's analytics targets on a 5,000-stakeholder account and a
 # 200,000-stakeholder portfolio, p50/p95 into bench/RESULTS.md; `make demo` reloads the demo.

@@ -13,6 +13,7 @@ import sys
 BENCHMARKS: dict[str, str] = {
     "analytics": "bench.analytics",
     "ingest": "bench.ingest",
+    "sync": "bench.sync",
     "widget_render": "bench.widget_render",
 }
 

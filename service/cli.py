@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from service import local_neo4j
+from service import heap, local_neo4j
 from service.graph import migrations
 from service.graph.driver import Graph
 from service.settings import env_file_path, load_settings
@@ -201,6 +201,11 @@ SyncChunkRows = Annotated[
         min=1, help="Rows per transaction (an account is never split; see docs/crm-sync.md)."
     ),
 ]
+SyncWorkers = Annotated[
+    # 2 writers measured fastest on the sync benchmark (bench/RESULTS.md, "CRM sync").
+    int,
+    typer.Option(min=1, help="Account transactions written concurrently."),
+]
 
 
 def _run_sync(
@@ -210,6 +215,7 @@ def _run_sync(
     effective_at: str | None,
     confirm_mass_change: bool,
     chunk_rows: int,
+    workers: int = 1,
 ) -> None:
     """Translate the export in ``directory`` and sync it, with a progress bar."""
     from datetime import UTC, datetime
@@ -249,22 +255,24 @@ def _run_sync(
         raise _fail(f"--effective-at: {exc}") from exc
     snapshot: CrmSnapshot
     try:
-        if source == "salesforce":
-            parts = read_salesforce_dir(directory)
-            snapshot = translate_salesforce(
-                parts,
-                mode=sync_mode,
-                effective_at=when,
-                mappings=mappings,
-            )
-        else:
-            lists = read_hubspot_dir(directory)
-            snapshot = translate_hubspot(
-                lists,
-                mode=sync_mode,
-                effective_at=when,
-                mappings=mappings,
-            )
+        # A large export is many acyclic objects: no cyclic collection while it is read.
+        with heap.collector_paused():
+            if source == "salesforce":
+                parts = read_salesforce_dir(directory)
+                snapshot = translate_salesforce(
+                    parts,
+                    mode=sync_mode,
+                    effective_at=when,
+                    mappings=mappings,
+                )
+            else:
+                lists = read_hubspot_dir(directory)
+                snapshot = translate_hubspot(
+                    lists,
+                    mode=sync_mode,
+                    effective_at=when,
+                    mappings=mappings,
+                )
     except InvalidInput as exc:
         raise report(exc) from exc
     if not snapshot.parts:
@@ -289,6 +297,7 @@ def _run_sync(
                 mappings,
                 confirm_mass_change=confirm_mass_change,
                 chunk_rows=chunk_rows,
+                workers=workers,
                 progress=progress,
             )
         except PowermapError as exc:
@@ -308,9 +317,10 @@ def sync_salesforce(
     effective_at: EffectiveAt = None,
     confirm_mass_change: ConfirmMassChange = False,
     chunk_rows: SyncChunkRows = 10_000,
+    workers: SyncWorkers = 2,
 ) -> None:
     """Sync a Salesforce export: each DIR/<Object>.csv is a part (POST /v1/sync/salesforce)."""
-    _run_sync("salesforce", directory, mode, effective_at, confirm_mass_change, chunk_rows)
+    _run_sync("salesforce", directory, mode, effective_at, confirm_mass_change, chunk_rows, workers)
 
 
 @sync_app.command("hubspot")
@@ -323,9 +333,10 @@ def sync_hubspot(
     effective_at: EffectiveAt = None,
     confirm_mass_change: ConfirmMassChange = False,
     chunk_rows: SyncChunkRows = 10_000,
+    workers: SyncWorkers = 2,
 ) -> None:
     """Sync a HubSpot export: each DIR/<list>.json is a list (POST /v1/sync/hubspot)."""
-    _run_sync("hubspot", directory, mode, effective_at, confirm_mass_change, chunk_rows)
+    _run_sync("hubspot", directory, mode, effective_at, confirm_mass_change, chunk_rows, workers)
 
 
 @app.command("check")

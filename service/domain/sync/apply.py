@@ -29,16 +29,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import groupby
 from typing import Any
 
 from pydantic import ValidationError
 
+from service import heap
 from service.domain.changes import ChangeRecord, ChangeSet, record_changes
 from service.domain.errors import Conflict, FieldError, InvalidInput
 from service.domain.ingest.batch import validate_batch
-from service.domain.ingest.plan import chunk_units, plan_units, write_set_of
+from service.domain.ingest.plan import ACCOUNT, chunk_units, plan_units, write_set_of
 from service.domain.ingest.rows import EFFECTIVE_AT
 from service.domain.ingest.summary import IngestSummary
 from service.domain.ingest.validation import as_utc, check_size
@@ -46,9 +50,11 @@ from service.domain.sync.batch import snapshot_to_batch
 from service.domain.sync.diff import (
     MassChange,
     StoredCover,
+    StoredEmployment,
     StoredFacts,
     StoredLine,
     StoredPerson,
+    StoredPersonState,
     StoredRole,
     StoredTeamMember,
     SyncPlan,
@@ -57,6 +63,7 @@ from service.domain.sync.diff import (
 )
 from service.domain.sync.mappings import Mappings
 from service.domain.sync.snapshot import CrmSnapshot, Unmapped
+from service.domain.sync.unchanged import drop_unchanged
 from service.graph import ingest as store
 from service.graph.driver import Graph
 from service.graph.sync import SyncFactRows, read_sync_facts
@@ -154,7 +161,53 @@ def facts_from_rows(rows: SyncFactRows) -> StoredFacts:
             r["id"]: StoredTeamMember(r["id"], r["name"], r.get("status") or "active")
             for r in rows.team_members
         },
+        person_states=_person_states(rows.person_states),
+        interactions={
+            i: signature
+            for r in rows.interactions
+            for i, signature in zip(r["ids"], r["signatures"], strict=True)
+        },
     )
+
+
+#: Values per person in ``sync/people_state``'s flat list.
+_PERSON_STATE_WIDTH = 18
+
+
+def _person_states(rows: list[Any]) -> dict[str, StoredPersonState]:
+    """The people of ``sync/people_state`` (one row holding a flat list)."""
+    states: dict[str, StoredPersonState] = {}
+    for r in rows:
+        flat = r["people"]
+        for at in range(0, len(flat), _PERSON_STATE_WIDTH):
+            (pid, name, title, email, department, seniority, status, has_left_at, source) = flat[
+                at : at + 9
+            ]
+            employments, account, w_title, w_department, w_seniority, moved_in = flat[
+                at + 9 : at + 15
+            ]
+            managers, manager, manager_status = flat[at + 15 : at + 18]
+            states[pid] = StoredPersonState(
+                id=pid,
+                props={
+                    "name": name,
+                    "title": title,
+                    "email": email,
+                    "department": department,
+                    "seniority": seniority,
+                },
+                status=status,
+                has_left_at=has_left_at,
+                source=source,
+                employments=(
+                    (StoredEmployment(account, (w_title, w_department, w_seniority), moved_in),)
+                    if employments == 1
+                    else ()
+                ),
+                managers=((manager, manager_status),) if managers == 1 else (),
+                comparable=employments <= 1 and managers <= 1,
+            )
+    return states
 
 
 # -- the batch -------------------------------------------------------------------------
@@ -424,13 +477,15 @@ def sync_upload(
     *,
     confirm_mass_change: bool = False,
     chunk_rows: int | None = None,
+    workers: int = 1,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SyncSummary:
     """Compare ``snapshot`` with the graph and write it (see the module docstring).
 
     ``chunk_rows`` None: one transaction, capped at ``settings.ingest_max_rows`` rows
     (413 above, as ``POST /v1/ingest``); else transactions of whole accounts of about
-    that many rows, no cap. ``progress(step, done, total)`` hears of each step
+    that many rows, no cap, ``workers`` account transactions at a time.
+    ``progress(step, done, total)`` hears of each step
     (``reading``, ``validating``, ``writing`` with rows written so far).
 
     Raises :class:`MassChangeRefused` (409), :class:`InvalidInput` (422) and
@@ -441,49 +496,83 @@ def sync_upload(
         if progress is not None:
             progress(name, done, total)
 
-    step("reading")
-    query = fact_query(snapshot)
-    facts = facts_from_rows(
-        read_sync_facts(
-            graph,
-            accounts=query.accounts,
-            people=query.people,
-            record_ids=query.record_ids,
-            team_members=query.team_members,
+    # A command line's large upload (chunk_rows) is millions of acyclic objects alive until
+    # the end: no cyclic collection rescans them while they are read, compared and
+    # planned, and they are kept out of the collections during the write (service/heap.py,
+    # as `powermap import`). The API's single transactions leave the collector alone.
+    large = chunk_rows is not None
+    with heap.collector_paused() if large else nullcontext():
+        step("reading")
+        query = fact_query(snapshot)
+        facts = facts_from_rows(
+            read_sync_facts(
+                graph,
+                accounts=query.accounts,
+                people=query.people,
+                record_ids=query.record_ids,
+                team_members=query.team_members,
+                person_states=query.person_states,
+                interactions=query.interactions,
+                people_by_id=query.deleted_people,
+            )
         )
-    )
-    plan = plan_sync(snapshot, facts)
-    if plan.mass_changes and not confirm_mass_change:
-        raise MassChangeRefused(plan.mass_changes)
-    batch = build_batch(snapshot, plan, mappings)
-    if chunk_rows is None:
-        check_size(batch, settings.ingest_max_rows)
-    step("validating")
-    try:
-        valid = validate_batch(graph, batch, settings.max_listed_errors)
-    except InvalidInput as exc:
-        raise _upload_problem(exc, snapshot, batch) from exc
-    now = datetime.now(UTC)
-    effective_at = snapshot.effective_at
-    summary = IngestSummary(effective_at=effective_at, received=valid.received)
-    units = plan_units(valid)
-    total = sum(u.rows for u in units)
-    step("writing", 0, total)
-    if not units:
-        summary.change_sets.append(
-            ChangeSet(id=None, at=now, effective_at=effective_at, source=snapshot.source)
-        )
-    else:
-        params = _params(settings, snapshot.source, effective_at, now)
+        plan = plan_sync(snapshot, facts)
+        if plan.mass_changes and not confirm_mass_change:
+            raise MassChangeRefused(plan.mass_changes)
+        batch = build_batch(snapshot, plan, mappings)
         if chunk_rows is None:
-            summary.add(*_write(graph, write_set_of(units), params, snapshot.source))
-            step("writing", total, total)
+            check_size(batch, settings.ingest_max_rows)
+        # Rows whose write would change nothing are left out (service/domain/sync/unchanged.py):
+        # an identical upload then validates and writes almost nothing.
+        changing, unchanged = drop_unchanged(batch, facts)
+        step("validating")
+        try:
+            valid = validate_batch(graph, changing, settings.max_listed_errors)
+        except InvalidInput as exc:
+            raise _upload_problem(exc, snapshot, changing) from exc
+        now = datetime.now(UTC)
+        effective_at = snapshot.effective_at
+        # The rows of the whole upload, written or found unchanged.
+        received = {k: len(v) for k, v in batch.items() if isinstance(v, list)}
+        summary = IngestSummary(effective_at=effective_at, received=received)
+        units = plan_units(valid)
+        total = sum(u.rows for u in units)
+    step("writing", 0, total)
+    with heap.frozen_during() if large else nullcontext():
+        if not units:
+            summary.change_sets.append(
+                ChangeSet(id=None, at=now, effective_at=effective_at, source=snapshot.source)
+            )
         else:
-            done = 0
-            for chunk in chunk_units(units, chunk_rows):
-                summary.add(*_write(graph, chunk.write_set, params, snapshot.source))
-                done += chunk.rows
-                step("writing", done, total)
+            params = _params(settings, snapshot.source, effective_at, now)
+            if chunk_rows is None:
+                summary.add(*_write(graph, write_set_of(units), params, snapshot.source))
+                step("writing", total, total)
+            else:
+                done = 0
+                # Team members first, then the accounts (``workers`` at a time: accounts share
+                # no nodes but team members), then the rows spanning accounts; each phase
+                # finished before the next starts (as ``powermap import``).
+                for phase, group in groupby(chunk_units(units, chunk_rows), key=lambda c: c.phase):
+                    if phase != ACCOUNT or workers == 1:
+                        for chunk in group:
+                            summary.add(*_write(graph, chunk.write_set, params, snapshot.source))
+                            done += chunk.rows
+                            step("writing", done, total)
+                        continue
+                    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync")
+                    try:
+                        futures = {
+                            pool.submit(_write, graph, c.write_set, params, snapshot.source): c
+                            for c in group
+                        }
+                        for future in as_completed(futures):
+                            summary.add(*future.result())
+                            done += futures[future].rows
+                            step("writing", done, total)
+                    finally:
+                        # On a failure, transactions not yet started are dropped: whole accounts.
+                        pool.shutdown(wait=True, cancel_futures=True)
     interactions = summary.nodes.get("Interaction", {})
     ignored = Counter(dict(snapshot.ignored))
     ignored.update(plan.ignored)

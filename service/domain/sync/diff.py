@@ -53,9 +53,11 @@ __all__ = [
     "FactQuery",
     "MassChange",
     "StoredCover",
+    "StoredEmployment",
     "StoredFacts",
     "StoredLine",
     "StoredPerson",
+    "StoredPersonState",
     "StoredRole",
     "StoredTeamMember",
     "SyncPlan",
@@ -144,6 +146,33 @@ class StoredTeamMember:
     status: str = "active"
 
 
+@dataclass(frozen=True, slots=True)
+class StoredEmployment:
+    """A current ``WORKS_AT``: the account, the position it holds, and whether it began
+    with a move (an employment elsewhere ended when it started)."""
+
+    account_id: str
+    position: tuple[str | None, str | None, str | None]  # title, department, seniority
+    moved_in: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPersonState:
+    """A stored person as a stakeholder row would find them (service/domain/sync/
+    unchanged.py): node fields, status, provenance, current employments and current
+    solid-line managers ``(id, status)``. ``comparable`` False: several current
+    employments or solid lines (the person's row is always written)."""
+
+    id: str
+    props: Mapping[str, Any]
+    status: str | None
+    has_left_at: bool
+    source: str | None
+    employments: tuple[StoredEmployment, ...] = ()
+    managers: tuple[tuple[str, str | None], ...] = ()
+    comparable: bool = True
+
+
 @dataclass(frozen=True)
 class StoredFacts:
     """The current stored facts an upload is compared with (current edges only).
@@ -151,7 +180,9 @@ class StoredFacts:
     ``people_at``: the people currently employed at the upload's accounts; ``people``:
     stored people by id (at least those the deletions name); ``roles``, ``lines``,
     ``covers``: current edges of every source; ``team_members``: stored team members
-    by id (at least the inactive and deleted ones the upload names).
+    by id (at least the inactive and deleted ones the upload names);
+    ``person_states`` and ``interactions``: the stored state of the people and
+    interactions the upload's rows give, by id (to leave out rows that change nothing).
     """
 
     people_at: tuple[StoredPerson, ...] = ()
@@ -160,6 +191,9 @@ class StoredFacts:
     lines: tuple[StoredLine, ...] = ()
     covers: tuple[StoredCover, ...] = ()
     team_members: Mapping[str, StoredTeamMember] = field(default_factory=dict)
+    person_states: Mapping[str, StoredPersonState] = field(default_factory=dict)
+    #: interaction id -> its signature (service/domain/sync/unchanged.py)
+    interactions: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -170,6 +204,11 @@ class FactQuery:
     people: frozenset[str]
     record_ids: frozenset[str]
     team_members: frozenset[str]
+    #: the people read by id (the deletions': the diff needs no other)
+    deleted_people: frozenset[str] = frozenset()
+    #: the people and interactions whose rows may change nothing
+    person_states: frozenset[str] = frozenset()
+    interactions: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -233,6 +272,9 @@ def fact_query(snapshot: CrmSnapshot) -> FactQuery:
         people=frozenset(people | deleted_people),
         record_ids=frozenset(records),
         team_members=frozenset(members),
+        deleted_people=frozenset(deleted_people),
+        person_states=frozenset(p.id for p in snapshot.people),
+        interactions=frozenset(i.id for i in snapshot.interactions),
     )
 
 
