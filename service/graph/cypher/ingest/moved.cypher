@@ -6,12 +6,17 @@
 // end (one this batch or a later one opened on purpose stays). Runs after every
 // WORKS_AT row of the write, so two colleagues moving together keep their line.
 // Row: {id, account_id}, as for works_at; a person who did not move changes nothing.
+// The employments are read from the person's side (pattern comprehensions): a MATCH on
+// `w.until IS NULL` let the planner scan the WORKS_AT until index once per row.
 UNWIND $rows AS row
-MATCH (s:Stakeholder {id: row.id})-[w:WORKS_AT]->(a:Account {id: row.account_id})
-WHERE w.until IS NULL
-MATCH (s)-[p:WORKS_AT]->(old:Account)
-WHERE p.until = w.since AND old <> a
-WITH DISTINCT s, old, w.since AS moved_at
+MATCH (s:Stakeholder {id: row.id})
+WITH s, row,
+     [(s)-[w:WORKS_AT]->(a:Account) WHERE w.until IS NULL AND a.id = row.account_id | w.since] AS starts
+UNWIND starts AS moved_at
+// (The until test outside the pattern: inside it, the planner seeks the until index.)
+UNWIND [e IN [(s)-[p:WORKS_AT]->(o:Account) | [p.until, o]]
+        WHERE e[0] = moved_at AND e[1].id <> row.account_id | e[1]] AS old
+WITH DISTINCT s, old, moved_at
 CALL (s, old, moved_at) {
   OPTIONAL MATCH (s)-[h:HAS_ROLE]->(x)
   WHERE h.until IS NULL AND h.since < moved_at
