@@ -230,7 +230,7 @@ def test_the_guard_ignores_people_of_another_source(
     client: TestClient, auth_headers: KeyFactory, graph: Graph, settings: Settings
 ) -> None:
     """The same truncated export ends nothing the API wrote: no guard, nobody leaves.
-    (Needs provenance: WriteParams.source and rows' source_record_id, CONTRACT-11.)"""
+    The guard counts only people whose employment the same CRM wrote (provenance)."""
     seed_initech(graph, settings, source="api")
     truncated = f"Id,AccountId,FirstName,LastName\n{BILL},{INITECH},Bill,Lumbergh\n"
     response = client.post(

@@ -10,7 +10,7 @@ from typing import Any
 
 from service.domain.changes import ChangeRecord, record_changes, recorded_change_sets
 from service.domain.ingest import import_batches
-from service.domain.ingest.batch import _params, validate_batch
+from service.domain.ingest.batch import validate_batch, write_params
 from service.domain.ingest.plan import plan_units, write_set_of
 from service.graph import ingest as store
 from service.graph.driver import Graph
@@ -41,7 +41,7 @@ def _plain(value: Any) -> bool:
 
 def test_the_statements_return_flat_lists_of_plain_values(graph: Graph, settings: Settings) -> None:
     write_set = write_set_of(plan_units(validate_batch(graph, BATCH)))
-    params = _params(settings, T1, datetime.now(UTC))
+    params = write_params(settings, T1, datetime.now(UTC))
     seen: list[store.RawChanges] = []
 
     def recorder(raw: store.RawChanges) -> tuple[ChangeRecord, dict[str, Any] | None]:

@@ -31,7 +31,7 @@ from service.domain.ingest import (
     import_batches,
     ingest_batch,
 )
-from service.domain.ingest.batch import _params, _write, validate_batch
+from service.domain.ingest.batch import validate_batch, write_params, write_recorded
 from service.domain.ingest.plan import plan_units, write_set_of
 from service.graph import ingest as store
 from service.graph.driver import Graph
@@ -335,7 +335,7 @@ def test_a_refused_batch_and_a_rolled_back_write_record_nothing(
     units = write_set_of(plan_units(valid))
     units[store.Statement.SOLID_REPORTS_TO] = [{"id": "p0", "manager_id": "p1"}]
     with pytest.raises(Conflict):
-        _write(graph, units, _params(settings, T2, datetime.now(UTC)))
+        write_recorded(graph, units, write_params(settings, T2, datetime.now(UTC)))
     with pytest.raises(InvalidInput):  # validation refuses the same cycle up front
         ingest_batch(graph, settings, cycle)
     assert recorded(graph, settings) == before

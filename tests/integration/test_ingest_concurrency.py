@@ -13,7 +13,7 @@ import pytest
 
 from service.domain.errors import Conflict
 from service.domain.ingest import depart_stakeholder, ingest_batch, validate_batch
-from service.domain.ingest.batch import _params, _write
+from service.domain.ingest.batch import write_params, write_recorded
 from service.domain.ingest.plan import plan_units, write_set_of
 from service.graph import ingest as store
 from service.graph.check import check_graph
@@ -188,7 +188,7 @@ def test_two_halves_of_a_cycle_cannot_both_commit(graph: Graph, settings: Settin
     # Both validate against the stored graph (no lines yet): the race is in the writes.
     write_sets = [write_set_of(plan_units(validate_batch(graph, half))) for half in halves]
     now = datetime.now(UTC)
-    params = _params(settings, now, now)
+    params = write_params(settings, now, now)
     start = threading.Barrier(2)
 
     def write(i: int) -> str:
@@ -211,7 +211,7 @@ def test_two_halves_of_a_cycle_cannot_both_commit(graph: Graph, settings: Settin
         store.Statement.SOLID_REPORTS_TO: [{"id": line["target"], "manager_id": line["source"]}]
     }
     with pytest.raises(Conflict):
-        _write(graph, backwards, params)
+        write_recorded(graph, backwards, params)
     assert current_edges(graph, settings, "REPORTS_TO") == [line]
     assert check_graph(graph) == []
 

@@ -15,7 +15,7 @@ import pytest
 
 from service.domain.errors import InvalidInput
 from service.domain.ingest import depart_stakeholder, depart_team_member, ingest_batch
-from service.domain.ingest.batch import _params, _write, validate_batch
+from service.domain.ingest.batch import validate_batch, write_params, write_recorded
 from service.domain.ingest.plan import plan_units, write_set_of
 from service.graph.check import check_graph
 from service.graph.driver import Graph
@@ -175,7 +175,7 @@ def test_a_departure_committed_after_validation_wins(
     depart(graph, settings, person)
 
     now = datetime.now(UTC)
-    params = _params(settings, datetime(2026, 2, 1, tzinfo=UTC), now)
-    _write(graph, write_set_of(plan_units(valid)), params)
+    params = write_params(settings, datetime(2026, 2, 1, tzinfo=UTC), now)
+    write_recorded(graph, write_set_of(plan_units(valid)), params)
 
     assert check_graph(graph) == []

@@ -3,8 +3,6 @@
 removed, an archived contact, a contact moving to another company, an archived owner, a
 company changing owner) through `powermap sync hubspot`; the API's facts survive; the
 same upload twice changes nothing; the guard refuses a truncated export.
-
-Needs the ending and provenance of CONTRACT-11.
 """
 
 from __future__ import annotations

@@ -3,9 +3,6 @@ accounts through `POST /v1/sync/salesforce`, a month later a reorg through
 `powermap sync salesforce` — exactly the expected endings and moves; history as of the
 first month unchanged; API-sourced controls and influence lines kept; analytics on the
 new state; the same upload twice changes nothing; the guard refuses a truncated export.
-
-Needs the ending (``until`` / ``left_at`` rows) and provenance (``WriteParams.source``,
-``source_record_id`` on rows) of CONTRACT-11.
 """
 
 from __future__ import annotations

@@ -47,9 +47,10 @@ def validate_batch(
     return valid
 
 
-def _params(
+def write_params(
     settings: Settings, effective_at: datetime, now: datetime, source: WriteSource = "api"
 ) -> store.WriteParams:
+    """The parameters of a write by ``source`` (the settings' chunking and tie model)."""
     return store.WriteParams(
         effective_at=effective_at,
         now=now,
@@ -77,16 +78,17 @@ def recorder(params: store.WriteParams) -> store.Recorder[ChangeRecord]:
     return record
 
 
-def _write(
-    graph: Graph, write_set: store.WriteSet, params: store.WriteParams
+def write_recorded(
+    graph: Graph, write_set: store.WriteSet, params: store.WriteParams, *, what: str = "batch"
 ) -> tuple[store.Tally, ChangeRecord]:
-    """Write one transaction and record its change set in it; the tally and the record."""
+    """Write one transaction and record its change set in it; the tally and the record.
+    ``what`` names the write in the conflict's message ("batch", "upload")."""
     try:
         tally, change_set = store.write_batch(graph, write_set, params, recorder(params))
     except store.ReportingCycleFormed as exc:
         raise Conflict(
             f"a concurrent change formed a solid reporting cycle through {', '.join(exc.people)}; "
-            "nothing of this batch was written"
+            f"nothing of this {what} was written"
         ) from exc
     assert change_set is not None  # a recorder was given
     return tally, change_set
@@ -116,8 +118,8 @@ def ingest_batch(
     summary = IngestSummary(effective_at=valid.effective_at or now, received=valid.received)
     units = plan_units(valid)
     if units:
-        params = _params(settings, summary.effective_at, now, source)
-        summary.add(*_write(graph, write_set_of(units), params))
+        params = write_params(settings, summary.effective_at, now, source)
+        summary.add(*write_recorded(graph, write_set_of(units), params))
     else:  # nothing to write: no transaction, an empty change set
         summary.change_sets.append(
             ChangeSet(id=None, at=now, effective_at=summary.effective_at, source=source)
@@ -154,7 +156,7 @@ def import_batches(
         valid = validate_batch(graph, batch, settings.max_listed_errors)
         now = datetime.now(UTC)
         summary = IngestSummary(effective_at=valid.effective_at or now, received=valid.received)
-        params = _params(settings, summary.effective_at, now, source)
+        params = write_params(settings, summary.effective_at, now, source)
         chunks = list(chunk_units(plan_units(valid), chunk_rows))
         del valid
 
@@ -170,11 +172,13 @@ def import_batches(
         for phase, group in groupby(chunks, key=lambda c: c.phase):
             if phase != ACCOUNT or workers == 1:
                 for chunk in group:
-                    done(chunk, _write(graph, chunk.write_set, params))
+                    done(chunk, write_recorded(graph, chunk.write_set, params))
                 continue
             pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="import")
             try:
-                futures = {pool.submit(_write, graph, c.write_set, params): c for c in group}
+                futures = {
+                    pool.submit(write_recorded, graph, c.write_set, params): c for c in group
+                }
                 for future in as_completed(futures):
                     done(futures[future], future.result())
             finally:

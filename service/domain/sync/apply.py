@@ -39,9 +39,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from service import heap
-from service.domain.changes import ChangeRecord, ChangeSet, record_changes
+from service.domain.changes import ChangeSet
 from service.domain.errors import Conflict, FieldError, InvalidInput
-from service.domain.ingest.batch import validate_batch
+from service.domain.ingest.batch import validate_batch, write_params, write_recorded
 from service.domain.ingest.plan import ACCOUNT, chunk_units, plan_units, write_set_of
 from service.domain.ingest.rows import EFFECTIVE_AT
 from service.domain.ingest.summary import IngestSummary
@@ -64,7 +64,6 @@ from service.domain.sync.diff import (
 from service.domain.sync.mappings import Mappings
 from service.domain.sync.snapshot import CrmSnapshot, Unmapped
 from service.domain.sync.unchanged import drop_unchanged
-from service.graph import ingest as store
 from service.graph.driver import Graph
 from service.graph.sync import SyncFactRows, read_sync_facts
 from service.settings import Settings
@@ -426,49 +425,6 @@ def parse_effective_at(value: object) -> datetime:
         raise ValueError(reason.removeprefix("Value error, ")) from None
 
 
-def _params(settings: Settings, source: str, effective_at: datetime, now: datetime) -> Any:
-    values: dict[str, Any] = {
-        "effective_at": effective_at,
-        "now": now,
-        "unwind_chunk": settings.ingest_unwind_chunk,
-        "half_life_days": settings.tie_half_life_days,
-        "weights": settings.interaction_weights,
-        "active_tie_threshold": settings.active_tie_threshold,
-        # The write's provenance (CONTRACT-11: WriteParams.source).
-        "source": source,
-    }
-    return store.WriteParams(**values)
-
-
-def _recorder(params: Any, source: Any) -> store.Recorder[ChangeRecord]:
-    def record(raw: store.RawChanges) -> tuple[ChangeRecord, dict[str, Any] | None]:
-        return record_changes(
-            raw,
-            at=params.now,
-            effective_at=params.effective_at,
-            source=source,
-            active_tie_threshold=params.active_tie_threshold,
-        )
-
-    return record
-
-
-def _write(
-    graph: Graph, write_set: store.WriteSet, params: Any, source: str
-) -> tuple[store.Tally, ChangeRecord]:
-    try:
-        tally, change_record = store.write_batch(
-            graph, write_set, params, _recorder(params, source)
-        )
-    except store.ReportingCycleFormed as exc:
-        raise Conflict(
-            f"a concurrent change formed a solid reporting cycle through {', '.join(exc.people)}; "
-            "nothing of this upload was written"
-        ) from exc
-    assert change_record is not None  # a recorder was given
-    return tally, change_record
-
-
 def sync_upload(
     graph: Graph,
     settings: Settings,
@@ -544,9 +500,9 @@ def sync_upload(
                 ChangeSet(id=None, at=now, effective_at=effective_at, source=snapshot.source)
             )
         else:
-            params = _params(settings, snapshot.source, effective_at, now)
+            params = write_params(settings, effective_at, now, snapshot.source)
             if chunk_rows is None:
-                summary.add(*_write(graph, write_set_of(units), params, snapshot.source))
+                summary.add(*write_recorded(graph, write_set_of(units), params, what="upload"))
                 step("writing", total, total)
             else:
                 done = 0
@@ -556,14 +512,18 @@ def sync_upload(
                 for phase, group in groupby(chunk_units(units, chunk_rows), key=lambda c: c.phase):
                     if phase != ACCOUNT or workers == 1:
                         for chunk in group:
-                            summary.add(*_write(graph, chunk.write_set, params, snapshot.source))
+                            summary.add(
+                                *write_recorded(graph, chunk.write_set, params, what="upload")
+                            )
                             done += chunk.rows
                             step("writing", done, total)
                         continue
                     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync")
                     try:
                         futures = {
-                            pool.submit(_write, graph, c.write_set, params, snapshot.source): c
+                            pool.submit(
+                                write_recorded, graph, c.write_set, params, what="upload"
+                            ): c
                             for c in group
                         }
                         for future in as_completed(futures):
