@@ -6,26 +6,18 @@ members, opportunities, the *current* buying roles, account-team coverage and th
 interactions. The batch then goes through the same validation, plan and write as
 ``POST /v1/ingest``.
 
-**What the batch cannot say yet — the sync's write path must add it** (issue 11,
-§1, §2, §6; each is counted in :attr:`SyncBatch.left_out`):
-
-- *Endings*: roles of an ``AccountContactRelation`` that is inactive or past its
-  ``EndDate`` (:attr:`RoleRecord.ended_at`) need ``until``; in ``snapshot`` mode,
-  whatever the upload's accounts hold from the same source and the upload no longer
-  contains (roles, reporting lines, account-team assignments, people) must be ended
-  at ``effective_at`` — the batch only adds and changes.
-- *Deletions*: :attr:`CrmSnapshot.deletions` (a deleted contact has left at its
-  ``deletedDate``; a deleted ``OpportunityContactRole`` or ``AccountTeamMember`` ends
-  that edge). They are not rows; deleted people are also left out of every row here.
-- *Team members who left*: an inactive ``User`` / archived owner is not written (a
-  team-member row would reactivate them), nor are their assignments and interactions;
-  the write path records their departure.
-- *Provenance*: the rows carry no ``source`` or ``source_record_id``.
-- *Start dates*: ``RoleRecord.started_at`` (``StartDate``) is not a row field; the
-  roles open at ``effective_at``.
-- The stance of a role: CRMs have none, so a role gets the mappings' stance for its
-  role name (``[roles.stance]``); the write path should keep a stance set through the
-  API instead of overwriting it.
+The rows state what the upload holds. What it ends is added by the write path,
+:func:`service.domain.sync.apply.build_batch`, from the comparison with the stored facts
+(:mod:`service.domain.sync.diff`): provenance (``source_record_id`` per row), a stance
+already stored for a role the CRM restates (CRMs have none; a new role gets the
+mappings' stance for its name, ``[roles.stance]``), and the ending rows — ``until`` on
+roles, coverage and dotted lines, ``left_at`` on people and team members — for what a
+snapshot no longer holds, for deletions (:attr:`CrmSnapshot.deletions`; deleted
+records are left out of every row here) and for inactive relations and users (an
+inactive ``User`` or archived owner gets no row here, since a team-member row would
+reactivate them). :attr:`SyncBatch.left_out` counts, per reason, the snapshot's facts
+that have no row here. A relation's ``StartDate`` (:attr:`RoleRecord.started_at`) is not
+written: the batch has no start date, and a role opens at the upload's ``effective_at``.
 """
 
 from __future__ import annotations
