@@ -33,7 +33,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -97,7 +96,6 @@ KEY_PREFIXES: Final[Mapping[str, str]] = {
 _CONTACT, _USER = "003", "005"
 
 
-@lru_cache(maxsize=1 << 16)  # the same account, owner and manager ids recur row after row
 def to_18(value: str) -> str:
     """The 18-character form of a 15- or 18-character Salesforce Id.
 
