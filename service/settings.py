@@ -128,6 +128,24 @@ class Settings(BaseSettings):
     embed_token_max_minutes: int = Field(default=24 * 60, ge=1)
     embed_allowed_origins: list[str] = Field(default_factory=list)
 
+    # Alerts (docs/alerts.md). Webhook hosts allowed over plain http and to resolve to
+    # private, loopback or link-local addresses (tests and `make run` allow 127.0.0.1);
+    # every other webhook must be https to a public address (the SSRF guard).
+    alerts_webhook_allowed_hosts: list[str] = Field(default_factory=list)
+    # Seconds to wait before attempt n+1 after attempt n failed (the first entry is the
+    # first attempt's delay); ±20 % jitter; a longer Retry-After wins, capped at the largest.
+    alerts_retry_schedule_s: list[float] = Field(
+        default_factory=lambda: [0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0],
+        min_length=1,
+    )
+    alerts_delivery_timeout_s: float = Field(default=15.0, gt=0)
+    # A webhook body stays under this many bytes; larger event data goes by link.
+    alerts_max_body_bytes: int = Field(default=20_000, ge=1024)
+    # How often the background evaluator and deliverer look for work (each is also woken
+    # at once by a write / a new event in the same process); 0 turns the thread off.
+    alerts_evaluation_interval_s: float = Field(default=1.0, ge=0)
+    alerts_delivery_interval_s: float = Field(default=1.0, ge=0)
+
     log_level: str = "INFO"
 
     @model_validator(mode="after")

@@ -301,6 +301,9 @@ def record_changes(
         "node_count": raw.node_count,
         "edge_count": sum(edge_counts.values()),
         "changes": json.dumps(body, separators=(",", ":"), default=_json_default),
+        # Not yet evaluated for the watches (docs/alerts.md): the alerts evaluator
+        # removes the flag in the transaction that stores what it made of this write.
+        "alerts_pending": True,
     }
 
 

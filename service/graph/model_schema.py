@@ -39,8 +39,21 @@ MODEL_RELATIONSHIP_TYPES: Final = (
     "ATTENDED",
 )
 # Service-internal nodes, each without any relationship: never visible to analysts.
-# ChangeSet: one per write, what it changed (service/domain/changes.py).
-BOOKKEEPING_LABELS: Final = ("ApiKey", "ChangeSet", "__Migration", "__MigrationLock")
+# ChangeSet: one per write, what it changed (service/domain/changes.py). The alerts'
+# (docs/alerts.md): Watch (with its webhook secret), AlertState (what a watch last saw of
+# an account), AlertEvent (the outbox and feed), WebhookDelivery (one per attempt) and
+# AlertSequence (the events' global counter).
+BOOKKEEPING_LABELS: Final = (
+    "ApiKey",
+    "ChangeSet",
+    "Watch",
+    "AlertState",
+    "AlertEvent",
+    "WebhookDelivery",
+    "AlertSequence",
+    "__Migration",
+    "__MigrationLock",
+)
 
 
 def model_label_pattern(variable: str = "n") -> str:

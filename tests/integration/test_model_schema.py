@@ -25,7 +25,8 @@ _REL_TYPE = re.compile(r"\[\s*\w*\s*:\s*(\w+)")
 def test_the_migrations_constrain_exactly_the_model_and_the_keys() -> None:
     text = "\n".join(p.read_text() for p in sorted(ROOT.glob("migrations/*.cypher")))
     constrained = set(re.findall(r"FOR \(n:(\w+)\) REQUIRE n\.id IS UNIQUE", text))
-    assert constrained == set(MODEL_LABELS) | {"ApiKey"}
+    # The bookkeeping looked up by id: API keys, watches, alert events, delivery attempts.
+    assert constrained == set(MODEL_LABELS) | {"ApiKey", "Watch", "AlertEvent", "WebhookDelivery"}
 
 
 def test_every_cypher_file_uses_only_listed_labels_and_types() -> None:
