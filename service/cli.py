@@ -473,14 +473,20 @@ def demo_page(
 
     from service.demo.page import create_demo_app, load_demo_settings
 
-    key = load_demo_settings().demo_api_key.get_secret_value()
+    demo_settings = load_demo_settings()
+    key = demo_settings.demo_api_key.get_secret_value()
     if not key:
         console.print(
             "[yellow]warning:[/yellow] no POWERMAP_DEMO_API_KEY; run `powermap seed-demo`"
         )
     console.print(f"Demo page embedding the widget: http://{host}:{port}/ (API {api_base})")
     uvicorn.run(
-        create_demo_app(api_base, key, accounts=account or None),
+        create_demo_app(
+            api_base,
+            key,
+            accounts=account or None,
+            webhook_secret=demo_settings.demo_webhook_secret.get_secret_value(),
+        ),
         host=host,
         port=port,
         log_config=None,

@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.demo.alert_inbox import add_alert_inbox
 from service.settings import env_file_path
 
 __all__ = ["DemoPageSettings", "create_demo_app"]
@@ -54,6 +55,9 @@ class DemoPageSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="POWERMAP_", extra="ignore")
 
     demo_api_key: SecretStr = SecretStr("")
+    # The demo watch's webhook secret (``powermap seed-demo``): the alert inbox verifies
+    # Powermap's deliveries with it (service/demo/alert_inbox.py).
+    demo_webhook_secret: SecretStr = SecretStr("")
 
 
 def load_demo_settings() -> DemoPageSettings:
@@ -180,7 +184,7 @@ def _render(api_base: str, embeds: list[Embed], nav: list[tuple[str, str]]) -> s
   <p>Served from this origin; the widget, the iframe and the API come from {escape(api_base)}.</p>
 </header>
 <main>
-<nav><a href="/">All accounts</a> {links}</nav>
+<nav><a href="/">All accounts</a> {links} · <a href="/alerts">Alerts received</a></nav>
 {"".join(sections)}
 </main>
 </body>
@@ -193,9 +197,11 @@ def create_demo_app(
     *,
     accounts: list[str] | None = None,
     browser_api_base: str | None = None,
+    webhook_secret: str = "",
 ) -> FastAPI:
     """The demo page app. ``api_base`` is where this backend calls the API;
-    ``browser_api_base`` (default the same) is the URL the browser uses."""
+    ``browser_api_base`` (default the same) is the URL the browser uses;
+    ``webhook_secret`` verifies the alerts its inbox receives (``/alerts``)."""
     client = PowermapClient(api_base, api_key)
     public = (browser_api_base or api_base).rstrip("/")
     app = FastAPI(title="Powermap widget demo page", docs_url=None, redoc_url=None)
@@ -203,6 +209,8 @@ def create_demo_app(
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    add_alert_inbox(app, webhook_secret)
 
     @app.get("/demo.css")
     def stylesheet() -> PlainTextResponse:
