@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from service.api.routes import alerts as alert_routes
 from service.api.state import AppState
 from service.domain import embed_tokens
 from service.domain.errors import DatabaseUnavailable
+from service.graph import deadline
 from service.graph.driver import Graph
 from service.settings import Settings
 from tests.api.alert_records import (
@@ -464,6 +466,33 @@ def test_a_failed_baseline_leaves_no_watch(
     problem(response, 503)
     assert stored_watches(graph) == []
     assert states(graph) == []
+
+
+def test_a_baseline_out_of_time_leaves_no_watch(
+    graph: Graph, settings: Settings, auth_headers: KeyFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The request's deadline runs out in the baseline: the watch is still removed
+    (its removal does not run on the spent deadline)."""
+
+    def hook(state: AppState) -> Any:
+        def baseline(watch_id: str) -> None:
+            left = deadline.remaining()
+            assert left is not None
+            time.sleep(max(left, 0) + 0.05)
+            state.graph.read("RETURN 1 AS one")  # out of time: DeadlineExceeded
+
+        return baseline
+
+    monkeypatch.setattr(alert_routes, "watch_baseline", hook)
+    short = settings.model_copy(update={"request_timeout_seconds": 2.0})
+    with TestClient(create_app(short)) as client:
+        response = client.post(
+            "/v1/watches",
+            json=body(scope={"portfolio": True}, webhook=None),
+            headers=auth_headers("write"),
+        )
+    problem(response, 504)
+    assert stored_watches(graph) == []
 
 
 # -- reading, listing, deleting ----------------------------------------------------------

@@ -51,6 +51,7 @@ from service.domain.errors import FieldError, InvalidInput, NotFound
 from service.domain.queries.catalog import Catalog
 from service.domain.queries.params import validate_params
 from service.domain.values import Id
+from service.graph import deadline
 from service.graph import watches as store
 from service.graph.driver import Graph, Record
 
@@ -90,6 +91,8 @@ SECRET_PREFIX = "whsec_"
 SECRET_BYTES = (24, 64)
 GENERATED_SECRET_BYTES = 32
 WATCH_ID_PREFIX = "wat_"
+#: How long removing a watch whose baseline failed may take, past the request's deadline.
+UNDO_SECONDS = 10.0
 
 Tier = Literal["strategic", "key", "standard"]
 
@@ -463,7 +466,9 @@ def create_watch(
             # what holds now for news at its first evaluation.
             log.warning("the baseline of watch %s failed; the watch is removed", watch_id)
             try:
-                store.delete_watch(graph, watch_id)
+                # On a clock of its own: the request's deadline may be what failed.
+                with deadline.deadline(UNDO_SECONDS):
+                    store.delete_watch(graph, watch_id)
             except Exception:
                 log.exception("watch %s could not be removed after its baseline failed", watch_id)
             raise
