@@ -20,7 +20,7 @@ from service.api.body_limit import BodyLimit
 from service.api.openapi import install_openapi
 from service.api.problems import install_problem_handlers
 from service.api.request_log import configure_logging, install_request_log
-from service.api.routes import accounts, analytics, health, people, queries
+from service.api.routes import accounts, alerts, analytics, health, people, queries
 from service.api.routes.embed import router as embed_router
 from service.api.routes.ingest import router as ingest_router
 from service.api.routes.sync import router as sync_router
@@ -134,4 +134,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ingest_router)
     app.include_router(sync_router)
     app.include_router(analytics.router)
+    app.include_router(alerts.router)
     return app

@@ -20,6 +20,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 def configure_logging(level: str) -> None:
     logging.basicConfig(format="%(message)s", level=level.upper())
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The driver's DEBUG lines quote every query's parameters: the data written and the
+    # webhook secrets of new watches (docs/alerts.md). Never below INFO, whatever the level.
+    logging.getLogger("neo4j").setLevel(max(logging.INFO, logging.getLevelName(level.upper())))
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
