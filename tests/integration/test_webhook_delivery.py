@@ -314,10 +314,10 @@ def test_a_body_over_the_limit_carries_a_link_instead_of_the_data(
 
 
 def test_the_url_is_checked_again_before_every_attempt(graph: Graph, settings: Settings) -> None:
-    """A watch whose URL is no longer acceptable (here: plain http to a private address
+    """A watch whose URL is no longer acceptable (here: a loopback address
     not on the allow-list) gets no request; each attempt is recorded as refused."""
     config = fast(settings)
-    watch = make_watch(graph, "http://10.1.2.3/hook", new_secret())
+    watch = make_watch(graph, "http://127.0.0.2:9/hook", new_secret())
     event = make_event(graph, watch)
     deliver_until(graph, config, settled(graph, event))
     attempts = deliveries(graph, event)
