@@ -32,6 +32,7 @@ from service.domain.alerts.delivery import (
     deliver_due,
     parse_retry_after,
     retry_delay_s,
+    webhook_headers,
 )
 from service.graph.driver import Graph
 from service.settings import Settings
@@ -121,6 +122,53 @@ def test_retry_after_is_read_as_seconds_or_an_http_date() -> None:
     assert parse_retry_after("Sat, 01 Mar 2025 12:02:00 GMT", at) == 120.0
     assert parse_retry_after("soon", at) is None
     assert parse_retry_after(None, at) is None
+
+
+# --- docs/alerts.md, "Verifying signatures" -----------------------------------------
+
+
+def _python_example() -> str:
+    text = (ROOT / "docs" / "alerts.md").read_text(encoding="utf-8")
+    section = text.split("## Verifying signatures", 1)[1].split("\n## ", 1)[0]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_documented_python_receiver_accepts_our_deliveries_and_refuses_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    secret = new_secret()
+    monkeypatch.setenv("POWERMAP_WEBHOOK_SECRET", secret)
+    example: dict[str, Any] = {}
+    exec(compile(_python_example(), "docs/alerts.md", "exec"), example)  # noqa: S102
+    body = json.dumps({"id": "evt_1", "type": "champion_lost", "at": "2026-01-01T00:00:00Z",
+                       "watch_id": "wat_1", "account_id": "acme", "data": {}})  # fmt: skip
+    headers = webhook_headers("evt_1", secret, body, now())
+    with TestClient(example["app"]) as client:
+        assert client.post("/hooks/powermap", content=body, headers=headers).status_code == 204
+        assert client.post("/hooks/powermap", content=body, headers=headers).status_code == 204
+        assert example["seen"] == {"evt_1"}  # the repeated delivery was not handled twice
+        altered = body.replace("acme", "acne")
+        assert client.post("/hooks/powermap", content=altered, headers=headers).status_code == 400
+        old = webhook_headers("evt_1", secret, body, now() - timedelta(minutes=10))
+        assert client.post("/hooks/powermap", content=body, headers=old).status_code == 400
+        other = webhook_headers("evt_1", new_secret(), body, now())
+        assert client.post("/hooks/powermap", content=body, headers=other).status_code == 400
+
+
+def test_the_signature_is_what_the_docs_say_to_compute_by_hand() -> None:
+    import base64
+    import hashlib
+    import hmac
+
+    secret, body, at = new_secret(), '{"id":"evt_2"}', now()
+    headers = webhook_headers("evt_2", secret, body, at)
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"evt_2.{int(at.timestamp())}.{body}".encode()
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    assert headers["webhook-signature"] == f"v1,{expected}"
+    assert headers["webhook-timestamp"] == str(int(at.timestamp()))
 
 
 # --- delivery on the real Neo4j -----------------------------------------------------

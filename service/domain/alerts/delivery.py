@@ -64,6 +64,7 @@ __all__ = [
     "parse_retry_after",
     "retry_delay_s",
     "webhook_body",
+    "webhook_headers",
     "worker_name",
 ]
 
@@ -113,6 +114,20 @@ def webhook_body(event: ClaimedEvent, max_bytes: int) -> str:
         payload["data"] = {"truncated": True, "href": f"/v1/events/{event.id}"}
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return body
+
+
+def webhook_headers(event_id: str, secret: str, body: str, at: datetime) -> dict[str, str]:
+    """The headers of one delivery of ``body``: Standard Webhooks' ``webhook-id`` (the
+    event id, the same on every attempt), ``webhook-timestamp`` (``at``, Unix seconds)
+    and ``webhook-signature`` (``v1,`` + base64 HMAC-SHA256 of ``id.timestamp.body``
+    under the ``whsec_`` secret, by the ``standardwebhooks`` package)."""
+    return {
+        "webhook-id": event_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(event_id, at, body),
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+    }
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
@@ -203,17 +218,9 @@ def _send(client: httpx.Client, settings: Settings, event: ClaimedEvent, body: s
     except WebhookUrlRefused as exc:
         return _Sent(None, f"refused by SSRF guard: {exc.detail}", None)
     try:
-        signer = Webhook(event.secret)
+        headers = webhook_headers(event.id, event.secret, body, _utcnow())
     except Exception:  # an unusable stored secret; its value is never logged
         return _Sent(None, "the watch's webhook secret is not usable", None)
-    timestamp = _utcnow()
-    headers = {
-        "webhook-id": event.id,
-        "webhook-timestamp": str(int(timestamp.timestamp())),
-        "webhook-signature": signer.sign(event.id, timestamp, body),
-        "content-type": "application/json",
-        "user-agent": USER_AGENT,
-    }
     try:
         # Only the status and headers matter: the body is never read (stream, close).
         with client.stream("POST", url, content=body.encode("utf-8"), headers=headers) as resp:
