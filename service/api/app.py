@@ -85,9 +85,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         refresher = app.state.powermap.refresher
         if refresher is not None:
             refresher.start()
+        deliverer = app.state.powermap.deliverer
+        if deliverer is not None:
+            deliverer.start()
         try:
             yield
         finally:
+            if deliverer is not None:
+                deliverer.stop()
             if refresher is not None:
                 refresher.stop()
             graph.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from service.domain.alerts.delivery import WebhookDeliverer
 from service.domain.analytics.account_cache import AccountCache
 from service.domain.analytics.account_refresher import AccountRefresher
 from service.graph.driver import Graph
@@ -22,6 +23,9 @@ class AppState:
     #: Re-reads recently used accounts after writes (None when the cache or the
     #: refresh is off); the lifespan starts and stops it.
     refresher: AccountRefresher | None = None
+    #: Sends due alert events to their webhooks (None when the interval is 0); the
+    #: lifespan starts and stops it. Call its ``wake()`` after creating events.
+    deliverer: WebhookDeliverer | None = None
     #: Set when the start-up warm-up (service/api/startup.py) has finished.
     warmed_up: threading.Event = field(default_factory=threading.Event)
 
@@ -39,4 +43,13 @@ class AppState:
                 interval_s=settings.analytics_refresh_interval_s,
                 max_accounts=settings.analytics_refresh_accounts,
             )
-        return cls(settings=settings, graph=graph, account_cache=cache, refresher=refresher)
+        deliverer = None
+        if settings.alerts_delivery_interval_s > 0:
+            deliverer = WebhookDeliverer(graph, settings)
+        return cls(
+            settings=settings,
+            graph=graph,
+            account_cache=cache,
+            refresher=refresher,
+            deliverer=deliverer,
+        )
