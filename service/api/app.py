@@ -85,9 +85,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         refresher = app.state.powermap.refresher
         if refresher is not None:
             refresher.start()
+        evaluator = app.state.powermap.alert_evaluator
+        if evaluator is not None:
+            evaluator.start()
         try:
             yield
         finally:
+            if evaluator is not None:
+                evaluator.stop()
             if refresher is not None:
                 refresher.stop()
             graph.close()

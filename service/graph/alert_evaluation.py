@@ -58,11 +58,12 @@ class WatchRow:
 
 @dataclass(frozen=True)
 class StoredState:
-    """An ``AlertState`` as stored: ``state`` JSON text (None: new, never written)."""
+    """An ``AlertState`` as stored: ``state`` JSON text, and when the evaluation that
+    wrote it read the account (``view_at_us``: µs since the epoch)."""
 
     key: str
     state: str | None
-    view_at: datetime | None
+    view_at_us: int | None
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,13 @@ class LockedWatch:
 @dataclass
 class Decision:
     """What the caller decided inside the transaction: ``events`` (their properties but
-    ``seq``/``watch_seq``, which are given here, in list order) and, per state key, the
-    properties to store (a key not listed is left as it was)."""
+    ``seq``/``watch_seq``, which are given here, in list order), the ``states`` to store
+    (``key``, ``watch_id``, ``account_id`` and ``props``; created when new; a state
+    found unchanged is not written) and how many states were evaluated."""
 
     events: list[dict[str, Any]] = field(default_factory=list)
-    states: dict[str, dict[str, Any]] = field(default_factory=dict)
+    states: list[dict[str, Any]] = field(default_factory=list)
+    evaluated: int = 0
 
 
 def _watch(row: Record) -> WatchRow:
@@ -152,41 +155,45 @@ def whereabouts(graph: Graph, person_ids: Sequence[str]) -> list[dict[str, Any]]
 
 
 def read_states(graph: Graph, keys: Sequence[str]) -> dict[str, StoredState]:
-    return {s.key: s for s in graph.read_tx(lambda tx: _states(tx, keys))}
+    """The stored states among ``keys`` (a key without one is not in the answer)."""
+    return graph.read_tx(lambda tx: _states(tx, keys))
 
 
-def _states(tx: ManagedTransaction, keys: Sequence[str]) -> list[StoredState]:
-    rows = run_rows(tx, cypher("alerts/states"), {"keys": list(keys)})
-    return [StoredState(r["key"], r["state"], to_native(r["view_at"])) for r in rows]
+def _states(tx: ManagedTransaction, keys: Sequence[str]) -> dict[str, StoredState]:
+    out: dict[str, StoredState] = {}
+    for r in run_rows(tx, cypher("alerts/states"), {"keys": list(keys)}):
+        view_at = None if r["view_at_us"] is None else int(r["view_at_us"])
+        for key in r["keys"]:
+            out[key] = StoredState(key, r["state"], view_at)
+    return out
 
 
 def commit_evaluation(
     graph: Graph,
     *,
-    states: Sequence[Mapping[str, str]],
+    watch_ids: Sequence[str],
+    state_keys: Sequence[str],
     change_set_ids: Sequence[str],
     decide: Callable[[Mapping[str, StoredState], Mapping[str, LockedWatch]], Decision],
 ) -> Decision:
-    """One write transaction: lock the watches and the states (``states``: dicts of
-    ``key``, ``watch_id``, ``account_id``; created when new), call ``decide`` with the
-    states and watches as stored now, store its events (``seq`` from the global
-    sequence, ``watch_seq`` from each watch's ``next_seq``) and states, and mark
+    """One write transaction: lock the watches, call ``decide`` with their states among
+    ``state_keys`` and the watches as stored now, store its events (``seq`` from the
+    global sequence, ``watch_seq`` from each watch's ``next_seq``) and states, and mark
     ``change_set_ids`` evaluated. Returns the decision with the events' numbers filled in.
 
     ``decide`` may run more than once (a transient error retries the transaction): it
     must only compute.
     """
-    watch_ids = sorted({s["watch_id"] for s in states})
-    ordered = sorted(states, key=lambda s: s["key"])
+    ids = sorted(set(watch_ids))
 
     def work(tx: ManagedTransaction) -> Decision:
-        if ordered:
-            run_rows(tx, cypher("alerts/lock_watches"), {"ids": watch_ids})
-            run_rows(tx, cypher("alerts/lock_states"), {"states": [dict(s) for s in ordered]})
-        stored = {s.key: s for s in _states(tx, [s["key"] for s in ordered])}
+        if ids:
+            run_rows(tx, cypher("alerts/lock_watches"), {"ids": ids})
+        # Read after the locks (a following statement): the states as last committed.
+        stored = _states(tx, state_keys) if ids else {}
         watches = {
             r["id"]: LockedWatch(r["id"], int(r["next_seq"]), bool(r["webhook"]))
-            for r in run_rows(tx, cypher("alerts/locked_watches"), {"ids": watch_ids})
+            for r in run_rows(tx, cypher("alerts/locked_watches"), {"ids": ids})
         }
         decision = decide(stored, watches)
         next_seq = {w.id: w.next_seq for w in watches.values()}
@@ -201,16 +208,13 @@ def commit_evaluation(
             run_rows(
                 tx, cypher("alerts/create_events"), {"events": decision.events, "last_seq": last}
             )
-        if ordered:
+        if decision.states:
+            run_rows(tx, cypher("alerts/write_states"), {"states": decision.states})
+        if ids:
             run_rows(
                 tx,
                 cypher("alerts/unlock_watches"),
                 {"watches": [{"id": w, "next_seq": n} for w, n in sorted(next_seq.items())]},
-            )
-            run_rows(
-                tx,
-                cypher("alerts/write_states"),
-                {"states": [{"key": key, "props": decision.states.get(key, {})} for key in stored]},
             )
         if change_set_ids:
             run_rows(tx, cypher("alerts/finish_change_sets"), {"ids": list(change_set_ids)})

@@ -34,6 +34,7 @@ from service.analytics.engagement import (
     key_stakeholders,
 )
 from service.analytics.health import HealthReport, account_health
+from service.analytics.influence import solid_managers
 from service.analytics.model import AccountGraph, AnalyticsParams, Budget
 from service.analytics.threading import SinglePointsOfFailure, single_points_of_failure
 from service.analytics.warm_paths import WarmPath, WarmReach, warm_reach
@@ -240,6 +241,11 @@ class AccountView:
                 if c.stakeholder_id not in holders:
                     holders.append(c.stakeholder_id)
         return out
+
+    @cached_property
+    def solid_managers(self) -> dict[str, str]:
+        """Each stakeholder's solid-line manager."""
+        return solid_managers(self.account)
 
     @cached_property
     def health(self) -> HealthReport:

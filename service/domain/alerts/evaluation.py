@@ -36,7 +36,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -57,6 +57,7 @@ from service.domain.alerts.condition_specs import (
     SavedQueryChanged,
     parse_conditions,
 )
+from service.domain.alerts.conditions.base import Draft
 from service.domain.alerts.conditions.saved_query_changed import ROW_LIMIT, query_key
 from service.domain.analytics.account_cache import AccountCache
 from service.domain.analytics.account_reads import AccountReads
@@ -87,6 +88,7 @@ BATCH: Final = 50
 CLAIM_S: Final = 120.0
 #: Accounts pulled together in one round trip by the baseline.
 BASELINE_CHUNK: Final = 50
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -131,6 +133,13 @@ class _Unit:
     @property
     def key(self) -> str:
         return f"{self.watch.row.id}|{self.state_account}"
+
+    @property
+    def signature(self) -> str:
+        """What the unit evaluates (its conditions and their places), as text."""
+        return json.dumps(
+            [[i, c.model_dump(mode="json")] for i, c in self.conditions], sort_keys=True
+        )
 
 
 class _Queries:
@@ -311,6 +320,10 @@ def _build_views(
     return views
 
 
+def _micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
 def _decide(
     units: Sequence[_Unit],
     views: Mapping[str, AccountView],
@@ -318,61 +331,88 @@ def _decide(
     now: datetime,
     *,
     events: bool,
-) -> Any:
+) -> Callable[[Mapping[str, StoredState], Mapping[str, store.LockedWatch]], Decision]:
     """The function :func:`store.commit_evaluation` calls with the states as stored."""
 
     def decide(
         stored: Mapping[str, StoredState], watches: Mapping[str, store.LockedWatch]
     ) -> Decision:
         decision = Decision()
+        # Watches with the same conditions usually hold the same state for an account:
+        # the conditions then run once for all of them (they are pure).
+        memo: dict[tuple[str, str, str | None], tuple[str, list[Draft]]] = {}
         for unit in units:
             view = views.get(unit.view_account)
             watch = watches.get(unit.watch.row.id)
-            have = stored.get(unit.key)
-            if view is None or watch is None or have is None:
+            if view is None or watch is None:
                 continue  # the account or the watch is gone
-            if have.view_at is not None and have.view_at > view.read_at:
+            have = stored.get(unit.key)
+            newer = have is not None and (have.view_at_us or 0) > _micros(view.read_at)
+            if newer:
                 continue  # a later evaluation already stored what it saw
-            if not events and have.state is not None:
+            if have is not None and not events:
                 continue  # a baseline never replaces a state
-            previous = _previous(have) if events else None
-            state: dict[str, Any] = {}
-            for index, spec in unit.conditions:
-                key = conditions.condition_key(index, spec)
-                # None (a new state, or a condition never evaluated here): its baseline.
-                before = None if previous is None else previous.get(key)
-                try:
-                    after, drafts = conditions.evaluate(view, spec, before)
-                except Exception:  # a bug in one condition must not stall the others
-                    log.exception("alert_condition_failed", condition=spec.type, key=unit.key)
-                    if before is not None:
-                        state[key] = before
-                    continue
-                state[key] = after
-                for draft in drafts:
-                    decision.events.append(
-                        {
-                            "id": "evt_" + uuid.uuid4().hex,
-                            "watch_id": watch.id,
-                            "account_id": view.account_id,
-                            "type": draft.type,
-                            "at": now,
-                            "data": json.dumps(draft.data, separators=(",", ":"), default=str),
-                            "change_set_ids": list(change_set_ids),
-                            "delivery": "pending" if watch.webhook else "none",
-                            "attempts": 0,
-                            "next_attempt_at": now,
-                        }
-                    )
-            decision.states[unit.key] = {
-                "state": json.dumps(state, separators=(",", ":"), sort_keys=True),
-                "view_at": view.read_at,
-                "updated_at": now,
-                "change_set_ids": list(change_set_ids),
-            }
+            text = have.state if have is not None else None
+            signature = (view.account_id, unit.signature, text)
+            if signature not in memo:
+                memo[signature] = _run_conditions(unit, view, _previous(have))
+            state_text, drafts = memo[signature]
+            decision.evaluated += 1
+            for draft in drafts:
+                decision.events.append(
+                    {
+                        "id": "evt_" + uuid.uuid4().hex,
+                        "watch_id": watch.id,
+                        "account_id": view.account_id,
+                        "type": draft.type,
+                        "at": now,
+                        "data": json.dumps(draft.data, separators=(",", ":"), default=str),
+                        "change_set_ids": list(change_set_ids),
+                        "delivery": "pending" if watch.webhook else "none",
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                    }
+                )
+            if state_text == text:
+                continue  # unchanged: nothing to write
+            decision.states.append(
+                {
+                    "key": unit.key,
+                    "watch_id": watch.id,
+                    "account_id": unit.state_account,
+                    "props": {
+                        "state": state_text,
+                        "view_at_us": _micros(view.read_at),
+                        "updated_at": now,
+                        "change_set_ids": list(change_set_ids),
+                    },
+                }
+            )
         return decision
 
     return decide
+
+
+def _run_conditions(
+    unit: _Unit, view: AccountView, previous: Mapping[str, Any] | None
+) -> tuple[str, list[Draft]]:
+    """The unit's new state (JSON text) and its events."""
+    state: dict[str, Any] = {}
+    drafts: list[Draft] = []
+    for index, spec in unit.conditions:
+        key = conditions.condition_key(index, spec)
+        # None (a new state, or a condition never evaluated here): its baseline.
+        before = None if previous is None else previous.get(key)
+        try:
+            after, made = conditions.evaluate(view, spec, before)
+        except Exception:  # a bug in one condition must not stall the others
+            log.exception("alert_condition_failed", condition=spec.type, account=view.account_id)
+            if before is not None:
+                state[key] = before
+            continue
+        state[key] = after
+        drafts += made
+    return json.dumps(state, separators=(",", ":"), sort_keys=True), drafts
 
 
 def _evaluate_units(
@@ -399,11 +439,8 @@ def _evaluate_units(
     started = time.perf_counter()
     decision = store.commit_evaluation(
         graph,
-        states=[
-            {"key": u.key, "watch_id": u.watch.row.id, "account_id": u.state_account}
-            for u in units
-            if u.view_account in views
-        ],
+        watch_ids=[u.watch.row.id for u in units if u.view_account in views],
+        state_keys=[u.key for u in units if u.view_account in views],
         change_set_ids=change_set_ids,
         decide=_decide(units, views, change_set_ids, now, events=events),
     )
@@ -461,7 +498,7 @@ def evaluate_pending(
         timings=report.timings_ms,
     )
     report.accounts = len({u.view_account for u in units})
-    report.states = len(decision.states)
+    report.states = decision.evaluated
     report.events = [
         {k: e[k] for k in ("id", "seq", "type", "watch_id", "account_id")} for e in decision.events
     ]

@@ -29,7 +29,7 @@ def people_to_locate(previous: Mapping[str, Any] | None) -> list[str]:
 
 
 def _successor(view: AccountView, holders: list[str]) -> list[Any] | None:
-    found = suggested_successor(view.account, holders)
+    found = suggested_successor(view.account, holders, view.solid_managers)
     if found is None:
         return None
     successor, levels = found

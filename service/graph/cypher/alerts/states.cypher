@@ -1,4 +1,7 @@
-// The stored AlertStates among $keys (watch id + '|' + account id).
+// The stored AlertStates among $keys (watch id + '|' + account id), those with the same
+// state text (and view time) together: watches with the same conditions usually hold
+// the same state for an account, and the text travels once.
 UNWIND $keys AS key
 MATCH (s:AlertState {key: key})
-RETURN s.key AS key, s.state AS state, s.view_at AS view_at
+WITH s.state AS state, s.view_at_us AS view_at_us, collect(s.key) AS keys
+RETURN state, view_at_us, keys

@@ -1,5 +1,7 @@
-// Store the new AlertStates ($props empty for one left as it was) and release them.
+// Store the AlertStates an evaluation changed (created when new, for a watch that
+// still exists). `id` repeats the key (every node has an id).
 UNWIND $states AS x
-MATCH (s:AlertState {key: x.key})
+MATCH (w:Watch {id: x.watch_id})
+MERGE (s:AlertState {key: x.key})
+ON CREATE SET s.id = x.key, s.watch_id = x.watch_id, s.account_id = x.account_id
 SET s += x.props
-REMOVE s._lock
