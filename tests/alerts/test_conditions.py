@@ -483,3 +483,15 @@ def test_saved_query_changed_reports_rows_added_and_removed() -> None:
     failed = QueryRows(error="timeout")
     kept, drafts = run(view(COVERED, queries={key: failed}), spec, state)
     assert drafts == [] and kept == state
+
+
+def test_saved_query_changed_keeps_the_event_small() -> None:
+    spec = SavedQueryChanged(query="key_stakeholder_coverage")
+    key = query_key(spec)
+    big = [{"id": f"r{i}", "text": "x" * 1_000} for i in range(30)]
+    state, _ = run(view(COVERED, queries={key: rows()}), spec, None)
+    _, drafts = run(view(COVERED, queries={key: rows(*big)}), spec, state)
+    data = drafts[0].data
+    assert data["added_count"] == 30
+    assert 1 <= len(data["added"]) <= 6  # ≈ 6 KB of rows
+    assert len(json.dumps(data)) < 8_000

@@ -28,6 +28,7 @@ __all__ = [
     "Draft",
     "FactsState",
     "capped",
+    "capped_bytes",
     "diff_facts",
     "facts_state",
     "person",
@@ -36,6 +37,8 @@ __all__ = [
 #: Lists in event data are cut to this many items (with a count of all), so an event
 #: stays far below the 20 KB webhook body limit.
 LIST_LIMIT: Final = 20
+#: Rows of a saved query in an event: at most this many bytes of JSON per list.
+BYTES_LIMIT: Final = 6_000
 
 JSON = Any
 
@@ -107,4 +110,18 @@ def capped(items: Iterable[JSON], limit: int = LIST_LIMIT) -> list[JSON]:
         if len(out) == limit:
             break
         out.append(item)
+    return out
+
+
+def capped_bytes(
+    texts: Iterable[str], limit: int = LIST_LIMIT, size: int = BYTES_LIMIT
+) -> list[str]:
+    """At most ``limit`` JSON texts, and no more than ``size`` bytes of them (at least one)."""
+    out: list[str] = []
+    total = 0
+    for text in texts:
+        total += len(text.encode())
+        if len(out) == limit or (out and total > size):
+            break
+        out.append(text)
     return out

@@ -3,7 +3,8 @@
 The query (docs/queries.md) runs with the watch's ``params`` and, when it declares an
 ``account_id`` parameter the watch does not set, the account evaluated; its rows are
 compared, as sets of rows, with those of the last evaluation. Any row added or removed
-makes one event listing them (at most 20 of each, with the counts). A query that
+makes one event listing them (at most 20 of each and about 6 KB of JSON, with the
+counts). A query that
 declares no ``account_id`` answers for the whole portfolio: it is evaluated once per
 watch (its state kept under the account ``*``), on any write to an account in the
 watch's scope, and its events name the account whose write was being evaluated. A run
@@ -19,7 +20,7 @@ from typing import Any
 
 from service.domain.alerts.account_view import AccountView
 from service.domain.alerts.condition_specs import SavedQueryChanged
-from service.domain.alerts.conditions.base import Draft, capped
+from service.domain.alerts.conditions.base import Draft, capped_bytes
 
 TYPE = "saved_query_changed"
 
@@ -51,8 +52,8 @@ def evaluate(
     data = {
         "query": spec.query,
         "params": spec.params,
-        "added": capped(json.loads(r) for r in added),
-        "removed": capped(json.loads(r) for r in removed),
+        "added": [json.loads(r) for r in capped_bytes(added)],
+        "removed": [json.loads(r) for r in capped_bytes(removed)],
         "added_count": len(added),
         "removed_count": len(removed),
         "row_count": len(rows),
