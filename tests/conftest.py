@@ -29,8 +29,16 @@ CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
 """
 #: The suite's settings on top of the environment's. The cache's background refresh is
 #: off: tests that count cache hits must not race it; tests/integration/
-#: test_account_refresh.py drives it directly and turns it on for one app.
-TEST_SETTINGS = {"environment": "test", "analytics_refresh_interval_s": 0.0}
+#: test_account_refresh.py drives it directly and turns it on for one app. The alerts
+#: evaluator's and the webhook deliverer's threads are off too
+#: (tests/integration/test_alert_conditions.py and test_webhook_delivery.py drive them,
+#: and turn them on for one app).
+TEST_SETTINGS = {
+    "environment": "test",
+    "analytics_refresh_interval_s": 0.0,
+    "alerts_evaluation_interval_s": 0.0,
+    "alerts_delivery_interval_s": 0.0,
+}
 
 
 @pytest.fixture(scope="session")

@@ -104,6 +104,7 @@ __all__ = [
     "WarmPathChange",
     "combine_departure_impacts",
     "departure_impact",
+    "suggested_successor",
 ]
 
 Exposure = Literal["newly_dark", "newly_single_threaded", "newly_unreachable"]
@@ -432,6 +433,28 @@ def _budget_gaps(account: AccountGraph, gone: set[str]) -> tuple[BudgetGap, ...]
                 )
             )
     return tuple(gaps)
+
+
+def suggested_successor(
+    account: AccountGraph, holder_ids: Iterable[str], managers: dict[str, str] | None = None
+) -> tuple[str, int] | None:
+    """The successor departure impact suggests for a budget whose holders ``holder_ids``
+    all leave: the nearest active manager up the solid reporting line of one of them
+    who is not leaving too, as ``(id, levels up)``; None when every line runs out.
+
+    The same rule as :attr:`BudgetGap.successor_id` (the alerts' budget condition
+    remembers it per budget slot while the holders are still there). ``managers``, when
+    given, must be ``solid_managers(account)``.
+    """
+    gone = set(holder_ids)
+    people = {s.id: s for s in account.stakeholders}
+    managers = solid_managers(account) if managers is None else managers
+    best: tuple[int, str] | None = None
+    for holder in sorted(gone):
+        found = _nearest_active_manager(holder, managers, people, gone)
+        if found is not None and (best is None or found[0] < best[0]):
+            best = found
+    return None if best is None else (best[1], best[0])
 
 
 def _nearest_active_manager(

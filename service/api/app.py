@@ -88,9 +88,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         deliverer = app.state.powermap.deliverer
         if deliverer is not None:
             deliverer.start()
+        evaluator = app.state.powermap.alert_evaluator
+        if evaluator is not None:
+            evaluator.start()
         try:
             yield
         finally:
+            if evaluator is not None:
+                evaluator.stop()
             if deliverer is not None:
                 deliverer.stop()
             if refresher is not None:

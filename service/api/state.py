@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass, field
 
 from service.domain.alerts.delivery import WebhookDeliverer
+from service.domain.alerts.evaluation import AlertEvaluator
 from service.domain.analytics.account_cache import AccountCache
 from service.domain.analytics.account_refresher import AccountRefresher
 from service.graph.driver import Graph
@@ -28,6 +29,14 @@ class AppState:
     deliverer: WebhookDeliverer | None = None
     #: Set when the start-up warm-up (service/api/startup.py) has finished.
     warmed_up: threading.Event = field(default_factory=threading.Event)
+    #: Evaluates the watches after writes (docs/alerts.md; None when
+    #: `alerts_evaluation_interval_s` is 0); the lifespan starts and stops it.
+    alert_evaluator: AlertEvaluator | None = None
+
+    def wake_alerts(self) -> None:
+        """A write committed: evaluate the watches now rather than at the next poll."""
+        if self.alert_evaluator is not None:
+            self.alert_evaluator.wake()
 
     @classmethod
     def build(cls, settings: Settings, graph: Graph) -> AppState:
@@ -46,10 +55,20 @@ class AppState:
         deliverer = None
         if settings.alerts_delivery_interval_s > 0:
             deliverer = WebhookDeliverer(graph, settings)
+        evaluator = None
+        if settings.alerts_evaluation_interval_s > 0:
+            evaluator = AlertEvaluator(
+                graph,
+                cache,
+                settings,
+                interval_s=settings.alerts_evaluation_interval_s,
+                on_events=deliverer.wake if deliverer is not None else None,
+            )
         return cls(
             settings=settings,
             graph=graph,
             account_cache=cache,
             refresher=refresher,
             deliverer=deliverer,
+            alert_evaluator=evaluator,
         )

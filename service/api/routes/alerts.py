@@ -24,6 +24,7 @@ from service.api.routes.queries import CatalogDep
 from service.api.schemas.common import ItemsPage, problem_responses
 from service.api.state import AppState
 from service.domain.alerts import events_feed, watches
+from service.domain.alerts.evaluation import establish_baseline
 from service.domain.alerts.events_feed import EventsPage, FeedEvent
 from service.domain.alerts.watches import CreatedWatch, DeliveryAttempt, NewWatch, Watch
 from service.domain.errors import InvalidInput
@@ -32,18 +33,14 @@ from service.domain.values import Id
 router = APIRouter(tags=["alerts"])
 
 
-def watch_baseline(state: AppState) -> watches.Baseline | None:
+def watch_baseline(state: AppState) -> watches.Baseline:
     """The evaluator's baseline of a new watch, called once the watch is stored: every
-    account in its scope is evaluated now and remembered without making events.
+    account in its scope is evaluated now and remembered without making events."""
 
-    Issue 12's merge wires it here (the evaluator is built beside this module)::
+    def baseline(watch_id: str) -> None:
+        establish_baseline(state.graph, state.account_cache, watch_id, state.settings)
 
-        from service.domain.alerts.evaluation import establish_baseline
-        return lambda watch_id: establish_baseline(
-            state.graph, state.account_cache.reads(), watch_id
-        )
-    """
-    return None
+    return baseline
 
 
 @router.post(

@@ -156,6 +156,7 @@ def ingest_batch(
     batch: Annotated[dict[str, Any], Body()],
 ) -> dict[str, Any]:
     summary = ingest.ingest_batch(state.graph, state.settings, batch, source="api")
+    state.wake_alerts()
     return summary.as_dict()
 
 
@@ -185,6 +186,7 @@ def stakeholder_departure(
         active_tie_threshold=state.settings.active_tie_threshold,
         source="api",
     )
+    state.wake_alerts()
     return DepartureResult(
         id=done.id, left_at=done.left_at, already_left=done.already_left, closed=done.closed
     )
@@ -215,6 +217,7 @@ def team_member_departure(
         active_tie_threshold=state.settings.active_tie_threshold,
         source="api",
     )
+    state.wake_alerts()
     return TeamMemberDepartureResult(
         id=done.id,
         left_at=done.left_at,

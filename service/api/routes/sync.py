@@ -178,6 +178,7 @@ def _sync(state: AppState, snapshot: CrmSnapshot, confirm: bool) -> dict[str, An
         configured_mappings(state.settings.sync_mappings_file),
         confirm_mass_change=confirm,
     )
+    state.wake_alerts()
     return summary.as_dict()
 
 

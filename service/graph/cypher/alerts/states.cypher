@@ -1,0 +1,7 @@
+// The stored AlertStates among $keys (watch id + '|' + account id), those with the same
+// state text (and view time) together: watches with the same conditions usually hold
+// the same state for an account, and the text travels once.
+UNWIND $keys AS key
+MATCH (s:AlertState {key: key})
+WITH s.state AS state, s.view_at_us AS view_at_us, collect(s.key) AS keys
+RETURN state, view_at_us, keys

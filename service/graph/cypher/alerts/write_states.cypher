@@ -1,0 +1,7 @@
+// Store the AlertStates an evaluation changed (created when new, for a watch that
+// still exists). `id` repeats the key (every node has an id).
+UNWIND $states AS x
+MATCH (w:Watch {id: x.watch_id})
+MERGE (s:AlertState {key: x.key})
+ON CREATE SET s.id = x.key, s.watch_id = x.watch_id, s.account_id = x.account_id
+SET s += x.props
