@@ -15,6 +15,9 @@ export npm_config_cache ?= $(HOME)/.cache/npm
 # The org-chart widget: built from widget/ with esbuild, served by the API.
 WIDGET_BUNDLE := service/widget/static/powermap-org-chart.js
 WIDGET_SOURCES := $(wildcard widget/src/*.ts) widget/build.mjs widget/tsconfig.json
+# The demo watch posts to the demo page's inbox on loopback: only `make demo` / `make run`
+# put 127.0.0.1 on the webhook allow-list (docs/alerts.md, "Safety").
+DEMO_WEBHOOK_HOSTS := ["127.0.0.1"]
 # Origins of the demo page that `make run` serves next to the API (CORS, frame-ancestors).
 POWERMAP_EMBED_ALLOWED_ORIGINS ?= ["http://127.0.0.1:8001","http://localhost:8001"]
 
@@ -48,14 +51,16 @@ migrate: neo4j
 	$(POWERMAP) migrate
 
 demo: migrate
-	$(POWERMAP) seed-demo
+	POWERMAP_ALERTS_WEBHOOK_ALLOWED_HOSTS='$(DEMO_WEBHOOK_HOSTS)' $(POWERMAP) seed-demo
 
 run: demo widget browser
 	@echo "API:       http://127.0.0.1:8000/docs"
 	@echo "Demo page: http://127.0.0.1:8001/  (another origin; embeds the widget for each demo account)"
+	@echo "Alerts:    http://127.0.0.1:8001/alerts  (what the demo watch's webhook delivered)"
 	@$(POWERMAP) demo-page --port 8001 --api-base http://127.0.0.1:8000 & demo_page=$$!; \
 	trap 'kill $$demo_page 2>/dev/null' EXIT INT TERM; \
-	POWERMAP_EMBED_ALLOWED_ORIGINS='$(POWERMAP_EMBED_ALLOWED_ORIGINS)' $(POWERMAP) serve
+	POWERMAP_EMBED_ALLOWED_ORIGINS='$(POWERMAP_EMBED_ALLOWED_ORIGINS)' \
+	POWERMAP_ALERTS_WEBHOOK_ALLOWED_HOSTS='$(DEMO_WEBHOOK_HOSTS)' $(POWERMAP) serve
 
 serve: install
 	$(POWERMAP) serve

@@ -393,6 +393,7 @@ def check(
 
 
 DEMO_KEY_VARIABLE = "POWERMAP_DEMO_API_KEY"
+DEMO_WEBHOOK_SECRET_VARIABLE = "POWERMAP_DEMO_WEBHOOK_SECRET"
 
 
 def _env_file_value(name: str) -> str | None:
@@ -415,9 +416,13 @@ def seed_demo(
     """Load the demo portfolio (idempotent) and print a demo API key.
 
     The key (scopes read, write, query:run) is also written to the env file as
-    POWERMAP_DEMO_API_KEY and reused by later runs while it stays valid.
+    POWERMAP_DEMO_API_KEY and reused by later runs while it stays valid. A watch over
+    the whole portfolio posts its alerts to the demo page's inbox; its webhook secret is
+    written to the env file as POWERMAP_DEMO_WEBHOOK_SECRET (the inbox's host must be on
+    POWERMAP_ALERTS_WEBHOOK_ALLOWED_HOSTS, as `make run` sets it).
     """
     from service.demo.seed import seed_demo as load_demo
+    from service.demo.watch import DEMO_WEBHOOK_URL, ensure_demo_watch
     from service.domain.errors import PowermapError
 
     settings = load_settings()
@@ -430,8 +435,19 @@ def seed_demo(
                 api_key=_env_file_value(DEMO_KEY_VARIABLE),
                 on_step=lambda name, _summary: console.print(f"  applied {name}"),
             )
+            demo_watch = ensure_demo_watch(
+                graph, settings, _env_file_value(DEMO_WEBHOOK_SECRET_VARIABLE)
+            )
         except PowermapError as exc:
             raise _fail(exc.detail) from exc
+    if demo_watch.secret is not None:
+        local_neo4j.write_env_file(
+            env_file_path(), {DEMO_WEBHOOK_SECRET_VARIABLE: demo_watch.secret}
+        )
+    console.print(
+        f"Demo watch {demo_watch.watch_id} (every condition, the whole portfolio) posts "
+        f"its alerts to the demo page's inbox: {DEMO_WEBHOOK_URL} (listed at /alerts)."
+    )
     if result.removed_nodes:
         console.print(f"Removed the previous demo ({result.removed_nodes} nodes).")
     if result.loaded:
