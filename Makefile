@@ -21,7 +21,7 @@ DEMO_WEBHOOK_HOSTS := ["127.0.0.1"]
 # Origins of the demo page that `make run` serves next to the API (CORS, frame-ancestors).
 POWERMAP_EMBED_ALLOWED_ORIGINS ?= ["http://127.0.0.1:8001","http://localhost:8001"]
 
-.PHONY: help install neo4j neo4j-stop migrate demo run serve test lint typecheck pytest bench bench-ingest bench-sync bench-analytics clean widget browser schemathesis
+.PHONY: help install neo4j neo4j-stop migrate demo run serve test lint typecheck pytest bench bench-ingest bench-sync bench-analytics bench-alerts clean widget browser schemathesis
 
 help:
 	@echo "make run     set up (venv, Neo4j, migrations, demo data) and serve on :8000"
@@ -111,6 +111,11 @@ bench-ingest: migrate
 # snapshot and an identical second; rows/s into bench/RESULTS.md; `make demo` reloads the demo.
 bench-sync: migrate
 	$(BIN)/python -m bench sync
+
+# Empties the database: issue 12's alerts evaluation after a write touching 100 accounts
+# with 20 watches, into bench/RESULTS.md; `make demo` reloads the demo.
+bench-alerts: migrate
+	$(BIN)/python -m bench alerts
 
 # Empties the database: issue 3's analytics targets on a 5,000-stakeholder account and a
 # 200,000-stakeholder portfolio, p50/p95 into bench/RESULTS.md; `make demo` reloads the demo.

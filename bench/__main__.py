@@ -11,6 +11,7 @@ import importlib
 import sys
 
 BENCHMARKS: dict[str, str] = {
+    "alerts": "bench.alerts",
     "analytics": "bench.analytics",
     "ingest": "bench.ingest",
     "sync": "bench.sync",
