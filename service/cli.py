@@ -444,10 +444,17 @@ def seed_demo(
         local_neo4j.write_env_file(
             env_file_path(), {DEMO_WEBHOOK_SECRET_VARIABLE: demo_watch.secret}
         )
-    console.print(
-        f"Demo watch {demo_watch.watch_id} (every condition, the whole portfolio) posts "
-        f"its alerts to the demo page's inbox: {DEMO_WEBHOOK_URL} (listed at /alerts)."
-    )
+    if demo_watch.posts:
+        console.print(
+            f"Demo watch {demo_watch.watch_id} (every condition, the whole portfolio) posts "
+            f"its alerts to the demo page's inbox: {DEMO_WEBHOOK_URL} (listed at /alerts)."
+        )
+    else:
+        console.print(
+            f"Demo watch {demo_watch.watch_id} (every condition, the whole portfolio) is "
+            "feed-only (GET /v1/events): 127.0.0.1 is not on "
+            "POWERMAP_ALERTS_WEBHOOK_ALLOWED_HOSTS (`make run` puts it there)."
+        )
     if result.removed_nodes:
         console.print(f"Removed the previous demo ({result.removed_nodes} nodes).")
     if result.loaded:

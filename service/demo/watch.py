@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from service.domain.alerts import watches
 from service.domain.alerts.evaluation import establish_baseline
+from service.domain.alerts.webhook_url import WebhookUrlRefused, check_webhook_url
 from service.domain.analytics.account_cache import AccountCache
 from service.domain.queries.catalog import Catalog
 from service.graph.driver import Graph
@@ -41,6 +42,9 @@ DEMO_CONDITIONS = (
 class DemoWatch:
     watch_id: str
     secret: str | None  # set when the watch was created now (write it to the env file)
+    #: False when the inbox's host is not on the webhook allow-list: the watch is then
+    #: feed-only (GET /v1/events) until a seed-demo with the allow-list replaces it.
+    posts: bool = True
 
 
 def _demo_watches(graph: Graph) -> list[watches.Watch]:
@@ -57,25 +61,37 @@ def _demo_watches(graph: Graph) -> list[watches.Watch]:
 def ensure_demo_watch(
     graph: Graph, settings: Settings, existing_secret: str | None, url: str = DEMO_WEBHOOK_URL
 ) -> DemoWatch:
-    """The demo watch: kept when it exists, posts to ``url`` with its webhook on and
-    ``existing_secret`` is known; else the old ones are deleted and a new one made (its
-    secret returned). The inbox's host must be on the webhook allow-list, as
-    ``make run`` sets it."""
+    """The demo watch: kept when it is as wanted (posting to ``url`` with its webhook on
+    and ``existing_secret`` known; or feed-only when ``url``'s host is not on the
+    allow-list), else the old ones are deleted and a new one made (its secret
+    returned). ``make run`` puts the inbox's host on the allow-list."""
+    try:
+        check_webhook_url(url, settings.alerts_webhook_allowed_hosts, resolve=None)
+        posts = True
+    except WebhookUrlRefused:
+        posts = False
     current = _demo_watches(graph)
     for watch in current:
         webhook = watch.webhook
-        if existing_secret and webhook is not None and webhook.url == url and webhook.enabled:
+        if not posts and webhook is None:
+            return DemoWatch(watch.id, None, posts=False)
+        if (
+            posts
+            and existing_secret
+            and webhook is not None
+            and webhook.url == url
+            and webhook.enabled
+        ):
             return DemoWatch(watch.id, None)
     for watch in current:
         watches.delete_watch(graph, watch.id)
-    new = watches.NewWatch.model_validate(
-        {
-            "name": DEMO_WATCH_NAME,
-            "scope": {"portfolio": True},
-            "conditions": list(DEMO_CONDITIONS),
-            "webhook": {"url": url},
-        }
-    )
+    body: dict[str, object] = {
+        "name": DEMO_WATCH_NAME,
+        "scope": {"portfolio": True},
+        "conditions": list(DEMO_CONDITIONS),
+    }
+    if posts:
+        body["webhook"] = {"url": url}
     cache = AccountCache(graph, 0)
 
     def baseline(watch_id: str) -> None:
@@ -83,10 +99,10 @@ def ensure_demo_watch(
 
     created = watches.create_watch(
         graph,
-        new,
+        watches.NewWatch.model_validate(body),
         catalog=Catalog(settings.queries_dir),
         allowed_hosts=settings.alerts_webhook_allowed_hosts,
         created_by=None,
         baseline=baseline,
     )
-    return DemoWatch(created.id, created.webhook.secret if created.webhook else None)
+    return DemoWatch(created.id, created.webhook.secret if created.webhook else None, posts)

@@ -90,3 +90,20 @@ def test_the_readme_departure_reaches_the_demo_inbox_verified(
     again = ensure_demo_watch(graph, config, None, url=url)
     assert again.secret is not None and again.watch_id != made.watch_id
     assert _demo_watch_ids(graph) == [again.watch_id]
+
+
+def test_without_the_allow_list_the_demo_watch_is_feed_only_until_a_seed_with_it(
+    graph: Graph, settings: Settings
+) -> None:
+    closed = settings.model_copy(update={"alerts_webhook_allowed_hosts": []})
+    feed_only = ensure_demo_watch(graph, closed, None)
+    assert feed_only.posts is False and feed_only.secret is None
+    [stored] = watches.list_watches(graph, after="", limit=10)[0]
+    assert stored.id == feed_only.watch_id and stored.webhook is None
+    # Seeding again the same way keeps it.
+    assert ensure_demo_watch(graph, closed, None) == feed_only
+    # With the allow-list (as `make run` seeds) it is replaced by one that posts.
+    opened = settings.model_copy(update={"alerts_webhook_allowed_hosts": ["127.0.0.1"]})
+    posting = ensure_demo_watch(graph, opened, None)
+    assert posting.posts and posting.secret is not None
+    assert _demo_watch_ids(graph) == [posting.watch_id] != [feed_only.watch_id]
