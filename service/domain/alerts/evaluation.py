@@ -30,16 +30,19 @@ every ``alerts_evaluation_interval_s`` and at once on :meth:`AlertEvaluator.wake
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from functools import cached_property
+from typing import Any, Final, TypeVar
 
 import structlog
 
@@ -64,7 +67,7 @@ from service.domain.analytics.account_reads import AccountReads
 from service.domain.analytics.answers import analytics_params
 from service.domain.errors import PowermapError
 from service.domain.queries.catalog import Catalog, SavedQuery
-from service.domain.queries.runner import RunLimits, run_saved
+from service.domain.queries.runner import PassedPlans, RunLimits, run_saved
 from service.graph import alert_evaluation as store
 from service.graph.alert_evaluation import Decision, StoredState, WatchRow
 from service.graph.driver import Graph
@@ -88,7 +91,12 @@ BATCH: Final = 50
 CLAIM_S: Final = 120.0
 #: Accounts pulled together in one round trip by the baseline.
 BASELINE_CHUNK: Final = 50
+#: Reads in flight beside the account pull: the states, the former key roles and the
+#: saved-query runs (a run is a few ms of round trips, mostly waiting).
+READ_WORKERS: Final = 4
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -134,7 +142,7 @@ class _Unit:
     def key(self) -> str:
         return f"{self.watch.row.id}|{self.state_account}"
 
-    @property
+    @cached_property
     def signature(self) -> str:
         """What the unit evaluates (its conditions and their places), as text."""
         return json.dumps(
@@ -150,6 +158,8 @@ class _Queries:
         self._settings = settings
         self._catalog = Catalog(settings.queries_dir)
         self._found: dict[str, SavedQuery | None] = {}
+        # The same query runs once per touched account: its plan is checked once.
+        self._passed = PassedPlans()
 
     def query(self, name: str) -> SavedQuery | None:
         if name not in self._found:
@@ -182,6 +192,7 @@ class _Queries:
                 params,
                 limits=RunLimits.resolve(self._settings, limit=ROW_LIMIT),
                 key_id="alerts",
+                passed=self._passed,
             )
         except PowermapError as exc:
             log.warning("alert_query_failed", query=spec.query, error=str(exc))
@@ -233,56 +244,110 @@ def _previous(stored: StoredState | None) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+class _Answers(Mapping[str, QueryRows]):
+    """A view's saved-query answers as their runs finish (reading one waits for it)."""
+
+    def __init__(self, runs: Mapping[str, Future[QueryRows]]) -> None:
+        self._runs = runs
+
+    def __getitem__(self, key: str) -> QueryRows:
+        return self._runs[key].result()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._runs)
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+
+def _in_context(fn: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """``fn(*args)`` to run on a pool thread with the caller's context (the request's
+    deadline, its log fields)."""
+    context = contextvars.copy_context()
+    return lambda: context.run(fn, *args)
+
+
+def _former_roles(graph: Graph, account_ids: Sequence[str]) -> dict[str, list[FormerRole]]:
+    former: dict[str, list[FormerRole]] = {}
+    for r in store.former_key_roles(graph, account_ids, FORMER_CHAMPION_ROLES):
+        former.setdefault(r["account_id"], []).append(
+            FormerRole(
+                person_id=r["person_id"],
+                role=r["role"],
+                target_kind=r["target_kind"],
+                target_id=r["target_id"],
+                target_name=r["target_name"],
+                account_id=r["other_id"],
+                account_name=r["other_name"],
+                since=r["since"],
+                until=r["until"],
+            )
+        )
+    return former
+
+
 def _build_views(
     graph: Graph,
     reads: AccountReads,
     params: AnalyticsParams,
     units: Sequence[_Unit],
-    stored: Mapping[str, StoredState],
     queries: _Queries,
     now: datetime,
-) -> dict[str, AccountView]:
-    """One view per account the units read, with the graph reads the conditions need."""
+    pool: ThreadPoolExecutor,
+    *,
+    events: bool,
+) -> tuple[dict[str, AccountView], dict[str, StoredState]]:
+    """One view per account the units read, with the graph reads the conditions need,
+    and the units' states as stored before the transaction (none for a baseline).
+
+    The account pull runs here while ``pool`` reads the states, the former key roles
+    and runs the saved queries (one run per account and query, or one per query that
+    answers for the portfolio); the views' answers arrive as the runs finish."""
     account_ids = sorted({u.view_account for u in units})
-    read_at = datetime.now(UTC)
-    pulled = {p.graph.account_id: p for p in reads.accounts(account_ids, now.date())}
+    states = pool.submit(
+        _in_context(store.read_states, graph, [u.key for u in units]) if events else dict
+    )
     former_for = sorted(
         {
             u.view_account
             for u in units
-            if u.view_account in pulled
-            and any(c.type == "former_champion_joined" for _, c in u.conditions)
+            if any(c.type == "former_champion_joined" for _, c in u.conditions)
         }
     )
-    former: dict[str, list[FormerRole]] = {}
-    if former_for:
-        for r in store.former_key_roles(graph, former_for, FORMER_CHAMPION_ROLES):
-            former.setdefault(r["account_id"], []).append(
-                FormerRole(
-                    person_id=r["person_id"],
-                    role=r["role"],
-                    target_kind=r["target_kind"],
-                    target_id=r["target_id"],
-                    target_name=r["target_name"],
-                    account_id=r["other_id"],
-                    account_name=r["other_name"],
-                    since=r["since"],
-                    until=r["until"],
-                )
-            )
+    former = pool.submit(_in_context(_former_roles, graph, former_for)) if former_for else None
+    runs: dict[tuple[str, str], Future[QueryRows]] = {}
+    for u in units:
+        for _, spec in u.conditions:
+            if isinstance(spec, SavedQueryChanged):
+                wide = u.state_account == PORTFOLIO
+                at = (PORTFOLIO if wide else u.view_account, query_key(spec))
+                if at not in runs:
+                    account = None if wide else u.view_account
+                    runs[at] = pool.submit(_in_context(queries.run, spec, account))
+    read_at = datetime.now(UTC)
+    pulled = {p.graph.account_id: p for p in reads.accounts(account_ids, now.date())}
+    stored: dict[str, StoredState] = states.result()
+    here = {
+        a: {s.id for s in p.graph.stakeholders if s.status == "active"} for a, p in pulled.items()
+    }
+    parsed: dict[str, dict[str, Any] | None] = {}
     locate: dict[str, set[str]] = {}
     for u in units:
-        if u.view_account not in pulled:
+        have = stored.get(u.key)
+        if u.view_account not in pulled or have is None or have.state is None:
             continue
-        previous = _previous(stored.get(u.key))
+        if have.state not in parsed:
+            parsed[have.state] = _previous(have)
+        previous = parsed[have.state]
         if previous is None:
             continue
-        here = {s.id for s in pulled[u.view_account].graph.stakeholders if s.status == "active"}
         for index, spec in u.conditions:
             ids = conditions.people_to_locate(
                 spec, previous.get(conditions.condition_key(index, spec))
             )
-            locate.setdefault(u.view_account, set()).update(i for i in ids if i not in here)
+            locate.setdefault(u.view_account, set()).update(
+                i for i in ids if i not in here[u.view_account]
+            )
     everyone = sorted(set().union(*locate.values())) if locate else []
     where = {
         r["id"]: Whereabouts(
@@ -295,40 +360,81 @@ def _build_views(
         )
         for r in (store.whereabouts(graph, everyone) if everyone else [])
     }
-    answers: dict[tuple[str, str], QueryRows] = {}
-    for u in units:
-        for _, spec in u.conditions:
-            if isinstance(spec, SavedQueryChanged) and u.view_account in pulled:
-                wide = u.state_account == PORTFOLIO
-                at = (PORTFOLIO if wide else u.view_account, query_key(spec))
-                if at not in answers:
-                    answers[at] = queries.run(spec, None if wide else u.view_account)
+    roles = former.result() if former is not None else {}
+    shared = {key: run for (a, key), run in runs.items() if a == PORTFOLIO}
+    mine: dict[str, dict[str, Future[QueryRows]]] = {}
+    for (a, key), run in runs.items():
+        if a != PORTFOLIO:
+            mine.setdefault(a, {})[key] = run
     views: dict[str, AccountView] = {}
     for account_id, p in pulled.items():
-        mine = {key: rows for (a, key), rows in answers.items() if a == account_id}
-        shared = {key: rows for (a, key), rows in answers.items() if a == PORTFOLIO}
         views[account_id] = AccountView(
             account=p.graph,
             read_at=read_at,
             tier=p.tier,
             params=params,
-            former_roles=tuple(former.get(account_id, ())),
+            former_roles=tuple(roles.get(account_id, ())),
             whereabouts={i: where[i] for i in locate.get(account_id, ()) if i in where},
-            queries=shared | mine,
+            queries=_Answers(shared | mine.get(account_id, {})),
             given_graph=reads.engagement_graph(p, params),
         )
-    return views
+    return views, stored
 
 
 def _micros(moment: datetime) -> int:
     return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
+#: What the units' conditions made of an account and a stored state: the new state's
+#: text and the events (type, data as JSON text), by (account, unit signature, state).
+_Memo = dict[tuple[str, str, str | None], tuple[str, list[tuple[str, str]]]]
+
+
+def _to_evaluate(unit: _Unit, view: AccountView, have: StoredState | None, *, events: bool) -> bool:
+    if have is not None and (have.view_at_us or 0) > _micros(view.read_at):
+        return False  # a later evaluation already stored what it saw
+    return have is None or events  # a baseline never replaces a state
+
+
+def _outcome(
+    memo: _Memo, unit: _Unit, view: AccountView, have: StoredState | None
+) -> tuple[str, list[tuple[str, str]]]:
+    """The unit's new state and events on ``view`` from ``have``, computed once for all
+    the units with the same conditions and state on the account (they are pure)."""
+    text = have.state if have is not None else None
+    signature = (view.account_id, unit.signature, text)
+    if signature not in memo:
+        state_text, drafts = _run_conditions(unit, view, _previous(have))
+        memo[signature] = (
+            state_text,
+            [(d.type, json.dumps(d.data, separators=(",", ":"), default=str)) for d in drafts],
+        )
+    return memo[signature]
+
+
+def _precompute(
+    units: Sequence[_Unit],
+    views: Mapping[str, AccountView],
+    stored: Mapping[str, StoredState],
+    memo: _Memo,
+    *,
+    events: bool,
+) -> None:
+    """Run the conditions on the states as read before the transaction, so that the
+    transaction only repeats the work for a state that changed meanwhile. Units that
+    wait for no saved query go first (the runs are still arriving)."""
+    waits = [any(isinstance(c, SavedQueryChanged) for _, c in u.conditions) for u in units]
+    for _, unit in sorted(zip(waits, units, strict=True), key=lambda pair: pair[0]):
+        view = views.get(unit.view_account)
+        have = stored.get(unit.key)
+        if view is not None and _to_evaluate(unit, view, have, events=events):
+            _outcome(memo, unit, view, have)
+
+
 def _decide(
     units: Sequence[_Unit],
     views: Mapping[str, AccountView],
-    change_set_ids: Sequence[str],
-    now: datetime,
+    memo: _Memo,
     *,
     events: bool,
 ) -> Callable[[Mapping[str, StoredState], Mapping[str, store.LockedWatch]], Decision]:
@@ -338,54 +444,35 @@ def _decide(
         stored: Mapping[str, StoredState], watches: Mapping[str, store.LockedWatch]
     ) -> Decision:
         decision = Decision()
-        # Watches with the same conditions usually hold the same state for an account:
-        # the conditions then run once for all of them (they are pure).
-        memo: dict[tuple[str, str, str | None], tuple[str, list[Draft]]] = {}
         for unit in units:
             view = views.get(unit.view_account)
             watch = watches.get(unit.watch.row.id)
             if view is None or watch is None:
                 continue  # the account or the watch is gone
             have = stored.get(unit.key)
-            newer = have is not None and (have.view_at_us or 0) > _micros(view.read_at)
-            if newer:
-                continue  # a later evaluation already stored what it saw
-            if have is not None and not events:
-                continue  # a baseline never replaces a state
-            text = have.state if have is not None else None
-            signature = (view.account_id, unit.signature, text)
-            if signature not in memo:
-                memo[signature] = _run_conditions(unit, view, _previous(have))
-            state_text, drafts = memo[signature]
+            if not _to_evaluate(unit, view, have, events=events):
+                continue
+            state_text, drafts = _outcome(memo, unit, view, have)
             decision.evaluated += 1
-            for draft in drafts:
+            for type_, data in drafts:
                 decision.events.append(
                     {
                         "id": "evt_" + uuid.uuid4().hex,
                         "watch_id": watch.id,
                         "account_id": view.account_id,
-                        "type": draft.type,
-                        "at": now,
-                        "data": json.dumps(draft.data, separators=(",", ":"), default=str),
-                        "change_set_ids": list(change_set_ids),
+                        "type": type_,
+                        "data": data,
                         "delivery": "pending" if watch.webhook else "none",
-                        "attempts": 0,
-                        "next_attempt_at": now,
                     }
                 )
-            if state_text == text:
+            if have is not None and state_text == have.state:
                 continue  # unchanged: nothing to write
             decision.states.append(
                 {
                     "key": unit.key,
                     "watch_id": watch.id,
                     "account_id": unit.state_account,
-                    "props": {
-                        "state": state_text,
-                        "view_at_us": _micros(view.read_at),
-                        "updated_at": now,
-                        "change_set_ids": list(change_set_ids),
-                    },
+                    "props": {"state": state_text, "view_at_us": _micros(view.read_at)},
                 }
             )
         return decision
@@ -428,21 +515,36 @@ def _evaluate_units(
     timings: dict[str, float],
 ) -> Decision:
     started = time.perf_counter()
-    keys = [u.key for u in units]
-    stored = store.read_states(graph, keys) if units and events else {}
-    views = (
-        _build_views(graph, reads, analytics_params(settings), units, stored, queries, now)
-        if units
-        else {}
-    )
-    timings["views"] = round((time.perf_counter() - started) * 1000.0, 1)
+    views: dict[str, AccountView] = {}
+    memo: _Memo = {}
+    if units:
+        pool = ThreadPoolExecutor(max_workers=READ_WORKERS, thread_name_prefix="alert-reads")
+        try:
+            views, stored = _build_views(
+                graph,
+                reads,
+                analytics_params(settings),
+                units,
+                queries,
+                now,
+                pool,
+                events=events,
+            )
+            timings["views"] = round((time.perf_counter() - started) * 1000.0, 1)
+            started = time.perf_counter()
+            _precompute(units, views, stored, memo, events=events)
+        finally:
+            # Every answer has arrived (or, on a failure, the runs not started are dropped).
+            pool.shutdown(wait=True, cancel_futures=True)
+        timings["conditions"] = round((time.perf_counter() - started) * 1000.0, 1)
     started = time.perf_counter()
     decision = store.commit_evaluation(
         graph,
         watch_ids=[u.watch.row.id for u in units if u.view_account in views],
         state_keys=[u.key for u in units if u.view_account in views],
         change_set_ids=change_set_ids,
-        decide=_decide(units, views, change_set_ids, now, events=events),
+        now=now,
+        decide=_decide(units, views, memo, events=events),
     )
     timings["commit"] = round((time.perf_counter() - started) * 1000.0, 1)
     return decision
