@@ -47,7 +47,6 @@ from typing import Any, Final, TypeVar
 import structlog
 
 from service.analytics.model import AnalyticsParams
-from service.domain.alerts import conditions
 from service.domain.alerts.account_view import (
     FORMER_CHAMPION_ROLES,
     AccountView,
@@ -60,14 +59,14 @@ from service.domain.alerts.condition_specs import (
     SavedQueryChanged,
     parse_conditions,
 )
-from service.domain.alerts.conditions.base import Draft
 from service.domain.alerts.conditions.saved_query_changed import ROW_LIMIT, query_key
+from service.domain.alerts.outcomes import Outcome, Outcomes, keyed_conditions
 from service.domain.analytics.account_cache import AccountCache
 from service.domain.analytics.account_reads import AccountReads
 from service.domain.analytics.answers import analytics_params
 from service.domain.errors import PowermapError
 from service.domain.queries.catalog import Catalog, SavedQuery
-from service.domain.queries.runner import PassedPlans, RunLimits, run_saved
+from service.domain.queries.runner import PassedPlans, RunLimits, run_saved_many
 from service.graph import alert_evaluation as store
 from service.graph.alert_evaluation import Decision, StoredState, WatchRow
 from service.graph.driver import Graph
@@ -94,6 +93,8 @@ BASELINE_CHUNK: Final = 50
 #: Reads in flight beside the account pull: the states, the former key roles and the
 #: saved-query runs (a run is a few ms of round trips, mostly waiting).
 READ_WORKERS: Final = 4
+#: Runs of one saved query (on as many accounts) in one read transaction.
+QUERY_BATCH: Final = 20
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 T = TypeVar("T")
@@ -143,6 +144,10 @@ class _Unit:
         return f"{self.watch.row.id}|{self.state_account}"
 
     @cached_property
+    def keyed(self) -> list[tuple[str, str, ConditionSpec]]:
+        return keyed_conditions(self.conditions)
+
+    @cached_property
     def signature(self) -> str:
         """What the unit evaluates (its conditions and their places), as text."""
         return json.dumps(
@@ -178,30 +183,36 @@ class _Queries:
         declares = any(p.name == "account_id" for p in query.params)
         return not declares or "account_id" in spec.params
 
-    def run(self, spec: SavedQueryChanged, account_id: str | None) -> QueryRows:
+    def run(self, spec: SavedQueryChanged, accounts: Sequence[str | None]) -> list[QueryRows]:
+        """The query's answer on each of ``accounts`` (None: without an account), the
+        runs in one read transaction (each run alone should that fail)."""
         query = self.query(spec.query)
         if query is None:
-            return QueryRows(error=f"no saved query named {spec.query!r}")
-        params = dict(spec.params)
-        if account_id is not None:
-            params["account_id"] = account_id
-        try:
-            result = run_saved(
-                self._graph,
-                query,
-                params,
-                limits=RunLimits.resolve(self._settings, limit=ROW_LIMIT),
-                key_id="alerts",
-                passed=self._passed,
-            )
-        except PowermapError as exc:
-            log.warning("alert_query_failed", query=spec.query, error=str(exc))
-            return QueryRows(error=str(exc))
-        rows = tuple(
-            json.dumps(row, sort_keys=True, separators=(",", ":"), default=str)
-            for row in result.rows
+            return [QueryRows(error=f"no saved query named {spec.query!r}") for _ in accounts]
+        givens = [
+            dict(spec.params) | ({} if account_id is None else {"account_id": account_id})
+            for account_id in accounts
+        ]
+        results = run_saved_many(
+            self._graph,
+            query,
+            givens,
+            limits=RunLimits.resolve(self._settings, limit=ROW_LIMIT),
+            key_id="alerts",
+            passed=self._passed,
         )
-        return QueryRows(rows=rows, truncated=result.truncated)
+        answers = []
+        for result in results:
+            if isinstance(result, PowermapError):
+                log.warning("alert_query_failed", query=spec.query, error=str(result))
+                answers.append(QueryRows(error=str(result)))
+                continue
+            rows = tuple(
+                json.dumps(row, sort_keys=True, separators=(",", ":"), default=str)
+                for row in result.rows
+            )
+            answers.append(QueryRows(rows=rows, truncated=result.truncated))
+        return answers
 
 
 def _watches(rows: Iterable[WatchRow]) -> list[_Watch]:
@@ -237,21 +248,16 @@ def _units(
     return units
 
 
-def _previous(stored: StoredState | None) -> dict[str, Any] | None:
-    if stored is None or stored.state is None:
-        return None
-    value = json.loads(stored.state)
-    return value if isinstance(value, dict) else None
-
-
 class _Answers(Mapping[str, QueryRows]):
-    """A view's saved-query answers as their runs finish (reading one waits for it)."""
+    """A view's saved-query answers as their runs finish (reading one waits for it):
+    each the answer at an index of a batch of runs."""
 
-    def __init__(self, runs: Mapping[str, Future[QueryRows]]) -> None:
+    def __init__(self, runs: Mapping[str, tuple[Future[list[QueryRows]], int]]) -> None:
         self._runs = runs
 
     def __getitem__(self, key: str) -> QueryRows:
-        return self._runs[key].result()
+        batch, index = self._runs[key]
+        return batch.result()[index]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._runs)
@@ -294,15 +300,18 @@ def _build_views(
     queries: _Queries,
     now: datetime,
     pool: ThreadPoolExecutor,
+    outcomes: Outcomes,
     *,
     events: bool,
+    timings: dict[str, float],
 ) -> tuple[dict[str, AccountView], dict[str, StoredState]]:
     """One view per account the units read, with the graph reads the conditions need,
     and the units' states as stored before the transaction (none for a baseline).
 
     The account pull runs here while ``pool`` reads the states, the former key roles
     and runs the saved queries (one run per account and query, or one per query that
-    answers for the portfolio); the views' answers arrive as the runs finish."""
+    answers for the portfolio; ``QUERY_BATCH`` runs in one transaction); the views'
+    answers arrive as the runs finish."""
     account_ids = sorted({u.view_account for u in units})
     states = pool.submit(
         _in_context(store.read_states, graph, [u.key for u in units]) if events else dict
@@ -315,39 +324,42 @@ def _build_views(
         }
     )
     former = pool.submit(_in_context(_former_roles, graph, former_for)) if former_for else None
-    runs: dict[tuple[str, str], Future[QueryRows]] = {}
+    # Each saved query's runs: once for the portfolio, or once per account in batches.
+    asked: dict[str, tuple[SavedQueryChanged, dict[str, None]]] = {}
     for u in units:
         for _, spec in u.conditions:
             if isinstance(spec, SavedQueryChanged):
                 wide = u.state_account == PORTFOLIO
-                at = (PORTFOLIO if wide else u.view_account, query_key(spec))
-                if at not in runs:
-                    account = None if wide else u.view_account
-                    runs[at] = pool.submit(_in_context(queries.run, spec, account))
+                accounts = asked.setdefault(f"{wide}|{query_key(spec)}", (spec, {}))[1]
+                accounts[PORTFOLIO if wide else u.view_account] = None
+    runs: dict[tuple[str, str], tuple[Future[list[QueryRows]], int]] = {}
+    for spec, accounts in asked.values():
+        ordered = list(accounts)
+        for start in range(0, len(ordered), QUERY_BATCH):
+            batch = ordered[start : start + QUERY_BATCH]
+            given = [None if a == PORTFOLIO else a for a in batch]
+            future = pool.submit(_in_context(queries.run, spec, given))
+            for index, account in enumerate(batch):
+                runs[(account, query_key(spec))] = (future, index)
     read_at = datetime.now(UTC)
+    started = time.perf_counter()
     pulled = {p.graph.account_id: p for p in reads.accounts(account_ids, now.date())}
+    timings["pull"] = _ms(started)
+    started = time.perf_counter()
     stored: dict[str, StoredState] = states.result()
+    timings["states"] = _ms(started)  # waiting for them, after the pull
     here = {
         a: {s.id for s in p.graph.stakeholders if s.status == "active"} for a, p in pulled.items()
     }
-    parsed: dict[str, dict[str, Any] | None] = {}
     locate: dict[str, set[str]] = {}
     for u in units:
         have = stored.get(u.key)
-        if u.view_account not in pulled or have is None or have.state is None:
+        if u.view_account not in pulled or have is None:
             continue
-        if have.state not in parsed:
-            parsed[have.state] = _previous(have)
-        previous = parsed[have.state]
-        if previous is None:
-            continue
-        for index, spec in u.conditions:
-            ids = conditions.people_to_locate(
-                spec, previous.get(conditions.condition_key(index, spec))
-            )
-            locate.setdefault(u.view_account, set()).update(
-                i for i in ids if i not in here[u.view_account]
-            )
+        ids = outcomes.to_locate(u.keyed, have.state)
+        locate.setdefault(u.view_account, set()).update(
+            i for i in ids if i not in here[u.view_account]
+        )
     everyone = sorted(set().union(*locate.values())) if locate else []
     where = {
         r["id"]: Whereabouts(
@@ -362,7 +374,7 @@ def _build_views(
     }
     roles = former.result() if former is not None else {}
     shared = {key: run for (a, key), run in runs.items() if a == PORTFOLIO}
-    mine: dict[str, dict[str, Future[QueryRows]]] = {}
+    mine: dict[str, dict[str, tuple[Future[list[QueryRows]], int]]] = {}
     for (a, key), run in runs.items():
         if a != PORTFOLIO:
             mine.setdefault(a, {})[key] = run
@@ -381,13 +393,12 @@ def _build_views(
     return views, stored
 
 
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000.0, 1)
+
+
 def _micros(moment: datetime) -> int:
     return (moment - _EPOCH) // timedelta(microseconds=1)
-
-
-#: What the units' conditions made of an account and a stored state: the new state's
-#: text and the events (type, data as JSON text), by (account, unit signature, state).
-_Memo = dict[tuple[str, str, str | None], tuple[str, list[tuple[str, str]]]]
 
 
 def _to_evaluate(unit: _Unit, view: AccountView, have: StoredState | None, *, events: bool) -> bool:
@@ -397,26 +408,18 @@ def _to_evaluate(unit: _Unit, view: AccountView, have: StoredState | None, *, ev
 
 
 def _outcome(
-    memo: _Memo, unit: _Unit, view: AccountView, have: StoredState | None
-) -> tuple[str, list[tuple[str, str]]]:
-    """The unit's new state and events on ``view`` from ``have``, computed once for all
-    the units with the same conditions and state on the account (they are pure)."""
-    text = have.state if have is not None else None
-    signature = (view.account_id, unit.signature, text)
-    if signature not in memo:
-        state_text, drafts = _run_conditions(unit, view, _previous(have))
-        memo[signature] = (
-            state_text,
-            [(d.type, json.dumps(d.data, separators=(",", ":"), default=str)) for d in drafts],
-        )
-    return memo[signature]
+    outcomes: Outcomes, unit: _Unit, view: AccountView, have: StoredState | None
+) -> Outcome:
+    """The unit's new state and events on ``view`` from ``have`` (computed once for all
+    the units with the same conditions and state on the account: they are pure)."""
+    return outcomes.outcome(view, unit.signature, unit.keyed, None if have is None else have.state)
 
 
 def _precompute(
     units: Sequence[_Unit],
     views: Mapping[str, AccountView],
     stored: Mapping[str, StoredState],
-    memo: _Memo,
+    outcomes: Outcomes,
     *,
     events: bool,
 ) -> None:
@@ -428,13 +431,13 @@ def _precompute(
         view = views.get(unit.view_account)
         have = stored.get(unit.key)
         if view is not None and _to_evaluate(unit, view, have, events=events):
-            _outcome(memo, unit, view, have)
+            _outcome(outcomes, unit, view, have)
 
 
 def _decide(
     units: Sequence[_Unit],
     views: Mapping[str, AccountView],
-    memo: _Memo,
+    outcomes: Outcomes,
     *,
     events: bool,
 ) -> Callable[[Mapping[str, StoredState], Mapping[str, store.LockedWatch]], Decision]:
@@ -452,7 +455,7 @@ def _decide(
             have = stored.get(unit.key)
             if not _to_evaluate(unit, view, have, events=events):
                 continue
-            state_text, drafts = _outcome(memo, unit, view, have)
+            state_text, drafts = _outcome(outcomes, unit, view, have)
             decision.evaluated += 1
             for type_, data in drafts:
                 decision.events.append(
@@ -480,28 +483,6 @@ def _decide(
     return decide
 
 
-def _run_conditions(
-    unit: _Unit, view: AccountView, previous: Mapping[str, Any] | None
-) -> tuple[str, list[Draft]]:
-    """The unit's new state (JSON text) and its events."""
-    state: dict[str, Any] = {}
-    drafts: list[Draft] = []
-    for index, spec in unit.conditions:
-        key = conditions.condition_key(index, spec)
-        # None (a new state, or a condition never evaluated here): its baseline.
-        before = None if previous is None else previous.get(key)
-        try:
-            after, made = conditions.evaluate(view, spec, before)
-        except Exception:  # a bug in one condition must not stall the others
-            log.exception("alert_condition_failed", condition=spec.type, account=view.account_id)
-            if before is not None:
-                state[key] = before
-            continue
-        state[key] = after
-        drafts += made
-    return json.dumps(state, separators=(",", ":"), sort_keys=True), drafts
-
-
 def _evaluate_units(
     graph: Graph,
     reads: AccountReads,
@@ -516,7 +497,7 @@ def _evaluate_units(
 ) -> Decision:
     started = time.perf_counter()
     views: dict[str, AccountView] = {}
-    memo: _Memo = {}
+    outcomes = Outcomes()
     if units:
         pool = ThreadPoolExecutor(max_workers=READ_WORKERS, thread_name_prefix="alert-reads")
         try:
@@ -528,11 +509,13 @@ def _evaluate_units(
                 queries,
                 now,
                 pool,
+                outcomes,
                 events=events,
+                timings=timings,
             )
             timings["views"] = round((time.perf_counter() - started) * 1000.0, 1)
             started = time.perf_counter()
-            _precompute(units, views, stored, memo, events=events)
+            _precompute(units, views, stored, outcomes, events=events)
         finally:
             # Every answer has arrived (or, on a failure, the runs not started are dropped).
             pool.shutdown(wait=True, cancel_futures=True)
@@ -544,7 +527,7 @@ def _evaluate_units(
         state_keys=[u.key for u in units if u.view_account in views],
         change_set_ids=change_set_ids,
         now=now,
-        decide=_decide(units, views, memo, events=events),
+        decide=_decide(units, views, outcomes, events=events),
     )
     timings["commit"] = round((time.perf_counter() - started) * 1000.0, 1)
     return decision
