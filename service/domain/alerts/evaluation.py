@@ -8,12 +8,17 @@ until the transaction that stores what the evaluator made of it removes the flag
    evaluators never claim the same change set);
 2. collects the accounts they touched and, for each, the watches whose scope includes
    it; reads each such account once (:class:`AccountView`, through the app's
-   ``AccountReads``), with the few graph reads the conditions need besides;
+   ``AccountReads``), with the few graph reads the conditions need besides (on a small
+   pool beside the account pull: the states as stored, former key roles, the saved
+   queries' runs), and runs the conditions on the views against those states
+   (:class:`~service.domain.alerts.outcomes.Outcomes`: each condition once per account
+   and previous state, whatever the number of watches);
 3. in ONE write transaction (:func:`service.graph.alert_evaluation.commit_evaluation`)
-   re-reads each watch's ``AlertState`` for the account, runs the conditions on the
-   view against it, stores the events (global ``seq``, per-watch ``watch_seq``,
-   ``delivery`` pending when the watch has an enabled webhook, else ``none``), the new
-   states, and removes ``alerts_pending`` from the change sets.
+   re-reads each watch's ``AlertState`` for the account, runs the conditions again
+   only where a state changed since step 2 (the outcomes are kept by state text),
+   stores the events (global ``seq``, per-watch ``watch_seq``, ``delivery`` pending
+   when the watch has an enabled webhook, else ``none``), the new states, and removes
+   ``alerts_pending`` from the change sets.
 
 Events come from comparing a state with the account *now* (state-based, not
 change-based), so a replayed write, a re-run after a crash, or two evaluators racing
@@ -344,10 +349,10 @@ def _build_views(
     read_at = datetime.now(UTC)
     started = time.perf_counter()
     pulled = {p.graph.account_id: p for p in reads.accounts(account_ids, now.date())}
-    timings["pull"] = _ms(started)
+    timings["views.pull"] = _ms(started)
     started = time.perf_counter()
     stored: dict[str, StoredState] = states.result()
-    timings["states"] = _ms(started)  # waiting for them, after the pull
+    timings["views.states"] = _ms(started)  # waiting for them after the pull
     here = {
         a: {s.id for s in p.graph.stakeholders if s.status == "active"} for a, p in pulled.items()
     }
