@@ -17,7 +17,7 @@ leave as the service's (a rejected text is the caller's 4xx, never a 500).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ from neo4j import ManagedTransaction, Record
 from service.graph.driver import Graph
 from service.graph.values import to_plain
 
-__all__ = ["PlanFacts", "PlanStep", "ReadOutcome", "explain", "run_read"]
+__all__ = ["PlanFacts", "PlanStep", "ReadOutcome", "explain", "run_read", "run_reads"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,27 @@ def explain(graph: Graph, cypher: str, params: Mapping[str, Any], timeout: float
     return graph.execute("read", work, timeout=timeout, analyst=True)
 
 
+def _pull(
+    tx: ManagedTransaction, cypher: str, params: Mapping[str, Any], max_rows: int
+) -> tuple[list[str], list[Record], bool]:
+    result = tx.run(cypher, dict(params))
+    columns = list(result.keys())
+    records: list[Record] = []
+    truncated = False
+    for record in result:
+        if len(records) == max_rows:
+            truncated = True
+            break
+        records.append(record)
+    result.consume()
+    return columns, records, truncated
+
+
+def _outcome(columns: list[str], records: list[Record], truncated: bool) -> ReadOutcome:
+    rows = [{column: to_plain(record[column]) for column in columns} for record in records]
+    return ReadOutcome(columns, rows, truncated)
+
+
 def run_read(
     graph: Graph,
     cypher: str,
@@ -111,27 +132,34 @@ def run_read(
     One record more than the cap is pulled to know whether the result was cut; the rest
     is discarded by the server when the transaction ends, never transferred.
     """
-
-    def work(tx: ManagedTransaction) -> tuple[list[str], list[Record], bool]:
-        result = tx.run(cypher, dict(params))
-        columns = list(result.keys())
-        records: list[Record] = []
-        truncated = False
-        for record in result:
-            if len(records) == max_rows:
-                truncated = True
-                break
-            records.append(record)
-        result.consume()
-        return columns, records, truncated
-
     columns, records, truncated = graph.execute(
         "read",
-        work,
+        lambda tx: _pull(tx, cypher, params, max_rows),
         timeout=timeout,
         analyst=True,
         fetch_size=min(max_rows + 1, 1000),
     )
     # Decoded once the transaction is over, so it holds the server no longer than the pull.
-    rows = [{column: to_plain(record[column]) for column in columns} for record in records]
-    return ReadOutcome(columns, rows, truncated)
+    return _outcome(columns, records, truncated)
+
+
+def run_reads(
+    graph: Graph,
+    cypher: str,
+    params: Sequence[Mapping[str, Any]],
+    *,
+    timeout: float,
+    max_rows: int,
+) -> list[ReadOutcome]:
+    """:func:`run_read` of one text with each of several parameter sets, one after the
+    other in ONE READ transaction (``timeout`` bounds them all): for many small runs,
+    a round trip each instead of a transaction each. Any failure fails them all.
+    """
+    pulled = graph.execute(
+        "read",
+        lambda tx: [_pull(tx, cypher, p, max_rows) for p in params],
+        timeout=timeout,
+        analyst=True,
+        fetch_size=min(max_rows + 1, 1000),
+    )
+    return [_outcome(*one) for one in pulled]

@@ -76,9 +76,12 @@ class LockedWatch:
 @dataclass
 class Decision:
     """What the caller decided inside the transaction: ``events`` (their properties but
-    ``seq``/``watch_seq``, which are given here, in list order), the ``states`` to store
-    (``key``, ``watch_id``, ``account_id`` and ``props``; created when new; a state
-    found unchanged is not written) and how many states were evaluated."""
+    those :func:`commit_evaluation` gives: ``seq``/``watch_seq`` in list order, and
+    ``at``, ``next_attempt_at``, ``attempts``, ``change_set_ids``, which every event of
+    the evaluation shares), the ``states`` to store (``key``, ``watch_id``,
+    ``account_id`` and ``props``; ``updated_at`` and ``change_set_ids`` are given here;
+    created when new; a state found unchanged is not written) and how many states were
+    evaluated."""
 
     events: list[dict[str, Any]] = field(default_factory=list)
     states: list[dict[str, Any]] = field(default_factory=list)
@@ -174,12 +177,14 @@ def commit_evaluation(
     watch_ids: Sequence[str],
     state_keys: Sequence[str],
     change_set_ids: Sequence[str],
+    now: datetime,
     decide: Callable[[Mapping[str, StoredState], Mapping[str, LockedWatch]], Decision],
 ) -> Decision:
     """One write transaction: lock the watches, call ``decide`` with their states among
     ``state_keys`` and the watches as stored now, store its events (``seq`` from the
-    global sequence, ``watch_seq`` from each watch's ``next_seq``) and states, and mark
-    ``change_set_ids`` evaluated. Returns the decision with the events' numbers filled in.
+    global sequence, ``watch_seq`` from each watch's ``next_seq``, ``at`` ``now``) and
+    states (``updated_at`` ``now``), and mark ``change_set_ids`` evaluated. Returns the
+    decision with the events' numbers filled in.
 
     ``decide`` may run more than once (a transient error retries the transaction): it
     must only compute.
@@ -206,10 +211,21 @@ def commit_evaluation(
                 event["watch_seq"] = next_seq[event["watch_id"]]
                 next_seq[event["watch_id"]] += 1
             run_rows(
-                tx, cypher("alerts/create_events"), {"events": decision.events, "last_seq": last}
+                tx,
+                cypher("alerts/create_events"),
+                {
+                    "events": decision.events,
+                    "last_seq": last,
+                    "now": now,
+                    "change_set_ids": list(change_set_ids),
+                },
             )
         if decision.states:
-            run_rows(tx, cypher("alerts/write_states"), {"states": decision.states})
+            run_rows(
+                tx,
+                cypher("alerts/write_states"),
+                {"states": decision.states, "now": now, "change_set_ids": list(change_set_ids)},
+            )
         if ids:
             run_rows(
                 tx,

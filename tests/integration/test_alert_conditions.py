@@ -23,6 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
+from service.domain.alerts import evaluation
 from service.domain.alerts.condition_specs import dump_conditions, parse_conditions
 from service.domain.alerts.evaluation import (
     EvaluationReport,
@@ -504,3 +505,23 @@ def wait_for(check: Callable[[], bool], *, seconds: float) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"not within {seconds} s")
+
+
+def test_conditions_run_again_in_the_transaction_on_a_state_that_moved_on(
+    scene: Graph, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The conditions run before the transaction on the states read then; one stored
+    meanwhile (here: the evaluator is made to have read none) is evaluated again."""
+    make_watch(scene, settings, ["key_stakeholder_left"], account_ids=["acme"])
+    real = evaluation._precompute
+
+    def stale(*args: Any, **kwargs: Any) -> None:
+        units, views, _stored, outcomes = args
+        real(units, views, {}, outcomes, **kwargs)  # as if no state was there yet
+
+    monkeypatch.setattr(evaluation, "_precompute", stale)
+    depart_stakeholder(scene, "cfo", datetime.now(UTC) - timedelta(minutes=1))
+    evaluate(scene, settings)
+    [event] = events(scene)
+    assert event["type"] == "key_stakeholder_left"
+    assert event["data"]["stakeholder"]["id"] == "cfo"

@@ -8,12 +8,17 @@ until the transaction that stores what the evaluator made of it removes the flag
    evaluators never claim the same change set);
 2. collects the accounts they touched and, for each, the watches whose scope includes
    it; reads each such account once (:class:`AccountView`, through the app's
-   ``AccountReads``), with the few graph reads the conditions need besides;
+   ``AccountReads``), with the few graph reads the conditions need besides (on a small
+   pool beside the account pull: the states as stored, former key roles, the saved
+   queries' runs), and runs the conditions on the views against those states
+   (:class:`~service.domain.alerts.outcomes.Outcomes`: each condition once per account
+   and previous state, whatever the number of watches);
 3. in ONE write transaction (:func:`service.graph.alert_evaluation.commit_evaluation`)
-   re-reads each watch's ``AlertState`` for the account, runs the conditions on the
-   view against it, stores the events (global ``seq``, per-watch ``watch_seq``,
-   ``delivery`` pending when the watch has an enabled webhook, else ``none``), the new
-   states, and removes ``alerts_pending`` from the change sets.
+   re-reads each watch's ``AlertState`` for the account, runs the conditions again
+   only where a state changed since step 2 (the outcomes are kept by state text),
+   stores the events (global ``seq``, per-watch ``watch_seq``, ``delivery`` pending
+   when the watch has an enabled webhook, else ``none``), the new states, and removes
+   ``alerts_pending`` from the change sets.
 
 Events come from comparing a state with the account *now* (state-based, not
 change-based), so a replayed write, a re-run after a crash, or two evaluators racing
@@ -30,21 +35,23 @@ every ``alerts_evaluation_interval_s`` and at once on :meth:`AlertEvaluator.wake
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from functools import cached_property
+from typing import Any, Final, TypeVar
 
 import structlog
 
 from service.analytics.model import AnalyticsParams
-from service.domain.alerts import conditions
 from service.domain.alerts.account_view import (
     FORMER_CHAMPION_ROLES,
     AccountView,
@@ -57,14 +64,14 @@ from service.domain.alerts.condition_specs import (
     SavedQueryChanged,
     parse_conditions,
 )
-from service.domain.alerts.conditions.base import Draft
 from service.domain.alerts.conditions.saved_query_changed import ROW_LIMIT, query_key
+from service.domain.alerts.outcomes import Outcome, Outcomes, keyed_conditions
 from service.domain.analytics.account_cache import AccountCache
 from service.domain.analytics.account_reads import AccountReads
 from service.domain.analytics.answers import analytics_params
 from service.domain.errors import PowermapError
 from service.domain.queries.catalog import Catalog, SavedQuery
-from service.domain.queries.runner import RunLimits, run_saved
+from service.domain.queries.runner import PassedPlans, RunLimits, run_saved_many
 from service.graph import alert_evaluation as store
 from service.graph.alert_evaluation import Decision, StoredState, WatchRow
 from service.graph.driver import Graph
@@ -88,7 +95,14 @@ BATCH: Final = 50
 CLAIM_S: Final = 120.0
 #: Accounts pulled together in one round trip by the baseline.
 BASELINE_CHUNK: Final = 50
+#: Reads in flight beside the account pull: the states, the former key roles and the
+#: saved-query runs (a run is a few ms of round trips, mostly waiting).
+READ_WORKERS: Final = 4
+#: Runs of one saved query (on as many accounts) in one read transaction.
+QUERY_BATCH: Final = 20
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -134,7 +148,11 @@ class _Unit:
     def key(self) -> str:
         return f"{self.watch.row.id}|{self.state_account}"
 
-    @property
+    @cached_property
+    def keyed(self) -> list[tuple[str, str, ConditionSpec]]:
+        return keyed_conditions(self.conditions)
+
+    @cached_property
     def signature(self) -> str:
         """What the unit evaluates (its conditions and their places), as text."""
         return json.dumps(
@@ -150,6 +168,8 @@ class _Queries:
         self._settings = settings
         self._catalog = Catalog(settings.queries_dir)
         self._found: dict[str, SavedQuery | None] = {}
+        # The same query runs once per touched account: its plan is checked once.
+        self._passed = PassedPlans()
 
     def query(self, name: str) -> SavedQuery | None:
         if name not in self._found:
@@ -168,29 +188,36 @@ class _Queries:
         declares = any(p.name == "account_id" for p in query.params)
         return not declares or "account_id" in spec.params
 
-    def run(self, spec: SavedQueryChanged, account_id: str | None) -> QueryRows:
+    def run(self, spec: SavedQueryChanged, accounts: Sequence[str | None]) -> list[QueryRows]:
+        """The query's answer on each of ``accounts`` (None: without an account), the
+        runs in one read transaction (each run alone should that fail)."""
         query = self.query(spec.query)
         if query is None:
-            return QueryRows(error=f"no saved query named {spec.query!r}")
-        params = dict(spec.params)
-        if account_id is not None:
-            params["account_id"] = account_id
-        try:
-            result = run_saved(
-                self._graph,
-                query,
-                params,
-                limits=RunLimits.resolve(self._settings, limit=ROW_LIMIT),
-                key_id="alerts",
-            )
-        except PowermapError as exc:
-            log.warning("alert_query_failed", query=spec.query, error=str(exc))
-            return QueryRows(error=str(exc))
-        rows = tuple(
-            json.dumps(row, sort_keys=True, separators=(",", ":"), default=str)
-            for row in result.rows
+            return [QueryRows(error=f"no saved query named {spec.query!r}") for _ in accounts]
+        givens = [
+            dict(spec.params) | ({} if account_id is None else {"account_id": account_id})
+            for account_id in accounts
+        ]
+        results = run_saved_many(
+            self._graph,
+            query,
+            givens,
+            limits=RunLimits.resolve(self._settings, limit=ROW_LIMIT),
+            key_id="alerts",
+            passed=self._passed,
         )
-        return QueryRows(rows=rows, truncated=result.truncated)
+        answers = []
+        for result in results:
+            if isinstance(result, PowermapError):
+                log.warning("alert_query_failed", query=spec.query, error=str(result))
+                answers.append(QueryRows(error=str(result)))
+                continue
+            rows = tuple(
+                json.dumps(row, sort_keys=True, separators=(",", ":"), default=str)
+                for row in result.rows
+            )
+            answers.append(QueryRows(rows=rows, truncated=result.truncated))
+        return answers
 
 
 def _watches(rows: Iterable[WatchRow]) -> list[_Watch]:
@@ -226,11 +253,48 @@ def _units(
     return units
 
 
-def _previous(stored: StoredState | None) -> dict[str, Any] | None:
-    if stored is None or stored.state is None:
-        return None
-    value = json.loads(stored.state)
-    return value if isinstance(value, dict) else None
+class _Answers(Mapping[str, QueryRows]):
+    """A view's saved-query answers as their runs finish (reading one waits for it):
+    each the answer at an index of a batch of runs."""
+
+    def __init__(self, runs: Mapping[str, tuple[Future[list[QueryRows]], int]]) -> None:
+        self._runs = runs
+
+    def __getitem__(self, key: str) -> QueryRows:
+        batch, index = self._runs[key]
+        return batch.result()[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._runs)
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+
+def _in_context(fn: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """``fn(*args)`` to run on a pool thread with the caller's context (the request's
+    deadline, its log fields)."""
+    context = contextvars.copy_context()
+    return lambda: context.run(fn, *args)
+
+
+def _former_roles(graph: Graph, account_ids: Sequence[str]) -> dict[str, list[FormerRole]]:
+    former: dict[str, list[FormerRole]] = {}
+    for r in store.former_key_roles(graph, account_ids, FORMER_CHAMPION_ROLES):
+        former.setdefault(r["account_id"], []).append(
+            FormerRole(
+                person_id=r["person_id"],
+                role=r["role"],
+                target_kind=r["target_kind"],
+                target_id=r["target_id"],
+                target_name=r["target_name"],
+                account_id=r["other_id"],
+                account_name=r["other_name"],
+                since=r["since"],
+                until=r["until"],
+            )
+        )
+    return former
 
 
 def _build_views(
@@ -238,51 +302,69 @@ def _build_views(
     reads: AccountReads,
     params: AnalyticsParams,
     units: Sequence[_Unit],
-    stored: Mapping[str, StoredState],
     queries: _Queries,
     now: datetime,
-) -> dict[str, AccountView]:
-    """One view per account the units read, with the graph reads the conditions need."""
+    pool: ThreadPoolExecutor,
+    outcomes: Outcomes,
+    *,
+    events: bool,
+    timings: dict[str, float],
+) -> tuple[dict[str, AccountView], dict[str, StoredState]]:
+    """One view per account the units read, with the graph reads the conditions need,
+    and the units' states as stored before the transaction (none for a baseline).
+
+    The account pull runs here while ``pool`` reads the states, the former key roles
+    and runs the saved queries (one run per account and query, or one per query that
+    answers for the portfolio; ``QUERY_BATCH`` runs in one transaction); the views'
+    answers arrive as the runs finish."""
     account_ids = sorted({u.view_account for u in units})
-    read_at = datetime.now(UTC)
-    pulled = {p.graph.account_id: p for p in reads.accounts(account_ids, now.date())}
+    states = pool.submit(
+        _in_context(store.read_states, graph, [u.key for u in units]) if events else dict
+    )
     former_for = sorted(
         {
             u.view_account
             for u in units
-            if u.view_account in pulled
-            and any(c.type == "former_champion_joined" for _, c in u.conditions)
+            if any(c.type == "former_champion_joined" for _, c in u.conditions)
         }
     )
-    former: dict[str, list[FormerRole]] = {}
-    if former_for:
-        for r in store.former_key_roles(graph, former_for, FORMER_CHAMPION_ROLES):
-            former.setdefault(r["account_id"], []).append(
-                FormerRole(
-                    person_id=r["person_id"],
-                    role=r["role"],
-                    target_kind=r["target_kind"],
-                    target_id=r["target_id"],
-                    target_name=r["target_name"],
-                    account_id=r["other_id"],
-                    account_name=r["other_name"],
-                    since=r["since"],
-                    until=r["until"],
-                )
-            )
+    former = pool.submit(_in_context(_former_roles, graph, former_for)) if former_for else None
+    # Each saved query's runs: once for the portfolio, or once per account in batches.
+    asked: dict[str, tuple[SavedQueryChanged, dict[str, None]]] = {}
+    for u in units:
+        for _, spec in u.conditions:
+            if isinstance(spec, SavedQueryChanged):
+                wide = u.state_account == PORTFOLIO
+                accounts = asked.setdefault(f"{wide}|{query_key(spec)}", (spec, {}))[1]
+                accounts[PORTFOLIO if wide else u.view_account] = None
+    runs: dict[tuple[str, str], tuple[Future[list[QueryRows]], int]] = {}
+    for spec, accounts in asked.values():
+        ordered = list(accounts)
+        for start in range(0, len(ordered), QUERY_BATCH):
+            batch = ordered[start : start + QUERY_BATCH]
+            given = [None if a == PORTFOLIO else a for a in batch]
+            future = pool.submit(_in_context(queries.run, spec, given))
+            for index, account in enumerate(batch):
+                runs[(account, query_key(spec))] = (future, index)
+    read_at = datetime.now(UTC)
+    started = time.perf_counter()
+    pulled = {p.graph.account_id: p for p in reads.accounts(account_ids, now.date())}
+    timings["views.pull"] = _ms(started)
+    started = time.perf_counter()
+    stored: dict[str, StoredState] = states.result()
+    timings["views.states"] = _ms(started)  # waiting for them after the pull
+    here = {
+        a: {s.id for s in p.graph.stakeholders if s.status == "active"} for a, p in pulled.items()
+    }
     locate: dict[str, set[str]] = {}
     for u in units:
-        if u.view_account not in pulled:
+        have = stored.get(u.key)
+        if u.view_account not in pulled or have is None:
             continue
-        previous = _previous(stored.get(u.key))
-        if previous is None:
-            continue
-        here = {s.id for s in pulled[u.view_account].graph.stakeholders if s.status == "active"}
-        for index, spec in u.conditions:
-            ids = conditions.people_to_locate(
-                spec, previous.get(conditions.condition_key(index, spec))
-            )
-            locate.setdefault(u.view_account, set()).update(i for i in ids if i not in here)
+        ids = outcomes.to_locate(u.keyed, have.state)
+        locate.setdefault(u.view_account, set()).update(
+            i for i in ids if i not in here[u.view_account]
+        )
     everyone = sorted(set().union(*locate.values())) if locate else []
     where = {
         r["id"]: Whereabouts(
@@ -295,40 +377,72 @@ def _build_views(
         )
         for r in (store.whereabouts(graph, everyone) if everyone else [])
     }
-    answers: dict[tuple[str, str], QueryRows] = {}
-    for u in units:
-        for _, spec in u.conditions:
-            if isinstance(spec, SavedQueryChanged) and u.view_account in pulled:
-                wide = u.state_account == PORTFOLIO
-                at = (PORTFOLIO if wide else u.view_account, query_key(spec))
-                if at not in answers:
-                    answers[at] = queries.run(spec, None if wide else u.view_account)
+    roles = former.result() if former is not None else {}
+    shared = {key: run for (a, key), run in runs.items() if a == PORTFOLIO}
+    mine: dict[str, dict[str, tuple[Future[list[QueryRows]], int]]] = {}
+    for (a, key), run in runs.items():
+        if a != PORTFOLIO:
+            mine.setdefault(a, {})[key] = run
     views: dict[str, AccountView] = {}
     for account_id, p in pulled.items():
-        mine = {key: rows for (a, key), rows in answers.items() if a == account_id}
-        shared = {key: rows for (a, key), rows in answers.items() if a == PORTFOLIO}
         views[account_id] = AccountView(
             account=p.graph,
             read_at=read_at,
             tier=p.tier,
             params=params,
-            former_roles=tuple(former.get(account_id, ())),
+            former_roles=tuple(roles.get(account_id, ())),
             whereabouts={i: where[i] for i in locate.get(account_id, ()) if i in where},
-            queries=shared | mine,
+            queries=_Answers(shared | mine.get(account_id, {})),
             given_graph=reads.engagement_graph(p, params),
         )
-    return views
+    return views, stored
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000.0, 1)
 
 
 def _micros(moment: datetime) -> int:
     return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
+def _to_evaluate(unit: _Unit, view: AccountView, have: StoredState | None, *, events: bool) -> bool:
+    if have is not None and (have.view_at_us or 0) > _micros(view.read_at):
+        return False  # a later evaluation already stored what it saw
+    return have is None or events  # a baseline never replaces a state
+
+
+def _outcome(
+    outcomes: Outcomes, unit: _Unit, view: AccountView, have: StoredState | None
+) -> Outcome:
+    """The unit's new state and events on ``view`` from ``have`` (computed once for all
+    the units with the same conditions and state on the account: they are pure)."""
+    return outcomes.outcome(view, unit.signature, unit.keyed, None if have is None else have.state)
+
+
+def _precompute(
+    units: Sequence[_Unit],
+    views: Mapping[str, AccountView],
+    stored: Mapping[str, StoredState],
+    outcomes: Outcomes,
+    *,
+    events: bool,
+) -> None:
+    """Run the conditions on the states as read before the transaction, so that the
+    transaction only repeats the work for a state that changed meanwhile. Units that
+    wait for no saved query go first (the runs are still arriving)."""
+    waits = [any(isinstance(c, SavedQueryChanged) for _, c in u.conditions) for u in units]
+    for _, unit in sorted(zip(waits, units, strict=True), key=lambda pair: pair[0]):
+        view = views.get(unit.view_account)
+        have = stored.get(unit.key)
+        if view is not None and _to_evaluate(unit, view, have, events=events):
+            _outcome(outcomes, unit, view, have)
+
+
 def _decide(
     units: Sequence[_Unit],
     views: Mapping[str, AccountView],
-    change_set_ids: Sequence[str],
-    now: datetime,
+    outcomes: Outcomes,
     *,
     events: bool,
 ) -> Callable[[Mapping[str, StoredState], Mapping[str, store.LockedWatch]], Decision]:
@@ -338,81 +452,40 @@ def _decide(
         stored: Mapping[str, StoredState], watches: Mapping[str, store.LockedWatch]
     ) -> Decision:
         decision = Decision()
-        # Watches with the same conditions usually hold the same state for an account:
-        # the conditions then run once for all of them (they are pure).
-        memo: dict[tuple[str, str, str | None], tuple[str, list[Draft]]] = {}
         for unit in units:
             view = views.get(unit.view_account)
             watch = watches.get(unit.watch.row.id)
             if view is None or watch is None:
                 continue  # the account or the watch is gone
             have = stored.get(unit.key)
-            newer = have is not None and (have.view_at_us or 0) > _micros(view.read_at)
-            if newer:
-                continue  # a later evaluation already stored what it saw
-            if have is not None and not events:
-                continue  # a baseline never replaces a state
-            text = have.state if have is not None else None
-            signature = (view.account_id, unit.signature, text)
-            if signature not in memo:
-                memo[signature] = _run_conditions(unit, view, _previous(have))
-            state_text, drafts = memo[signature]
+            if not _to_evaluate(unit, view, have, events=events):
+                continue
+            state_text, drafts = _outcome(outcomes, unit, view, have)
             decision.evaluated += 1
-            for draft in drafts:
+            for type_, data in drafts:
                 decision.events.append(
                     {
                         "id": "evt_" + uuid.uuid4().hex,
                         "watch_id": watch.id,
                         "account_id": view.account_id,
-                        "type": draft.type,
-                        "at": now,
-                        "data": json.dumps(draft.data, separators=(",", ":"), default=str),
-                        "change_set_ids": list(change_set_ids),
+                        "type": type_,
+                        "data": data,
                         "delivery": "pending" if watch.webhook else "none",
-                        "attempts": 0,
-                        "next_attempt_at": now,
                     }
                 )
-            if state_text == text:
+            if have is not None and state_text == have.state:
                 continue  # unchanged: nothing to write
             decision.states.append(
                 {
                     "key": unit.key,
                     "watch_id": watch.id,
                     "account_id": unit.state_account,
-                    "props": {
-                        "state": state_text,
-                        "view_at_us": _micros(view.read_at),
-                        "updated_at": now,
-                        "change_set_ids": list(change_set_ids),
-                    },
+                    "props": {"state": state_text, "view_at_us": _micros(view.read_at)},
                 }
             )
         return decision
 
     return decide
-
-
-def _run_conditions(
-    unit: _Unit, view: AccountView, previous: Mapping[str, Any] | None
-) -> tuple[str, list[Draft]]:
-    """The unit's new state (JSON text) and its events."""
-    state: dict[str, Any] = {}
-    drafts: list[Draft] = []
-    for index, spec in unit.conditions:
-        key = conditions.condition_key(index, spec)
-        # None (a new state, or a condition never evaluated here): its baseline.
-        before = None if previous is None else previous.get(key)
-        try:
-            after, made = conditions.evaluate(view, spec, before)
-        except Exception:  # a bug in one condition must not stall the others
-            log.exception("alert_condition_failed", condition=spec.type, account=view.account_id)
-            if before is not None:
-                state[key] = before
-            continue
-        state[key] = after
-        drafts += made
-    return json.dumps(state, separators=(",", ":"), sort_keys=True), drafts
 
 
 def _evaluate_units(
@@ -428,21 +501,38 @@ def _evaluate_units(
     timings: dict[str, float],
 ) -> Decision:
     started = time.perf_counter()
-    keys = [u.key for u in units]
-    stored = store.read_states(graph, keys) if units and events else {}
-    views = (
-        _build_views(graph, reads, analytics_params(settings), units, stored, queries, now)
-        if units
-        else {}
-    )
-    timings["views"] = round((time.perf_counter() - started) * 1000.0, 1)
+    views: dict[str, AccountView] = {}
+    outcomes = Outcomes()
+    if units:
+        pool = ThreadPoolExecutor(max_workers=READ_WORKERS, thread_name_prefix="alert-reads")
+        try:
+            views, stored = _build_views(
+                graph,
+                reads,
+                analytics_params(settings),
+                units,
+                queries,
+                now,
+                pool,
+                outcomes,
+                events=events,
+                timings=timings,
+            )
+            timings["views"] = round((time.perf_counter() - started) * 1000.0, 1)
+            started = time.perf_counter()
+            _precompute(units, views, stored, outcomes, events=events)
+        finally:
+            # Every answer has arrived (or, on a failure, the runs not started are dropped).
+            pool.shutdown(wait=True, cancel_futures=True)
+        timings["conditions"] = round((time.perf_counter() - started) * 1000.0, 1)
     started = time.perf_counter()
     decision = store.commit_evaluation(
         graph,
         watch_ids=[u.watch.row.id for u in units if u.view_account in views],
         state_keys=[u.key for u in units if u.view_account in views],
         change_set_ids=change_set_ids,
-        decide=_decide(units, views, change_set_ids, now, events=events),
+        now=now,
+        decide=_decide(units, views, outcomes, events=events),
     )
     timings["commit"] = round((time.perf_counter() - started) * 1000.0, 1)
     return decision

@@ -19,8 +19,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,11 +41,13 @@ from service.settings import Settings
 
 __all__ = [
     "ADHOC_NAME",
+    "PassedPlans",
     "QueryResult",
     "RunLimits",
     "run_adhoc",
     "run_cypher",
     "run_saved",
+    "run_saved_many",
     "to_csv",
 ]
 
@@ -78,6 +81,45 @@ class QueryResult:
 
     def summary(self) -> dict[str, Any]:
         return {"rows": len(self.rows), "truncated": self.truncated, "ms": self.ms}
+
+
+class PassedPlans:
+    """Statements whose plan the guard already passed, for a caller that runs the same
+    saved query many times in a row (the alerts evaluator: one run per touched account).
+
+    A plan depends on the text and the parameters' *types*, not their values (Neo4j
+    caches plans by those), so a run of the same text with values of the same types
+    skips the ``EXPLAIN`` round trip. Only passes are kept (a refusal is asked again and
+    refused again), and the run itself still happens in a READ transaction. Keep one for
+    a short batch of runs, not for the life of the process (a migration may change what
+    the guard sees). Thread-safe: runs of one text on several threads check it once.
+    """
+
+    def __init__(self) -> None:
+        self._passed: set[_PlanKey] = set()
+        self._checking: dict[_PlanKey, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def check_once(
+        self, database: str, cypher: str, params: Mapping[str, Any], check: Callable[[], None]
+    ) -> None:
+        """Call ``check`` (which raises to refuse) unless it passed for the same text and
+        parameter types; concurrent callers wait for the first one's verdict."""
+        key = (database, cypher, tuple(sorted((k, type(v).__name__) for k, v in params.items())))
+        with self._lock:
+            if key in self._passed:
+                return
+            checking = self._checking.setdefault(key, threading.Lock())
+        with checking:
+            with self._lock:
+                if key in self._passed:
+                    return
+            check()
+            with self._lock:
+                self._passed.add(key)
+
+
+_PlanKey = tuple[str, str, tuple[tuple[str, str], ...]]
 
 
 # Spreadsheet applications run cells that start with these as formulas (CSV injection);
@@ -140,12 +182,22 @@ def run_cypher(
     params: Mapping[str, Any],
     limits: RunLimits,
     key_id: str,
+    passed: PassedPlans | None = None,
 ) -> QueryResult:
-    """Guard, run and convert one statement; every outcome is logged once."""
+    """Guard, run and convert one statement; every outcome is logged once.
+
+    ``passed``: plans already passed by the guard in this batch of runs (the check is
+    then not asked again for the same text and parameter types)."""
     started = time.perf_counter()
     try:
-        plan = adhoc.explain(graph, cypher, params, limits.timeout_seconds)
-        check(plan, graph.database)
+
+        def guard() -> None:
+            check(adhoc.explain(graph, cypher, params, limits.timeout_seconds), graph.database)
+
+        if passed is None:
+            guard()
+        else:
+            passed.check_once(graph.database, cypher, params, guard)
         outcome = adhoc.run_read(
             graph,
             cypher,
@@ -178,8 +230,10 @@ def run_saved(
     limits: RunLimits,
     key_id: str,
     from_text: bool = False,
+    passed: PassedPlans | None = None,
 ) -> QueryResult:
-    """Validate ``given`` against the query's header, then run it under the guards."""
+    """Validate ``given`` against the query's header, then run it under the guards
+    (``passed``: see :func:`run_cypher`)."""
     try:
         values = validate_params(query.params, given, from_text=from_text)
     except InvalidInput as exc:
@@ -198,7 +252,85 @@ def run_saved(
         params=values,
         limits=limits,
         key_id=key_id,
+        passed=passed,
     )
+
+
+def run_saved_many(
+    graph: Graph,
+    query: SavedQuery,
+    givens: Sequence[Mapping[str, Any]],
+    *,
+    limits: RunLimits,
+    key_id: str,
+    passed: PassedPlans,
+) -> list[QueryResult | PowermapError]:
+    """:func:`run_saved` with each of ``givens``, the runs one after the other in ONE read
+    transaction (for many small runs of one query: the alerts evaluator's, one per
+    touched account), each with its result or its error.
+
+    Every run is validated, guarded and logged as :func:`run_saved` would; the
+    transaction's timeout is one run's. Should the transaction fail (a run's error, a
+    timeout), each run is tried again alone, so every answer is the one its own run
+    gives."""
+    out: list[QueryResult | PowermapError | None] = [None] * len(givens)
+    valid: list[tuple[int, dict[str, Any]]] = []
+    for i, given in enumerate(givens):
+        try:
+            valid.append((i, validate_params(query.params, given)))
+        except InvalidInput as exc:
+            _log_run(
+                key_id=key_id,
+                name=query.name,
+                params=given,
+                started=time.perf_counter(),
+                outcome=exc.slug,
+            )
+            out[i] = exc
+    started = time.perf_counter()
+    try:
+        for _, values in valid:
+
+            def guard(values: Mapping[str, Any] = values) -> None:
+                plan = adhoc.explain(graph, query.cypher, values, limits.timeout_seconds)
+                check(plan, graph.database)
+
+            passed.check_once(graph.database, query.cypher, values, guard)
+        outcomes = adhoc.run_reads(
+            graph,
+            query.cypher,
+            [values for _, values in valid],
+            timeout=limits.timeout_seconds,
+            max_rows=limits.row_cap,
+        )
+    except PowermapError:
+        for i, values in valid:  # each alone: its own answer or error (and log line)
+            try:
+                out[i] = run_cypher(
+                    graph,
+                    name=query.name,
+                    cypher=query.cypher,
+                    params=values,
+                    limits=limits,
+                    key_id=key_id,
+                    passed=passed,
+                )
+            except PowermapError as exc:
+                out[i] = exc
+    else:
+        share = (time.perf_counter() - started) / max(1, len(valid))
+        for (i, values), outcome in zip(valid, outcomes, strict=True):
+            ms = _log_run(
+                key_id=key_id,
+                name=query.name,
+                params=values,
+                started=time.perf_counter() - share,
+                outcome="ok",
+                rows=len(outcome.rows),
+                truncated=outcome.truncated,
+            )
+            out[i] = QueryResult(outcome.columns, outcome.rows, outcome.truncated, ms)
+    return [r for r in out if r is not None]
 
 
 def run_adhoc(
