@@ -34,4 +34,5 @@ RUN python -c "from service.analytics.betweenness import warm_up; warm_up()"
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status == 200 else 1)"
+# One worker process per core the container may use (`--workers N` to choose).
 CMD ["powermap", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -21,7 +21,7 @@ DEMO_WEBHOOK_HOSTS := ["127.0.0.1"]
 # Origins of the demo page that `make run` serves next to the API (CORS, frame-ancestors).
 POWERMAP_EMBED_ALLOWED_ORIGINS ?= ["http://127.0.0.1:8001","http://localhost:8001"]
 
-.PHONY: help install neo4j neo4j-stop migrate demo run serve test lint typecheck pytest bench bench-ingest bench-sync bench-analytics bench-alerts clean widget browser schemathesis
+.PHONY: help install neo4j neo4j-stop migrate demo run serve test lint typecheck pytest bench bench-ingest bench-sync bench-analytics bench-alerts bench-http wrk clean widget browser schemathesis
 
 help:
 	@echo "make run     set up (venv, Neo4j, migrations, demo data) and serve on :8000"
@@ -98,7 +98,11 @@ widget: $(WIDGET_BUNDLE)
 browser:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
-bench: migrate widget browser
+# Debian's wrk, the load generator of `make bench-http`.
+wrk:
+	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+
+bench: migrate widget browser wrk
 	$(BIN)/python -m bench
 
 # Empties the configured database, loads 100,000 synthetic stakeholders through the
@@ -121,6 +125,13 @@ bench-alerts: migrate
 # 200,000-stakeholder portfolio, p50/p95 into bench/RESULTS.md; `make demo` reloads the demo.
 bench-analytics: migrate
 	$(BIN)/python -m bench analytics
+
+# Issue 13's request-path throughput: the demo portfolio (loaded if missing, nothing
+# emptied), Powermap against a bare FastAPI app and a bare one-lookup app, alternating,
+# all on loopback with `powermap serve`'s default workers; req/s, p50, p99 and the ratios
+# into bench/RESULTS.md.
+bench-http: migrate wrk
+	$(BIN)/python -m bench http
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -13,6 +13,7 @@ import sys
 BENCHMARKS: dict[str, str] = {
     "alerts": "bench.alerts",
     "analytics": "bench.analytics",
+    "http": "bench.http_load",
     "ingest": "bench.ingest",
     "sync": "bench.sync",
     "widget_render": "bench.widget_render",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -471,13 +472,35 @@ def seed_demo(
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Worker processes (default: the cores this process may use). Each has its "
+            "own driver, caches and background threads (docs/operations.md).",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn, one worker process per core by default."""
     import uvicorn
 
-    from service.api.app import create_app
+    uvicorn.run(
+        "service.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers or usable_cores(),
+        log_config=None,
+        access_log=False,
+    )
 
-    uvicorn.run(create_app(), host=host, port=port, log_config=None, access_log=False)
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, so a container's limit)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 @app.command("demo-page")

@@ -17,6 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.api.body_limit import BodyLimit
+from service.api.key_confirmation import KeyConfirmation
 from service.api.openapi import install_openapi
 from service.api.problems import install_problem_handlers
 from service.api.request_log import configure_logging, install_request_log
@@ -28,7 +29,7 @@ from service.api.startup import warm_up_process
 from service.api.state import AppState
 from service.domain.errors import DatabaseUnavailable
 from service.domain.sync.mappings import configured_mappings
-from service.graph import deadline, migrations
+from service.graph import deadline, migrations, request_trace
 from service.graph.driver import Graph
 from service.settings import Settings, get_settings
 from service.widget import valid_origins
@@ -37,9 +38,10 @@ log = logging.getLogger("powermap")
 
 
 class RequestDeadline:
-    """Give every HTTP request ``seconds`` to finish (``service/graph/deadline.py``).
+    """Give every HTTP request ``seconds`` to finish (``service/graph/deadline.py``) and
+    a trace of its graph work (``service/graph/request_trace.py``).
 
-    Pure ASGI, so the context variable it sets is inherited by the thread-pool thread
+    Pure ASGI, so the context variables it sets are inherited by the thread-pool thread
     that runs the route and by every driver call made there.
     """
 
@@ -51,7 +53,7 @@ class RequestDeadline:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with deadline.deadline(self.seconds):
+        with deadline.deadline(self.seconds), request_trace.traced():
             await self.app(scope, receive, send)
 
 
@@ -110,6 +112,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     install_openapi(app)
+    # Innermost: confirms a key accepted from memory before the answer leaves, and can
+    # replace that answer with the 401 (key_confirmation.py).
+    app.add_middleware(KeyConfirmation)
     # Inside the request log (so the 413 carries the request id), outside everything
     # that reads a body.
     app.add_middleware(

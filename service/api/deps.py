@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from service.api.key_confirmation import READ_ONLY_METHODS, PendingKey
 from service.api.state import AppState
 from service.domain import access, embed_tokens
 from service.domain.access import Principal, Scope
@@ -36,7 +37,14 @@ def get_principal(
     if credentials is None or not credentials.credentials:
         raise Unauthenticated("missing credentials: send `Authorization: Bearer <API key>`")
     token = credentials.credentials
-    if embed_tokens.is_api_key(token):
+    if embed_tokens.is_api_key(token) and request.method in READ_ONLY_METHODS:
+        # From memory when held; confirmed before the answer leaves (key_confirmation.py).
+        authenticated = state.api_keys.authenticate(token)
+        principal = authenticated.principal
+        if authenticated.pending is not None:
+            request.state.pending_key = PendingKey(token, authenticated.pending)
+    elif embed_tokens.is_api_key(token):
+        # A request that may write is refused before it writes: the key is read now.
         principal = access.authenticate(state.graph, token)
     else:
         # Not an API key: an embed token of the org-chart widget, limited to one

@@ -98,25 +98,30 @@ def validation_errors(exc: RequestValidationError, limit: int | None = None) -> 
     return result
 
 
+def domain_problem(request: Request, exc: PowermapError) -> JSONResponse:
+    """The problem+json of a domain error (what a route raising it answers)."""
+    headers: dict[str, str] = {}
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if exc.retry_after is not None:
+        headers["Retry-After"] = str(exc.retry_after)
+    return problem_response(
+        request,
+        status=exc.status,
+        slug=exc.slug,
+        title=exc.title,
+        detail=exc.detail,
+        errors=[e.as_dict() for e in exc.errors] or None,
+        error_count=exc.error_count,
+        headers=headers or None,
+        extensions=exc.extensions or None,
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(PowermapError)
     async def _domain(request: Request, exc: PowermapError) -> JSONResponse:
-        headers: dict[str, str] = {}
-        if exc.status == 401:
-            headers["WWW-Authenticate"] = "Bearer"
-        if exc.retry_after is not None:
-            headers["Retry-After"] = str(exc.retry_after)
-        return problem_response(
-            request,
-            status=exc.status,
-            slug=exc.slug,
-            title=exc.title,
-            detail=exc.detail,
-            errors=[e.as_dict() for e in exc.errors] or None,
-            error_count=exc.error_count,
-            headers=headers or None,
-            extensions=exc.extensions or None,
-        )
+        return domain_problem(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

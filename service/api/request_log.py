@@ -9,10 +9,13 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.graph import request_trace
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -36,26 +39,58 @@ def configure_logging(level: str) -> None:
 
 
 def install_request_log(app: FastAPI) -> None:
-    log = structlog.get_logger("powermap.request")
+    app.add_middleware(RequestLog)
 
-    @app.middleware("http")
-    async def _log_request(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+
+class RequestLog:
+    """One log line per HTTP request, and its id in ``X-Request-ID`` both ways.
+
+    Pure ASGI (no ``BaseHTTPMiddleware``, whose extra task and response streaming per
+    request cost more than the rest of a ``/healthz``): the id goes into the request's
+    state (``request.state.request_id``, read by the problem documents) before the app
+    runs, and into the response's headers when it starts.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.log = structlog.get_logger("powermap.request")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = ""
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                incoming = value.decode("latin-1")
+                break
         # Accept a caller's id only if it looks like one (bounded, printable).
         request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else ""
-        request.state.request_id = request_id or uuid.uuid4().hex
+        request_id = request_id or uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
         started = time.perf_counter()
-        response = await call_next(request)
-        response.headers[REQUEST_ID_HEADER] = request.state.request_id
-        log.info(
-            "request",
-            request_id=request.state.request_id,
-            method=request.method,
-            path=request.url.path,
-            status=response.status_code,
-            duration_ms=round((time.perf_counter() - started) * 1000, 1),
-            key_id=getattr(request.state, "key_id", None),
-        )
-        return response
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            trace = request_trace.current()
+            self.log.info(
+                "request",
+                request_id=request_id,
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                key_id=state.get("key_id"),
+                # Round trips to Neo4j: managed transactions and graph-version reads.
+                db_transactions=None if trace is None else trace.transactions,
+            )

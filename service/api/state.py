@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from service.domain.access import ApiKeyCache
 from service.domain.alerts.delivery import WebhookDeliverer
 from service.domain.alerts.evaluation import AlertEvaluator
 from service.domain.analytics.account_cache import AccountCache
@@ -21,6 +22,8 @@ class AppState:
     #: Pulled accounts and derived analytics of this app instance, keyed by the graph
     #: version (docs/analytics.md "Caching"); one per app, so tests never share one.
     account_cache: AccountCache
+    #: API keys verified from memory, revalidated by the graph version (access.py).
+    api_keys: ApiKeyCache
     #: Re-reads recently used accounts after writes (None when the cache or the
     #: refresh is off); the lifespan starts and stops it.
     refresher: AccountRefresher | None = None
@@ -68,6 +71,7 @@ class AppState:
             settings=settings,
             graph=graph,
             account_cache=cache,
+            api_keys=ApiKeyCache(graph),
             refresher=refresher,
             deliverer=deliverer,
             alert_evaluator=evaluator,

@@ -23,6 +23,9 @@ function, as the driver requires, and own three policies of failure:
   (``service/graph/deadline.py``) as its server-side timeout, so a write that cannot
   finish in time is rolled back by Neo4j and never commits after its client gave up.
 
+Inside an HTTP request, every transaction is also noted in the request's trace
+(``service/graph/request_trace.py``), reads with the graph version their bookmark names.
+
 The driver's own retry loop is turned off (``max_transaction_retry_time=0``): it cannot
 tell "the server is down" (fail now) from "a deadlock" (retry), and it retries both for
 30 s, which is how requests used to hang while Neo4j was down.
@@ -40,7 +43,7 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
 from neo4j.exceptions import DriverError, Neo4jError
 
 from service.domain.errors import DeadlineExceeded
-from service.graph import deadline
+from service.graph import deadline, request_trace
 from service.graph.breaker import breaker_of
 from service.graph.errors import is_connectivity, is_retryable, translate
 from service.settings import Settings
@@ -120,6 +123,11 @@ def execute(
                 result = (
                     session.execute_read(unit) if mode == "read" else session.execute_write(unit)
                 )
+                if request_trace.current() is not None:
+                    version = None
+                    if mode == "read":
+                        version = request_trace.version_of(session.last_bookmarks().raw_values)
+                    request_trace.note_transaction(read=mode == "read", version=version)
         except (Neo4jError, DriverError) as exc:
             if is_connectivity(exc):
                 if not fresh_attempt_made:

@@ -28,6 +28,7 @@ from typing import Final
 from neo4j import ManagedTransaction
 from neo4j.exceptions import DriverError, Neo4jError
 
+from service.graph import request_trace
 from service.graph.breaker import breaker_of
 from service.graph.driver import Graph
 from service.graph.errors import is_connectivity, translate
@@ -65,4 +66,6 @@ def current_graph_version(graph: Graph) -> str:
             breaker.trip()
         raise translate(exc) from exc
     breaker.reset()
-    return "|".join(sorted(bookmarks.raw_values))
+    version = request_trace.version_of(bookmarks.raw_values)
+    request_trace.note_transaction(read=True, version=version)
+    return version

@@ -58,6 +58,7 @@ from datetime import datetime
 from typing import Any, Final, TypeVar, cast
 
 from service.domain.analytics.account_reads import AccountReads
+from service.graph import request_trace
 from service.graph.account_subgraph import PulledAccount
 from service.graph.driver import Graph
 from service.graph.graph_version import UNKNOWN_VERSION, current_graph_version
@@ -216,10 +217,19 @@ class AccountCache:
             self._candidates.clear()
 
     def reads(self) -> AccountReads:
-        """One request's reads: the graph version is read now, once, and keys them all."""
+        """One request's reads: the graph version is read now, once, and keys them all.
+
+        Inside an HTTP request that has already read the graph (and written nothing
+        since), the version that read saw is used instead of reading it again: what is
+        pulled afterwards is at least as new (service/graph/request_trace.py).
+        """
         if not self.enabled:
             return AccountReads(self, UNKNOWN_VERSION)
-        version = current_graph_version(self.graph)
+        trace = request_trace.current()
+        if trace is not None and trace.version is not None:
+            version = trace.version
+        else:
+            version = current_graph_version(self.graph)
         self.observe(version)
         return AccountReads(self, version)
 
