@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.domain.alerts import watches
+from service.domain.alerts.condition_specs import CONDITION_TYPES
 from service.domain.alerts.evaluation import establish_baseline
 from service.domain.alerts.webhook_url import WebhookUrlRefused, check_webhook_url
 from service.domain.analytics.account_cache import AccountCache
@@ -26,16 +27,8 @@ __all__ = ["DEMO_WATCH_NAME", "DEMO_WEBHOOK_URL", "DemoWatch", "ensure_demo_watc
 DEMO_WATCH_NAME = "Demo portfolio: every condition"
 #: The demo page's inbox (``powermap demo-page`` on its default port).
 DEMO_WEBHOOK_URL = "http://127.0.0.1:8001/webhooks/powermap"
-DEMO_CONDITIONS = (
-    "key_stakeholder_left",
-    "champion_lost",
-    "key_stakeholder_dark",
-    "key_stakeholder_single_threaded",
-    "single_point_of_failure_appeared",
-    "budget_without_owner",
-    "health_dropped",
-    "former_champion_joined",
-)
+#: Every condition but the saved-query one (it needs a query and parameters).
+DEMO_CONDITIONS = tuple(t for t in CONDITION_TYPES if t != "saved_query_changed")
 
 
 @dataclass(frozen=True)
