@@ -30,7 +30,6 @@ import os
 import random
 import secrets
 import socket
-import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -52,6 +51,7 @@ from service.graph.webhook_delivery import (
     due_heads,
     record_attempt,
 )
+from service.polling import PollingThread
 from service.settings import Settings
 
 __all__ = [
@@ -364,14 +364,17 @@ class WebhookDeliverer:
         self._settings = settings
         self.worker_id = worker_id or worker_name()
         self._client = http_client(settings)
-        self._woken = threading.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._failing = False
+        self._thread = PollingThread(
+            "webhook-deliverer",
+            settings.alerts_delivery_interval_s,
+            lambda: self.step() > 0,  # more may be due at once (a retry, a backlog)
+            log=log,
+            event="webhook_delivery",
+        )
 
     def wake(self) -> None:
         """Look for due events now rather than at the next interval."""
-        self._woken.set()
+        self._thread.wake()
 
     def step(self) -> int:
         """One round: the number of attempts made."""
@@ -380,35 +383,11 @@ class WebhookDeliverer:
         )
 
     def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("the webhook deliverer is already running")
-        self._thread = threading.Thread(target=self._run, name="webhook-deliverer", daemon=True)
         self._thread.start()
 
     def stop(self, timeout_s: float | None = None) -> None:
         """Ask the thread to finish and wait for it (an attempt under way completes)."""
-        self._stopping.set()
-        self._woken.set()
-        if self._thread is not None:
-            self._thread.join(
-                timeout_s if timeout_s is not None else self._settings.alerts_delivery_timeout_s + 5
-            )
-            self._thread = None
+        self._thread.stop(
+            timeout_s if timeout_s is not None else self._settings.alerts_delivery_timeout_s + 5
+        )
         self._client.close()
-
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            self._woken.clear()
-            try:
-                made = self.step()
-                if self._failing:
-                    log.info("webhook_delivery_resumed")
-                    self._failing = False
-            except Exception:  # Neo4j away: say so once, keep polling
-                made = 0
-                if not self._failing:
-                    log.warning("webhook_delivery_failed", exc_info=True)
-                    self._failing = True
-            if made:
-                continue  # more may be due at once (a retry with no wait, a backlog)
-            self._woken.wait(self._settings.alerts_delivery_interval_s)

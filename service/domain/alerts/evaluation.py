@@ -75,6 +75,7 @@ from service.domain.queries.runner import PassedPlans, RunLimits, run_saved_many
 from service.graph import alert_evaluation as store
 from service.graph.alert_evaluation import Decision, StoredState, WatchRow
 from service.graph.driver import Graph
+from service.polling import PollingThread
 from service.settings import Settings, get_settings
 
 __all__ = [
@@ -648,22 +649,23 @@ class AlertEvaluator:
     ) -> None:
         """``on_events`` is called after a run that made events (the app wakes its
         webhook deliverer with it)."""
-        if interval_s <= 0:
-            raise ValueError("interval_s must be positive")
         self._graph = graph
         self._cache = cache
         self._settings = settings
-        self._interval_s = interval_s
         self._max_batches = max_batches
         self._on_events = on_events
         self._claimer = f"{_claimer()}:{uuid.uuid4().hex[:8]}"
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._thread = PollingThread(
+            "alert-evaluator",
+            interval_s,
+            self._round,
+            log=log,
+            event="alert_evaluation",
+        )
 
     def wake(self) -> None:
         """Evaluate now (a write just committed) instead of at the next poll."""
-        self._wake.set()
+        self._thread.wake()
 
     def step(self) -> list[EvaluationReport]:
         reports = []
@@ -690,26 +692,13 @@ class AlertEvaluator:
             self._on_events()
         return reports
 
+    def _round(self) -> bool:
+        # A step evaluates until nothing is pending (or max_batches): none waits after it.
+        self.step()
+        return False
+
     def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("the alert evaluator is already running")
-        self._thread = threading.Thread(target=self._run, name="alert-evaluator", daemon=True)
         self._thread.start()
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        self._stopping.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            self._wake.wait(self._interval_s)
-            self._wake.clear()
-            if self._stopping.is_set():
-                break
-            try:
-                self.step()
-            except Exception:  # Neo4j away: the change sets stay pending for the next poll
-                log.warning("alert_evaluation_failed", exc_info=True)
+        self._thread.stop(timeout_s)
