@@ -4,13 +4,17 @@ networkx, as of two dates; its problems; embed tokens."""
 
 from __future__ import annotations
 
+import io
+import json
 from typing import Any
+from xml.etree import ElementTree
 
 import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
 from service.domain import embed_tokens
+from service.domain.ingest import ingest_batch
 from service.graph.driver import Graph
 from service.settings import Settings
 from tests.api.export_scene import AFTER, BEFORE, expected_edges, expected_nodes, seed
@@ -176,3 +180,125 @@ def test_embed_token_reads_its_own_account_only(
 
 def test_no_credential_is_401(client: TestClient, gx: Graph) -> None:
     assert client.get(PATH).status_code == 401
+
+
+# -- the other formats ------------------------------------------------------------------
+
+
+def flat(props: dict[str, Any]) -> dict[str, Any]:
+    """A property set as GraphML and GEXF carry it: None omitted, lists joined with ';'."""
+    return {k: ";".join(v) if isinstance(v, list) else v for k, v in props.items() if v is not None}
+
+
+def edge_id(key: tuple[str, str, str]) -> str:
+    source, target, kind_key = key
+    return f"{source}|{kind_key}|{target}"
+
+
+def get_document(
+    client: TestClient, headers: dict[str, str], fmt: str, as_of: str, media_type: str
+) -> bytes:
+    response = client.get(PATH, headers=headers, params={"format": fmt, "as_of": as_of})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].split(";")[0] == media_type
+    return response.content
+
+
+@pytest.mark.parametrize("as_of", [BEFORE, AFTER])
+def test_graphml_reads_back_with_networkx_the_same_nodes_edges_and_properties(
+    client: TestClient, headers: dict[str, str], as_of: str
+) -> None:
+    content = get_document(client, headers, "graphml", as_of, "application/graphml+xml")
+    response = client.get(PATH, headers=headers, params={"format": "graphml", "as_of": as_of})
+    assert response.headers["content-disposition"] == f'attachment; filename="gx-{as_of}.graphml"'
+    g = nx.read_graphml(io.BytesIO(content))
+    assert isinstance(g, nx.MultiDiGraph)
+    # networkx adds the (empty) defaults of the key declarations: none are declared.
+    assert g.graph.pop("node_default") == {} and g.graph.pop("edge_default") == {}
+    assert g.graph == {
+        "account_id": "gx",
+        "account_name": "Globex",
+        "tier": "strategic",
+        "as_of": as_of,
+        "active_tie_threshold": 0.2,
+    }
+    expected = {n: flat(p) for n, p in with_analytics(client, headers, as_of).items()}
+    assert dict(g.nodes(data=True)) == expected
+    # Typed declarations: numbers and booleans come back as numbers and booleans.
+    assert type(g.nodes["boss"]["stance"]) is int and g.nodes["boss"]["is_key"] is True
+    edges = {(u, v, k): d for u, v, k, d in g.edges(keys=True, data=True)}
+    assert edges == {(k[0], k[1], edge_id(k)): flat(p) for k, p in expected_edges(as_of).items()}
+
+
+@pytest.mark.parametrize("as_of", [BEFORE, AFTER])
+def test_gexf_parses_with_networkx_with_every_node_edge_and_property(
+    client: TestClient, headers: dict[str, str], as_of: str
+) -> None:
+    content = get_document(client, headers, "gexf", as_of, "application/gexf+xml")
+    g = nx.read_gexf(io.BytesIO(content))
+    assert isinstance(g, nx.MultiDiGraph)
+    expected = {
+        n: {**flat(p), "label": p["name"]}
+        for n, p in with_analytics(client, headers, as_of).items()
+    }
+    assert dict(g.nodes(data=True)) == expected
+    edges = {(u, v, k): d for u, v, k, d in g.edges(keys=True, data=True)}
+    assert edges == {
+        (k[0], k[1], edge_id(k)): {
+            **flat(p),
+            "id": edge_id(k),
+            **({"weight": p["strength"]} if p.get("strength") is not None else {}),
+        }
+        for k, p in expected_edges(as_of).items()
+    }
+    # Gephi tells parallel edges apart by their kind: it is the edge's key.
+    root = ElementTree.fromstring(content)
+    kinds = {e.get("kind") for e in root.iter("{http://gexf.net/1.3}edge")}
+    assert kinds == {k[2] for k in expected_edges(as_of)}
+
+
+@pytest.mark.parametrize("as_of", [BEFORE, AFTER])
+def test_cytoscape_json_has_every_node_and_edge(
+    client: TestClient, headers: dict[str, str], as_of: str
+) -> None:
+    body = json.loads(get_document(client, headers, "cytoscape", as_of, "application/json"))
+    nodes = {n["data"]["id"]: n["data"] for n in body["elements"]["nodes"]}
+    expected = with_analytics(client, headers, as_of)
+    assert nodes == {n: {"id": n, **p} for n, p in expected.items()}
+    edges = {e["data"]["id"]: e["data"] for e in body["elements"]["edges"]}
+    assert edges == {
+        edge_id(k): {"id": edge_id(k), "source": k[0], "target": k[1], "key": k[2], **p}
+        for k, p in expected_edges(as_of).items()
+    }
+    assert body["data"]["as_of"] == as_of
+    # Cytoscape.js needs every edge's ends among the nodes.
+    assert all(e["source"] in nodes and e["target"] in nodes for e in edges.values())
+
+
+def test_xml_formats_survive_markup_and_control_characters_in_names(
+    client: TestClient, gx: Graph, settings: Settings, headers: dict[str, str]
+) -> None:
+    """A name with markup, quotes and a vertical tab (which XML 1.0 cannot carry) still
+    gives well-formed files: markup escaped, the control character replaced by U+FFFD."""
+    tricky = 'Bo <"Boss"> & \x0bCo'
+    ingest_batch(
+        gx,
+        settings,
+        {
+            "effective_at": "2026-02-15T00:00:00Z",
+            "stakeholders": [{"id": "boss", "account_id": "gx", "name": tricky}],
+        },
+    )
+    graphml = nx.read_graphml(
+        io.BytesIO(get_document(client, headers, "graphml", AFTER, "application/graphml+xml"))
+    )
+    gexf = nx.read_gexf(
+        io.BytesIO(get_document(client, headers, "gexf", AFTER, "application/gexf+xml"))
+    )
+    shown = 'Bo <"Boss"> & \ufffdCo'
+    assert graphml.nodes["boss"]["name"] == shown
+    assert gexf.nodes["boss"]["name"] == shown and gexf.nodes["boss"]["label"] == shown
+    # JSON carries the name exactly.
+    assert {n["id"]: n for n in get_json(client, headers, as_of=AFTER)["nodes"]}["boss"][
+        "name"
+    ] == tricky

@@ -19,15 +19,21 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
 from typing import IO, Final, Literal
+from xml.sax.saxutils import escape, quoteattr
 
 from service.domain.export.account_graph import (
+    EDGE_PROPERTIES,
+    GRAPH_PROPERTIES,
+    NODE_PROPERTIES,
     AccountGraphExport,
     GraphEdge,
     GraphNode,
+    PropertyType,
     Value,
 )
 
@@ -36,13 +42,14 @@ __all__ = [
     "SPOOL_MEMORY_BYTES",
     "ExportFormat",
     "FormatInfo",
+    "LIST_SEPARATOR",
     "GraphWriter",
     "document",
     "edge_id",
     "writer_for",
 ]
 
-ExportFormat = Literal["json", "cytoscape"]
+ExportFormat = Literal["json", "cytoscape", "graphml", "gexf"]
 
 #: Edges held in memory before the spool moves to a temporary file.
 SPOOL_MEMORY_BYTES: Final = 4 * 1024 * 1024
@@ -60,6 +67,8 @@ class FormatInfo:
 FORMATS: Final[Mapping[ExportFormat, FormatInfo]] = {
     "json": FormatInfo("application/json", "json", attachment=False),
     "cytoscape": FormatInfo("application/json", "cyjs", attachment=False),
+    "graphml": FormatInfo("application/graphml+xml", "graphml", attachment=True),
+    "gexf": FormatInfo("application/gexf+xml", "gexf", attachment=True),
 }
 
 
@@ -203,9 +212,181 @@ class CytoscapeWriter(GraphWriter):
         out.write("\n]}}\n")
 
 
+# -- XML ----------------------------------------------------------------------------------
+
+#: Characters XML 1.0 cannot carry (C0 controls but tab/newline/return, lone surrogates,
+#: U+FFFE/U+FFFF): a name typed with one must not make the whole file unreadable.
+_NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: How a list property is written where a format has no lists (GraphML, GEXF).
+LIST_SEPARATOR: Final = ";"
+
+
+def _xml_value(value: Value, kind: PropertyType) -> str:
+    """A property's text in XML (``value`` is not None): lists joined, booleans lowercase."""
+    if isinstance(value, list):
+        text = LIST_SEPARATOR.join(value)
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif kind == "double":
+        assert isinstance(value, int | float)
+        text = repr(float(value))
+    elif kind == "int":
+        assert isinstance(value, int)
+        text = str(value)
+    else:
+        text = str(value)
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _attr(value: str) -> str:
+    """An XML attribute value, quoted and escaped (newlines kept as character references)."""
+    return quoteattr(_NOT_XML.sub("\ufffd", value), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+_XML_DECLARATION: Final = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+class GraphmlWriter(GraphWriter):
+    """GraphML (graphml.graphdrawing.org): every property a typed ``<key>``, declared once
+    before the graph; ``None`` omitted; lists joined with ``;``."""
+
+    _TYPES: Final[Mapping[PropertyType, str]] = {
+        "string": "string",
+        "int": "int",
+        "double": "double",
+        "boolean": "boolean",
+        "list": "string",
+    }
+
+    def _begin(self, graph: Mapping[str, Value]) -> None:
+        out = self._out
+        out.write(_XML_DECLARATION)
+        out.write(
+            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+            'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+        )
+        for prefix, target, declared in (
+            ("g", "graph", GRAPH_PROPERTIES),
+            ("n", "node", NODE_PROPERTIES),
+            ("e", "edge", EDGE_PROPERTIES),
+        ):
+            for name, kind in declared.items():
+                out.write(
+                    f'<key id="{prefix}_{name}" for="{target}" attr.name="{name}" '
+                    f'attr.type="{self._TYPES[kind]}"/>\n'
+                )
+        out.write('<graph id="powermap" edgedefault="directed">\n')
+        out.write(self._data("g", graph, GRAPH_PROPERTIES))
+
+    def _data(
+        self, prefix: str, props: Mapping[str, Value], declared: Mapping[str, PropertyType]
+    ) -> str:
+        return "".join(
+            f'<data key="{prefix}_{name}">{escape(_xml_value(value, declared[name]))}</data>'
+            for name, value in props.items()
+            if value is not None
+        )
+
+    def _node(self, out: IO[str], node_id: str, props: Mapping[str, Value], first: bool) -> None:
+        out.write(f"<node id={_attr(node_id)}>{self._data('n', props, NODE_PROPERTIES)}</node>\n")
+
+    def _edge(self, out: IO[str], edge: GraphEdge, first: bool) -> None:
+        out.write(
+            f"<edge id={_attr(edge_id(edge))} source={_attr(edge.source)} "
+            f"target={_attr(edge.target)}>{self._data('e', edge.props, EDGE_PROPERTIES)}</edge>\n"
+        )
+
+    def _between(self, out: IO[str]) -> None:
+        pass
+
+    def _end(self, out: IO[str]) -> None:
+        out.write("</graph>\n</graphml>\n")
+
+
+class GexfWriter(GraphWriter):
+    """GEXF 1.3 (gexf.net): typed ``<attributes>`` declared once, a node's ``label`` its
+    name, an edge's ``kind`` its key (so Gephi keeps parallel edges apart) and ``weight``
+    its strength when it has one; ``None`` omitted; lists joined with ``;``."""
+
+    _TYPES: Final[Mapping[PropertyType, str]] = {
+        "string": "string",
+        "int": "integer",
+        "double": "double",
+        "boolean": "boolean",
+        "list": "string",
+    }
+
+    def _begin(self, graph: Mapping[str, Value]) -> None:
+        out = self._out
+        out.write(_XML_DECLARATION)
+        out.write(
+            '<gexf xmlns="http://gexf.net/1.3" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            'xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" '
+            'version="1.3">\n'
+        )
+        about = "; ".join(
+            f"{name}={_xml_value(value, GRAPH_PROPERTIES[name])}"
+            for name, value in graph.items()
+            if value is not None
+        )
+        out.write(
+            f"<meta><creator>Powermap</creator><description>{escape(about)}</description></meta>\n"
+        )
+        out.write('<graph defaultedgetype="directed" mode="static">\n')
+        for target, prefix, declared in (
+            ("node", "n", NODE_PROPERTIES),
+            ("edge", "e", EDGE_PROPERTIES),
+        ):
+            out.write(f'<attributes class="{target}" mode="static">\n')
+            for name, kind in declared.items():
+                out.write(
+                    f'<attribute id="{prefix}_{name}" title="{name}" type="{self._TYPES[kind]}"/>\n'
+                )
+            out.write("</attributes>\n")
+        out.write("<nodes>\n")
+
+    def _values(
+        self, prefix: str, props: Mapping[str, Value], declared: Mapping[str, PropertyType]
+    ) -> str:
+        values = "".join(
+            f'<attvalue for="{prefix}_{name}" value={_attr(_xml_value(value, declared[name]))}/>'
+            for name, value in props.items()
+            if value is not None
+        )
+        return f"<attvalues>{values}</attvalues>"
+
+    def _node(self, out: IO[str], node_id: str, props: Mapping[str, Value], first: bool) -> None:
+        name = props.get("name")
+        label = node_id if name is None else str(name)
+        out.write(
+            f"<node id={_attr(node_id)} label={_attr(label)}>"
+            f"{self._values('n', props, NODE_PROPERTIES)}</node>\n"
+        )
+
+    def _edge(self, out: IO[str], edge: GraphEdge, first: bool) -> None:
+        strength = edge.props.get("strength")
+        weight = "" if strength is None else f' weight="{_xml_value(strength, "double")}"'
+        out.write(
+            f"<edge id={_attr(edge_id(edge))} source={_attr(edge.source)} "
+            f"target={_attr(edge.target)} kind={_attr(edge.key)}{weight}>"
+            f"{self._values('e', edge.props, EDGE_PROPERTIES)}</edge>\n"
+        )
+
+    def _between(self, out: IO[str]) -> None:
+        out.write("</nodes>\n<edges>\n")
+
+    def _end(self, out: IO[str]) -> None:
+        out.write("</edges>\n</graph>\n</gexf>\n")
+
+
 _WRITERS: Final[Mapping[ExportFormat, type[GraphWriter]]] = {
     "json": NodeLinkWriter,
     "cytoscape": CytoscapeWriter,
+    "graphml": GraphmlWriter,
+    "gexf": GexfWriter,
 }
 
 
