@@ -173,6 +173,80 @@ def import_file(
     typer.echo(json.dumps(summary.as_dict(), indent=2))
 
 
+@app.command("export")
+def export_graph(
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="json (node-link), graphml, gexf or cytoscape.")
+    ] = "json",
+    account: Annotated[
+        str | None, typer.Option("--account", help="Only this account (its API document).")
+    ] = None,
+    tier: Annotated[
+        str | None, typer.Option("--tier", help="Only this tier's accounts (strategic, key, ...).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="YYYY-MM-DD: the end of that day (default today).")
+    ] = None,
+) -> None:
+    """Stream the portfolio's graph (or one tier's, or one account's) to stdout, account by
+    account, as GET /v1/accounts/{id}/graph writes one account (docs/export.md)."""
+    import io
+    import sys
+    from typing import get_args
+
+    from pydantic import TypeAdapter, ValidationError
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from service.domain.analytics.subgraphs import today
+    from service.domain.errors import PowermapError
+    from service.domain.export.formats import ExportFormat
+    from service.domain.export.portfolio import portfolio_graph
+    from service.domain.ingest.rows import Tier
+    from service.domain.values import Id, IsoDate
+
+    if fmt not in get_args(ExportFormat):
+        raise _fail(f"--format is one of {', '.join(get_args(ExportFormat))}, not {fmt!r}")
+    if account is not None and tier is not None:
+        raise _fail("give --account or --tier, not both")
+    if tier is not None and tier not in get_args(Tier):
+        raise _fail(f"--tier is one of {', '.join(get_args(Tier))}, not {tier!r}")
+    try:
+        when = TypeAdapter(IsoDate).validate_python(as_of) if as_of else today()
+        if account is not None:
+            TypeAdapter(Id).validate_python(account)
+    except ValidationError as exc:
+        raise _fail(f"{exc.errors()[0]['msg']}: {as_of if account is None else account!r}") from exc
+    settings = load_settings()
+    # UTF-8 whatever the locale, written in large chunks; the bar and the summary go to
+    # stderr, so stdout carries only the document.
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n", write_through=False)
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Graph.connect(settings) as graph, Progress(*columns, console=console) as bar:
+        task = bar.add_task("exporting accounts", total=None)
+        try:
+            summary = portfolio_graph(
+                graph,
+                settings,
+                out,
+                fmt=fmt,  # type: ignore[arg-type]  # checked against ExportFormat above
+                as_of=when,
+                account_id=account,
+                tier=tier,
+                started=lambda total: bar.update(task, total=total),
+                progress=lambda _: bar.advance(task),
+            )
+        except PowermapError as exc:
+            bar.stop()
+            raise _fail(exc.detail) from exc
+        finally:
+            out.flush()
+            out.detach()
+    console.print(
+        f"exported {summary.accounts} account(s): {summary.nodes} nodes, {summary.edges} edges "
+        f"({fmt}, as of {when.isoformat()})"
+    )
+
+
 sync_app = typer.Typer(
     no_args_is_help=True, help="Sync a CRM export (Salesforce CSVs, HubSpot JSON) as the API does."
 )

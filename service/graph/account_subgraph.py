@@ -58,6 +58,7 @@ __all__ = [
     "CLOSED_STAGES",
     "PersonRef",
     "PulledAccount",
+    "account_ids",
     "account_subgraph",
     "accounts_subgraphs",
     "budget_account_subgraph",
@@ -202,6 +203,16 @@ def to_account_graph(row: Record, as_of: datetime) -> PulledAccount:
     )
     covering = frozenset(tid for tid, _name, _role, _status, covers in row["team"] if covers)
     return PulledAccount(graph, row["tier"], covering)
+
+
+def account_ids(graph: Graph, *, tier: str | None = None) -> list[str]:
+    """Every account's id (of ``tier`` when given), in id order: the anchors a portfolio
+    walk pulls one at a time."""
+    if tier is None:
+        rows = graph.read(cypher("analytics/account_ids"))
+    else:
+        rows = graph.read(cypher("analytics/account_ids_by_tier"), tier=tier)
+    return [str(row["id"]) for row in rows]
 
 
 def account_subgraph(graph: Graph, account_id: str, *, valid_at: datetime) -> PulledAccount | None:
