@@ -98,4 +98,3 @@ def portfolio_graph(
     writer.close()
     nodes, edges = writer.counts
     return PortfolioExport(accounts, nodes, edges)
-
