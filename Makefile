@@ -21,7 +21,7 @@ DEMO_WEBHOOK_HOSTS := ["127.0.0.1"]
 # Origins of the demo page that `make run` serves next to the API (CORS, frame-ancestors).
 POWERMAP_EMBED_ALLOWED_ORIGINS ?= ["http://127.0.0.1:8001","http://localhost:8001"]
 
-.PHONY: help install neo4j neo4j-stop migrate demo run serve test lint typecheck pytest bench bench-ingest bench-sync bench-analytics bench-alerts bench-http wrk clean widget browser schemathesis
+.PHONY: help install neo4j neo4j-stop migrate demo run serve test lint typecheck pytest bench bench-ingest bench-sync bench-analytics bench-alerts bench-export bench-http wrk clean widget browser schemathesis
 
 help:
 	@echo "make run     set up (venv, Neo4j, migrations, demo data) and serve on :8000"
@@ -125,6 +125,12 @@ bench-alerts: migrate
 # 200,000-stakeholder portfolio, p50/p95 into bench/RESULTS.md; `make demo` reloads the demo.
 bench-analytics: migrate
 	$(BIN)/python -m bench analytics
+
+# Empties the graph, loads the 100,000-stakeholder portfolio and runs `powermap export` in
+# each format (graphml, gexf, json): wall time and peak memory (the process's max RSS)
+# into bench/RESULTS.md; `make demo` reloads the demo.
+bench-export: migrate
+	$(BIN)/python -m bench export
 
 # Issue 13's request-path throughput: the demo portfolio (loaded if missing, nothing
 # emptied), Powermap against a bare FastAPI app and a bare one-lookup app, alternating,

@@ -13,6 +13,7 @@ import sys
 BENCHMARKS: dict[str, str] = {
     "alerts": "bench.alerts",
     "analytics": "bench.analytics",
+    "export": "bench.export",
     "http": "bench.http_load",
     "ingest": "bench.ingest",
     "sync": "bench.sync",

@@ -278,7 +278,7 @@ class GraphmlWriter(GraphWriter):
                     f'attr.type="{self._TYPES[kind]}"/>\n'
                 )
         out.write('<graph id="powermap" edgedefault="directed">\n')
-        out.write(self._data("g", graph, GRAPH_PROPERTIES))
+        out.write(self._data("g", graph, GRAPH_PROPERTIES) + "\n")
 
     def _data(
         self, prefix: str, props: Mapping[str, Value], declared: Mapping[str, PropertyType]
