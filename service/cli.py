@@ -212,10 +212,12 @@ def export_graph(
         raise _fail(f"--tier is one of {', '.join(get_args(Tier))}, not {tier!r}")
     try:
         when = TypeAdapter(IsoDate).validate_python(as_of) if as_of else today()
-        if account is not None:
-            TypeAdapter(Id).validate_python(account)
     except ValidationError as exc:
-        raise _fail(f"{exc.errors()[0]['msg']}: {as_of if account is None else account!r}") from exc
+        raise _fail(f"--as-of {as_of!r}: {exc.errors()[0]['msg']}") from exc
+    try:
+        TypeAdapter(Id | None).validate_python(account)
+    except ValidationError as exc:
+        raise _fail(f"--account {account!r}: {exc.errors()[0]['msg']}") from exc
     settings = load_settings()
     # UTF-8 whatever the locale, written in large chunks; the bar and the summary go to
     # stderr, so stdout carries only the document.

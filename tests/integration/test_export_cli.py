@@ -130,7 +130,9 @@ def test_tier_keeps_that_tier_s_accounts(portfolio: Graph) -> None:
         (["--tier", "gold"], "--tier is one of"),
         (["--format", "xml"], "--format is one of"),
         (["--account", "gx", "--tier", "key"], "not both"),
-        (["--as-of", "2026-02-30"], "2026-02-30"),
+        (["--as-of", "2026-02-30"], "--as-of '2026-02-30'"),
+        (["--account", "gx", "--as-of", "30/01/2026"], "--as-of '30/01/2026'"),
+        (["--account", "no spaces"], "--account 'no spaces'"),
     ],
 )
 def test_bad_options_are_refused_with_nothing_written(
