@@ -63,6 +63,8 @@ EMBED_ROUTES = frozenset(
         "/v1/team-members/{}",
         "/v1/people/{}/departure-impact",
         "/v1/accounts/{}/departure-impact",
+        # The account's graph (docs/export.md): the widget's network view reads it.
+        "/v1/accounts/{}/graph",
     }
 )
 _PARAM = re.compile(r"\{[^}]*\}")
