@@ -420,6 +420,57 @@ def test_all_overlays_from_the_iframe_url(
     assert bad.status == 422
 
 
+def test_lines_are_drawn_only_near_the_view_when_zoomed_in(
+    page: Page, stack: Stack, powerco: dict[str, Any]
+) -> None:
+    page.goto(stack.embed_url(ACCOUNT, overlays="influence,ties", collapse_depth=5))
+    widget = ready(page)
+    expect(widget.locator("path.tie-line")).to_have_count(len(TIES))
+    expect(widget.locator("path.influence")).to_have_count(len(INFLUENCES))
+    for _ in range(4):
+        widget.get_by_role("button", name="Zoom in").click()
+    # ... and over to a corner of the chart: Sol Soc, bottom right.
+    search = widget.get_by_role("combobox", name="Search people by name or title")
+    search.fill("Sol Soc")
+    search.press("Enter")
+    expect(person(widget, "p-soc")).to_be_focused()
+    # In chart coordinates: the frame with half a frame around it (what the chart culls
+    # to), and the overlay lines drawn; each drawn line must stay within that box plus
+    # the clip box's slack (half the box again).
+    result = widget.evaluate(
+        """w => {
+        const svg = w.shadowRoot.querySelector('svg.chart');
+        const m = svg.querySelector('g.viewport').transform.baseVal.consolidate().matrix;
+        const r = svg.getBoundingClientRect();
+        const k = m.a;
+        const box = { x0: (-r.width / 2 - m.e) / k, x1: (1.5 * r.width - m.e) / k,
+                      y0: (-r.height / 2 - m.f) / k, y1: (1.5 * r.height - m.f) / k };
+        const sw = (box.x1 - box.x0) / 2, sh = (box.y1 - box.y0) / 2;
+        const lines = [...svg.querySelectorAll('path.influence, path.tie-line')];
+        const shown = lines.filter(p => getComputedStyle(p).display !== 'none');
+        const outside = shown.filter(p => {
+          const b = p.getBBox();
+          return b.x < box.x0 - sw || b.x + b.width > box.x1 + sw
+              || b.y < box.y0 - sh || b.y + b.height > box.y1 + sh;
+        });
+        return { scale: k, shown: shown.length, hidden: lines.length - shown.length,
+                 outside: outside.length,
+                 clipped: shown.filter(p => !/[QC]/.test(p.getAttribute('d'))).length };
+    }"""
+    )
+    assert result["scale"] > 1.5
+    assert result["outside"] == 0, result
+    assert result["hidden"] > 0 and result["clipped"] > 0, result
+    screenshot(page, "overlays-10-zoomed-in-clipped")
+    # Fitting the chart again draws every line whole.
+    widget.get_by_role("button", name="Fit to screen").click()
+    whole = widget.locator("path.influence, path.tie-line").evaluate_all(
+        "ps => ps.filter(p => /[QC]/.test(p.getAttribute('d'))"
+        " && getComputedStyle(p).display !== 'none').length"
+    )
+    assert whole == len(INFLUENCES) + len(TIES)
+
+
 def test_graph_failure_leaves_the_chart_working(
     page: Page, stack: Stack, powerco: dict[str, Any]
 ) -> None:

@@ -81,6 +81,83 @@ export interface OverlayStats {
 interface Line {
   path: SVGPathElement;
   box: Box;
+  /** The whole curve: "Q" sx,sy,cx,cy,ex,ey or "C" x0,y0,c1x,c1y,c2x,c2y,x1,y1. */
+  kind: "Q" | "C";
+  points: number[];
+  d: string;
+  marker: string | null;
+  /** The clip box version the path's geometry was computed for. */
+  version: number;
+  clipped: boolean;
+  /** Clipped away entirely: nothing of it is in the clip box (nor, then, in the view). */
+  empty: boolean;
+}
+
+const SAMPLES = 48;
+
+/** Points along a quadratic or cubic Bézier curve, as a flat x,y list. */
+function sample(kind: "Q" | "C", p: number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i <= SAMPLES; i++) {
+    const t = i / SAMPLES;
+    const u = 1 - t;
+    if (kind === "Q") {
+      out.push(u * u * p[0] + 2 * u * t * p[2] + t * t * p[4], u * u * p[1] + 2 * u * t * p[3] + t * t * p[5]);
+    } else {
+      const a = u * u * u;
+      const b = 3 * u * u * t;
+      const c = 3 * u * t * t;
+      const d = t * t * t;
+      out.push(a * p[0] + b * p[2] + c * p[4] + d * p[6], a * p[1] + b * p[3] + c * p[5] + d * p[7]);
+    }
+  }
+  return out;
+}
+
+/**
+ * The parts of a polyline inside a box (Liang–Barsky on each segment) as path data,
+ * or "" when none is.
+ */
+export function clipPolyline(pts: number[], box: Box): string {
+  let d = "";
+  let lastX = NaN;
+  let lastY = NaN;
+  for (let i = 0; i + 3 < pts.length; i += 2) {
+    const x0 = pts[i];
+    const y0 = pts[i + 1];
+    const dx = pts[i + 2] - x0;
+    const dy = pts[i + 3] - y0;
+    let t0 = 0;
+    let t1 = 1;
+    const edges: [number, number][] = [
+      [-dx, x0 - box.x0],
+      [dx, box.x1 - x0],
+      [-dy, y0 - box.y0],
+      [dy, box.y1 - y0],
+    ];
+    let visible = true;
+    for (const [p, q] of edges) {
+      if (p === 0) {
+        if (q < 0) visible = false;
+      } else {
+        const r = q / p;
+        if (p < 0) t0 = Math.max(t0, r);
+        else t1 = Math.min(t1, r);
+      }
+      if (t0 > t1) visible = false;
+      if (!visible) break;
+    }
+    if (!visible) continue;
+    const ax = round(x0 + t0 * dx);
+    const ay = round(y0 + t0 * dy);
+    const bx = round(x0 + t1 * dx);
+    const by = round(y0 + t1 * dy);
+    if (ax !== lastX || ay !== lastY) d += `M${ax},${ay}`;
+    d += `L${bx},${by}`;
+    lastX = bx;
+    lastY = by;
+  }
+  return d;
 }
 
 function svgEl<K extends keyof SVGElementTagNameMap>(
@@ -162,6 +239,11 @@ export class OverlayController {
   private graphKey: string | null = null;
   private loading: AbortController | null = null;
   private lines: Line[] = [];
+  // Lines are clipped to a box around the view (with slack, so panning rarely re-clips):
+  // software raster replays every item whose bounds meet a tile, so a tie running across
+  // a 1,000-person chart would otherwise be painted once per tile of the frame.
+  private clipBox: Box | null = null;
+  private clipVersion = 0;
   private linesOf = new Map<string, SVGPathElement[]>();
   private tieLines: { path: SVGPathElement; from: string; to: string }[] = [];
   private teamCards = new Map<string, SVGGElement>();
@@ -399,6 +481,7 @@ export class OverlayController {
     this.teamLayer.replaceChildren();
     this.undecorate();
     this.lines = [];
+    this.clipBox = null;
     this.linesOf = new Map();
     this.tieLines = [];
     this.teamCards = new Map();
@@ -428,8 +511,18 @@ export class OverlayController {
     if (this.stats) this.host.emit("powermap-overlays", { ...this.stats });
   }
 
-  private register(path: SVGPathElement, box: Box, ends: string[]): void {
-    this.lines.push({ path, box });
+  private register(
+    path: SVGPathElement,
+    kind: "Q" | "C",
+    points: number[],
+    ends: string[],
+  ): void {
+    const xs = points.filter((_, i) => i % 2 === 0);
+    const ys = points.filter((_, i) => i % 2 === 1);
+    const box = { x0: Math.min(...xs), x1: Math.max(...xs), y0: Math.min(...ys), y1: Math.max(...ys) };
+    const d = path.getAttribute("d") ?? "";
+    const marker = path.getAttribute("marker-end");
+    this.lines.push({ path, box, kind, points, d, marker, version: -1, clipped: false, empty: false });
     for (const id of ends) {
       const list = this.linesOf.get(id);
       if (list) list.push(path);
@@ -472,16 +565,7 @@ export class OverlayController {
       path.setAttribute("data-to", edge.target);
       path.setAttribute("data-strength", String(strength));
       fragment.appendChild(path);
-      this.register(
-        path,
-        {
-          x0: Math.min(sx, cx, ex),
-          x1: Math.max(sx, cx, ex),
-          y0: Math.min(sy, cy, ey),
-          y1: Math.max(sy, cy, ey),
-        },
-        [edge.source, edge.target],
-      );
+      this.register(path, "Q", [sx, sy, cx, cy, ex, ey], [edge.source, edge.target]);
       stats.influence++;
     }
     this.influenceLayer.appendChild(fragment);
@@ -562,11 +646,7 @@ export class OverlayController {
         path.setAttribute("data-strength", String(strength));
         path.setAttribute("data-active", String(active));
         fragment.appendChild(path);
-        this.register(
-          path,
-          { x0: Math.min(p.x, ex), x1: Math.max(p.x, ex), y0, y1: ey },
-          [edge.source, edge.target],
-        );
+        this.register(path, "C", [p.x, y0, p.x, my, ex, my, ex, ey], [edge.source, edge.target]);
         this.tieLines.push({ path, from: edge.source, to: edge.target });
         stats.ties++;
         if (!active) stats.tiesInactive++;
@@ -695,11 +775,57 @@ export class OverlayController {
     this.decorated.clear();
   }
 
-  /** Takes lines far outside the frame out of rendering, like the chart's own links. */
+  /**
+   * Takes lines far outside the frame out of rendering, like the chart's own links, and
+   * clips those running out of a box around the view to it (an arrow only where the
+   * influenced end is in the box). The clip box has a frame of slack on every side, so
+   * it is recomputed only when the view leaves it or zooms out of it.
+   */
   private cull(box: Box): void {
     this.lastBox = box;
-    for (const { path, box: b } of this.lines) {
-      const out = b.x1 < box.x0 || b.x0 > box.x1 || b.y1 < box.y0 || b.y0 > box.y1;
+    // The culling box is the frame with half a frame around it: the frame is its middle.
+    const w = (box.x1 - box.x0) / 2;
+    const hgt = (box.y1 - box.y0) / 2;
+    const frame = { x0: box.x0 + w / 2, x1: box.x1 - w / 2, y0: box.y0 + hgt / 2, y1: box.y1 - hgt / 2 };
+    let clip = this.clipBox;
+    if (
+      !clip ||
+      frame.x0 < clip.x0 ||
+      frame.x1 > clip.x1 ||
+      frame.y0 < clip.y0 ||
+      frame.y1 > clip.y1 ||
+      clip.x1 - clip.x0 > 3 * w
+    ) {
+      clip = box;
+      this.clipBox = clip;
+      this.clipVersion++;
+    }
+    for (const line of this.lines) {
+      const { path, box: b } = line;
+      let out = b.x1 < box.x0 || b.x0 > box.x1 || b.y1 < box.y0 || b.y0 > box.y1;
+      if (!out && line.version !== this.clipVersion) {
+        line.version = this.clipVersion;
+        const inside = b.x0 >= clip.x0 && b.x1 <= clip.x1 && b.y0 >= clip.y0 && b.y1 <= clip.y1;
+        if (inside) {
+          if (line.clipped) {
+            path.setAttribute("d", line.d);
+            if (line.marker) path.setAttribute("marker-end", line.marker);
+            line.clipped = false;
+          }
+          line.empty = false;
+        } else {
+          const pts = sample(line.kind, line.points);
+          const d = clipPolyline(pts, clip);
+          path.setAttribute("d", d || "M0,0");
+          const n = pts.length;
+          const endIn = pts[n - 2] >= clip.x0 && pts[n - 2] <= clip.x1 && pts[n - 1] >= clip.y0 && pts[n - 1] <= clip.y1;
+          if (line.marker && !endIn) path.removeAttribute("marker-end");
+          else if (line.marker) path.setAttribute("marker-end", line.marker);
+          line.clipped = true;
+          line.empty = !d;
+        }
+      }
+      if (line.empty) out = true;
       if (path.classList.contains("culled") !== out) path.classList.toggle("culled", out);
     }
   }

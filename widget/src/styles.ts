@@ -148,13 +148,14 @@ svg.lod-low .person text, svg.lod-low .badges, svg.lod-low .coverage, svg.lod-lo
 .overlay-tools { display: flex; flex-wrap: wrap; gap: 4px; }
 .overlay-tools button[aria-pressed="true"] { background: #e0e7ff; border-color: #6366f1; color: #312e81; font-weight: 600; }
 .overlay-tools button.whatif-toggle[aria-pressed="true"] { background: #fee2e2; border-color: ${WHATIF_COLOR}; color: #7f1d1d; }
-.influence { fill: none; stroke: ${INFLUENCE_COLOR}; opacity: .6; }
+/* stroke-opacity, not opacity: opacity would render every line in a layer of its own. */
+.influence { fill: none; stroke: ${INFLUENCE_COLOR}; stroke-opacity: .6; }
 .influence-arrow { fill: ${INFLUENCE_COLOR}; }
-.tie-line { fill: none; stroke: ${TIE_COLOR}; opacity: .55; }
-.tie-line.inactive { stroke-dasharray: 6 4; opacity: .7; }
-.tie-line.lost { stroke: ${WHATIF_COLOR}; opacity: .95; }
-svg.emph .influence, svg.emph .tie-line { opacity: .12; }
-svg.emph .influence.emph, svg.emph .tie-line.emph { opacity: 1; }
+.tie-line { fill: none; stroke: ${TIE_COLOR}; stroke-opacity: .55; }
+.tie-line.inactive { stroke-dasharray: 6 4; stroke-opacity: .7; }
+.tie-line.lost { stroke: ${WHATIF_COLOR}; stroke-opacity: .95; }
+svg.emph .influence, svg.emph .tie-line { stroke-opacity: .12; }
+svg.emph .influence.emph, svg.emph .tie-line.emph { stroke-opacity: 1; }
 .team { cursor: pointer; }
 .team .tcard { fill: #fdf4ff; stroke: ${TIE_COLOR}; stroke-width: 2px; }
 .team .tname { font-weight: 650; font-size: 12.5px; fill: #0f172a; }
