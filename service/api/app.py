@@ -133,12 +133,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Pages on these origins call the API from the browser with embed tokens. Added
         # last, so outermost: 401/403 problems carry the CORS headers too and the widget
         # can show why it failed instead of a network error. Bearer tokens only, so no
-        # credentials mode.
+        # credentials mode. POST with a JSON body: the widget's what-if departure impact
+        # (an embed token still reaches only embed_tokens.EMBED_ROUTES).
         app.add_middleware(
             CORSMiddleware,
             allow_origins=valid_origins(settings.embed_allowed_origins),
-            allow_methods=["GET"],
-            allow_headers=["Authorization", "Accept", "X-Request-ID"],
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Accept", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID"],
             max_age=600,
         )

@@ -50,8 +50,10 @@ ALGORITHM = "HS256"
 LEEWAY_SECONDS = 5
 
 # Route templates an embed token may call (path parameters written as `{}`): the
-# account's org chart and what the widget's side panel shows about one person. Each
-# of these routes also checks the account with `Principal.require_account`.
+# account's org chart, what the widget's side panel shows about one person, and the
+# what-if mode's departure impact of several of the account's people (a read sent as
+# POST; ids outside the account are a 422 naming only the ids sent). Each of these
+# routes also checks the account with `Principal.require_account`.
 EMBED_ROUTES = frozenset(
     {
         "/v1/accounts/{}",
@@ -60,6 +62,7 @@ EMBED_ROUTES = frozenset(
         "/v1/stakeholders/{}",
         "/v1/team-members/{}",
         "/v1/people/{}/departure-impact",
+        "/v1/accounts/{}/departure-impact",
         # The account's graph (docs/export.md): the widget's network view reads it.
         "/v1/accounts/{}/graph",
     }

@@ -16,6 +16,7 @@ from string import Template
 
 __all__ = [
     "ASSET_NAME",
+    "OVERLAYS_PATTERN",
     "PAGE_DIR",
     "STATIC_DIR",
     "embed_page",
@@ -27,6 +28,8 @@ PAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PAGE_DIR / "static"
 ASSET_NAME = "powermap-org-chart.js"
 
+#: The iframe page's `overlays` query parameter: overlay names, comma-separated.
+OVERLAYS_PATTERN = r"^(influence|ties|coverage)(,(influence|ties|coverage))*$"
 _TEMPLATE = Template((PAGE_DIR / "embed_page.html").read_text(encoding="utf-8"))
 # An origin as CSP and CORS understand it: scheme://host[:port], or a wildcard.
 _ORIGIN = re.compile(
@@ -63,6 +66,7 @@ def embed_page(
     *,
     as_of: str | None = None,
     collapse_depth: int | None = None,
+    overlays: str | None = None,
 ) -> str:
     """The iframe page: the custom element, configured by its attributes only."""
     extra = ""
@@ -70,6 +74,8 @@ def embed_page(
         extra += f' as-of="{escape(as_of, quote=True)}"'
     if collapse_depth is not None:
         extra += f' collapse-depth="{collapse_depth}"'
+    if overlays:
+        extra += f' overlays="{escape(overlays.replace(",", " "), quote=True)}"'
     return _TEMPLATE.substitute(
         account=escape(account_id, quote=True), token=escape(token, quote=True), extra=extra
     )

@@ -288,3 +288,68 @@ def test_an_api_key_still_sees_the_whole_history(
         "items"
     ]
     assert {r["id"]: r["manager_id"] for r in rows}["n-report"] == "n-mover"
+
+
+def _without(words: list[str], *sent: str) -> list[str]:
+    return [w for w in words if w not in sent]
+
+
+# The widget's what-if mode: POST /v1/accounts/{id}/departure-impact with an embed token
+# (token's account, path's account, person ids, expected status, strings that must not
+# appear anywhere in the answer: the other account's ids and names, but the ids sent).
+WHAT_IF: list[tuple[str, str, list[str], int, list[str]]] = [
+    ("northwind", "northwind", ["n-peer"], 200, BLUE_ONLY + MOVER),
+    ("northwind", "northwind", ["n-peer", "t-north"], 200, BLUE_ONLY + MOVER),
+    ("bluebird", "bluebird", ["n-mover"], 200, NORTH_ONLY),
+    ("bluebird", "bluebird", ["b-ceo", "t-blue", "n-mover"], 200, NORTH_ONLY),
+    # Our Northwind account manager knows the mover: part of Bluebird's graph, Bluebird's ties only.
+    ("bluebird", "bluebird", ["t-north"], 200, NORTH_ONLY),
+    # Another account in the path: refused before anything is read.
+    ("bluebird", "northwind", ["n-peer"], 403, _without(NORTH_ONLY, "northwind", "n-peer")),
+    ("northwind", "bluebird", ["b-ceo"], 403, _without(BLUE_ONLY, "bluebird", "b-ceo") + MOVER),
+    # Another account's people under the token's own account: a 422 naming only the ids
+    # sent, where they were, and nothing about them.
+    ("bluebird", "bluebird", ["n-peer"], 422, _without(NORTH_ONLY, "n-peer")),
+    ("bluebird", "bluebird", ["b-ceo", "n-ceo"], 422, _without(NORTH_ONLY, "n-ceo")),
+    ("northwind", "northwind", ["b-ceo", "n-peer"], 422, _without(BLUE_ONLY, "b-ceo") + MOVER),
+    ("northwind", "northwind", ["n-mover"], 422, BLUE_ONLY),
+]
+
+
+@pytest.mark.parametrize(
+    ("account", "path_account", "person_ids", "status", "forbidden"),
+    WHAT_IF,
+    ids=[f"{a}:{p}:{'+'.join(ids)}" for a, p, ids, _, _ in WHAT_IF],
+)
+def test_an_embed_token_runs_what_if_on_its_account_only(
+    client: TestClient,
+    moved: dict[str, dict[str, str]],
+    account: str,
+    path_account: str,
+    person_ids: list[str],
+    status: int,
+    forbidden: list[str],
+) -> None:
+    path = f"/v1/accounts/{path_account}/departure-impact"
+    response = client.post(path, json={"person_ids": person_ids}, headers=moved[account])
+    assert response.status_code == status, response.text
+    body = response.json()
+    if status == 200:
+        assert body["account"]["id"] == account
+        assert sorted(d["id"] for d in body["departed"]) == sorted(person_ids)
+    else:
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert body["instance"] == path
+        del body["instance"]  # the caller's own request, echoed
+    if status == 422:
+        # Exactly the foreign ids are named, by their place in the request.
+        foreign = [i for i, p in enumerate(person_ids) if p not in OWN_PEOPLE[account]]
+        assert [e["location"] for e in body["errors"]] == [f"body.person_ids[{i}]" for i in foreign]
+    assert not _leaked(body, forbidden)
+
+
+# Who each account's what-if may name (after the move, today).
+OWN_PEOPLE = {
+    "northwind": {"n-ceo", "n-peer", "n-report", "t-north"},
+    "bluebird": {"b-ceo", "b-new", "n-mover", "t-blue", "t-north"},
+}

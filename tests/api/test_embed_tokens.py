@@ -264,6 +264,45 @@ def test_cors_admits_configured_embedding_origins_only(
     assert "access-control-allow-origin" not in stranger.headers
 
 
+def test_cors_admits_the_what_if_post_from_embedding_origins(
+    crm_client: TestClient, accounts: GraphBuilder, auth_headers: KeyFactory
+) -> None:
+    """The widget's what-if mode POSTs JSON from the host page's origin: a preflight."""
+    path = "/v1/accounts/acme/departure-impact"
+    preflight = crm_client.options(
+        path,
+        headers={
+            "Origin": CRM_ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
+    assert preflight.status_code == 200, preflight.text
+    assert preflight.headers["access-control-allow-origin"] == CRM_ORIGIN
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    allowed = preflight.headers["access-control-allow-headers"].lower()
+    assert "content-type" in allowed and "authorization" in allowed
+    stranger = crm_client.options(
+        path,
+        headers={
+            "Origin": "https://evil.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
+    assert "access-control-allow-origin" not in stranger.headers
+
+    token = mint(crm_client, auth_headers("read"))
+    ok = crm_client.post(
+        path,
+        json={"person_ids": ["acme-cfo"]},
+        headers={**bearer(token), "Origin": CRM_ORIGIN},
+    )
+    assert ok.status_code == 200, ok.text
+    assert ok.headers["access-control-allow-origin"] == CRM_ORIGIN
+    assert [b["budget_id"] for b in ok.json()["budgets_without_owner"]] == ["acme-bud"]
+
+
 def test_embed_page_has_a_strict_csp_and_no_inline_script(
     crm_client: TestClient, accounts: GraphBuilder
 ) -> None:

@@ -1,4 +1,4 @@
-// The widget's only door to the service: bearer-authenticated GETs that turn
+// The widget's only door to the service: bearer-authenticated GETs and JSON POSTs that turn
 // every failure (HTTP problem+json, network, bad JSON) into one typed error.
 
 export interface Problem {
@@ -44,11 +44,38 @@ export class ApiClient {
     query: Record<string, string | null | undefined> = {},
     signal?: AbortSignal,
   ): Promise<T> {
+    return this.request<T>("GET", path, query, undefined, signal);
+  }
+
+  /** A JSON POST (the what-if departure impact is a read sent as POST); errors as `get`. */
+  async post<T>(
+    path: string,
+    body: unknown,
+    query: Record<string, string | null | undefined> = {},
+    signal?: AbortSignal,
+  ): Promise<T> {
+    return this.request<T>("POST", path, query, body, signal);
+  }
+
+  private async request<T>(
+    method: "GET" | "POST",
+    path: string,
+    query: Record<string, string | null | undefined>,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const url = this.url(path, query);
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${this.token}`,
+      Accept: "application/json",
+    };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
     let response: Response;
     try {
       response = await fetch(url, {
-        headers: { Authorization: `Bearer ${this.token}`, Accept: "application/json" },
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
         // Bearer tokens only: never send the host page's cookies to the service.
         credentials: "omit",
         mode: "cors",

@@ -19,6 +19,9 @@ import {
   initiallyExpanded,
   searchPeople,
 } from "./model";
+// --- h-overlays ---
+import { OverlayController } from "./overlays";
+// --- end h-overlays ---
 import { SidePanel } from "./panel";
 import { ChartView } from "./render";
 import { COVERAGE_COLORS, CSS, DOTTED_COLOR, STANCE_COLORS } from "./styles";
@@ -75,7 +78,7 @@ function errorCopy(error: ApiError): { title: string; hint: string } {
 }
 
 export class PowermapOrgChart extends HTMLElement {
-  static observedAttributes = ["account", "api-base", "token", "as-of", "collapse-depth"];
+  static observedAttributes = ["account", "api-base", "token", "as-of", "collapse-depth", "overlays"];
 
   private readonly shadow: ShadowRoot;
   private readonly view: ChartView;
@@ -94,6 +97,9 @@ export class PowermapOrgChart extends HTMLElement {
   private abort: AbortController | null = null;
   private searchHits: IndexedPerson[] = [];
   private activeMatch = -1;
+  // --- h-overlays: overlays and what-if (overlays.ts, whatif.ts) ---
+  private readonly power: OverlayController;
+  // --- end h-overlays ---
 
   constructor() {
     super();
@@ -132,7 +138,9 @@ export class PowermapOrgChart extends HTMLElement {
     const stage = h("div", { class: "stage" });
     this.view = new ChartView(stage, {
       toggle: (id) => this.toggle(id),
-      open: (id) => this.openPanel(id),
+      open: (id) => {
+        if (!this.power.intercept(id)) this.openPanel(id); // h-overlays: what-if picking
+      },
     });
     const zoomIn = h("button", { text: "+", attrs: { type: "button", "aria-label": "Zoom in" } });
     const zoomOut = h("button", { text: "−", attrs: { type: "button", "aria-label": "Zoom out" } });
@@ -144,6 +152,25 @@ export class PowermapOrgChart extends HTMLElement {
 
     this.legend = h("details", { class: "legend" }, h("summary", { text: "Legend" }), this.legendList());
     this.legend.open = true;
+
+    // --- h-overlays: overlays and what-if (overlays.ts, whatif.ts) ---
+    this.power = new OverlayController({
+      view: this.view,
+      stage,
+      panel: this.panel,
+      api: () => this.api,
+      account: () => this.getAttribute("account") ?? "",
+      asOf: () => this.getAttribute("as-of"),
+      index: () => this.index,
+      reveal: (id) => this.reveal(id),
+      fit: () => this.view.fit(this.readableScale()),
+      reflect: (value) => (value ? this.setAttribute("overlays", value) : this.removeAttribute("overlays")),
+      emit: (name, detail) => this.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true, detail })),
+    });
+    // Before Expand/Collapse: Tab from Collapse still lands on the chart.
+    toolbar.insertBefore(this.power.toolbar, toolbar.lastElementChild);
+    this.legend.append(this.power.legend);
+    // --- end h-overlays ---
 
     this.shadow.append(h("div", { class: "frame" }, toolbar, this.statusEl, stage, this.legend));
 
@@ -180,6 +207,10 @@ export class PowermapOrgChart extends HTMLElement {
 
   attributeChangedCallback(name: string, oldValue: string | null, newValue: string | null): void {
     if (oldValue === newValue) return;
+    if (name === "overlays") {
+      this.power.setOverlays(newValue); // h-overlays: no reload
+      return;
+    }
     if (name === "collapse-depth" && this.chart) {
       this.collapseToDepth();
       return;
@@ -298,6 +329,7 @@ export class PowermapOrgChart extends HTMLElement {
     this.abort = abort;
     this.showLoading();
     const api = new ApiClient(base, token);
+    this.power.prefetch(api, account, asOf); // h-overlays: the graph alongside the chart
     let chart: OrgChart;
     try {
       chart = await api.get<OrgChart>(`/v1/accounts/${encodeId(account)}/org-chart`, { as_of: asOf }, abort.signal);
@@ -342,6 +374,7 @@ export class PowermapOrgChart extends HTMLElement {
     this.view.svg.getBoundingClientRect();
     stats.drawMs = performance.now() - started;
     this.setState("ready");
+    this.power.chartLoaded(sameAccount); // h-overlays
     this.dispatchEvent(
       new CustomEvent("powermap-render", {
         bubbles: true,

@@ -93,7 +93,11 @@ export class SidePanel {
   private readonly sub: HTMLElement;
   private readonly body: HTMLElement;
   private abort: AbortController | null = null;
+  private readonly whatIfButton: HTMLButtonElement;
   personId: string | null = null;
+  private personName = "";
+  /** Set by the what-if mode (whatif.ts): the panel then offers "What if they left?". */
+  onWhatIf: ((id: string, name: string) => void) | null = null;
 
   constructor(
     container: HTMLElement,
@@ -108,10 +112,22 @@ export class SidePanel {
     });
     close.addEventListener("click", () => this.onClose());
     this.body = h("div", { class: "body" });
+    this.whatIfButton = h("button", {
+      text: "What if they left? Show on the chart",
+      class: "whatif-add",
+      attrs: { type: "button" },
+    });
+    this.whatIfButton.addEventListener("click", () => {
+      if (!this.personId) return;
+      this.onWhatIf?.(this.personId, this.personName);
+      this.onClose(); // the answer is on the chart: give it the room
+
+    });
     this.root = h(
       "aside",
       { class: "panel", attrs: { role: "dialog", "aria-modal": "false", "aria-labelledby": "pm-panel-title" } },
       h("header", {}, h("div", {}, this.heading, this.sub), close),
+      h("div", { class: "panel-actions" }, this.whatIfButton),
       this.body,
     );
     this.root.hidden = true;
@@ -147,6 +163,9 @@ export class SidePanel {
     this.root.hidden = false;
     this.root.setAttribute("data-person-id", person.id);
     this.heading.textContent = person.name;
+    this.personName = person.name;
+    this.whatIfButton.hidden = this.onWhatIf === null;
+    this.whatIfButton.setAttribute("aria-label", `What if ${person.name} left? Add them to the what-if on the chart`);
     this.sub.textContent = [person.title, person.department, person.status === "left" ? "has left" : null]
       .filter(Boolean)
       .join(" · ");

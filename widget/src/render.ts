@@ -41,6 +41,14 @@ export interface DrawStats {
   drawMs: number;
 }
 
+/** A rectangle of chart coordinates. */
+export interface Box {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
 }
@@ -151,6 +159,9 @@ export class ChartView {
   private readonly linkLayer: SVGGElement;
   private readonly dottedLayer: SVGGElement;
   private readonly nodeLayer: SVGGElement;
+  /** Overlay lines go under the cards (cards stay readable), the team row after them. */
+  readonly belowPeople: SVGGElement;
+  readonly abovePeople: SVGGElement;
   private readonly zoomer: ZoomBehavior<SVGSVGElement, unknown>;
   private readonly linkPath = linkVertical<unknown, [number, number]>()
     .source((d) => (d as { s: [number, number] }).s)
@@ -168,6 +179,11 @@ export class ChartView {
   private cards = new Map<string, SVGGElement>();
   private linkPaths = new Map<string, { path: SVGPathElement; x0: number; x1: number; y0: number; y1: number }>();
   private frame = { width: 800, height: 500 };
+  // The overlays (overlays.ts) draw in layers of their own after every draw, cull their
+  // lines with the same box as the chart's, and may add content beside the chart.
+  readonly drawHooks: (() => void)[] = [];
+  readonly cullHooks: ((box: Box, scale: number) => void)[] = [];
+  extraBounds: (() => Box | null) | null = null;
 
   constructor(
     container: HTMLElement,
@@ -181,7 +197,9 @@ export class ChartView {
     this.viewport = el(this.svg, "g", { class: "viewport" });
     this.linkLayer = el(this.viewport, "g", { class: "links" });
     this.dottedLayer = el(this.viewport, "g", { class: "dotted-lines" });
+    this.belowPeople = el(this.viewport, "g", { class: "overlays-below" });
     this.nodeLayer = el(this.viewport, "g", { class: "people" });
+    this.abovePeople = el(this.viewport, "g", { class: "overlays-above" });
 
     this.zoomer = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.05, 2.5])
@@ -351,8 +369,14 @@ export class ChartView {
       this.focusId = fallback ?? this.largestRoot() ?? nodes[0]?.data.id ?? null;
       if (this.focusId) this.cardOf(this.focusId)?.setAttribute("tabindex", "0");
     }
+    for (const hook of this.drawHooks) hook();
     this.cull();
     return { visible: nodes.length, drawMs: performance.now() - started };
+  }
+
+  /** The drawn card of a person, from the last draw (no DOM query). */
+  cardById(id: string): SVGGElement | undefined {
+    return this.cards.get(id);
   }
 
   cardOf(id: string): SVGGElement | null {
@@ -372,7 +396,7 @@ export class ChartView {
     else this.callbacks.open(id);
   }
 
-  private nearestVisibleAncestor(id: string): string | null {
+  nearestVisibleAncestor(id: string): string | null {
     let current = this.index.get(id)?.parentId ?? null;
     while (current !== null && !this.positions.has(current)) {
       current = this.index.get(current)?.parentId ?? null;
@@ -481,19 +505,29 @@ export class ChartView {
       if (link.path.classList.contains("culled") !== out) link.path.classList.toggle("culled", out);
     }
     this.svg.classList.toggle("lod-low", t.k < 0.3);
+    for (const hook of this.cullHooks) hook({ x0, x1, y0, y1 }, t.k);
   }
 
-  private bounds(): { x0: number; x1: number; y0: number; y1: number } | null {
+  /** The chart's drawn people; with `extras`, also what the overlays add beside it. */
+  bounds(extras = true): Box | null {
     if (this.positions.size === 0) return null;
     let x0 = Infinity;
     let x1 = -Infinity;
+    let y0 = 0;
     let y1 = -Infinity;
     for (const p of this.positions.values()) {
       x0 = Math.min(x0, p.x - CARD_W / 2);
       x1 = Math.max(x1, p.x + CARD_W / 2);
       y1 = Math.max(y1, p.y + CARD_H + 28);
     }
-    return { x0, x1, y0: 0, y1 };
+    const extra = extras ? this.extraBounds?.() : null;
+    if (extra) {
+      x0 = Math.min(x0, extra.x0);
+      x1 = Math.max(x1, extra.x1);
+      y0 = Math.min(y0, extra.y0);
+      y1 = Math.max(y1, extra.y1);
+    }
+    return { x0, x1, y0, y1 };
   }
 
   /**

@@ -19,6 +19,12 @@ export const COVERAGE_COLORS = {
 
 export const DOTTED_COLOR = "#7c3aed";
 
+// --- h-overlays: colours of the overlays and the what-if mode (overlays.ts, whatif.ts) ---
+export const INFLUENCE_COLOR = "#0e7490";
+export const TIE_COLOR = "#c026d3";
+export const WHATIF_COLOR = "#dc2626";
+// --- end h-overlays ---
+
 export const CSS = `
 :host {
   display: block;
@@ -138,11 +144,82 @@ svg.lod-low .person text, svg.lod-low .badges, svg.lod-low .coverage, svg.lod-lo
   background: #f1f5f9; border: 1px solid #e2e8f0; font-size: 12px; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+/* --- h-overlays: overlays and what-if (overlays.ts, whatif.ts) --- */
+.overlay-tools { display: flex; flex-wrap: wrap; gap: 4px; }
+.overlay-tools button[aria-pressed="true"] { background: #e0e7ff; border-color: #6366f1; color: #312e81; font-weight: 600; }
+.overlay-tools button.whatif-toggle[aria-pressed="true"] { background: #fee2e2; border-color: ${WHATIF_COLOR}; color: #7f1d1d; }
+/* stroke-opacity, not opacity: opacity would render every line in a layer of its own. */
+.influence { fill: none; stroke: ${INFLUENCE_COLOR}; stroke-opacity: .6; }
+.influence-arrow { fill: ${INFLUENCE_COLOR}; }
+.tie-line { fill: none; stroke: ${TIE_COLOR}; stroke-opacity: .55; }
+.tie-line.inactive { stroke-dasharray: 6 4; stroke-opacity: .7; }
+.tie-line.lost { stroke: ${WHATIF_COLOR}; stroke-opacity: .95; }
+svg.emph .influence, svg.emph .tie-line { stroke-opacity: .12; }
+svg.emph .influence.emph, svg.emph .tie-line.emph { stroke-opacity: 1; }
+.team { cursor: pointer; }
+.team .tcard { fill: #fdf4ff; stroke: ${TIE_COLOR}; stroke-width: 2px; }
+.team .tname { font-weight: 650; font-size: 12.5px; fill: #0f172a; }
+.team .trole { font-size: 11px; fill: #86198f; }
+.team:focus { outline: none; }
+.team:focus .tcard, .team:focus-visible .tcard { stroke: #2563eb; stroke-width: 4px; }
+.team.left .tcard { fill: #f1f5f9; stroke-dasharray: 4 3; }
+.team.whatif-leaving .tcard { fill: #fee2e2; stroke: ${WHATIF_COLOR}; stroke-width: 3px; stroke-dasharray: 6 3; }
+.keycov .ring { fill: none; stroke-width: 5px; }
+.keycov.single .ring { stroke-dasharray: 10 5; }
+.keycov .tag rect { stroke: none; }
+.keycov .tag text { font-size: 10.5px; font-weight: 700; fill: #fff; letter-spacing: .03em; }
+.wmark rect { stroke: none; }
+.wmark text { font-size: 10.5px; font-weight: 700; fill: #fff; letter-spacing: .03em; }
+.person.whatif-leaving .card { fill: #fee2e2; stroke-dasharray: 6 3; }
+.person.whatif-dark .card, .person.whatif-single .card, .person.whatif-unreachable .card { stroke-width: 4px; }
+.person.whatif-dark .card { stroke: ${COVERAGE_COLORS.dark} !important; }
+.person.whatif-single .card { stroke: ${COVERAGE_COLORS.single} !important; }
+.whatif {
+  position: absolute; left: 0; top: 0; bottom: 0; z-index: 6; width: var(--pm-whatif-w); overflow: auto;
+  background: #fff; border-right: 1px solid #fecaca; border-left: 5px solid ${WHATIF_COLOR};
+  padding: 8px 10px; font-size: 12.5px;
+}
+/* The box is docked beside the chart, which moves over rather than hiding under it. */
+.stage { --pm-whatif-w: min(340px, 45cqw); }
+.stage.whatif-open > svg.chart { margin-left: var(--pm-whatif-w); width: calc(100% - var(--pm-whatif-w)); }
+.whatif[hidden] { display: none; }
+.whatif h2 { font-size: 13.5px; margin: 0 0 4px; }
+.whatif h3 { font-size: 11.5px; text-transform: uppercase; letter-spacing: .04em; color: #64748b; margin: 8px 0 3px; }
+.whatif ul { margin: 0; padding-left: 16px; }
+.whatif li { margin: 1px 0; }
+.whatif .chips { display: flex; flex-wrap: wrap; gap: 4px; margin: 4px 0; }
+.whatif .chip { display: inline-flex; align-items: center; gap: 2px; padding: 0 2px 0 8px; border-radius: 999px;
+  background: #fee2e2; border: 1px solid #fecaca; }
+.whatif .chip button { border: 0; background: transparent; min-height: 24px; padding: 0 6px; }
+.whatif .linklike { border: 0; background: none; padding: 0; min-height: 0; color: #1d4ed8; text-decoration: underline; cursor: pointer; }
+.whatif .hint { color: #64748b; margin: 2px 0 6px; }
+.whatif .actions { display: flex; gap: 6px; margin-top: 8px; }
+.whatif .score .value { font-size: 22px; }
+.panel-actions { padding: 6px 14px 0; }
+.panel-actions button { border-color: #fecaca; background: #fef2f2; color: #7f1d1d; }
+.panel-actions button[hidden] { display: none; }
+.overlay-note { color: #64748b; }
+.overlay-note.error { color: #b91c1c; }
+.legend .overlay-legend { border-top: 1px dashed #e2e8f0; padding-top: 3px; }
+.legend .overlay-legend.empty { border: 0; padding: 0; margin: 0; }
+.overlay-note:empty { display: none; }
+.infline { display: inline-block; width: 24px; border-top: 3px solid ${INFLUENCE_COLOR}; position: relative; }
+.infline::after { content: ""; position: absolute; right: -2px; top: -6px; border: 4.5px solid transparent; border-left: 7px solid ${INFLUENCE_COLOR}; }
+.tieline { display: inline-block; width: 22px; border-top: 3px solid ${TIE_COLOR}; }
+.tieline.inactive { border-top-style: dashed; border-top-width: 2px; }
+.teamchip { display: inline-block; width: 14px; height: 10px; border-radius: 3px; border: 2px solid ${TIE_COLOR}; background: #fdf4ff; }
+.ringmark { display: inline-block; width: 14px; height: 12px; border-radius: 3px; border: 3px solid; }
+.ringmark.single { border-style: dashed; }
+.wchip { display: inline-block; padding: 0 5px; border-radius: 4px; color: #fff; font-size: 10.5px; font-weight: 700; }
+/* --- end h-overlays --- */
 @container (max-width: 520px) {
   .toolbar { padding: 6px; }
   .title { flex: 1 1 100%; }
   .search { max-width: none; flex: 1 1 100%; }
   .asof { flex: 1 1 auto; }
   .panel { width: 100%; }
+  /* h-overlays: on a narrow frame the what-if box is a sheet over the chart's bottom. */
+  .stage.whatif-open > svg.chart { margin-left: 0; width: 100%; }
+  .whatif { top: auto; width: 100%; max-height: 45%; border-left: 0; border-top: 4px solid ${WHATIF_COLOR}; }
 }
 `;
