@@ -60,6 +60,9 @@ EMBED_ROUTES = frozenset(
         "/v1/stakeholders/{}",
         "/v1/team-members/{}",
         "/v1/people/{}/departure-impact",
+        # The network view's warm path highlight: only to the account's stakeholders
+        # (service/domain/analytics/warm_paths.py checks the target's account).
+        "/v1/paths/warm",
     }
 )
 _PARAM = re.compile(r"\{[^}]*\}")
