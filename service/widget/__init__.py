@@ -63,6 +63,7 @@ def embed_page(
     *,
     as_of: str | None = None,
     collapse_depth: int | None = None,
+    view: str | None = None,
 ) -> str:
     """The iframe page: the custom element, configured by its attributes only."""
     extra = ""
@@ -70,6 +71,8 @@ def embed_page(
         extra += f' as-of="{escape(as_of, quote=True)}"'
     if collapse_depth is not None:
         extra += f' collapse-depth="{collapse_depth}"'
+    if view:
+        extra += f' view="{escape(view, quote=True)}"'
     return _TEMPLATE.substitute(
         account=escape(account_id, quote=True), token=escape(token, quote=True), extra=extra
     )

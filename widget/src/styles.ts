@@ -19,6 +19,51 @@ export const COVERAGE_COLORS = {
 
 export const DOTTED_COLOR = "#7c3aed";
 
+// ---- h-network: network view and image export (begin) ----
+export const TEAM_COLOR = "#1e3a8a";
+export const WARM_PATH_COLOR = "#f59e0b";
+export const NETWORK_EDGE_COLORS = {
+  knows: "#0891b2",
+  influences: "#db2777",
+  reports_to: "#94a3b8",
+  dotted: DOTTED_COLOR,
+} as const;
+const NETWORK_CSS = `
+svg.network { display: block; width: 100%; height: 100%; cursor: grab; user-select: none; background: #fff; }
+svg.network:active { cursor: grabbing; }
+svg[data-hidden] { display: none !important; }
+.net-edge { fill: none; stroke-linecap: round; opacity: .55; }
+.net-edge.dotted { stroke-dasharray: 5 4; }
+.warm-path { fill: none; stroke: ${WARM_PATH_COLOR}; stroke-width: 6px; stroke-linecap: round;
+  stroke-linejoin: round; opacity: .9; }
+.node { cursor: pointer; }
+.node .shape { stroke: #fff; stroke-width: 1.5px; }
+.node.key .shape { stroke: #0f172a; stroke-width: 2.5px; }
+.node.on-path .shape { stroke: ${WARM_PATH_COLOR}; stroke-width: 3.5px; }
+.node.selected .shape { stroke: #0f172a; stroke-width: 4px; }
+.node:focus { outline: none; }
+.node:focus .shape, .node:focus-visible .shape { stroke: #2563eb; stroke-width: 4px; }
+.net-label { font-size: 11px; fill: #0f172a; paint-order: stroke; stroke: #fff; stroke-width: 3px;
+  stroke-linejoin: round; pointer-events: none; }
+.net-label.on-path { font-weight: 650; }
+.net-label.hover { font-weight: 650; }
+.viewswitch button[aria-pressed="true"], .sizeby button[aria-pressed="true"] {
+  background: #1e3a8a; border-color: #1e3a8a; color: #fff; }
+.sizeby[hidden], .chart-only[hidden] { display: none; }
+.legend ul[hidden] { display: none; }
+.legend .tm { display: inline-block; width: 11px; height: 11px; border-radius: 3px; background: ${TEAM_COLOR}; }
+.legend .ring { display: inline-block; width: 12px; height: 12px; border-radius: 50%; background: #94a3b8;
+  border: 2.5px solid #0f172a; }
+.legend .sizes { display: inline-flex; align-items: center; gap: 2px; }
+.legend .sizes span { display: inline-block; border-radius: 50%; background: #94a3b8; }
+.legend .edge { display: inline-block; width: 22px; border-top: 2.5px solid; }
+.legend .edge.dashed { border-top-style: dashed; }
+.legend .warm { display: inline-block; width: 22px; border-top: 5px solid ${WARM_PATH_COLOR}; border-radius: 3px; }
+.export-stage { position: absolute; left: -100000px; top: 0; width: 10px; height: 10px; overflow: hidden;
+  visibility: hidden; pointer-events: none; }
+`;
+// ---- h-network (end) ----
+
 export const CSS = `
 :host {
   display: block;
@@ -138,6 +183,7 @@ svg.lod-low .person text, svg.lod-low .badges, svg.lod-low .coverage, svg.lod-lo
   background: #f1f5f9; border: 1px solid #e2e8f0; font-size: 12px; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+${NETWORK_CSS}
 @container (max-width: 520px) {
   .toolbar { padding: 6px; }
   .title { flex: 1 1 100%; }
