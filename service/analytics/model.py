@@ -113,6 +113,7 @@ class Stakeholder:
     title: str | None = None
     department: str | None = None
     status: PersonStatus = "active"
+    seniority: str | None = None  # no analysis reads it; the graph export shows it
 
     def __post_init__(self) -> None:
         _check_choice(self.status, _STATUSES, "Stakeholder.status")

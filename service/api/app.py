@@ -23,6 +23,7 @@ from service.api.problems import install_problem_handlers
 from service.api.request_log import configure_logging, install_request_log
 from service.api.routes import accounts, alerts, analytics, health, people, queries
 from service.api.routes.embed import router as embed_router
+from service.api.routes.export import router as export_router
 from service.api.routes.ingest import router as ingest_router
 from service.api.routes.sync import router as sync_router
 from service.api.startup import warm_up_process
@@ -149,5 +150,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ingest_router)
     app.include_router(sync_router)
     app.include_router(analytics.router)
+    app.include_router(export_router)
     app.include_router(alerts.router)
     return app

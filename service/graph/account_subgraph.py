@@ -109,6 +109,8 @@ class PulledAccount:
 
     graph: AccountGraph
     tier: str | None
+    #: The team members who cover the account at the date (COVERS valid then).
+    covering: frozenset[str] = frozenset()
 
 
 def _from_epoch_millis(value: Any) -> datetime | None:
@@ -134,8 +136,9 @@ def to_account_graph(row: Record, as_of: datetime) -> PulledAccount:
             title,
             department,
             "left" if status == "left" else "active",
+            seniority,
         )
-        for sid, name, title, department, status in row["stakeholders"]
+        for sid, name, title, department, status, seniority in row["stakeholders"]
     ]
     people = {s.id for s in stakeholders}
     team = [
@@ -197,7 +200,8 @@ def to_account_graph(row: Record, as_of: datetime) -> PulledAccount:
         opportunities=opportunities,
         account_name=row["name"],
     )
-    return PulledAccount(graph, row["tier"])
+    covering = frozenset(tid for tid, _name, _role, _status, covers in row["team"] if covers)
+    return PulledAccount(graph, row["tier"], covering)
 
 
 def account_subgraph(graph: Graph, account_id: str, *, valid_at: datetime) -> PulledAccount | None:

@@ -223,6 +223,13 @@ MATRIX: list[tuple[str, str, int, list[str]]] = [
     ("northwind", "/v1/people/t-north/departure-impact", 200, BLUE_ONLY + MOVER),
     ("northwind", "/v1/people/n-mover/departure-impact", 403, BLUE_ONLY),
     ("northwind", "/v1/people/t-blue/departure-impact", 403, BLUE_ONLY + MOVER),
+    # The account's graph (docs/export.md): scoped by construction, in every format.
+    ("bluebird", "/v1/accounts/bluebird/graph", 200, NORTH_ONLY),
+    ("bluebird", "/v1/accounts/bluebird/graph?format=cytoscape", 200, NORTH_ONLY),
+    ("bluebird", "/v1/accounts/northwind/graph", 403, NORTH_ONLY),
+    ("northwind", "/v1/accounts/northwind/graph", 200, BLUE_ONLY + MOVER),
+    ("northwind", "/v1/accounts/bluebird/graph", 403, BLUE_ONLY + MOVER),
+    ("northwind", "/v1/accounts/northwind/graph?as_of=2025-03-01", 200, BLUE_ONLY),
     # Before the move the mover was Northwind's: its past shows them, not their new job.
     ("northwind", "/v1/accounts/northwind/org-chart?as_of=2025-03-01", 200, BLUE_ONLY),
     ("northwind", "/v1/people/n-mover/departure-impact?as_of=2025-03-01", 200, BLUE_ONLY),

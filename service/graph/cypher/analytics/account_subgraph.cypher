@@ -81,5 +81,6 @@ RETURN a.id AS id, a.name AS name, a.tier AS tier,
        [i IN range(0, size(people) - 1) |
           [people[i].id, people[i].name, positions[i][0], positions[i][1],
            CASE WHEN people[i].left_at IS NULL THEN coalesce(people[i].status, 'active')
-                ELSE 'active' END]] AS stakeholders,
+                ELSE 'active' END,
+           people[i].seniority]] AS stakeholders,
        team, knows, influences, reports_to, roles, controls, budgets, opportunities
