@@ -27,7 +27,7 @@ const PNG_MAX_AREA = 40_000_000;
 export type ImageFormat = "svg" | "png";
 
 export interface ExportSource {
-  /** The view's live <svg> (its first child is the zoomed/panned `g.viewport`). */
+  /** The view's live <svg> (its first child is the zoomed and panned group). */
   svg: SVGSVGElement;
   /** The drawing's extent in the viewport's own coordinates (default: its bounding box). */
   bounds?: { x0: number; y0: number; x1: number; y1: number } | null;
@@ -162,8 +162,8 @@ function legendMarker(parent: SVGGElement, marker: Element, x: number, y: number
   const boxH = px(cs.height);
   const top = px(cs.borderTopWidth);
   const side = px(cs.borderLeftWidth);
-  if (top > 0 && boxH <= 1 && side === 0) {
-    // A line sample (border-top only).
+  // Heights are border-box: a line sample (border-top only) is as tall as its border.
+  if (top > 0 && boxH - top <= 1 && side === 0) {
     const dash = cs.borderTopStyle === "dashed" ? "5 4" : cs.borderTopStyle === "dotted" ? "2 3" : "";
     el(parent, "line", {
       x1: x,
@@ -226,7 +226,10 @@ export function buildSvg(source: ExportSource): { markup: string; width: number;
   clone.removeAttribute("data-hidden");
   clone.classList.remove("lod-low");
   clone.querySelectorAll(".culled").forEach((node) => node.classList.remove("culled"));
-  const viewport = clone.querySelector(":scope > g.viewport");
+  clone.querySelectorAll("text").forEach((text) => {
+    if (!text.textContent) text.remove(); // e.g. the hover name, empty when nothing is hovered
+  });
+  const viewport = clone.querySelector(":scope > g");
   if (!viewport) throw new Error("the view has no drawing to export");
   viewport.removeAttribute("transform");
   clone.setAttribute("width", "10");
@@ -245,11 +248,13 @@ export function buildSvg(source: ExportSource): { markup: string; width: number;
   const ch = Math.max(1, b.y1 - b.y0);
   const scale = Math.min(MAX_CONTENT_SCALE, MAX_CONTENT_W / cw, MAX_CONTENT_H / ch);
   const width = Math.ceil(Math.max(MIN_W, cw * scale + 2 * PAD));
-  const legend = buildLegend(source.legend, width - 2 * PAD, font);
-  const contentTop = HEADER_H;
+  // Title and legend grow with a wide picture, so they stay readable on a slide.
+  const f = Math.max(1, Math.min(2.5, width / 1100));
+  const legend = buildLegend(source.legend, (width - 2 * PAD * f) / f, font);
+  const contentTop = HEADER_H * f;
   const contentH = ch * scale;
-  const legendTop = contentTop + contentH + PAD;
-  const height = Math.ceil(legendTop + legend.height + PAD);
+  const legendTop = contentTop + contentH + PAD * f;
+  const height = Math.ceil(legendTop + (legend.height + PAD) * f);
 
   const svg = el(null, "svg", {
     xmlns: SVG_NS,
@@ -262,15 +267,16 @@ export function buildSvg(source: ExportSource): { markup: string; width: number;
   });
   el(svg, "title", {}, `${source.title} — ${source.subtitle}`);
   el(svg, "rect", { class: "export-background", width, height, fill: "#ffffff" });
-  el(svg, "text", { class: "export-title", x: PAD, y: 38, "font-size": 22, "font-weight": 700, fill: "#0f172a" }, source.title);
-  el(svg, "text", { class: "export-subtitle", x: PAD, y: 60, "font-size": 13, fill: "#475569" }, source.subtitle);
+  const header = el(svg, "g", { class: "export-header", transform: `translate(${PAD * f},0) scale(${f.toFixed(4)})` });
+  el(header, "text", { class: "export-title", x: 0, y: 38, "font-size": 22, "font-weight": 700, fill: "#0f172a" }, source.title);
+  el(header, "text", { class: "export-subtitle", x: 0, y: 60, "font-size": 13, fill: "#475569" }, source.subtitle);
   const offsetX = (width - cw * scale) / 2 - b.x0 * scale;
   const content = el(svg, "g", {
     class: "export-content",
     transform: `translate(${offsetX.toFixed(2)},${(contentTop - b.y0 * scale).toFixed(2)}) scale(${scale.toFixed(4)})`,
   });
   for (const child of [...viewport.childNodes]) content.appendChild(child);
-  legend.g.setAttribute("transform", `translate(${PAD},${legendTop.toFixed(1)})`);
+  legend.g.setAttribute("transform", `translate(${PAD * f},${legendTop.toFixed(1)}) scale(${f.toFixed(4)})`);
   svg.appendChild(legend.g);
   const markup = `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(svg)}`;
   return { markup, width, height };

@@ -141,12 +141,17 @@ export function engagementGraph(graph: AccountGraph): EngagementGraph {
       ? edge.active
       : typeof threshold === "number" && typeof edge.strength === "number" && edge.strength >= threshold;
 
-  const best = new Map<string, EngagementEdge>();
+  // One edge per pair of people, keyed by their numbers (cheaper than string keys).
+  const number = new Map<string, number>();
+  for (const id of stakeholders.keys()) number.set(id, number.size);
+  for (const id of team.keys()) number.set(id, number.size);
+  const size = number.size;
+  const best = new Map<number, EngagementEdge>();
   const tied = new Set<string>();
   const offer = (a: string, b: string, kind: EngagementKind, strength: number): void => {
     if (a === b || !(strength > 0)) return;
     const [source, target] = a < b ? [a, b] : [b, a];
-    const key = `${source}\u0000${target}`;
+    const key = number.get(source)! * size + number.get(target)!;
     const current = best.get(key);
     if (
       !current ||

@@ -1,10 +1,12 @@
 // The network view: the account's engagement graph (graph_data.ts) laid out by
 // d3-force and drawn as SVG, zoomed and panned with d3-zoom like the chart.
 //
-// Layout: a force simulation (links, many-body charge with Barnes–Hut, a weak pull to
-// the centre so separate components stay near, collision by node size), run off-screen
-// for a bounded number of ticks (fewer for large graphs) and within a time budget,
-// never animated: the first frame shows the final picture. A Web Worker would keep
+// Layout: people start on a radial tidy tree (d3-hierarchy) of a breadth-first spanning
+// forest of the graph, so neighbours start near each other; then a force simulation
+// (links, many-body charge with Barnes–Hut, a weak pull to the centre so separate
+// components stay near, collision by node size in graphs small enough to afford it)
+// runs off-screen for a bounded number of ticks (fewer, from a cooler start, for large
+// graphs) and within a time budget, never animated: the first frame shows the result. A Web Worker would keep
 // the page responsive meanwhile, but a worker must be loaded from the page's own origin
 // (or a blob:, which `script-src` forbids), so a custom element on a third-party page
 // could not start one; the budget keeps the 5,000-person account under 3 s instead
@@ -27,6 +29,7 @@ import {
   type SimulationLinkDatum,
   type SimulationNodeDatum,
 } from "d3-force";
+import { hierarchy, tree } from "d3-hierarchy";
 import { select, type Selection } from "d3-selection";
 import { zoom, zoomIdentity, zoomTransform, type ZoomBehavior, type ZoomTransform } from "d3-zoom";
 
@@ -48,7 +51,8 @@ export const MAX_RADIUS = 22;
 const LABELLED = 40;
 const LABEL_ALL_UNDER = 80;
 // The layout's bounds: ticks by size, and a time budget however many ticks are left.
-const LAYOUT_BUDGET_MS = 1600;
+const LAYOUT_BUDGET_MS = 700;
+const LARGE = 1500;
 
 export interface NetworkCallbacks {
   open(id: string): void;
@@ -66,6 +70,7 @@ interface SimNode extends SimulationNodeDatum {
   id: string;
   person: Person;
   degree: number;
+  i: number;
 }
 
 type SimLink = SimulationLinkDatum<SimNode> & { kind: EngagementKind; strength: number };
@@ -86,8 +91,50 @@ function svgEl<K extends keyof SVGElementTagNameMap>(
 /** How many ticks the layout may run for a graph of `n` people. */
 export function tickBudget(n: number): number {
   if (n <= 300) return 300;
-  if (n <= 1500) return 200;
-  return 120;
+  if (n <= LARGE) return 160;
+  return 60;
+}
+
+interface SpanningNode {
+  node: SimNode | null;
+  children: SpanningNode[];
+}
+
+/**
+ * Starting positions: a radial tidy tree (d3-hierarchy) of a breadth-first spanning
+ * forest, each component grown from its best-connected person, so that the force
+ * simulation starts from a picture where neighbours are near and needs few ticks.
+ */
+function seedPositions(nodes: SimNode[], adjacency: SimNode[][], radius: number): void {
+  const top: SpanningNode = { node: null, children: [] };
+  const seen = new Uint8Array(nodes.length);
+  const byDegree = [...nodes].sort((a, b) => b.degree - a.degree);
+  for (const start of byDegree) {
+    if (seen[start.i]) continue;
+    seen[start.i] = 1;
+    const root: SpanningNode = { node: start, children: [] };
+    top.children.push(root);
+    const queue = [root];
+    for (let q = 0; q < queue.length; q++) {
+      const current = queue[q];
+      for (const next of adjacency[current.node!.i]) {
+        if (seen[next.i]) continue;
+        seen[next.i] = 1;
+        const child: SpanningNode = { node: next, children: [] };
+        current.children.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  const laid = tree<SpanningNode>()
+    .size([2 * Math.PI, radius])
+    .separation((a, b) => (a.parent === b.parent ? 1 : 2) / Math.max(1, a.depth))(hierarchy(top));
+  for (const point of laid.descendants()) {
+    const node = point.data.node;
+    if (!node) continue;
+    node.x = point.y * Math.cos(point.x - Math.PI / 2);
+    node.y = point.y * Math.sin(point.x - Math.PI / 2);
+  }
 }
 
 /** A node's radius: the area grows with the metric, the order of sizes is the order of values. */
@@ -142,6 +189,7 @@ export class NetworkView {
   private byId = new Map<string, SimNode>();
   private elements = new Map<string, SVGGElement>();
   private order: string[] = []; // largest first: the keyboard's walk
+  private labelled = new Set<string>();
   private laidOut: EngagementGraph | null = null;
   private frame = { width: 800, height: 500 };
 
@@ -152,17 +200,20 @@ export class NetworkView {
     this.svg = svgEl(null, "svg", { class: "network", role: "group" });
     this.svg.toggleAttribute("data-hidden", true);
     container.appendChild(this.svg);
-    this.viewport = svgEl(this.svg, "g", { class: "viewport" });
+    this.viewport = svgEl(this.svg, "g", { class: "net-viewport" });
     this.edgeLayer = svgEl(this.viewport, "g", { class: "net-edges" });
     this.pathLayer = svgEl(this.viewport, "g", { class: "net-path" });
-    this.nodeLayer = svgEl(this.viewport, "g", { class: "net-nodes" });
+    // Names under the people: a long name may run behind a node, never hide one.
     this.labelLayer = svgEl(this.viewport, "g", { class: "net-labels", "aria-hidden": "true" });
+    this.nodeLayer = svgEl(this.viewport, "g", { class: "net-nodes" });
     this.hoverLabel = svgEl(this.labelLayer, "text", { class: "net-label hover" });
 
     this.zoomer = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.02, 8])
       .on("zoom", (event: { transform: ZoomTransform }) => {
         this.viewport.setAttribute("transform", event.transform.toString());
+        // Names keep a readable size on screen whatever the zoom (CSSOM: CSP-safe).
+        this.labelLayer.style.fontSize = `${Math.max(5, Math.min(24, 11 / event.transform.k)).toFixed(2)}px`;
       });
     select(this.svg).call(this.zoomer).on("dblclick.zoom", null);
     new ResizeObserver(() => {
@@ -234,41 +285,56 @@ export class NetworkView {
   }
 
   private layout(graph: EngagementGraph): number {
-    const nodes: SimNode[] = graph.people.map((person) => ({ id: person.id, person, degree: 0 }));
+    const nodes: SimNode[] = graph.people.map((person, i) => ({ id: person.id, person, degree: 0, i }));
     const byId = new Map(nodes.map((n) => [n.id, n]));
     const links: SimLink[] = [];
+    const adjacency: SimNode[][] = nodes.map(() => []);
     for (const e of graph.edges) {
       const a = byId.get(e.source);
       const b = byId.get(e.target);
       if (!a || !b) continue;
       a.degree += 1;
       b.degree += 1;
+      adjacency[a.i].push(b);
+      adjacency[b.i].push(a);
       links.push({ source: a, target: b, kind: e.kind, strength: e.strength });
     }
     const n = nodes.length;
+    const large = n > LARGE;
+    seedPositions(nodes, adjacency, Math.max(150, Math.sqrt(n) * (n <= 300 ? 40 : 16)));
     const ticks = tickBudget(n);
+    // Room for a node's largest size under either metric (switching keeps the layout).
+    const maxOf = (metric: SizeMetric) => nodes.reduce((max, node) => Math.max(max, metricOf(node.person, metric)), 0);
+    const maxB = maxOf("betweenness");
+    const maxP = maxOf("pagerank");
+    const room = (node: SimNode) =>
+      Math.max(radiusFor(metricOf(node.person, "betweenness"), maxB), radiusFor(metricOf(node.person, "pagerank"), maxP));
+    const small = n <= 300;
     // Decay so the simulation cools within its tick budget.
     const alphaMin = 0.001;
+    const alpha = large ? 0.4 : 1;
     const simulation = forceSimulation<SimNode>(nodes)
       .stop()
+      .alpha(alpha)
       .alphaMin(alphaMin)
-      .alphaDecay(1 - Math.pow(alphaMin, 1 / ticks))
+      .alphaDecay(1 - Math.pow(alphaMin / alpha, 1 / ticks))
       .force(
         "link",
         forceLink<SimNode, SimLink>(links)
-          .distance((l) => 28 + 30 * (1 - l.strength))
+          .distance((l) => (small ? 55 : 28) + (small ? 45 : 30) * (1 - l.strength))
           .iterations(1),
       )
-      .force("charge", forceManyBody<SimNode>().strength(n > 1500 ? -28 : -60).theta(0.9).distanceMax(600))
-      .force("x", forceX<SimNode>(0).strength(0.04))
-      .force("y", forceY<SimNode>(0).strength(0.04))
-      .force("collide", forceCollide<SimNode>(MIN_RADIUS + 3).iterations(1));
+      .force("charge", forceManyBody<SimNode>().strength(small ? -180 : large ? -30 : -60).theta(large ? 1.1 : 0.9))
+      .force("x", forceX<SimNode>(0).strength(small ? 0.06 : 0.04))
+      .force("y", forceY<SimNode>(0).strength(small ? 0.06 : 0.04));
+    // Collision costs as much as the charge: only where there are few enough people.
+    if (!large) simulation.force("collide", forceCollide<SimNode>((node) => room(node) + (small ? 8 : 3)).iterations(1));
     const started = performance.now();
     let done = 0;
     while (done < ticks && simulation.alpha() >= alphaMin) {
       simulation.tick();
       done += 1;
-      if ((done & 7) === 0 && performance.now() - started > LAYOUT_BUDGET_MS) break;
+      if (performance.now() - started > LAYOUT_BUDGET_MS) break;
     }
     this.nodes = nodes;
     this.byId = byId;
@@ -286,10 +352,11 @@ export class NetworkView {
     if (!graph) return;
     const sizes = this.sizes();
     this.positions = new Map(
-      this.nodes.map((node) => [node.id, { x: node.x ?? 0, y: node.y ?? 0, r: sizes.get(node.id) ?? MIN_RADIUS }]),
+      // Whole pixels: shorter path data and attributes, the same picture.
+      this.nodes.map((node) => [node.id, { x: Math.round(node.x ?? 0), y: Math.round(node.y ?? 0), r: sizes.get(node.id) ?? MIN_RADIUS }]),
     );
     this.order = [...this.nodes]
-      .sort((a, b) => (sizes.get(b.id) ?? 0) - (sizes.get(a.id) ?? 0) || a.person.name.localeCompare(b.person.name))
+      .sort((a, b) => (sizes.get(b.id) ?? 0) - (sizes.get(a.id) ?? 0) || (a.person.name < b.person.name ? -1 : a.person.name > b.person.name ? 1 : 0))
       .map((node) => node.id);
 
     // Edges: one path per kind and strength band.
@@ -301,7 +368,7 @@ export class NetworkView {
       const key = `${e.kind}:${band(e.strength)}`;
       let list = segments.get(key);
       if (!list) segments.set(key, (list = []));
-      list.push(`M${a.x.toFixed(1)},${a.y.toFixed(1)}L${b.x.toFixed(1)},${b.y.toFixed(1)}`);
+      list.push(`M${a.x},${a.y}L${b.x},${b.y}`);
     }
     const edgePaths: SVGPathElement[] = [];
     for (const [key, list] of [...segments].sort(([a], [b]) => a.localeCompare(b))) {
@@ -321,35 +388,38 @@ export class NetworkView {
     // People: kept across redraws (a metric switch only resizes them).
     const fragment = document.createDocumentFragment();
     if (!this.focusId) this.focusId = this.order[0] ?? null;
+    // Few DOM calls per person: this loop builds 5,000 of them in the benchmark.
+    const onPath = new Set(this.path);
     for (const node of this.nodes) {
       const p = this.positions.get(node.id)!;
-      let g = this.elements.get(node.id);
       const person = node.person;
+      const team = person.kind === "team_member";
+      let g = this.elements.get(node.id);
+      const fresh = !g;
       if (!g) {
-        g = svgEl(fragment, "g", {
-          class: `node ${person.kind === "team_member" ? "team" : "stakeholder"}`,
-          role: "button",
-          "data-person-id": node.id,
-          "data-kind": person.kind,
-        });
-        if (person.kind === "team_member") {
-          svgEl(g, "rect", { class: "shape", fill: TEAM_COLOR });
-        } else {
-          svgEl(g, "circle", { class: "shape", fill: stanceColor(person.stance) });
-          if (person.is_key) g.classList.add("key");
-        }
+        g = document.createElementNS(SVG_NS, "g");
+        g.setAttribute("role", "button");
+        g.setAttribute("data-person-id", node.id);
+        g.setAttribute("transform", `translate(${p.x},${p.y})`);
+        const shape = document.createElementNS(SVG_NS, team ? "rect" : "circle");
+        shape.setAttribute("class", "shape");
+        shape.setAttribute("fill", team ? TEAM_COLOR : stanceColor(person.stance));
+        g.appendChild(shape);
+        fragment.appendChild(g);
         this.elements.set(node.id, g);
       }
-      g.setAttribute("transform", `translate(${p.x.toFixed(1)},${p.y.toFixed(1)})`);
+      const selected = node.id === this.selectedId;
+      g.setAttribute(
+        "class",
+        `node ${team ? "team" : "stakeholder"}${!team && person.is_key ? " key" : ""}${selected ? " selected" : ""}${onPath.has(node.id) ? " on-path" : ""}`,
+      );
       g.setAttribute("data-size", String(p.r));
       g.setAttribute("tabindex", node.id === this.focusId ? "0" : "-1");
       g.setAttribute("aria-label", networkLabel(person, this.metric, node.degree));
-      g.classList.toggle("selected", node.id === this.selectedId);
-      g.classList.toggle("on-path", this.path.includes(node.id));
-      if (node.id === this.selectedId) g.setAttribute("aria-current", "true");
-      else g.removeAttribute("aria-current");
+      if (selected) g.setAttribute("aria-current", "true");
+      else if (!fresh) g.removeAttribute("aria-current");
       const shape = g.firstElementChild as SVGElement;
-      if (person.kind === "team_member") {
+      if (team) {
         const side = p.r * 1.8;
         shape.setAttribute("x", String(-side / 2));
         shape.setAttribute("y", String(-side / 2));
@@ -369,6 +439,7 @@ export class NetworkView {
     const labelled = new Set(this.order.length <= LABEL_ALL_UNDER ? this.order : this.order.slice(0, LABELLED));
     for (const id of this.path) labelled.add(id);
     if (this.selectedId) labelled.add(this.selectedId);
+    this.labelled = labelled;
     const labels: SVGTextElement[] = [];
     for (const id of labelled) {
       const p = this.positions.get(id);
@@ -512,7 +583,7 @@ export class NetworkView {
     let x1 = -Infinity;
     let y1 = -Infinity;
     for (const [id, p] of this.positions) {
-      const labelled = this.labelLayer.querySelector(`text[data-person-id="${CSS.escape(id)}"]`) !== null;
+      const labelled = this.labelled.has(id);
       x0 = Math.min(x0, p.x - p.r);
       x1 = Math.max(x1, p.x + p.r + (labelled ? 8 + 7 * (this.byId.get(id)?.person.name.length ?? 0) : 0));
       y0 = Math.min(y0, p.y - p.r);
@@ -527,7 +598,7 @@ export class NetworkView {
     this.frame = this.measure();
     const { width, height } = this.frame;
     const pad = 24;
-    const k = Math.min(2, (width - 2 * pad) / Math.max(1, b.x1 - b.x0), (height - 2 * pad) / Math.max(1, b.y1 - b.y0));
+    const k = Math.min(1.3, (width - 2 * pad) / Math.max(1, b.x1 - b.x0), (height - 2 * pad) / Math.max(1, b.y1 - b.y0));
     const cx = (b.x0 + b.x1) / 2;
     const cy = (b.y0 + b.y1) / 2;
     this.apply(zoomIdentity.translate(width / 2 - cx * k, height / 2 - cy * k).scale(k));

@@ -43,12 +43,14 @@ svg[data-hidden] { display: none !important; }
 .node.selected .shape { stroke: #0f172a; stroke-width: 4px; }
 .node:focus { outline: none; }
 .node:focus .shape, .node:focus-visible .shape { stroke: #2563eb; stroke-width: 4px; }
-.net-label { font-size: 11px; fill: #0f172a; paint-order: stroke; stroke: #fff; stroke-width: 3px;
+.net-labels { font-size: 11px; }
+.net-label { fill: #0f172a; paint-order: stroke; stroke: #fff; stroke-width: 3px;
   stroke-linejoin: round; pointer-events: none; }
 .net-label.on-path { font-weight: 650; }
 .net-label.hover { font-weight: 650; }
 .viewswitch button[aria-pressed="true"], .sizeby button[aria-pressed="true"] {
   background: #1e3a8a; border-color: #1e3a8a; color: #fff; }
+.sizeby { align-items: center; }
 .sizeby[hidden], .chart-only[hidden] { display: none; }
 .legend ul[hidden] { display: none; }
 .legend .tm { display: inline-block; width: 11px; height: 11px; border-radius: 3px; background: ${TEAM_COLOR}; }
