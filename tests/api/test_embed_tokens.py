@@ -426,3 +426,24 @@ def test_an_embed_token_gets_no_warm_path_to_someone_who_moved_away(
             "strength": 0.6,
         }
     ]
+
+
+def test_embed_page_opens_the_network_view_on_request(
+    crm_client: TestClient, accounts: GraphBuilder
+) -> None:
+    network = crm_client.get(
+        "/embed/accounts/acme/org-chart", params={"token": "t", "view": "network"}
+    )
+    assert network.status_code == 200
+    assert 'view="network"' in network.text
+    # The PNG export draws the view's SVG from a data: URL: the page's CSP allows it.
+    csp = dict(
+        d.strip().split(" ", 1) for d in network.headers["content-security-policy"].split(";")
+    )
+    assert csp["img-src"] == "'self' data:"
+    assert (
+        'view="' not in crm_client.get("/embed/accounts/acme/org-chart", params={"token": "t"}).text
+    )
+    bogus = crm_client.get("/embed/accounts/acme/org-chart", params={"token": "t", "view": "3d"})
+    body = assert_problem(bogus, 422, "/problems/validation-error")
+    assert "view" in str(body)
