@@ -127,10 +127,22 @@ def test_network_view_draws_the_engagement_graph(page: Page, stack: Stack) -> No
     expect(widget.locator("g.node")).to_have_count(len(before))
     expect(node(widget, "m2a-2")).to_have_count(1)
 
-    # Back to the chart: exactly as before, the default view's people.
+    # Back to the chart: the default view's people, fitted to the frame it now has
+    # (it was laid out while hidden).
     widget.get_by_role("button", name="Show the org chart").click()
     expect(widget.locator("svg.chart")).to_be_visible()
     expect(widget.locator("svg.network")).to_be_hidden()
+    expect(widget.locator("g.person")).to_have_count(seed.WIDGETCO_VISIBLE_AT_DEPTH_3)
+    frame = widget.locator("svg.chart").bounding_box()
+    assert frame is not None
+    for card in widget.locator("g.person").all():
+        box = card.bounding_box()
+        assert box is not None
+        assert (
+            frame["x"] - 1 <= box["x"]
+            and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
+        )
+    screenshot(page, "network-07-back-to-the-chart")
 
 
 def test_node_sizes_follow_betweenness_then_pagerank(page: Page, stack: Stack) -> None:

@@ -194,8 +194,12 @@ function legendMarker(parent: SVGGElement, marker: Element, x: number, y: number
 
 function buildLegend(legend: HTMLElement | null, width: number, font: string): { g: SVGGElement; height: number } {
   const g = el(null, "g", { class: "export-legend" });
-  // Every list the legend shows (the chart's, the network's, anything added to it).
-  const items = legend ? [...legend.querySelectorAll("ul:not([hidden]) > li")] : [];
+  // Every list the legend shows for the view (the chart's, the network's, anything added).
+  const items = legend
+    ? [...legend.querySelectorAll("ul > li")].filter(
+        (li) => !li.closest("[hidden]") && getComputedStyle(li.parentElement!).display !== "none",
+      )
+    : [];
   if (!items.length) return { g, height: 0 };
   el(g, "text", { x: 0, y: 14, "font-size": 12, "font-weight": 650, fill: "#334155" }, "Legend");
   const rowH = 20;

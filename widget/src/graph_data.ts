@@ -1,6 +1,6 @@
-// The account graph as JSON (GET /v1/accounts/{id}/graph?format=json; CONTRACT-14 §1,
-// docs/export.md): networkx's node-link form. The types below are the fixed points the
-// widget relies on; anything else a node or edge carries is passed through untyped.
+// The account graph as JSON (`GET /v1/accounts/{id}/graph?format=json`, CONTRACT-14 §1,
+// docs/export.md): networkx's node-link form. The types are the ones the overlays
+// (overlays.ts) read too; every field beyond the fixed points may be missing.
 //
 // `engagementGraph` reduces it to the account's engagement graph of
 // docs/definitions.md ("Engagement graph"): the active stakeholders, the active team
@@ -10,62 +10,54 @@
 
 import type { ApiClient } from "./api";
 import { encodeId } from "./api";
-import type { CoverageState } from "./model";
 
-export type NodeKind = "stakeholder" | "team_member" | "budget" | "opportunity" | "account";
-export type EdgeKind = "reports_to" | "influences" | "knows" | "role" | "controls";
+export type GraphNodeKind = "stakeholder" | "team_member" | "budget" | "opportunity" | "account";
+export type GraphEdgeKind = "reports_to" | "influences" | "knows" | "role" | "controls";
+export type CoverageLevel = "dark" | "single" | "multi";
 
-interface NodeBase {
+export interface GraphNode {
   id: string;
-  kind: NodeKind;
+  kind: GraphNodeKind;
   name?: string | null;
-  [key: string]: unknown;
-}
-
-export interface StakeholderNode extends NodeBase {
-  kind: "stakeholder";
-  name: string;
+  account_id?: string | null;
+  // stakeholder
   title?: string | null;
   department?: string | null;
   seniority?: string | null;
   status?: string | null;
   stance?: number | null;
-  is_key?: boolean;
-  roles?: string[];
+  is_key?: boolean | null;
+  roles?: string[] | null;
   pagerank?: number | null;
   betweenness?: number | null;
-  coverage_count?: number;
-  coverage_level?: CoverageState;
+  coverage_count?: number | null;
+  coverage_level?: CoverageLevel | null;
   best_warm_path_strength?: number | null;
-}
-
-export interface TeamMemberNode extends NodeBase {
-  kind: "team_member";
-  name: string;
+  // team member
   role?: string | null;
-  status?: string | null;
-  pagerank?: number | null;
-  betweenness?: number | null;
+  // budget, opportunity, account
+  amount?: number | null;
+  currency?: string | null;
+  stage?: string | null;
+  tier?: string | null;
 }
-
-export interface OtherNode extends NodeBase {
-  kind: "budget" | "opportunity" | "account";
-}
-
-export type GraphNode = StakeholderNode | TeamMemberNode | OtherNode;
 
 export interface GraphEdge {
   source: string;
   target: string;
   key?: string;
-  kind: EdgeKind;
-  line?: "solid" | "dotted";
+  kind: GraphEdgeKind;
+  /** reports_to: "solid" | "dotted" */
+  line?: string | null;
+  /** influences (source influences target) and knows (the tie strength), 0–1 */
   strength?: number | null;
-  active?: boolean;
-  role?: string;
+  /** knows: strength ≥ the active tie threshold */
+  active?: boolean | null;
+  role?: string | null;
   stance?: number | null;
-  authority?: string;
-  [key: string]: unknown;
+  authority?: string | null;
+  provenance?: string | null;
+  provenance_record_id?: string | null;
 }
 
 export interface AccountGraph {
@@ -76,11 +68,20 @@ export interface AccountGraph {
     account_name?: string | null;
     tier?: string | null;
     as_of: string;
-    active_tie_threshold?: number;
-    [key: string]: unknown;
+    active_tie_threshold: number;
   };
   nodes: GraphNode[];
   edges: GraphEdge[];
+}
+
+export interface StakeholderNode extends GraphNode {
+  kind: "stakeholder";
+  name: string;
+}
+
+export interface TeamMemberNode extends GraphNode {
+  kind: "team_member";
+  name: string;
 }
 
 export function fetchAccountGraph(

@@ -125,7 +125,6 @@ export class PowermapOrgChart extends HTMLElement {
   // ---- h-network: network view and image export (begin) ----
   private readonly network: NetworkView;
   private readonly exportStage: HTMLElement;
-  private readonly chartLegend: HTMLElement;
   private readonly networkLegend: HTMLElement;
   private readonly viewButtons = new Map<ViewName, HTMLButtonElement>();
   private readonly sizeButtons = new Map<SizeMetric, HTMLButtonElement>();
@@ -208,7 +207,7 @@ export class PowermapOrgChart extends HTMLElement {
     exportPng.addEventListener("click", () => void this.exportView("png"));
     const exportGroup = h("div", { class: "group export", attrs: { role: "group", "aria-label": "Export" } }, exportSvg, exportPng);
     // Before Expand all / Collapse, so Tab still goes from Collapse to the chart.
-    toolbar.insertBefore(h("div", { class: "group" }, viewGroup, this.sizeGroup, exportGroup), toolbar.querySelector(".chart-only"));
+    toolbar.insertBefore(h("div", { class: "group netctl" }, viewGroup, this.sizeGroup, exportGroup), toolbar.querySelector(".chart-only"));
     // ---- h-network (end) ----
     const zoomIn = h("button", { text: "+", attrs: { type: "button", "aria-label": "Zoom in" } });
     const zoomOut = h("button", { text: "−", attrs: { type: "button", "aria-label": "Zoom out" } });
@@ -221,9 +220,9 @@ export class PowermapOrgChart extends HTMLElement {
     this.legend = h("details", { class: "legend" }, h("summary", { text: "Legend" }), this.legendList());
     this.legend.open = true;
     // ---- h-network (begin) ----
-    this.chartLegend = this.legend.querySelector("ul")!;
+    // Which controls and legend lists show is the stylesheet's: `.frame[data-view]`
+    // (styles.ts) shows in the network view only what applies to it.
     this.networkLegend = this.networkLegendList();
-    this.networkLegend.hidden = true;
     this.legend.append(this.networkLegend);
     stage.append(this.exportStage);
     // ---- h-network (end) ----
@@ -401,6 +400,8 @@ export class PowermapOrgChart extends HTMLElement {
     this.api = api;
     this.render(chart, `${base}\u0000${account}`);
     // ---- h-network (begin) ----
+    // Drawn while the network was shown: the chart fits its frame when it is shown again.
+    if (this.currentView === "network") this.chartFitPending = true;
     const wanted: ViewName = this.getAttribute("view") === "network" ? "network" : "chart";
     if (wanted !== this.currentView || wanted === "network") this.showView(wanted);
     // ---- h-network (end) ----
@@ -642,9 +643,7 @@ export class PowermapOrgChart extends HTMLElement {
     this.view.svg.toggleAttribute("data-hidden", network);
     this.network.show(network);
     this.sizeGroup.hidden = !network;
-    this.shadow.querySelectorAll<HTMLElement>(".chart-only").forEach((el) => (el.hidden = network));
-    this.chartLegend.hidden = network;
-    this.networkLegend.hidden = !network;
+    this.shadow.querySelector(".frame")?.setAttribute("data-view", view);
     if (changed && this.panel.isOpen) {
       this.panel.close();
       this.network.setSelected(null);
@@ -653,11 +652,11 @@ export class PowermapOrgChart extends HTMLElement {
     if (network) {
       void this.loadNetwork();
     } else if (this.chart) {
+      this.draw(); // first: drawing measures the frame, hidden until now
       if (this.chartFitPending) {
         this.chartFitPending = false;
         this.view.fit(this.readableScale());
       }
-      this.draw();
       this.setState("ready");
     }
   }
@@ -668,7 +667,6 @@ export class PowermapOrgChart extends HTMLElement {
     if (!api || !account || !this.chart) return; // load() shows the view once the chart is in
     const asOf = this.getAttribute("as-of");
     const key = `${this.getAttribute("api-base") ?? ""}\u0000${account}\u0000${asOf ?? ""}`;
-    this.chartFitPending = true;
     if (this.networkKey === key && this.engagement) {
       this.networkStatus();
       this.setState("ready");

@@ -51,8 +51,12 @@ svg[data-hidden] { display: none !important; }
 .viewswitch button[aria-pressed="true"], .sizeby button[aria-pressed="true"] {
   background: #1e3a8a; border-color: #1e3a8a; color: #fff; }
 .sizeby { align-items: center; }
-.sizeby[hidden], .chart-only[hidden] { display: none; }
-.legend ul[hidden] { display: none; }
+.sizeby[hidden] { display: none; }
+/* The network view shows only its own controls and legend; the chart's (and anything
+   added to the chart's toolbar or legend) come back with the chart. */
+.frame[data-view="network"] .toolbar > :not(.title):not(.search):not(.asof):not(.netctl) { display: none; }
+.frame[data-view="network"] .legend ul:not(.network-legend) { display: none; }
+.frame:not([data-view="network"]) .legend ul.network-legend { display: none; }
 .legend .tm { display: inline-block; width: 11px; height: 11px; border-radius: 3px; background: ${TEAM_COLOR}; }
 .legend .ring { display: inline-block; width: 12px; height: 12px; border-radius: 50%; background: #94a3b8;
   border: 2.5px solid #0f172a; }
