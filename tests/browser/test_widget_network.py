@@ -225,10 +225,13 @@ def test_keyboard_reaches_the_network_and_enter_opens_the_panel(page: Page, stac
         "Export the view as PNG",
     ):
         expect(widget.get_by_role("button", name=name)).to_be_visible()
-    # Expand all / Collapse belong to the chart: hidden here, so Tab goes from the
-    # last export button to the network's one tab stop, the most central person.
+    # The chart's own controls (Expand all, Collapse, ...) are hidden here, so Tab goes
+    # from the date controls to the network's one tab stop, the most central person.
     expect(widget.get_by_role("button", name="Collapse to the first levels")).to_be_hidden()
     widget.get_by_role("button", name="Export the view as PNG").focus()
+    page.keyboard.press("Tab")
+    expect(widget.get_by_role("combobox", name="Search people by name or title")).to_be_focused()
+    widget.get_by_role("button", name="Show the current org chart").focus()
     page.keyboard.press("Tab")
     largest = max(betweenness, key=lambda i: (betweenness[i], -ord(people[i]["name"][0])))
     focused = widget.locator("g.node:focus")

@@ -206,8 +206,9 @@ export class PowermapOrgChart extends HTMLElement {
     exportSvg.addEventListener("click", () => void this.exportView("svg"));
     exportPng.addEventListener("click", () => void this.exportView("png"));
     const exportGroup = h("div", { class: "group export", attrs: { role: "group", "aria-label": "Export" } }, exportSvg, exportPng);
-    // Before Expand all / Collapse, so Tab still goes from Collapse to the chart.
-    toolbar.insertBefore(h("div", { class: "group netctl" }, viewGroup, this.sizeGroup, exportGroup), toolbar.querySelector(".chart-only"));
+    // Right after the title: Tab still goes from Today to the chart's own controls and
+    // from Collapse to the chart (in the network view: from Today to the network).
+    this.titleEl.after(h("div", { class: "group netctl" }, viewGroup, this.sizeGroup, exportGroup));
     // ---- h-network (end) ----
     const zoomIn = h("button", { text: "+", attrs: { type: "button", "aria-label": "Zoom in" } });
     const zoomOut = h("button", { text: "−", attrs: { type: "button", "aria-label": "Zoom out" } });
