@@ -42,6 +42,8 @@ section.account p.meta { margin: 0 0 10px; color: #475569; font-size: 13px; }
 .pair h3 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: #64748b;
   margin: 0 0 6px; }
 powermap-org-chart { height: 620px; background: #fff; }
+.embed.network powermap-org-chart { height: 680px; }
+p.try { margin: 0 0 10px; font-size: 13px; color: #334155; max-width: 980px; }
 iframe { width: 100%; height: 620px; border: 1px solid #cbd5e1; border-radius: 8px;
   background: #fff; }
 .error { background: #fee2e2; border: 1px solid #fecaca; padding: 12px 16px; border-radius: 8px; }
@@ -143,7 +145,7 @@ def _render(api_base: str, embeds: list[Embed], nav: list[tuple[str, str]]) -> s
         tok = escape(e.token, quote=True)
         iframe_src = escape(
             f"{api_base}/embed/accounts/{urllib.parse.quote(e.account_id, safe='')}/org-chart?"
-            + urllib.parse.urlencode({"token": e.token}),
+            + urllib.parse.urlencode({"token": e.token, "overlays": "influence,ties,coverage"}),
             quote=True,
         )
         sections.append(
@@ -158,10 +160,20 @@ def _render(api_base: str, embeds: list[Embed], nav: list[tuple[str, str]]) -> s
       <powermap-org-chart account="{acc}" api-base="{a}" token="{tok}"></powermap-org-chart>
     </div>
     <div class="embed iframe">
-      <h3>iframe</h3>
+      <h3>iframe, overlays on (<code>overlays=influence,ties,coverage</code>)</h3>
       <iframe title="Org chart of {escape(e.account_name, quote=True)}" src="{iframe_src}"
         loading="lazy" referrerpolicy="no-referrer"></iframe>
     </div>
+  </div>
+  <div class="embed network">
+    <h3>Power map · network view (<code>view="network"</code>)</h3>
+    <p class="try">Try it: switch <b>Chart | Network</b>; in the chart turn on the overlays
+    (influence lines, our team's ties, key stakeholders' coverage) and the what-if mode
+    (pick people, see who would go dark); in the Network view size people by betweenness
+    or PageRank and click someone to see the warm path to them; <b>Export</b> either view
+    as SVG or PNG for a QBR deck.</p>
+    <powermap-org-chart account="{acc}" api-base="{a}" token="{tok}" view="network">
+    </powermap-org-chart>
   </div>
 </section>"""
         )

@@ -65,6 +65,9 @@ EMBED_ROUTES = frozenset(
         "/v1/accounts/{}/departure-impact",
         # The account's graph (docs/export.md): the widget's network view reads it.
         "/v1/accounts/{}/graph",
+        # The network view's warm path highlight: only to the account's stakeholders
+        # (service/domain/analytics/warm_paths.py checks the target's account).
+        "/v1/paths/warm",
     }
 )
 _PARAM = re.compile(r"\{[^}]*\}")

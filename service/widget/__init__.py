@@ -67,6 +67,7 @@ def embed_page(
     as_of: str | None = None,
     collapse_depth: int | None = None,
     overlays: str | None = None,
+    view: str | None = None,
 ) -> str:
     """The iframe page: the custom element, configured by its attributes only."""
     extra = ""
@@ -76,6 +77,8 @@ def embed_page(
         extra += f' collapse-depth="{collapse_depth}"'
     if overlays:
         extra += f' overlays="{escape(overlays.replace(",", " "), quote=True)}"'
+    if view:
+        extra += f' view="{escape(view, quote=True)}"'
     return _TEMPLATE.substitute(
         account=escape(account_id, quote=True), token=escape(token, quote=True), extra=extra
     )

@@ -355,6 +355,7 @@ def test_widget_script_is_served(client: TestClient) -> None:
         ("/v1/accounts/{account_id}/org-chart", True),
         ("/v1/stakeholders/{stakeholder_id}", True),
         ("/v1/people/{person_id}/departure-impact", True),
+        ("/v1/paths/warm", True),
         ("/v1/accounts", False),
         ("/v1/ingest", False),
         ("/v1/queries/{name}/run", False),
@@ -377,3 +378,111 @@ def test_an_embed_token_cannot_run_saved_queries(
     token = mint(client, auth_headers("read"))
     response = client.get("/v1/queries", headers=bearer(token))
     assert_problem(response, 403, "/problems/forbidden")
+
+
+@pytest.fixture
+def warm_scene(accounts: GraphBuilder) -> GraphBuilder:
+    """Acme and Globex as above, our team member Tess knowing people in both, Globex's CEO
+    influencing Acme's CEO (influence outlives employment), and Gus knowing Globex only.
+
+    Across accounts the strongest way to Ada Acme would run through Globex's CEO
+    (0.9 × 0.9); inside Acme's engagement graph it is Tess → Carl Cash → Ada Acme.
+    """
+    g = accounts
+    g.team_member("tm-tess", name="Tess Team")
+    g.team_member("tm-gus", name="Gus Globex-Only")
+    g.covers("tm-tess", "acme")
+    g.knows("tm-tess", "acme-cfo", 0.6)
+    g.knows("tm-tess", "globex-ceo", 0.9)
+    g.knows("tm-gus", "globex-ceo", 0.8)
+    g.influences("globex-ceo", "acme-ceo", 0.9)
+    return g
+
+
+def test_an_embed_token_gets_warm_paths_to_its_account_only(
+    client: TestClient, warm_scene: GraphBuilder, auth_headers: KeyFactory
+) -> None:
+    token = mint(client, auth_headers("read"), "acme")
+    own = client.get("/v1/paths/warm", params={"to": "acme-ceo"}, headers=bearer(token))
+    assert own.status_code == 200, own.text
+    body = own.json()
+    assert body["account"]["id"] == "acme"
+    assert [p["hop_count"] for p in body["paths"]] == [2]
+    best = body["paths"][0]
+    assert best["team_member_id"] == "tm-tess"
+    assert [(h["from_id"], h["to_id"]) for h in best["hops"]] == [
+        ("tm-tess", "acme-cfo"),
+        ("acme-cfo", "acme-ceo"),
+    ]
+    # No step, name or id of another account's people anywhere in the answer.
+    steps = {h[end] for p in body["paths"] for h in p["hops"] for end in ("from_id", "to_id")}
+    assert steps <= {"acme-ceo", "acme-cfo", "tm-tess"}
+    assert "globex" not in own.text.lower() and "Gina" not in own.text
+    # The API key sees the same answer: the paths run in the account's engagement graph.
+    keyed = client.get("/v1/paths/warm", params={"to": "acme-ceo"}, headers=auth_headers("read"))
+    assert keyed.json()["paths"] == body["paths"]
+
+    other = client.get("/v1/paths/warm", params={"to": "globex-ceo"}, headers=bearer(token))
+    assert_problem(other, 403, "/problems/forbidden")
+    assert "Gina" not in other.text
+    # A team member with no part in Acme's engagement: 403, not whether they exist.
+    gus = client.get(
+        "/v1/paths/warm", params={"to": "acme-ceo", "from": "tm-gus"}, headers=bearer(token)
+    )
+    assert_problem(gus, 403, "/problems/forbidden")
+    # The same for the API key is an answer with a note (it may know about Gus).
+    keyed_gus = client.get(
+        "/v1/paths/warm", params={"to": "acme-ceo", "from": "tm-gus"}, headers=auth_headers("read")
+    )
+    assert keyed_gus.status_code == 200 and keyed_gus.json()["paths"] == []
+    # Globex's token sees none of Acme's paths.
+    globex = mint(client, auth_headers("read"), "globex")
+    crossed = client.get("/v1/paths/warm", params={"to": "acme-ceo"}, headers=bearer(globex))
+    assert_problem(crossed, 403, "/problems/forbidden")
+
+
+def test_an_embed_token_gets_no_warm_path_to_someone_who_moved_away(
+    client: TestClient, warm_scene: GraphBuilder, auth_headers: KeyFactory
+) -> None:
+    warm_scene.move_employer("acme-cfo", "globex", at="2025-01-01T00:00:00Z")
+    token = mint(client, auth_headers("read"), "acme")
+    moved = client.get("/v1/paths/warm", params={"to": "acme-cfo"}, headers=bearer(token))
+    assert_problem(moved, 403, "/problems/forbidden")
+    # Before the move the CFO was Acme's: the token may ask about that date.
+    before = client.get(
+        "/v1/paths/warm",
+        params={"to": "acme-cfo", "as_of": "2024-06-01"},
+        headers=bearer(token),
+    )
+    assert before.status_code == 200, before.text
+    assert before.json()["paths"][0]["hops"] == [
+        {
+            "from_id": "tm-tess",
+            "from_name": "Tess Team",
+            "to_id": "acme-cfo",
+            "to_name": "Carl Cash",
+            "relationship": "KNOWS",
+            "strength": 0.6,
+        }
+    ]
+
+
+def test_embed_page_opens_the_network_view_on_request(
+    crm_client: TestClient, accounts: GraphBuilder
+) -> None:
+    network = crm_client.get(
+        "/embed/accounts/acme/org-chart", params={"token": "t", "view": "network"}
+    )
+    assert network.status_code == 200
+    assert 'view="network"' in network.text
+    # The PNG export draws the view's SVG from a data: URL: the page's CSP allows it.
+    csp = dict(
+        d.strip().split(" ", 1) for d in network.headers["content-security-policy"].split(";")
+    )
+    assert csp["img-src"] == "'self' data:"
+    assert (
+        'view="' not in crm_client.get("/embed/accounts/acme/org-chart", params={"token": "t"}).text
+    )
+    bogus = crm_client.get("/embed/accounts/acme/org-chart", params={"token": "t", "view": "3d"})
+    body = assert_problem(bogus, 422, "/problems/validation-error")
+    assert "view" in str(body)

@@ -33,13 +33,24 @@ NO_DATABASE = {"/healthz"}
 
 
 def _routes(client: TestClient) -> list[tuple[str, str]]:
-    """Every documented (method, path), path parameters filled in."""
+    """Every documented (method, path), path parameters and required query parameters
+    filled in (so a request is valid up to what only the database can tell)."""
     out = []
     for path, operations in client.app.openapi()["paths"].items():  # type: ignore[attr-defined]
         if path in NO_DATABASE:
             continue
         concrete = path.replace("{", "").replace("}", "")  # {account_id} -> account_id
-        out.extend((method.upper(), concrete) for method in operations)
+        for method, operation in operations.items():
+            required = [
+                p
+                for p in operation.get("parameters", [])
+                if p["in"] == "query" and p.get("required")
+            ]
+            query = "&".join(
+                f"{p['name']}={'1' if p.get('schema', {}).get('type') == 'integer' else 'x'}"
+                for p in required
+            )
+            out.append((method.upper(), f"{concrete}?{query}" if query else concrete))
     return sorted(out)
 
 

@@ -1,6 +1,15 @@
 // The account graph as JSON (`GET /v1/accounts/{id}/graph?format=json`, CONTRACT-14 §1,
-// docs/export.md): networkx's node-link form. Types only — the overlays (overlays.ts)
-// and the network view read it; every field beyond the fixed points may be missing.
+// docs/export.md): networkx's node-link form. The types are the ones the overlays
+// (overlays.ts) read too; every field beyond the fixed points may be missing.
+//
+// `engagementGraph` reduces it to the account's engagement graph of
+// docs/definitions.md ("Engagement graph"): the active stakeholders, the active team
+// members with an active tie to one of them, and the active ties, influence and
+// reporting lines (solid and dotted) between those people, one undirected edge per
+// pair (the strongest relationship names it). That is what the network view draws.
+
+import type { ApiClient } from "./api";
+import { encodeId } from "./api";
 
 export type GraphNodeKind = "stakeholder" | "team_member" | "budget" | "opportunity" | "account";
 export type GraphEdgeKind = "reports_to" | "influences" | "knows" | "role" | "controls";
@@ -63,4 +72,117 @@ export interface AccountGraph {
   };
   nodes: GraphNode[];
   edges: GraphEdge[];
+}
+
+export interface StakeholderNode extends GraphNode {
+  kind: "stakeholder";
+  name: string;
+}
+
+export interface TeamMemberNode extends GraphNode {
+  kind: "team_member";
+  name: string;
+}
+
+export function fetchAccountGraph(
+  api: ApiClient,
+  accountId: string,
+  asOf: string | null,
+  signal?: AbortSignal,
+): Promise<AccountGraph> {
+  return api.get<AccountGraph>(
+    `/v1/accounts/${encodeId(accountId)}/graph`,
+    { format: "json", as_of: asOf },
+    signal,
+  );
+}
+
+/** A person of the engagement graph: a stakeholder or one of our team members. */
+export type Person = StakeholderNode | TeamMemberNode;
+
+/** The relationship an engagement edge is named after (docs/definitions.md). */
+export type EngagementKind = "knows" | "reports_to" | "dotted" | "influences";
+
+export interface EngagementEdge {
+  source: string;
+  target: string;
+  kind: EngagementKind;
+  strength: number;
+}
+
+export interface EngagementGraph {
+  people: Person[];
+  edges: EngagementEdge[];
+}
+
+// Reporting lines count 0.5 unless they carry a strength (docs/definitions.md).
+const REPORTS_TO_STRENGTH = 0.5;
+// On equal strength the edge is named after the first of KNOWS, REPORTS_TO, INFLUENCES.
+const NAMING_ORDER: Record<EngagementKind, number> = { knows: 0, reports_to: 1, dotted: 1, influences: 2 };
+
+function isActive(node: GraphNode): boolean {
+  return (node.status ?? "active") === "active";
+}
+
+function strengthOf(edge: GraphEdge): number {
+  return typeof edge.strength === "number" && Number.isFinite(edge.strength) ? edge.strength : REPORTS_TO_STRENGTH;
+}
+
+export function engagementGraph(graph: AccountGraph): EngagementGraph {
+  const stakeholders = new Map<string, StakeholderNode>();
+  const team = new Map<string, TeamMemberNode>();
+  for (const node of graph.nodes) {
+    if (!isActive(node)) continue;
+    if (node.kind === "stakeholder") stakeholders.set(node.id, node as StakeholderNode);
+    else if (node.kind === "team_member") team.set(node.id, node as TeamMemberNode);
+  }
+  const threshold = graph.graph.active_tie_threshold;
+  const tieIsActive = (edge: GraphEdge): boolean =>
+    typeof edge.active === "boolean"
+      ? edge.active
+      : typeof threshold === "number" && typeof edge.strength === "number" && edge.strength >= threshold;
+
+  // One edge per pair of people, keyed by their numbers (cheaper than string keys).
+  const number = new Map<string, number>();
+  for (const id of stakeholders.keys()) number.set(id, number.size);
+  for (const id of team.keys()) number.set(id, number.size);
+  const size = number.size;
+  const best = new Map<number, EngagementEdge>();
+  const tied = new Set<string>();
+  const offer = (a: string, b: string, kind: EngagementKind, strength: number): void => {
+    if (a === b || !(strength > 0)) return;
+    const [source, target] = a < b ? [a, b] : [b, a];
+    const key = number.get(source)! * size + number.get(target)!;
+    const current = best.get(key);
+    if (
+      !current ||
+      strength > current.strength ||
+      (strength === current.strength && NAMING_ORDER[kind] < NAMING_ORDER[current.kind])
+    ) {
+      best.set(key, { source, target, kind, strength });
+    }
+  };
+  for (const edge of graph.edges) {
+    if (edge.kind === "knows") {
+      const [member, person] = team.has(edge.source) ? [edge.source, edge.target] : [edge.target, edge.source];
+      if (!team.has(member) || !stakeholders.has(person) || !tieIsActive(edge)) continue;
+      tied.add(member);
+      offer(member, person, "knows", strengthOf(edge));
+    } else if (edge.kind === "reports_to" || edge.kind === "influences") {
+      if (!stakeholders.has(edge.source) || !stakeholders.has(edge.target)) continue;
+      const kind: EngagementKind =
+        edge.kind === "influences" ? "influences" : edge.line === "dotted" ? "dotted" : "reports_to";
+      offer(edge.source, edge.target, kind, strengthOf(edge));
+    }
+  }
+  const people: Person[] = [...stakeholders.values(), ...[...team.values()].filter((t) => tied.has(t.id))];
+  return { people, edges: [...best.values()] };
+}
+
+/** The metric a node's size shows. */
+export type SizeMetric = "betweenness" | "pagerank";
+
+export function metricOf(person: Person, metric: SizeMetric): number {
+  const value = person[metric];
+  return typeof value === "number" && Number.isFinite(value) ? value : 0;
 }

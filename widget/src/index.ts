@@ -9,6 +9,9 @@
 // Events (bubbling, composed): `powermap-render` {visible, people, drawMs, asOf},
 // `powermap-error` {status, type, detail} — e.g. so a host can mint a fresh token
 // and set the `token` attribute, which reloads the chart — and `powermap-select` {id}.
+// `view="network"` shows the account's engagement graph instead of the chart
+// (network.ts); the toolbar exports either view as SVG or PNG (export_image.ts,
+// `powermap-export` {format, blob, filename, width, height, svg}; `exportImage()`).
 
 import { ApiClient, ApiError, encodeId } from "./api";
 import {
@@ -25,6 +28,31 @@ import { OverlayController } from "./overlays";
 import { SidePanel } from "./panel";
 import { ChartView } from "./render";
 import { COVERAGE_COLORS, CSS, DOTTED_COLOR, STANCE_COLORS } from "./styles";
+// ---- h-network: network view and image export (begin) ----
+import { type ExportedImage, type ImageFormat, download, exportImage } from "./export_image";
+import {
+  type AccountGraph,
+  type EngagementGraph,
+  type SizeMetric,
+  engagementGraph,
+  fetchAccountGraph,
+} from "./graph_data";
+import { MAX_RADIUS, MIN_RADIUS, NetworkView } from "./network";
+import { NETWORK_EDGE_COLORS, TEAM_COLOR } from "./styles";
+
+type ViewName = "chart" | "network";
+
+interface WarmPathAnswer {
+  paths?: { strength: number; hops: { from_id: string; to_id: string; from_name?: string | null; to_name?: string | null }[] }[];
+  notes?: string[];
+}
+
+function isoToday(): string {
+  const now = new Date();
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+// ---- h-network (end) ----
 
 const DEFAULT_DEPTH = 3;
 // The smallest scale of a first view: cards stay readable; panning shows the rest.
@@ -78,7 +106,15 @@ function errorCopy(error: ApiError): { title: string; hint: string } {
 }
 
 export class PowermapOrgChart extends HTMLElement {
-  static observedAttributes = ["account", "api-base", "token", "as-of", "collapse-depth", "overlays"];
+  static observedAttributes = [
+    "account",
+    "api-base",
+    "token",
+    "as-of",
+    "collapse-depth",
+    "overlays",
+    "view",
+  ];
 
   private readonly shadow: ShadowRoot;
   private readonly view: ChartView;
@@ -100,6 +136,21 @@ export class PowermapOrgChart extends HTMLElement {
   // --- h-overlays: overlays and what-if (overlays.ts, whatif.ts) ---
   private readonly power: OverlayController;
   // --- end h-overlays ---
+  // ---- h-network: network view and image export (begin) ----
+  private readonly network: NetworkView;
+  private readonly exportStage: HTMLElement;
+  private readonly networkLegend: HTMLElement;
+  private readonly viewButtons = new Map<ViewName, HTMLButtonElement>();
+  private readonly sizeButtons = new Map<SizeMetric, HTMLButtonElement>();
+  private readonly sizeGroup: HTMLElement;
+  private currentView: ViewName = "chart";
+  private metric: SizeMetric = "betweenness";
+  private accountGraph: AccountGraph | null = null;
+  private engagement: EngagementGraph | null = null;
+  private networkKey: string | null = null;
+  private chartFitPending = false;
+  private pathRequest: AbortController | null = null;
+  // ---- h-network (end) ----
 
   constructor() {
     super();
@@ -131,7 +182,7 @@ export class PowermapOrgChart extends HTMLElement {
       this.titleEl,
       h("div", { class: "search" }, this.searchInput, this.results),
       h("label", { class: "asof" }, "As of ", this.asOfInput, today),
-      h("div", { class: "group" }, expandAll, collapse),
+      h("div", { class: "group chart-only" }, expandAll, collapse),
     );
     this.statusEl = h("div", { class: "status", attrs: { role: "status", "aria-live": "polite" } });
 
@@ -142,6 +193,39 @@ export class PowermapOrgChart extends HTMLElement {
         if (!this.power.intercept(id)) this.openPanel(id); // h-overlays: what-if picking
       },
     });
+    // ---- h-network: network view and image export (begin) ----
+    this.network = new NetworkView(stage, { open: (id) => this.openNetworkPanel(id) });
+    this.exportStage = h("div", { class: "export-stage", attrs: { "aria-hidden": "true" } });
+    const viewGroup = h("div", { class: "group viewswitch", attrs: { role: "group", "aria-label": "View" } });
+    for (const [name, text, label] of [
+      ["chart", "Chart", "Show the org chart"],
+      ["network", "Network", "Show the relationship network"],
+    ] as const) {
+      const button = h("button", { text, attrs: { type: "button", "aria-label": label, "aria-pressed": String(name === "chart") } });
+      button.addEventListener("click", () => this.setAttribute("view", name));
+      this.viewButtons.set(name, button);
+      viewGroup.append(button);
+    }
+    this.sizeGroup = h("div", { class: "group sizeby", attrs: { role: "group", "aria-label": "Node size" } }, "Size ");
+    for (const [name, text, label] of [
+      ["betweenness", "Betweenness", "Size people by betweenness"],
+      ["pagerank", "PageRank", "Size people by influence PageRank"],
+    ] as const) {
+      const button = h("button", { text, attrs: { type: "button", "aria-label": label, "aria-pressed": String(name === this.metric) } });
+      button.addEventListener("click", () => this.setMetric(name));
+      this.sizeButtons.set(name, button);
+      this.sizeGroup.append(button);
+    }
+    this.sizeGroup.hidden = true;
+    const exportSvg = h("button", { text: "⤓ SVG", attrs: { type: "button", "aria-label": "Export the view as SVG" } });
+    const exportPng = h("button", { text: "⤓ PNG", attrs: { type: "button", "aria-label": "Export the view as PNG" } });
+    exportSvg.addEventListener("click", () => void this.exportView("svg"));
+    exportPng.addEventListener("click", () => void this.exportView("png"));
+    const exportGroup = h("div", { class: "group export", attrs: { role: "group", "aria-label": "Export" } }, exportSvg, exportPng);
+    // Right after the title: Tab still goes from Today to the chart's own controls and
+    // from Collapse to the chart (in the network view: from Today to the network).
+    this.titleEl.after(h("div", { class: "group netctl" }, viewGroup, this.sizeGroup, exportGroup));
+    // ---- h-network (end) ----
     const zoomIn = h("button", { text: "+", attrs: { type: "button", "aria-label": "Zoom in" } });
     const zoomOut = h("button", { text: "−", attrs: { type: "button", "aria-label": "Zoom out" } });
     const fit = h("button", { text: "⤢", attrs: { type: "button", "aria-label": "Fit to screen", title: "Fit to screen" } });
@@ -152,6 +236,13 @@ export class PowermapOrgChart extends HTMLElement {
 
     this.legend = h("details", { class: "legend" }, h("summary", { text: "Legend" }), this.legendList());
     this.legend.open = true;
+    // ---- h-network (begin) ----
+    // Which controls and legend lists show is the stylesheet's: `.frame[data-view]`
+    // (styles.ts) shows in the network view only what applies to it.
+    this.networkLegend = this.networkLegendList();
+    this.legend.append(this.networkLegend);
+    stage.append(this.exportStage);
+    // ---- h-network (end) ----
 
     // --- h-overlays: overlays and what-if (overlays.ts, whatif.ts) ---
     this.power = new OverlayController({
@@ -174,9 +265,9 @@ export class PowermapOrgChart extends HTMLElement {
 
     this.shadow.append(h("div", { class: "frame" }, toolbar, this.statusEl, stage, this.legend));
 
-    zoomIn.addEventListener("click", () => this.view.zoomBy(1.25));
-    zoomOut.addEventListener("click", () => this.view.zoomBy(0.8));
-    fit.addEventListener("click", () => this.view.fit());
+    zoomIn.addEventListener("click", () => this.zoomable.zoomBy(1.25));
+    zoomOut.addEventListener("click", () => this.zoomable.zoomBy(0.8));
+    fit.addEventListener("click", () => this.zoomable.fit());
     expandAll.addEventListener("click", () => this.expandAll());
     collapse.addEventListener("click", () => this.collapseToDepth());
     today.addEventListener("click", () => this.removeAttribute("as-of"));
@@ -211,6 +302,12 @@ export class PowermapOrgChart extends HTMLElement {
       this.power.setOverlays(newValue); // h-overlays: no reload
       return;
     }
+    // ---- h-network (begin) ----
+    if (name === "view") {
+      this.showView(newValue === "network" ? "network" : "chart");
+      return;
+    }
+    // ---- h-network (end) ----
     if (name === "collapse-depth" && this.chart) {
       this.collapseToDepth();
       return;
@@ -343,6 +440,12 @@ export class PowermapOrgChart extends HTMLElement {
     if (abort.signal.aborted) return;
     this.api = api;
     this.render(chart, `${base}\u0000${account}`);
+    // ---- h-network (begin) ----
+    // Drawn while the network was shown: the chart fits its frame when it is shown again.
+    if (this.currentView === "network") this.chartFitPending = true;
+    const wanted: ViewName = this.getAttribute("view") === "network" ? "network" : "chart";
+    if (wanted !== this.currentView || wanted === "network") this.showView(wanted);
+    // ---- h-network (end) ----
   }
 
   private api: ApiClient | null = null;
@@ -426,6 +529,12 @@ export class PowermapOrgChart extends HTMLElement {
 
   /** Expands every ancestor of a person, draws, highlights and centres them. */
   reveal(id: string): void {
+    // ---- h-network (begin) ----
+    if (this.currentView === "network") {
+      this.revealInNetwork(id);
+      return;
+    }
+    // ---- h-network (end) ----
     const entry = this.index.get(id);
     if (!entry) return;
     for (const ancestor of ancestorsOf(this.index, id)) this.view.expanded.add(ancestor);
@@ -505,11 +614,304 @@ export class PowermapOrgChart extends HTMLElement {
 
   private closePanel(): void {
     const id = this.panel.personId;
+    // ---- h-network (begin) ----
+    if (this.currentView === "network") {
+      this.panel.close();
+      this.pathRequest?.abort();
+      this.network.setSelected(null);
+      this.network.setPath([]);
+      if (id && this.network.has(id)) this.network.setFocus(id);
+      return;
+    }
+    // ---- h-network (end) ----
     this.panel.close();
     if (this.view.selectedId) this.view.cardOf(this.view.selectedId)?.classList.remove("selected");
     this.view.selectedId = null;
     if (id) this.view.setFocus(id);
   }
+
+  // ---- h-network: network view and image export (begin) ----
+
+  /** The view the zoom buttons act on. */
+  private get zoomable(): { zoomBy(factor: number): void; fit(): void } {
+    return this.currentView === "network" ? this.network : this.view;
+  }
+
+  /** The view shown: `chart` (default) or `network`. */
+  get currentViewName(): ViewName {
+    return this.currentView;
+  }
+
+  private networkLegendList(): HTMLElement {
+    const item = (marker: HTMLElement, text: string) => h("li", {}, marker, text);
+    const mark = (cls: string, color?: string) => {
+      const s = h("span", { class: cls, attrs: { "aria-hidden": "true" } });
+      if (color) {
+        if (cls.startsWith("edge")) s.style.borderTopColor = color;
+        else s.style.background = color;
+      }
+      return s;
+    };
+    const sizes = h("span", { class: "sizes", attrs: { "aria-hidden": "true" } });
+    for (const r of [MIN_RADIUS, (MIN_RADIUS + MAX_RADIUS) / 3, MAX_RADIUS / 1.6]) {
+      const dot = h("span");
+      dot.style.width = dot.style.height = `${Math.round(r)}px`;
+      sizes.append(dot);
+    }
+    const circle = (color: string) => mark("dot", color);
+    return h(
+      "ul",
+      { class: "network-legend" },
+      item(circle(STANCE_COLORS["2"]), "supportive"),
+      item(circle(STANCE_COLORS["0"]), "neutral"),
+      item(circle(STANCE_COLORS["-2"]), "against"),
+      item(circle(STANCE_COLORS.none), "no stance"),
+      item(mark("tm", TEAM_COLOR), "our team member"),
+      item(mark("ring"), "key stakeholder"),
+      item(sizes, "size: betweenness"),
+      item(mark("edge", NETWORK_EDGE_COLORS.knows), "our tie (knows)"),
+      item(mark("edge", NETWORK_EDGE_COLORS.influences), "influences"),
+      item(mark("edge", NETWORK_EDGE_COLORS.reports_to), "reports to"),
+      item(mark("edge dashed", NETWORK_EDGE_COLORS.dotted), "dotted line"),
+      item(mark("warm"), "warm path to the selected person"),
+    );
+  }
+
+  private showView(view: ViewName): void {
+    const changed = view !== this.currentView;
+    this.currentView = view;
+    for (const [name, button] of this.viewButtons) button.setAttribute("aria-pressed", String(name === view));
+    const network = view === "network";
+    this.view.svg.toggleAttribute("data-hidden", network);
+    this.network.show(network);
+    this.sizeGroup.hidden = !network;
+    this.shadow.querySelector(".frame")?.setAttribute("data-view", view);
+    if (changed && this.panel.isOpen) {
+      this.panel.close();
+      this.network.setSelected(null);
+      this.network.setPath([]);
+    }
+    if (network) {
+      void this.loadNetwork();
+    } else if (this.chart) {
+      this.draw(); // first: drawing measures the frame, hidden until now
+      if (this.chartFitPending) {
+        this.chartFitPending = false;
+        this.view.fit(this.readableScale());
+      }
+      this.setState("ready");
+    }
+  }
+
+  private async loadNetwork(): Promise<void> {
+    const api = this.api;
+    const account = this.getAttribute("account");
+    if (!api || !account || !this.chart) return; // load() shows the view once the chart is in
+    const asOf = this.getAttribute("as-of");
+    const key = `${this.getAttribute("api-base") ?? ""}\u0000${account}\u0000${asOf ?? ""}`;
+    if (this.networkKey === key && this.engagement) {
+      this.networkStatus();
+      this.setState("ready");
+      return;
+    }
+    const signal = this.abort?.signal;
+    this.setState("loading");
+    this.overlay.replaceChildren(h("p", { class: "loading", text: "Loading the relationship network…" }));
+    this.overlay.hidden = false;
+    let graph: AccountGraph;
+    try {
+      graph = await fetchAccountGraph(api, account, asOf, signal);
+    } catch (error) {
+      if (signal?.aborted) return;
+      this.showError(error instanceof ApiError ? error : new ApiError(0, { title: "Error", detail: String(error) }, ""));
+      return;
+    }
+    if (signal?.aborted || this.currentView !== "network") {
+      if (!signal?.aborted) this.overlay.hidden = true;
+      return;
+    }
+    this.drawNetwork(graph, key);
+  }
+
+  /** Draws a graph payload in the network view; public so benchmarks can time it apart from fetching. */
+  drawNetwork(graph: AccountGraph, key = "direct"): void {
+    const started = performance.now();
+    const engagement = engagementGraph(graph);
+    this.accountGraph = graph;
+    this.engagement = engagement;
+    this.networkKey = key;
+    this.overlay.hidden = true;
+    this.overlay.replaceChildren();
+    const name = graph.graph.account_name ?? this.chart?.account.name ?? graph.graph.account_id;
+    this.network.setLabel(
+      `Relationship network of ${name}: ${engagement.people.length} people, ${engagement.edges.length} relationships. ` +
+        "Arrow keys move from the most to the least central person; Enter opens details.",
+    );
+    const stats = this.network.setGraph(engagement, this.metric);
+    const totalMs = performance.now() - started;
+    this.networkStatus();
+    this.setState("ready");
+    this.dispatchEvent(
+      new CustomEvent("powermap-render", {
+        bubbles: true,
+        composed: true,
+        detail: {
+          view: "network",
+          visible: stats.nodes,
+          people: stats.nodes,
+          relationships: stats.edges,
+          ticks: stats.ticks,
+          layoutMs: stats.layoutMs,
+          drawMs: totalMs,
+          asOf: graph.graph.as_of ?? null,
+        },
+      }),
+    );
+  }
+
+  private networkStatus(): void {
+    const e = this.engagement;
+    if (!e) return;
+    const team = e.people.filter((p) => p.kind === "team_member").length;
+    const asOf = this.accountGraph?.graph.as_of;
+    this.statusEl.textContent = [
+      `${e.people.length - team} stakeholders and ${team} of our team`,
+      `${e.edges.length} relationships`,
+      asOf ? `as of ${asOf}` : "current",
+      `size: ${this.metric === "pagerank" ? "PageRank" : "betweenness"}`,
+    ].join(" · ");
+  }
+
+  private setMetric(metric: SizeMetric): void {
+    this.metric = metric;
+    for (const [name, button] of this.sizeButtons) button.setAttribute("aria-pressed", String(name === metric));
+    const sizeItem = [...this.networkLegend.children].find((li) => li.textContent?.startsWith("size:"));
+    if (sizeItem?.lastChild) sizeItem.lastChild.textContent = `size: ${metric === "pagerank" ? "PageRank" : "betweenness"}`;
+    if (this.engagement) {
+      this.network.setMetric(metric);
+      this.networkStatus();
+    }
+  }
+
+  private revealInNetwork(id: string): void {
+    this.closeResults();
+    if (!this.network.has(id)) {
+      const who = this.index.get(id)?.person.name ?? id;
+      this.statusEl.textContent = `${who} is not in the relationship network (no active relationship at this date)`;
+      return;
+    }
+    this.network.ensureVisible(id, true);
+    this.network.setFocus(id);
+    this.statusEl.textContent = `Found ${this.network.person(id)?.name ?? id}`;
+  }
+
+  private openNetworkPanel(id: string): void {
+    const node = this.network.person(id);
+    if (!node || !this.api) return;
+    const person =
+      this.index.get(id)?.person ??
+      ({
+        id,
+        name: node.name,
+        title: node.kind === "team_member" ? `Our team${node.role ? ` · ${String(node.role).replace(/_/g, " ")}` : ""}` : node.title,
+        department: node.kind === "stakeholder" ? node.department : null,
+        status: node.status,
+        stance: node.kind === "stakeholder" ? node.stance : null,
+        roles: node.kind === "stakeholder" ? (node.roles ?? []).map((role) => ({ role })) : [],
+        coverage:
+          node.kind === "stakeholder" && node.coverage_level
+            ? { state: node.coverage_level, count: node.coverage_count ?? 0 }
+            : null,
+      } satisfies IndexedPerson["person"]);
+    this.network.setSelected(id);
+    this.network.setFocus(id, false);
+    this.panel.open(person, this.api, this.getAttribute("account") ?? "", this.getAttribute("as-of"));
+    this.dispatchEvent(new CustomEvent("powermap-select", { bubbles: true, composed: true, detail: { id } }));
+    if (node.kind === "stakeholder") void this.showWarmPath(id, node.name);
+    else this.network.setPath([]);
+  }
+
+  /** Highlights the best warm path to a stakeholder (GET /v1/paths/warm, k = 1). */
+  private async showWarmPath(id: string, name: string): Promise<void> {
+    this.pathRequest?.abort();
+    const request = new AbortController();
+    this.pathRequest = request;
+    this.network.setPath([]);
+    let answer: WarmPathAnswer;
+    try {
+      answer = await this.api!.get<WarmPathAnswer>(
+        "/v1/paths/warm",
+        { to: id, k: "1", as_of: this.getAttribute("as-of") },
+        request.signal,
+      );
+    } catch (error) {
+      if (request.signal.aborted) return;
+      this.statusEl.textContent = `No warm path shown for ${name}: ${error instanceof ApiError ? error.message : String(error)}`;
+      return;
+    }
+    if (request.signal.aborted || this.network.selectedId !== id) return;
+    const best = answer.paths?.[0];
+    if (!best || !best.hops.length) {
+      this.network.setPath([]);
+      this.statusEl.textContent = `No warm path to ${name}: ${answer.notes?.[0] ?? "no path of at most 4 hops"}`;
+      return;
+    }
+    const ids = [best.hops[0].from_id, ...best.hops.map((hop) => hop.to_id)];
+    this.network.setPath(ids);
+    const names = [best.hops[0].from_name ?? best.hops[0].from_id, ...best.hops.map((hop) => hop.to_name ?? hop.to_id)];
+    this.statusEl.textContent = `Warm path to ${name}: ${names.join(" → ")} (strength ${best.strength.toFixed(2)})`;
+  }
+
+  /**
+   * The current view (chart or network) as a stand-alone SVG or a PNG, with the
+   * account's name, the as-of date and the legend (export_image.ts). For hosts: the
+   * same image the export buttons save.
+   */
+  async exportImage(format: ImageFormat): Promise<ExportedImage> {
+    if (format !== "svg" && format !== "png") throw new Error(`unknown image format ${String(format)}`);
+    const network = this.currentView === "network";
+    if (!this.chart || (network && !this.engagement)) throw new Error("nothing is drawn yet");
+    const account = this.getAttribute("account") ?? this.chart.account.id;
+    const asOf = (network ? this.accountGraph?.graph.as_of : this.chart.as_of) ?? this.getAttribute("as-of") ?? isoToday();
+    const name = (network ? this.accountGraph?.graph.account_name : null) ?? this.chart.account.name ?? account;
+    let subtitle: string;
+    if (network) {
+      const e = this.engagement!;
+      subtitle =
+        `Relationship network · as of ${asOf} · ${e.people.length} people, ${e.edges.length} relationships · ` +
+        `node size: ${this.metric === "pagerank" ? "influence PageRank" : "betweenness"}`;
+    } else {
+      const people = this.chart.people_count ?? this.index.size;
+      subtitle = `Org chart · as of ${asOf} · ${people} people, ${this.view.positions.size} shown`;
+    }
+    return exportImage(
+      {
+        svg: network ? this.network.svg : this.view.svg,
+        bounds: network ? this.network.bounds() : null,
+        stage: this.exportStage,
+        title: name,
+        subtitle,
+        legend: this.legend,
+        basename: `${account}-${network ? "network" : "org-chart"}-${asOf}`.replace(/[^A-Za-z0-9._-]+/g, "-"),
+      },
+      format,
+    );
+  }
+
+  private async exportView(format: ImageFormat): Promise<void> {
+    let image: ExportedImage;
+    try {
+      image = await this.exportImage(format);
+    } catch (error) {
+      this.statusEl.textContent = `The ${format.toUpperCase()} export failed: ${error instanceof Error ? error.message : String(error)}`;
+      return;
+    }
+    const event = new CustomEvent("powermap-export", { bubbles: true, composed: true, cancelable: true, detail: image });
+    // A host that handles the image itself calls preventDefault(): no download then.
+    if (this.dispatchEvent(event)) download(image.blob, image.filename, this.shadow);
+    this.statusEl.textContent = `Exported ${image.filename} (${image.width}×${image.height})`;
+  }
+  // ---- h-network (end) ----
 }
 
 if (!customElements.get("powermap-org-chart")) {

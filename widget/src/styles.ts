@@ -24,6 +24,56 @@ export const INFLUENCE_COLOR = "#0e7490";
 export const TIE_COLOR = "#c026d3";
 export const WHATIF_COLOR = "#dc2626";
 // --- end h-overlays ---
+// ---- h-network: network view and image export (begin) ----
+export const TEAM_COLOR = "#1e3a8a";
+export const WARM_PATH_COLOR = "#f59e0b";
+export const NETWORK_EDGE_COLORS = {
+  knows: "#0891b2",
+  influences: "#db2777",
+  reports_to: "#94a3b8",
+  dotted: DOTTED_COLOR,
+} as const;
+const NETWORK_CSS = `
+svg.network { display: block; width: 100%; height: 100%; cursor: grab; user-select: none; background: #fff; }
+svg.network:active { cursor: grabbing; }
+svg[data-hidden] { display: none !important; }
+.net-edge { fill: none; stroke-linecap: round; opacity: .55; }
+.net-edge.dotted { stroke-dasharray: 5 4; }
+.warm-path { fill: none; stroke: ${WARM_PATH_COLOR}; stroke-width: 6px; stroke-linecap: round;
+  stroke-linejoin: round; opacity: .9; }
+.node { cursor: pointer; }
+.node .shape { stroke: #fff; stroke-width: 1.5px; }
+.node.key .shape { stroke: #0f172a; stroke-width: 2.5px; }
+.node.on-path .shape { stroke: ${WARM_PATH_COLOR}; stroke-width: 3.5px; }
+.node.selected .shape { stroke: #0f172a; stroke-width: 4px; }
+.node:focus { outline: none; }
+.node:focus .shape, .node:focus-visible .shape { stroke: #2563eb; stroke-width: 4px; }
+.net-labels { font-size: 11px; }
+.net-label { fill: #0f172a; paint-order: stroke; stroke: #fff; stroke-width: 3px;
+  stroke-linejoin: round; pointer-events: none; }
+.net-label.on-path { font-weight: 650; }
+.net-label.hover { font-weight: 650; }
+.viewswitch button[aria-pressed="true"], .sizeby button[aria-pressed="true"] {
+  background: #1e3a8a; border-color: #1e3a8a; color: #fff; }
+.sizeby { align-items: center; }
+.sizeby[hidden] { display: none; }
+/* The network view shows only its own controls and legend; the chart's (and anything
+   added to the chart's toolbar or legend) come back with the chart. */
+.frame[data-view="network"] .toolbar > :not(.title):not(.search):not(.asof):not(.netctl) { display: none; }
+.frame[data-view="network"] .legend ul:not(.network-legend) { display: none; }
+.frame:not([data-view="network"]) .legend ul.network-legend { display: none; }
+.legend .tm { display: inline-block; width: 11px; height: 11px; border-radius: 3px; background: ${TEAM_COLOR}; }
+.legend .ring { display: inline-block; width: 12px; height: 12px; border-radius: 50%; background: #94a3b8;
+  border: 2.5px solid #0f172a; }
+.legend .sizes { display: inline-flex; align-items: center; gap: 2px; }
+.legend .sizes span { display: inline-block; border-radius: 50%; background: #94a3b8; }
+.legend .edge { display: inline-block; width: 22px; border-top: 2.5px solid; }
+.legend .edge.dashed { border-top-style: dashed; }
+.legend .warm { display: inline-block; width: 22px; border-top: 5px solid ${WARM_PATH_COLOR}; border-radius: 3px; }
+.export-stage { position: absolute; left: -100000px; top: 0; width: 10px; height: 10px; overflow: hidden;
+  visibility: hidden; pointer-events: none; }
+`;
+// ---- h-network (end) ----
 
 export const CSS = `
 :host {
@@ -212,6 +262,7 @@ svg.emph .influence.emph, svg.emph .tie-line.emph { stroke-opacity: 1; }
 .ringmark.single { border-style: dashed; }
 .wchip { display: inline-block; padding: 0 5px; border-radius: 4px; color: #fff; font-size: 10.5px; font-weight: 700; }
 /* --- end h-overlays --- */
+${NETWORK_CSS}
 @container (max-width: 520px) {
   .toolbar { padding: 6px; }
   .title { flex: 1 1 100%; }

@@ -7,7 +7,7 @@ browsers and stay out of the OpenAPI document.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, HTMLResponse
@@ -76,11 +76,17 @@ def embed_org_chart_page(
     as_of: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
     collapse_depth: Annotated[int | None, Query(ge=1, le=50)] = None,
     overlays: Annotated[str | None, Query(pattern=widget.OVERLAYS_PATTERN)] = None,
+    view: Annotated[Literal["chart", "network"] | None, Query()] = None,
 ) -> HTMLResponse:
     # The token is checked by the API calls the widget makes, so an expired or foreign
     # token shows the widget's error state inside the frame rather than a bare error.
     html = widget.embed_page(
-        account_id, token, as_of=as_of, collapse_depth=collapse_depth, overlays=overlays
+        account_id,
+        token,
+        as_of=as_of,
+        collapse_depth=collapse_depth,
+        overlays=overlays,
+        view=view,
     )
     return HTMLResponse(
         html,

@@ -23,7 +23,7 @@ from service.domain.analytics.answers import (
     warm_path_answer,
 )
 from service.domain.analytics.subgraphs import accounts_at, person_at
-from service.domain.errors import NotFound
+from service.domain.errors import Forbidden, NotFound
 from service.settings import Settings
 
 __all__ = ["WarmPathsOut", "warm_paths"]
@@ -50,24 +50,38 @@ def warm_paths(
     as_of: date,
     principal: Principal,
 ) -> WarmPathsOut:
-    """The ``k`` strongest warm paths (≤ 4 hops) to stakeholder ``to`` at ``as_of``."""
+    """The ``k`` strongest warm paths (≤ 4 hops) to stakeholder ``to`` at ``as_of``.
+
+    A principal limited to one account (an embed token) may ask only for a stakeholder
+    of that account at ``as_of`` (anyone else, including someone who works nowhere at
+    that date, is a 403) and only from a team member in that account's engagement with
+    us; the paths run in that account's engagement graph, so every step is the
+    account's or our team's.
+    """
     reads = cache.reads()
     target = person_at(reads, to, as_of)
     if target.kind != "stakeholder":
         raise NotFound(f"no stakeholder with id {to!r}")
+    account_ids = target.account_ids
+    if principal.account_id is not None:
+        if principal.account_id not in account_ids:
+            raise Forbidden("this token is limited to another account")
+        account_ids = (principal.account_id,)
     params = analytics_params(settings)
     notes: list[str] = []
     paths: list[WarmPathOut] = []
     account = None
-    if not target.account_ids:
+    if not account_ids:
         notes.append(f"{target.name or to} works at no account at this date.")
     else:
-        principal.require_account(target.account_ids[0])
-        pulled = accounts_at(reads, target.account_ids[:1], as_of)[0]
+        pulled = accounts_at(reads, account_ids[:1], as_of)[0]
         account = account_ref(pulled.graph, pulled.tier)
         names = Names.of(pulled.graph)
         team = {t.id for t in pulled.graph.team_members}
         if from_team_member is not None and from_team_member not in team:
+            if principal.account_id is not None:
+                # Whether another id is a team member elsewhere is not this token's to know.
+                raise Forbidden("this token is limited to another account")
             if person_at(reads, from_team_member, as_of).kind != "team_member":
                 raise NotFound(f"no team member with id {from_team_member!r}")
             notes.append(
