@@ -68,17 +68,19 @@ def account_stakeholders_page(
     return items
 
 
-def stakeholder(graph: Graph, stakeholder_id: str) -> Record | None:
+def stakeholder(graph: Graph, stakeholder_id: str, *, scoped: bool = True) -> Record | None:
     """One stakeholder with their current surroundings and employment history.
+
+    ``scoped=False`` (a caller who sees every account) leaves the other people's and
+    the opportunities' ``account_id`` null: only scoping to one account reads them.
 
     Its UTC times come as parts (:func:`service.graph.values.to_native_utc_parts`), and
     the row is taken as the driver built it (maps, lists and scalars only, so
     ``Result.data()``'s walk would only copy it).
     """
     query = cypher("reads/stakeholder")
-    rows = graph.read_tx(
-        lambda tx: [dict(record) for record in tx.run(query, stakeholder_id=stakeholder_id)]
-    )
+    params = {"stakeholder_id": stakeholder_id, "scoped": scoped}
+    rows = graph.read_tx(lambda tx: [dict(record) for record in tx.run(query, params)])
     return to_native_utc_parts(rows[0]) if rows else None
 
 

@@ -69,7 +69,7 @@ def _driver_decoding(graph: Graph, stakeholder_id: str) -> dict[str, Any]:
         flags=re.DOTALL,
     )
     assert "ZONED" not in plain
-    rows = graph.read(plain, stakeholder_id=stakeholder_id)
+    rows = graph.read(plain, stakeholder_id=stakeholder_id, scoped=True)
     decoded: dict[str, Any] = to_native(rows[0])
     return decoded
 
@@ -105,8 +105,9 @@ def test_every_kind_of_time_reads_as_the_driver_decodes_it(graph: Graph) -> None
             assert _text(report["since"]) == _text(expected), kind
         # A UTC time does take the short way: its parts, not the driver's DateTime.
         graph.write(SET_UTC)
+        params = {"stakeholder_id": "s1", "scoped": True}
         row = graph.read_tx(
-            lambda tx: [dict(r) for r in tx.run(cypher("reads/stakeholder"), stakeholder_id="s1")]
+            lambda tx: [dict(r) for r in tx.run(cypher("reads/stakeholder"), params)]
         )[0]
         assert row["person"]["updated_at"] == [2025, 3, 4, 5, 6, 7, 0]
     finally:
@@ -148,3 +149,25 @@ def test_a_one_hop_route_answers_and_describes_itself_as_the_plain_one() -> None
         assert b.get("/v1/things/-1").status_code == 404
         assert b.get("/v1/things/x").json() == a.get("/v1/things/x").json()
         assert b.get("/openapi.json").json() == a.get("/openapi.json").json()
+
+
+def test_an_unscoped_read_leaves_out_only_the_other_peoples_accounts(graph: Graph) -> None:
+    g = GraphBuilder(graph)
+    g.account("a1")
+    g.account("a2")
+    g.stakeholder("s1", "a1", name="Ann")
+    g.stakeholder("s2", "a2", name="Bo")
+    g.reports_to("s2", "s1")
+    g.influences("s2", "s1", 0.5)
+    scoped = reads.stakeholder(graph, "s1", scoped=True)
+    unscoped = reads.stakeholder(graph, "s1", scoped=False)
+    assert scoped is not None and unscoped is not None
+    assert [r["account_id"] for r in scoped["direct_reports"]] == ["a2"]
+    assert [r["account_id"] for r in scoped["influenced_by"]] == ["a2"]
+    for key in ("direct_reports", "influenced_by"):
+        assert [r["account_id"] for r in unscoped[key]] == [None]
+        assert [{**r, "account_id": None} for r in scoped[key]] == unscoped[key]
+    others = {"direct_reports", "influenced_by"}
+    assert {k: v for k, v in scoped.items() if k not in others} == {
+        k: v for k, v in unscoped.items() if k not in others
+    }

@@ -5,6 +5,9 @@
 // limited to one account sees only that account's part (service/domain/account_scope.py):
 // an employment its account, a role its target's account, a budget its account, another
 // person their home account (the current employer, else the latest one).
+// Another person's home account is looked up only when `$scoped` (a caller limited to one
+// account: the only use of those `account_id`s, which the answer does not show); an API
+// key's read leaves them null and spares the server those sorts.
 // Every edge item says where it came from: `source` and `source_record_id` of the edge
 // (docs/graph-conventions.md, "Provenance"); the person those of the node.
 // Times (`since`, `until`, `left_at`, `updated_at`, `last_contact`) held as UTC DateTimes
@@ -66,13 +69,13 @@ RETURN s {.id, .name, .title, .email, .department, .seniority,
                                 r.since.minute, r.since.second, r.since.microsecond]
                           ELSE r.since END,
                  source: r.source, source_record_id: r.source_record_id,
-                 account_id: COLLECT {
+                 account_id: CASE WHEN $scoped THEN COLLECT {
                    MATCH (m)-[hw:WORKS_AT]->(ha:Account)
                    WITH ha, hw
                    ORDER BY CASE WHEN hw.until IS NULL THEN 0 ELSE 1 END,
                             coalesce(hw.until, hw.since) DESC, ha.id
                    RETURN ha.id LIMIT 1
-                 }[0]}
+                 }[0] END}
        } AS managers,
        COLLECT {
          MATCH (s)-[r:REPORTS_TO {kind: 'dotted'}]->(m:Stakeholder)
@@ -85,13 +88,13 @@ RETURN s {.id, .name, .title, .email, .department, .seniority,
                                 r.since.minute, r.since.second, r.since.microsecond]
                           ELSE r.since END,
                  source: r.source, source_record_id: r.source_record_id,
-                 account_id: COLLECT {
+                 account_id: CASE WHEN $scoped THEN COLLECT {
                    MATCH (m)-[hw:WORKS_AT]->(ha:Account)
                    WITH ha, hw
                    ORDER BY CASE WHEN hw.until IS NULL THEN 0 ELSE 1 END,
                             coalesce(hw.until, hw.since) DESC, ha.id
                    RETURN ha.id LIMIT 1
-                 }[0]}
+                 }[0] END}
        } AS dotted_managers,
        COLLECT {
          MATCH (d:Stakeholder)-[r:REPORTS_TO {kind: 'solid'}]->(s)
@@ -104,13 +107,13 @@ RETURN s {.id, .name, .title, .email, .department, .seniority,
                                 r.since.minute, r.since.second, r.since.microsecond]
                           ELSE r.since END,
                  source: r.source, source_record_id: r.source_record_id,
-                 account_id: COLLECT {
+                 account_id: CASE WHEN $scoped THEN COLLECT {
                    MATCH (d)-[hw:WORKS_AT]->(ha:Account)
                    WITH ha, hw
                    ORDER BY CASE WHEN hw.until IS NULL THEN 0 ELSE 1 END,
                             coalesce(hw.until, hw.since) DESC, ha.id
                    RETURN ha.id LIMIT 1
-                 }[0]}
+                 }[0] END}
        } AS direct_reports,
        COLLECT {
          MATCH (s)-[h:HAS_ROLE]->(x)
@@ -126,7 +129,8 @@ RETURN s {.id, .name, .title, .email, .department, .seniority,
                           ELSE h.since END,
                  source: h.source, source_record_id: h.source_record_id,
                  account_id: CASE WHEN x:Account THEN x.id
-                                  ELSE COLLECT { MATCH (x)-[:FOR]->(oa:Account) RETURN oa.id }[0]
+                                  WHEN $scoped
+                                  THEN COLLECT { MATCH (x)-[:FOR]->(oa:Account) RETURN oa.id }[0]
                              END}
        } AS roles,
        COLLECT {
@@ -151,13 +155,13 @@ RETURN s {.id, .name, .title, .email, .department, .seniority,
          ORDER BY o.id
          RETURN {id: o.id, name: o.name, strength: i.strength,
                  source: i.source, source_record_id: i.source_record_id,
-                 account_id: COLLECT {
+                 account_id: CASE WHEN $scoped THEN COLLECT {
                    MATCH (o)-[hw:WORKS_AT]->(ha:Account)
                    WITH ha, hw
                    ORDER BY CASE WHEN hw.until IS NULL THEN 0 ELSE 1 END,
                             coalesce(hw.until, hw.since) DESC, ha.id
                    RETURN ha.id LIMIT 1
-                 }[0]}
+                 }[0] END}
        } AS influenced_by,
        COLLECT {
          MATCH (s)-[i:INFLUENCES]->(o:Stakeholder)
@@ -166,13 +170,13 @@ RETURN s {.id, .name, .title, .email, .department, .seniority,
          ORDER BY o.id
          RETURN {id: o.id, name: o.name, strength: i.strength,
                  source: i.source, source_record_id: i.source_record_id,
-                 account_id: COLLECT {
+                 account_id: CASE WHEN $scoped THEN COLLECT {
                    MATCH (o)-[hw:WORKS_AT]->(ha:Account)
                    WITH ha, hw
                    ORDER BY CASE WHEN hw.until IS NULL THEN 0 ELSE 1 END,
                             coalesce(hw.until, hw.since) DESC, ha.id
                    RETURN ha.id LIMIT 1
-                 }[0]}
+                 }[0] END}
        } AS influences,
        COLLECT {
          MATCH (t:TeamMember)-[k:KNOWS]->(s)
