@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Final
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -37,6 +38,10 @@ def _detail(limit: int) -> str:
     return f"the request body is larger than the {limit:,} bytes this route accepts"
 
 
+#: Methods whose requests carry no body unless they declare one.
+_NO_BODY_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class BodyLimit:
     def __init__(self, app: ASGIApp, *, default: int, per_path: Mapping[str, int]) -> None:
         self.app = app
@@ -48,9 +53,14 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.per_path.get(scope["path"], self.default)
-        declared = _content_length(scope)
+        declared, chunked = _framing(scope)
         if declared is not None and declared > limit:
             await _reject(scope, send, limit)
+            return
+        if declared is None and not chunked and scope.get("method") in _NO_BODY_METHODS:
+            # A read with neither a length nor chunks has no body: nothing to count,
+            # and no wrapper to pay for on each message.
+            await self.app(scope, receive, send)
             return
 
         received = 0
@@ -80,14 +90,20 @@ class BodyLimit:
             await _reject(scope, send, limit)
 
 
-def _content_length(scope: Scope) -> int | None:
+def _framing(scope: Scope) -> tuple[int | None, bool]:
+    """The declared ``Content-Length`` (None when absent or unreadable) and whether the
+    body comes in chunks (any ``Transfer-Encoding``, or an unreadable length: counted)."""
+    declared: int | None = None
+    chunked = False
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
             try:
-                return int(value)
+                declared = int(value)
             except ValueError:
-                return None
-    return None
+                chunked = True
+        elif name == b"transfer-encoding":
+            chunked = True
+    return declared, chunked
 
 
 async def _reject(scope: Scope, send: Send, limit: int) -> None:

@@ -47,7 +47,10 @@ class KeyConfirmation:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not any(
+            name == b"authorization" for name, _ in scope["headers"]
+        ):
+            # No credentials, so no key to confirm (/healthz, /readyz, the 401s).
             await self.app(scope, receive, send)
             return
         replaced = False
@@ -61,7 +64,10 @@ class KeyConfirmation:
                 if isinstance(pending, PendingKey):
                     keys = scope["app"].state.powermap.api_keys
                     try:
-                        await run_in_threadpool(keys.confirmed, pending.token, pending.version)
+                        # From memory when a read of the request saw the key's version
+                        # (the usual case: no thread-pool hop); else the key is read.
+                        if keys.confirmed_from_memory(pending.token, pending.version) is None:
+                            await run_in_threadpool(keys.confirmed, pending.token, pending.version)
                     except PowermapError as exc:
                         replaced = True
                         await domain_problem(Request(scope), exc)(scope, receive, send)

@@ -157,13 +157,24 @@ class ApiKeyCache:
         seen a version, before answering. A key not held is read now. (A request that
         writes must be refused before it writes: it uses :func:`authenticate`.)
         """
+        held = self.from_memory(token)
+        if held is not None:
+            return held
+        key_id, secret = parse_key(token)
+        return Authenticated(self._read(key_id, secret))
+
+    def from_memory(self, token: str) -> Authenticated | None:
+        """What :meth:`authenticate` answers when ``token``'s key is held in memory
+        (never a round trip, so the event loop may call it); None when it is not held
+        and must be read. Raises :class:`Unauthenticated` for a malformed token or a
+        held key's wrong secret."""
         key_id, secret = parse_key(token)
         with self._lock:
             held = self._keys.get(key_id)
             if held is not None:
                 self._keys.move_to_end(key_id)
         if held is None:
-            return Authenticated(self._read(key_id, secret))
+            return None
         if not hmac.compare_digest(held.secret_hash, _digest(secret)):
             raise Unauthenticated("the API key is not valid")
         trace = request_trace.current()
@@ -175,14 +186,24 @@ class ApiKeyCache:
         """Confirm a key accepted under ``version`` at the end of a request: at once
         when a read of the request saw that version, else by reading the key again.
         Raises :class:`Unauthenticated` when it is no longer valid."""
-        trace = request_trace.current()
+        principal = self.confirmed_from_memory(token, version)
+        if principal is not None:
+            return principal
         key_id, secret = parse_key(token)
-        if trace is not None and trace.saw(version):
-            with self._lock:
-                held = self._keys.get(key_id)
-            if held is not None and held.version == version:
-                return held.principal
         return self._read(key_id, secret)
+
+    def confirmed_from_memory(self, token: str, version: str) -> Principal | None:
+        """:meth:`confirmed` when it needs no round trip (a read of the current request
+        saw ``version`` and the key is still held under it), else None."""
+        trace = request_trace.current()
+        if trace is None or not trace.saw(version):
+            return None
+        key_id, _ = parse_key(token)
+        with self._lock:
+            held = self._keys.get(key_id)
+        if held is not None and held.version == version:
+            return held.principal
+        return None
 
     def forget(self, key_id: str) -> None:
         with self._lock:

@@ -134,7 +134,7 @@ def stakeholder(
     """A stakeholder with their employer, lines, roles, budgets, influence and our ties,
     and their position history; with ``as_of``, the title, department and seniority
     are those held at the end of that day (none when they worked for no account then)."""
-    row = reads.stakeholder(graph, stakeholder_id)
+    row = reads.stakeholder(graph, stakeholder_id, scoped=principal.account_id is not None)
     if row is None:
         raise NotFound(f"no stakeholder with id {stakeholder_id!r}")
     if principal.account_id is not None and principal.account_id != home_account_id(

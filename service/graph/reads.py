@@ -12,7 +12,7 @@ from datetime import datetime
 
 from service.graph.cypher_files import cypher
 from service.graph.driver import Graph, Record
-from service.graph.values import to_native
+from service.graph.values import to_native, to_native_utc_parts
 
 __all__ = [
     "account",
@@ -68,10 +68,20 @@ def account_stakeholders_page(
     return items
 
 
-def stakeholder(graph: Graph, stakeholder_id: str) -> Record | None:
-    """One stakeholder with their current surroundings and employment history."""
-    rows = graph.read(cypher("reads/stakeholder"), stakeholder_id=stakeholder_id)
-    return to_native(rows[0]) if rows else None
+def stakeholder(graph: Graph, stakeholder_id: str, *, scoped: bool = True) -> Record | None:
+    """One stakeholder with their current surroundings and employment history.
+
+    ``scoped=False`` (a caller who sees every account) leaves the other people's and
+    the opportunities' ``account_id`` null: only scoping to one account reads them.
+
+    Its UTC times come as parts (:func:`service.graph.values.to_native_utc_parts`), and
+    the row is taken as the driver built it (maps, lists and scalars only, so
+    ``Result.data()``'s walk would only copy it).
+    """
+    query = cypher("reads/stakeholder")
+    params = {"stakeholder_id": stakeholder_id, "scoped": scoped}
+    rows = graph.read_tx(lambda tx: [dict(record) for record in tx.run(query, params)])
+    return to_native_utc_parts(rows[0]) if rows else None
 
 
 def team_member(graph: Graph, team_member_id: str) -> Record | None:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from service.api.deps import AsOfParam, ReadPrincipal, StateDep
 from service.api.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
+from service.api.routing import OneHopRoute
 from service.api.schemas.accounts import AccountDetail, AccountSummary, StakeholderStatus, Tier
 from service.api.schemas.common import ItemsPage, problem_responses
 from service.api.schemas.org_chart import OrgChartOut
@@ -18,7 +19,7 @@ from service.domain.account_changes import ChangeItem
 from service.domain.analytics.subgraphs import today
 from service.domain.values import Id, IsoDateOrDateTime
 
-router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
+router = APIRouter(prefix="/v1/accounts", tags=["accounts"], route_class=OneHopRoute)
 
 
 @router.get(

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query
 
 from service.api.deps import AsOfParam, ReadPrincipal, StateDep
 from service.api.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
+from service.api.routing import OneHopRoute
 from service.api.schemas.accounts import Tier
 from service.api.schemas.analytics import DepartureImpactRequest, PortfolioThreadingPage
 from service.api.schemas.common import problem_responses
@@ -31,7 +32,7 @@ from service.domain.analytics.subgraphs import today
 from service.domain.analytics.warm_paths import WarmPathsOut
 from service.domain.values import Id, IsoDate
 
-router = APIRouter(prefix="/v1", tags=["analytics"])
+router = APIRouter(prefix="/v1", tags=["analytics"], route_class=OneHopRoute)
 
 
 @router.get(

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from service.api.deps import AsOfParam, ReadPrincipal, StateDep
+from service.api.routing import OneHopRoute
 from service.api.schemas.common import problem_responses
 from service.api.schemas.people import StakeholderDetail, TeamMemberDetail
 from service.domain import directory
 from service.domain.values import Id
 
-router = APIRouter(prefix="/v1", tags=["people"])
+router = APIRouter(prefix="/v1", tags=["people"], route_class=OneHopRoute)
 
 
 @router.get(
