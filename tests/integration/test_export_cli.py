@@ -169,3 +169,20 @@ def test_edges_spooled_to_disk_give_the_same_document(
     monkeypatch.setattr(formats.tempfile, "SpooledTemporaryFile", spy)
     assert export("-f", "gexf", "--as-of", BEFORE) == in_memory
     assert rolled == [True]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "node", "edge"),
+    [
+        ("graphml", "<node ", "<edge "),
+        ("gexf", "<node ", "<edge "),
+        ("json", '{"id":', '{"source":'),
+    ],
+)
+def test_one_node_or_edge_per_line(portfolio: Graph, fmt: str, node: str, edge: str) -> None:
+    """bench/export.py counts what was written line by line (GraphML's first node once
+    shared the graph's data line and went uncounted)."""
+    doc = json.loads(export("-f", "json", "--as-of", BEFORE))
+    lines = export("-f", fmt, "--as-of", BEFORE).splitlines()
+    assert sum(line.startswith(node) for line in lines) == len(doc["nodes"])
+    assert sum(line.startswith(edge) for line in lines) == len(doc["edges"])
