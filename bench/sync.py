@@ -157,7 +157,7 @@ class Phases:
             (ingest_store, "lookup_stored", "  of which: stored-id lookups"),
             (apply_module, "plan_units", "plan the write"),
             (ingest_store, "write_batch", "write transactions (summed over the workers)"),
-            (apply_module, "kind_counts", "summary"),
+            (apply_module, "kind_counts_of_records", "summary"),
         ]
         targets.append((apply_module, "drop_unchanged", "diff: leave out unchanged rows"))
         originals = [(mod, attr, getattr(mod, attr)) for mod, attr, _ in targets]

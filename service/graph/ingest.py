@@ -22,6 +22,15 @@ that node's write lock (``SET n._lock = true REMOVE n._lock``), so two writers o
 same person serialise and the second sees the first's edges: no duplicate current edge,
 no lost update. Rows are sorted by their owning node's id, which keeps lock order
 consistent between writers and deadlocks rare.
+
+Plans: every statement of the write path begins with ``CYPHER replan=skip``, so it keeps
+the plan it was first given. Neo4j otherwise replans a cached query whenever the graph's
+statistics have drifted (checked every 10 s), and during a large import into a young
+graph they drift all the time: planning these statements again and again cost about half
+of the server's CPU of a first CRM snapshot (bench/RESULTS.md, "Write path per row").
+It is safe because their plans do not depend on the statistics — each starts from the
+rows' ids (unique index seeks) and walks from the nodes found; no scan, no hash join —
+which tests/integration/test_write_plans.py checks on an empty graph for every one.
 """
 
 from __future__ import annotations
@@ -507,10 +516,11 @@ def record_changes(
 
 def _affected_pairs(
     write_set: WriteSet, changed: set[str], removed: Mapping[str, Mapping[str, set[str]]]
-) -> list[dict[str, str]]:
-    """(team member, stakeholder) pairs of the interactions that changed, including the
-    people an interaction no longer lists (their tie lost that interaction), and the
-    pairs whose explicit tie the write ended. Pairs given
+) -> list[dict[str, Any]]:
+    """The rows of ``derived_knows``: per stakeholder (in id order), the team members
+    (sorted) of the (team member, stakeholder) pairs of the interactions that changed,
+    including the people an interaction no longer lists (their tie lost that
+    interaction), and the pairs whose explicit tie the write ended. Pairs given
     an explicit strength in the same write are left out: that statement leaves them one
     current explicit tie (under the stakeholder's lock until commit), and an explicit tie
     wins, so recomputing their derived strength could change nothing."""
@@ -536,9 +546,11 @@ def _affected_pairs(
     pairs.update(
         (r["team_member_id"], r["stakeholder_id"]) for r in write_set.get(Statement.END_KNOWS, [])
     )
+    by_stakeholder: dict[str, list[str]] = defaultdict(list)
+    for t, s in sorted(pairs, key=lambda p: (p[1], p[0])):
+        by_stakeholder[s].append(t)
     return [
-        {"team_member_id": t, "stakeholder_id": s}
-        for t, s in sorted(pairs, key=lambda p: (p[1], p[0]))
+        {"stakeholder_id": s, "team_member_ids": members} for s, members in by_stakeholder.items()
     ]
 
 

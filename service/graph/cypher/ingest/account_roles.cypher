@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // Buying roles on an Account: one current HAS_ROLE per (stakeholder, target, role); a
 // changed stance closes it and opens a new one, never before the closed edges' until (no
 // overlap in history). Row: {stakeholder_id, target_id, role, stance}.

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // The account each changed node belongs to (the change set's touched accounts): a
 // stakeholder's current employer (else their last one, for someone who left), a
 // budget's and an opportunity's account. Read after the writes of the transaction.

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // The account a budget belongs to (OF has no history: a moved budget loses the old edge).
 // Row: {id, account_id}. The budget was locked by its upsert in this transaction.
 UNWIND $rows AS row

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // Budget control: one current CONTROLS per (stakeholder, budget); another authority closes
 // it and opens a new one, never before the closed edges' until (no overlap in history).
 // Row: {stakeholder_id, budget_id, authority}.

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // Account team assignment: one current COVERS per (team member, account); another role
 // closes it and opens a new one, never before the closed edges' until (no overlap in
 // history). Row: {team_member_id, account_id, has_role, role}; an omitted role keeps

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // Stakeholders leave (docs/graph-conventions.md, "Departure"): the departure route (one
 // row) and stakeholder rows of a batch with `left_at`. Status 'left', left_at, and every
 // current time-bound edge of theirs closed at left_at: WORKS_AT, REPORTS_TO both ways,

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // Our team members leave: the departure route (one row) and team-member rows of a batch
 // with `left_at`. Status 'left', left_at, their current KNOWS and COVERS closed at
 // left_at (history kept; an edge opened after left_at closes at its own since). A second

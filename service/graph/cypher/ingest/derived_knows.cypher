@@ -1,48 +1,56 @@
+CYPHER replan=skip
 // Tie strength derived from interactions (docs/definitions.md, "Tie strength"):
 //   s = 1 - exp(-sum over the pair's interactions of w(kind) * 2^(-age_days / H))
 // with ages measured at the batch's effective time (a later interaction counts as age 0).
-// Row: {team_member_id, stakeholder_id}, a pair whose interactions changed. An explicit
-// current KNOWS wins and is left alone; a derived one is updated in place; with no
-// current KNOWS a derived one is opened (since = the pair's first interaction, capped at
-// the effective time, but never before the until of the pair's closed edges, of either
-// source: intervals of one pair never overlap), unless either person has left; a derived
-// one whose interactions are all gone is closed.
+// Row: {stakeholder_id, team_member_ids}: the team members whose pair with the
+// stakeholder had its interactions change (sorted). An explicit current KNOWS wins and
+// is left alone; a derived one is updated in place; with no current KNOWS a derived one
+// is opened (since = the pair's first interaction, capped at the effective time, but
+// never before the until of the pair's closed edges, of either source: intervals of one
+// pair never overlap), unless either person has left; a derived one whose interactions
+// are all gone is closed.
+// `replan=skip` (service/graph/ingest.py, "Plans"): every step starts from a row's ids.
 UNWIND $rows AS row
-MATCH (t:TeamMember {id: row.team_member_id})
 MATCH (s:Stakeholder {id: row.stakeholder_id})
 SET s._lock = true
 REMOVE s._lock
-WITH t, s
+WITH s, row
+// The stakeholder's interactions, read once for all of the row's team members, in the
+// order of the stakeholder's WITH edges: [attendee ids, at, kind] each. Expanding from
+// the stakeholder (a handful of interactions) and comparing the team member by value
+// in a list: a team member has thousands of relationships, many of them created in this
+// very transaction, which no plan may walk (nor seek the team member to join on).
+CALL (s) {
+  OPTIONAL MATCH (s)<-[:WITH]-(i:Interaction)
+  RETURN collect([[(i)<-[:ATTENDED]-(x:TeamMember) | x.id], i.at, i.kind]) AS met
+}
+UNWIND row.team_member_ids AS team_member_id
+MATCH (t:TeamMember {id: team_member_id})
 OPTIONAL MATCH (s)<-[c:KNOWS]-()
 WHERE startNode(c) = t
-WITH t, s, collect(c) AS edges
-WITH t, s, [c IN edges WHERE c.until IS NULL] AS currents,
+WITH t, s, met, collect(c) AS edges
+WITH t, s, met, [c IN edges WHERE c.until IS NULL] AS currents,
      reduce(x = null, c IN edges |
             CASE WHEN c.until IS NOT NULL AND (x IS NULL OR c.until > x) THEN c.until ELSE x END)
        AS reopened_at
-WITH t, s, reopened_at,
+WITH t, s, met, reopened_at,
      any(c IN currents WHERE c.source <> 'interactions') AS explicit,
      [c IN currents WHERE c.source = 'interactions'] AS derived
-// Expand from the stakeholder (a handful of interactions) and compare the team member
-// by value: a team member has thousands of relationships, many of them created in this
-// very transaction, where a pattern bound at both ends would scan all of them. An
-// explicit tie wins, so then the interactions are not read at all (zero rows: count 0).
-CALL (t, s, explicit) {
-  WITH t, s, explicit
+// An explicit tie wins, so then the interactions are not read at all (zero rows: count 0).
+CALL (t, s, explicit, met) {
+  WITH t, explicit, met
   WHERE NOT explicit
-  OPTIONAL MATCH (s)<-[:WITH]-(i:Interaction)<-[:ATTENDED]-(x:TeamMember)
-  WHERE x.id = t.id
-  WITH i,
-       CASE WHEN i IS NULL OR i.at >= $effective_at THEN null
-            ELSE duration.inSeconds(i.at, $effective_at) END AS age
-  WITH i,
+  UNWIND [m IN met WHERE t.id IN m[0] | m] AS m
+  WITH m[1] AS at, m[2] AS kind
+  WITH at, kind,
+       CASE WHEN at >= $effective_at THEN null
+            ELSE duration.inSeconds(at, $effective_at) END AS age
+  WITH at, kind,
        CASE WHEN age IS NULL THEN 0.0
             ELSE (age.seconds + age.nanosecondsOfSecond / 1.0e9) / 86400.0 END AS age_days
-  RETURN count(i) AS interactions,
-         sum(CASE WHEN i IS NULL THEN 0.0
-                  ELSE coalesce($weights[i.kind], 0.0) * 2.0 ^ (-age_days / $half_life_days)
-             END) AS total,
-         max(i.at) AS last_at, min(i.at) AS first_at
+  RETURN count(*) AS interactions,
+         sum(coalesce($weights[kind], 0.0) * 2.0 ^ (-age_days / $half_life_days)) AS total,
+         max(at) AS last_at, min(at) AS first_at
 }
 WITH t, s, explicit, derived, interactions, last_at, first_at, reopened_at,
      1.0 - exp(-total) AS strength

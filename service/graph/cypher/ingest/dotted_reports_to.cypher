@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // Dotted lines: one current per (person, manager). Row: {id, manager_ids} is the complete
 // set of the person's dotted-line managers: lines to others are closed, new ones opened
 // at the effective time, or at the until of an earlier line to that manager if that is

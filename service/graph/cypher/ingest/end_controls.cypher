@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // A budget control ended (a controls row with `until`): the current CONTROLS of
 // (stakeholder, budget) with the row's authority is closed at until, never before its
 // own since; a no-op when none is current. Row: {stakeholder_id, budget_id, authority,

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // An account-team assignment ended (a coverage row with `until`): the current COVERS of
 // (team member, account) is closed at until, never before its own since; a no-op when
 // none is current. Row: {team_member_id, account_id, until} (until: ISO text).

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // A dotted line ended (a `dotted_reports_to` entry {id, until}): the current dotted
 // REPORTS_TO of (person, manager) is closed at until, never before its own since; a
 // no-op when none is current. Row: {id, manager_id, until} (until: ISO text).

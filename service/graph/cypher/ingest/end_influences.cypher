@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // An influence line ended (an influences row with `until`): the current INFLUENCES of
 // (from, to) is closed at until, never before its own since; a no-op when none is
 // current. Row: {from_id, to_id, until} (until: ISO text).

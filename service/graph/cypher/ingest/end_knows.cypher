@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // Our explicit relationship ended (a relationships row with `until`): the current
 // explicit KNOWS of (team member, stakeholder) is closed at until, never before its own
 // since; a tie derived from interactions is not the row's and stays; a no-op when no

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // A buying role ended (a roles row with `until`): the current HAS_ROLE of (stakeholder,
 // target, role) is closed at until, never before its own since; a no-op when none is
 // current. Row: {stakeholder_id, target_id, on_account, role, until} (until: ISO text).

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // Which of the given ids are stored as TeamMember (validation of references), and whether
 // that person has left (a row may not open a current edge of someone who left).
 UNWIND $ids AS id

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // Our explicit relationship to a stakeholder: one current KNOWS per (team member,
 // stakeholder). A different strength, or a current edge derived from interactions,
 // is closed and an explicit one opened (explicit wins), never before the until of the

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // Informal influence: one current INFLUENCES per ordered pair (from, to); another
 // strength closes it and opens a new one, never before the closed edges' until (no
 // overlap in history). Row: {from_id, to_id, strength}. Every writer locks the source

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // The stakeholders an interaction was with. Row: {id, stakeholder_ids}, the complete list:
 // links to others are removed, missing ones created. Returns which interactions changed
 // and whom they lost, so the ties of those pairs are recomputed too.

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // A person who moved to another account (their current WORKS_AT starts where one to
 // another account ended) keeps our KNOWS ties, but what tied them to the old account
 // ends at the move: their current HAS_ROLE on the old account and its opportunities,

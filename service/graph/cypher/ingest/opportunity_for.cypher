@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // The account an opportunity is for (FOR has no history: a moved one loses the old edge).
 // Row: {id, account_id}. The opportunity was locked by its upsert in this transaction.
 UNWIND $rows AS row

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // People (of those just given a solid-line manager) who are now their own solid-line
 // ancestor. Validation rejects cycles before writing; this catches one formed by a
 // concurrent batch that committed in between, so the transaction can be rolled back.

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // Solid line: one current per person. Row: {id, manager_id}; manager_id null means the
 // person no longer has a solid-line manager (the current edge is closed, none opened).
 // A different manager closes the current edge and opens a new one at the effective time,

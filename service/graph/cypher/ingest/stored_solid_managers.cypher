@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // The current solid-line manager of every stored person on the chains above the given
 // people (themselves included): what a batch's new solid lines could close a cycle with.
 UNWIND $ids AS id

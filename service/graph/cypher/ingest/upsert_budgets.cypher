@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // Upsert Budget nodes by id. Row: {id, props}; props holds only the fields the batch
 // sent (a null removes one). updated_at moves only when a value really changes, so a
 // re-sent batch leaves the node exactly as it was.

@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // Upsert Interaction nodes by id. Row: {id, kind, at (ISO-8601 text, UTC)}. Returns the
 // ids of the created or changed ones: the (team member, stakeholder) pairs they join get
 // their tie recomputed.

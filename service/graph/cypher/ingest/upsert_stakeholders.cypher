@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // Upsert Stakeholder nodes by id. Row: {id, props, leaving}; props holds only the fields
 // the batch sent (a null removes one). A row states the person is active now, so one who
 // had left and reappears is reactivated (status 'active', left_at removed), unless the

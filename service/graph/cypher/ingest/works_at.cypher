@@ -1,3 +1,4 @@
+CYPHER replan=skip
 // Employment, one current WORKS_AT per stakeholder (docs/graph-conventions.md). The edge
 // carries the person's position (title, department, seniority) while it is current:
 // another account, or another position (the node's values after its upsert in this
