@@ -110,7 +110,7 @@ class CutPerson:
 
     person_id: str
     kind: Literal["team_member", "stakeholder"]
-    cut_off: tuple[str, ...]
+    cut_off: tuple[str, ...]  # the key stakeholders cut off, by id
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +121,7 @@ class CutRelationship:
     to_id: str
     relationship: Relationship
     strength: float
-    cut_off: tuple[str, ...]
+    cut_off: tuple[str, ...]  # the key stakeholders cut off, by id
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,7 +319,7 @@ def single_points_of_failure(
             kind: Literal["team_member", "stakeholder"] = (
                 "team_member" if node < t else "stakeholder"
             )
-            people.append(CutPerson(ids[node], kind, tuple(ids[i] for i in sorted(cut))))
+            people.append(CutPerson(ids[node], kind, tuple(sorted(ids[i] for i in cut))))
 
     relationships: list[CutRelationship] = []
     for b in np.flatnonzero(edges_in_block == 1).tolist():
@@ -347,7 +347,7 @@ def single_points_of_failure(
                     ids[v],
                     graph.relationship(edge),
                     float(graph.edge_strength[edge]),
-                    tuple(ids[i] for i in sorted(cut)),
+                    tuple(sorted(ids[i] for i in cut)),
                 )
             )
     people.sort(key=lambda c: (-len(c.cut_off), c.person_id))

@@ -199,6 +199,31 @@ def test_team_member_as_articulation_point() -> None:
     }
 
 
+def test_who_is_cut_off_is_listed_by_id_whatever_the_order_people_came_in() -> None:
+    # t – hub – {z, m, a}: hub cuts off three key stakeholders, given out of id order.
+    # The order must not follow the input (a pull's order may differ between processes,
+    # and alert events carry this list).
+    account = AccountGraph(
+        "acc",
+        AS_OF,
+        stakeholders=[
+            Stakeholder("z", "Z"),
+            Stakeholder("hub", "H"),
+            Stakeholder("m", "M"),
+            Stakeholder("a", "A"),
+        ],
+        team_members=[TeamMember("t", "T")],
+        knows=[Knows("t", "hub", 0.9)],
+        influences=[Influences("hub", k, 0.5) for k in ("z", "m", "a")],
+        roles=[Role(k, "champion", "account", "acc") for k in ("z", "m", "a")],
+    )
+    report = threading_report(account)
+    spof = {p.person_id: p.cut_off for p in report.single_points_of_failure}
+    assert spof["hub"] == ("a", "m", "z")
+    bridges = {b.to_id if b.from_id == "hub" else b.from_id: b.cut_off for b in report.bridges}
+    assert bridges["z"] == ("z",)
+
+
 def test_empty_accounts_are_explained_not_errors() -> None:
     empty = threading_report(AccountGraph("acc", AS_OF))
     assert empty.key_stakeholders == () and empty.our_side.level == "dark"
