@@ -349,7 +349,7 @@ def _build_views(
                 runs[(account, query_key(spec))] = (future, index)
     read_at = datetime.now(UTC)
     started = time.perf_counter()
-    pulled = {p.graph.account_id: p for p in reads.accounts(account_ids, now.date())}
+    pulled = {p.graph.account_id: p for p in reads.accounts(account_ids, now.date(), keep=False)}
     timings["views.pull"] = _ms(started)
     started = time.perf_counter()
     stored: dict[str, StoredState] = states.result()

@@ -117,9 +117,18 @@ class AccountReads:
             return None
         return self.account(account_id, as_of)
 
-    def accounts(self, account_ids: Sequence[str], as_of: date) -> list[PulledAccount]:
+    def accounts(
+        self, account_ids: Sequence[str], as_of: date, *, keep: bool = True
+    ) -> list[PulledAccount]:
         """Several accounts as of ``as_of`` (unknown ids skipped), the missing ones pulled
-        together in one round trip."""
+        together in one round trip.
+
+        ``keep=False``: the accounts held are used, the missing ones are pulled for this
+        caller only — for a caller that reads many accounts once, off any request (the
+        alerts evaluator reads every account a write touched, then commits a write of
+        its own, which moves the graph version on): kept, they would evict the accounts
+        requests use and, recently used, take their place in the refresher's next round.
+        """
         at = valid_at(as_of)
         wanted = list(dict.fromkeys(account_ids))
         found: dict[str, PulledAccount | None] = {}
@@ -135,7 +144,7 @@ class AccountReads:
             by_id: dict[str, PulledAccount | None] = {p.graph.account_id: p for p in fresh}
             for account_id in missing:
                 found[account_id] = by_id.get(account_id)
-            if self._caching:
+            if self._caching and keep:
                 held = self._cache.store_accounts([(self._key(a, at), found[a]) for a in missing])
                 found.update(zip(missing, held, strict=True))
         return [p for p in (found[a] for a in wanted) if p is not None]
