@@ -13,7 +13,8 @@
 // `img-src blob:`), which does not taint the canvas because the SVG references nothing
 // outside itself. Nothing leaves the browser.
 
-const SVG_NS = "http://www.w3.org/2000/svg";
+import { SVG_NS, svgEl as el } from "./dom";
+
 const PAD = 28;
 const HEADER_H = 76;
 const MIN_W = 760;
@@ -73,19 +74,6 @@ const NOT_INHERITED: Record<string, string> = { opacity: "1" };
 // Attributes that mean something only in the live widget.
 const LIVE_ONLY = ["tabindex", "role", "aria-label", "aria-level", "aria-posinset", "aria-setsize", "aria-expanded",
   "aria-selected", "aria-current", "aria-hidden", "aria-multiselectable", "data-hidden"];
-
-function el<K extends keyof SVGElementTagNameMap>(
-  parent: Element | null,
-  tag: K,
-  attrs: Record<string, string | number> = {},
-  text?: string,
-): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
-  if (text !== undefined) node.textContent = text;
-  parent?.appendChild(node);
-  return node;
-}
 
 /** Writes computed styles onto `root` and its descendants (which must be rendered in the document). */
 export function inlineStyles(root: Element): void {

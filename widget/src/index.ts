@@ -13,6 +13,7 @@
 // (network.ts); the toolbar exports either view as SVG or PNG (export_image.ts,
 // `powermap-export` {format, blob, filename, width, height, svg}; `exportImage()`).
 
+import { h } from "./dom";
 import { ApiClient, ApiError, encodeId } from "./api";
 import {
   type IndexedPerson,
@@ -66,19 +67,6 @@ function styles(): CSSStyleSheet {
     sheet.replaceSync(CSS);
   }
   return sheet;
-}
-
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: { class?: string; text?: string; attrs?: Record<string, string> } = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.class) node.className = props.class;
-  if (props.text !== undefined) node.textContent = props.text;
-  for (const [key, value] of Object.entries(props.attrs ?? {})) node.setAttribute(key, value);
-  for (const child of children) node.append(child);
-  return node;
 }
 
 function errorCopy(error: ApiError): { title: string; hint: string } {

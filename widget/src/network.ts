@@ -19,6 +19,7 @@
 // roving tabindex), arrows walk the people from the largest to the smallest, Enter
 // opens the side panel.
 
+import { SVG_NS, svgEl } from "./dom";
 import {
   forceCollide,
   forceLink,
@@ -44,7 +45,6 @@ import { COVERAGE_LABELS, roleLabel, stanceLabel } from "./model";
 import { stanceColor } from "./render";
 import { NETWORK_EDGE_COLORS, TEAM_COLOR } from "./styles";
 
-const SVG_NS = "http://www.w3.org/2000/svg";
 export const MIN_RADIUS = 5;
 export const MAX_RADIUS = 22;
 // Names are drawn for this many of the largest people (all of them in a small graph).
@@ -74,19 +74,6 @@ interface SimNode extends SimulationNodeDatum {
 }
 
 type SimLink = SimulationLinkDatum<SimNode> & { kind: EngagementKind; strength: number };
-
-function svgEl<K extends keyof SVGElementTagNameMap>(
-  parent: Element | DocumentFragment | null,
-  tag: K,
-  attrs: Record<string, string | number> = {},
-  text?: string,
-): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
-  if (text !== undefined) node.textContent = text;
-  parent?.appendChild(node);
-  return node;
-}
 
 /** How many ticks the layout may run for a graph of `n` people. */
 export function tickBudget(n: number): number {

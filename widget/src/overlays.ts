@@ -16,6 +16,7 @@
 // zoom and pan, so a 1,000-person account stays fluid with every overlay on.
 // The what-if mode (whatif.ts) is wired here too: it marks cards and team members.
 
+import { SVG_NS, h, svgEl } from "./dom";
 import { type ApiClient, ApiError, encodeId } from "./api";
 import type { AccountGraph, CoverageLevel, GraphEdge, GraphNode } from "./graph_data";
 import type { IndexedPerson } from "./model";
@@ -37,7 +38,6 @@ export const TEAM_W = 176;
 export const TEAM_H = 44;
 const TEAM_GAP_X = 18;
 const TEAM_ROW_Y = -(TEAM_H + 84);
-const SVG_NS = "http://www.w3.org/2000/svg";
 let markerSeq = 0;
 
 /** The overlay names in an attribute value (`"influence ties"`, `"influence,coverage"`). */
@@ -158,32 +158,6 @@ export function clipPolyline(pts: number[], box: Box): string {
     lastY = by;
   }
   return d;
-}
-
-function svgEl<K extends keyof SVGElementTagNameMap>(
-  parent: Element,
-  tag: K,
-  attrs: Record<string, string | number>,
-  text?: string,
-): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
-  if (text !== undefined) node.textContent = text;
-  parent.appendChild(node);
-  return node;
-}
-
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: { class?: string; text?: string; attrs?: Record<string, string> } = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.class) node.className = props.class;
-  if (props.text !== undefined) node.textContent = props.text;
-  for (const [key, value] of Object.entries(props.attrs ?? {})) node.setAttribute(key, value);
-  for (const child of children) node.append(child);
-  return node;
 }
 
 /** Where the ray from a card's centre in direction (dx, dy) leaves the card (plus a margin). */

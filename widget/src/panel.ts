@@ -4,6 +4,7 @@
 // Payloads are read defensively: a missing or differently shaped field shows as
 // "not available", never as a broken panel. All text goes in through textContent.
 
+import { h } from "./dom";
 import { ApiError, type ApiClient, encodeId } from "./api";
 import {
   COVERAGE_LABELS,
@@ -14,19 +15,6 @@ import {
 } from "./model";
 
 type Json = Record<string, unknown>;
-
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: { class?: string; text?: string; attrs?: Record<string, string> } = {},
-  ...children: (Node | null | undefined)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.class) node.className = props.class;
-  if (props.text !== undefined) node.textContent = props.text;
-  for (const [key, value] of Object.entries(props.attrs ?? {})) node.setAttribute(key, value);
-  for (const child of children) if (child) node.appendChild(child);
-  return node;
-}
 
 function asObject(value: unknown): Json | null {
   return value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : null;

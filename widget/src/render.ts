@@ -3,6 +3,7 @@
 // and a keyed join keeps each person's card element across redraws so focus and
 // highlight survive expanding and collapsing.
 
+import { SVG_NS, svgEl as el } from "./dom";
 import { hierarchy, tree, type HierarchyPointNode } from "d3-hierarchy";
 import { select, type Selection } from "d3-selection";
 import { linkVertical } from "d3-shape";
@@ -27,7 +28,6 @@ export const CARD_H = 96;
 const GAP_X = 26;
 const GAP_Y = 64;
 const LEVEL_H = CARD_H + GAP_Y;
-const SVG_NS = "http://www.w3.org/2000/svg";
 
 type Node = HierarchyPointNode<Person>;
 
@@ -56,19 +56,6 @@ function truncate(text: string, max: number): string {
 export function stanceColor(stance: number | null | undefined): string {
   if (stance === null || stance === undefined) return STANCE_COLORS.none;
   return STANCE_COLORS[String(Math.max(-2, Math.min(2, Math.round(stance))))] ?? STANCE_COLORS.none;
-}
-
-function el<K extends keyof SVGElementTagNameMap>(
-  parent: Element,
-  tag: K,
-  attrs: Record<string, string | number>,
-  text?: string,
-): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
-  if (text !== undefined) node.textContent = text;
-  parent.appendChild(node);
-  return node;
 }
 
 export function personLabel(entry: IndexedPerson, expanded: boolean): string {

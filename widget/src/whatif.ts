@@ -6,6 +6,7 @@
 // are marked on their cards (the ties lost turn red), and a box lists the impact score,
 // the budgets left without an owner and the warm paths that break. One click clears it.
 
+import { h, svgEl } from "./dom";
 import { type ApiClient, ApiError, encodeId } from "./api";
 import type { IndexedPerson } from "./model";
 import { CARD_W, type ChartView } from "./render";
@@ -92,35 +93,8 @@ const FLAG_STYLE: Record<WhatIfFlag, { color: string; legend: string }> = {
   pathdrop: { color: "#9a3412", legend: "warm path weakened (before→after)" },
 };
 const FLAG_ORDER: WhatIfFlag[] = ["leaving", "dark", "single", "unreachable", "pathdrop"];
-const SVG_NS = "http://www.w3.org/2000/svg";
 const WHATIF_SUFFIX = "; what-if: ";
 const LIST_LIMIT = 12;
-
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: { class?: string; text?: string; attrs?: Record<string, string> } = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.class) node.className = props.class;
-  if (props.text !== undefined) node.textContent = props.text;
-  for (const [key, value] of Object.entries(props.attrs ?? {})) node.setAttribute(key, value);
-  for (const child of children) node.append(child);
-  return node;
-}
-
-function svgEl<K extends keyof SVGElementTagNameMap>(
-  parent: Element,
-  tag: K,
-  attrs: Record<string, string | number>,
-  text?: string,
-): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
-  if (text !== undefined) node.textContent = text;
-  parent.appendChild(node);
-  return node;
-}
 
 export class WhatIf {
   picking = false;
