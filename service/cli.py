@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Annotated
 
@@ -560,6 +562,7 @@ def serve(
     """Serve the API with uvicorn, one worker process per core by default."""
     import uvicorn
 
+    share_generated_secrets(load_settings().model_fields_set, os.environ)
     uvicorn.run(
         "service.api.app:create_app",
         factory=True,
@@ -569,6 +572,28 @@ def serve(
         log_config=None,
         access_log=False,
     )
+
+
+#: Settings a development server generates when they are not configured, and the
+#: variable that makes every worker process use the same one.
+GENERATED_SECRETS = {"embed_token_secret": "POWERMAP_EMBED_TOKEN_SECRET"}
+
+
+def share_generated_secrets(configured: set[str], environ: MutableMapping[str, str]) -> None:
+    """Generate once, for all the worker processes, the secrets a development server
+    would otherwise generate in each: an embed token minted by one worker must verify
+    in another. Production requires them configured (service/settings.py).
+
+    >>> env: dict[str, str] = {}
+    >>> share_generated_secrets(set(), env); len(env["POWERMAP_EMBED_TOKEN_SECRET"]) >= 32
+    True
+    >>> env = {}
+    >>> share_generated_secrets({"embed_token_secret"}, env); env
+    {}
+    """
+    for field, variable in GENERATED_SECRETS.items():
+        if field not in configured:
+            environ[variable] = secrets.token_urlsafe(48)
 
 
 def usable_cores() -> int:
