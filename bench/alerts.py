@@ -25,7 +25,12 @@ from typing import Any
 from rich.console import Console
 
 from bench import machine
-from bench.ingest import RESULTS, empty_graph
+from bench.ingest import (
+    RESULTS,
+    empty_graph,
+    local_server_pid,
+    process_cpu_seconds,
+)
 from bench.synthetic import SyntheticSpec, generate
 from service.api.request_log import configure_logging
 from service.domain.alerts import watches
@@ -162,6 +167,10 @@ class Round:
     states: int
     events: int
     timings_ms: dict[str, float] = field(default_factory=dict)
+    #: CPU seconds of the evaluation: this process (the service's part) and the local
+    #: Neo4j server (None when the server is not the local one).
+    client_cpu_s: float = 0.0
+    server_cpu_s: float | None = None
 
     @property
     def share(self) -> float:
@@ -193,6 +202,9 @@ def report(rounds: list[Round], setup: dict[str, Any], m: dict[str, str]) -> str
     write = statistics.median(r.write_s for r in rounds)
     evaluation = statistics.median(r.evaluation_s for r in rounds)
     touched = rounds[0].accounts_touched
+    client_cpu = statistics.median(r.client_cpu_s for r in rounds)
+    server_cpus = [r.server_cpu_s for r in rounds if r.server_cpu_s is not None]
+    server_cpu = f", Neo4j {statistics.median(server_cpus) * 1000:,.0f} ms" if server_cpus else ""
     verdict = "met" if share < TARGET_SHARE else "**missed**"
     lines = [
         f"\n### {when} — alerts evaluation after a write touching {touched} accounts, 20 watches\n",
@@ -203,6 +215,7 @@ def report(rounds: list[Round], setup: dict[str, Any], m: dict[str, str]) -> str
         f"(events stored {evaluation:.2f} s after the commit) = {share:.0%} of the write** "
         f"(target < {TARGET_SHARE:.0%}: {verdict}); "
         f"{evaluation * 1000 / max(1, touched):.1f} ms per touched account",
+        f"- evaluation CPU (median): service {client_cpu * 1000:,.0f} ms{server_cpu}",
         f"- load at start: {m['load']}; machine: {m['cpu']}, {m['ram']} RAM; server: "
         f"{m['neo4j']}, {m['neo4j_memory']}; client: Python {m['python']}, commit {m['commit']}",
         "",
@@ -279,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(
             f"Imported in {import_s:.1f} s; 20 watches with baselines in {baseline_s:.1f} s"
         )
+        server_pid = local_server_pid(settings)
         rounds: list[Round] = []
         for round_no in range(args.rounds):
             batch = round_batch(base, round_no, datetime.now(UTC))
@@ -287,12 +301,29 @@ def main(argv: list[str] | None = None) -> int:
             summary = ingest_batch(graph, settings, batch)
             write_s = time.perf_counter() - started
             touched = len({a for cs in summary.change_sets for a in cs.accounts})
+            cpu0, server0 = time.process_time(), process_cpu_seconds(server_pid)
             evaluation_s, states, events, timings, _ = drain(graph, cache, settings)
-            rounds.append(Round(rows, touched, write_s, evaluation_s, states, events, timings))
+            client_cpu_s = time.process_time() - cpu0
+            server1 = process_cpu_seconds(server_pid)
+            server_cpu_s = None if server0 is None or server1 is None else server1 - server0
+            rounds.append(
+                Round(
+                    rows,
+                    touched,
+                    write_s,
+                    evaluation_s,
+                    states,
+                    events,
+                    timings,
+                    client_cpu_s,
+                    server_cpu_s,
+                )
+            )
             console.print(
                 f"round {round_no + 1}: {rows} rows, {touched} accounts, write "
                 f"{write_s * 1000:,.0f} ms, evaluation {evaluation_s * 1000:,.0f} ms, "
-                f"{events} events"
+                f"{events} events; CPU service {client_cpu_s * 1000:,.0f} ms"
+                + ("" if server_cpu_s is None else f", Neo4j {server_cpu_s * 1000:,.0f} ms")
             )
         empty_graph(graph)
     section = report(

@@ -71,7 +71,8 @@ from service.domain.analytics.account_reads import AccountReads
 from service.domain.analytics.answers import analytics_params
 from service.domain.errors import PowermapError
 from service.domain.queries.catalog import Catalog, SavedQuery
-from service.domain.queries.runner import PassedPlans, RunLimits, run_saved_many
+from service.domain.queries.per_account import run_saved_per_account
+from service.domain.queries.runner import PassedPlans, QueryResult, RunLimits, run_saved_many
 from service.graph import alert_evaluation as store
 from service.graph.alert_evaluation import Decision, StoredState, WatchRow
 from service.graph.driver import Graph
@@ -97,10 +98,8 @@ CLAIM_S: Final = 120.0
 #: Accounts pulled together in one round trip by the baseline.
 BASELINE_CHUNK: Final = 50
 #: Reads in flight beside the account pull: the states, the former key roles and the
-#: saved-query runs (a run is a few ms of round trips, mostly waiting).
+#: saved queries' runs (one statement per saved query for all the touched accounts).
 READ_WORKERS: Final = 4
-#: Runs of one saved query (on as many accounts) in one read transaction.
-QUERY_BATCH: Final = 20
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 T = TypeVar("T")
@@ -135,6 +134,31 @@ class _Watch:
         return account_id in self.row.account_ids
 
 
+class _Conditions:
+    """Some of a watch's conditions (with their places), as the units of every account
+    share them: their keyed form and their text are worked out once per watch."""
+
+    def __init__(self, numbered: tuple[tuple[int, ConditionSpec], ...]) -> None:
+        self.numbered = numbered
+
+    def __iter__(self) -> Iterator[tuple[int, ConditionSpec]]:
+        return iter(self.numbered)
+
+    def __bool__(self) -> bool:
+        return bool(self.numbered)
+
+    @cached_property
+    def keyed(self) -> list[tuple[str, str, ConditionSpec]]:
+        return keyed_conditions(self.numbered)
+
+    @cached_property
+    def signature(self) -> str:
+        """What they evaluate (the conditions and their places), as text."""
+        return json.dumps(
+            [[i, c.model_dump(mode="json")] for i, c in self.numbered], sort_keys=True
+        )
+
+
 @dataclass(frozen=True)
 class _Unit:
     """One AlertState to evaluate: a watch's conditions on one account's view (or, for
@@ -143,22 +167,20 @@ class _Unit:
     watch: _Watch
     state_account: str
     view_account: str
-    conditions: tuple[tuple[int, ConditionSpec], ...]
+    conditions: _Conditions
 
     @property
     def key(self) -> str:
         return f"{self.watch.row.id}|{self.state_account}"
 
-    @cached_property
+    @property
     def keyed(self) -> list[tuple[str, str, ConditionSpec]]:
-        return keyed_conditions(self.conditions)
+        return self.conditions.keyed
 
-    @cached_property
+    @property
     def signature(self) -> str:
         """What the unit evaluates (its conditions and their places), as text."""
-        return json.dumps(
-            [[i, c.model_dump(mode="json")] for i, c in self.conditions], sort_keys=True
-        )
+        return self.conditions.signature
 
 
 class _Queries:
@@ -190,35 +212,47 @@ class _Queries:
         return not declares or "account_id" in spec.params
 
     def run(self, spec: SavedQueryChanged, accounts: Sequence[str | None]) -> list[QueryRows]:
-        """The query's answer on each of ``accounts`` (None: without an account), the
-        runs in one read transaction (each run alone should that fail)."""
+        """The query's answer on each of ``accounts`` (None: without an account): the
+        runs on accounts in one statement (``per_account.py``), those without one in
+        one read transaction (each run alone should that fail)."""
         query = self.query(spec.query)
         if query is None:
             return [QueryRows(error=f"no saved query named {spec.query!r}") for _ in accounts]
-        givens = [
-            dict(spec.params) | ({} if account_id is None else {"account_id": account_id})
-            for account_id in accounts
-        ]
-        results = run_saved_many(
-            self._graph,
-            query,
-            givens,
-            limits=RunLimits.resolve(self._settings, limit=ROW_LIMIT),
-            key_id="alerts",
-            passed=self._passed,
-        )
-        answers = []
-        for result in results:
-            if isinstance(result, PowermapError):
-                log.warning("alert_query_failed", query=spec.query, error=str(result))
-                answers.append(QueryRows(error=str(result)))
-                continue
-            rows = tuple(
-                json.dumps(row, sort_keys=True, separators=(",", ":"), default=str)
-                for row in result.rows
+        limits = RunLimits.resolve(self._settings, limit=ROW_LIMIT)
+        on = [a for a in accounts if a is not None]
+        results: dict[str | None, QueryResult | PowermapError] = {}
+        if on:
+            answers = run_saved_per_account(
+                self._graph,
+                query,
+                spec.params,
+                on,
+                limits=limits,
+                key_id="alerts",
+                passed=self._passed,
             )
-            answers.append(QueryRows(rows=rows, truncated=result.truncated))
-        return answers
+            results.update(zip(on, answers, strict=True))
+        if len(on) < len(accounts):
+            results[None] = run_saved_many(
+                self._graph,
+                query,
+                [dict(spec.params)],
+                limits=limits,
+                key_id="alerts",
+                passed=self._passed,
+            )[0]
+        return [self._rows(spec, results[a]) for a in accounts]
+
+    @staticmethod
+    def _rows(spec: SavedQueryChanged, result: QueryResult | PowermapError) -> QueryRows:
+        if isinstance(result, PowermapError):
+            log.warning("alert_query_failed", query=spec.query, error=str(result))
+            return QueryRows(error=str(result))
+        rows = tuple(
+            json.dumps(row, sort_keys=True, separators=(",", ":"), default=str)
+            for row in result.rows
+        )
+        return QueryRows(rows=rows, truncated=result.truncated)
 
 
 def _watches(rows: Iterable[WatchRow]) -> list[_Watch]:
@@ -243,10 +277,12 @@ def _units(
         covered = [a for a in accounts if a in tiers and watch.covers(a, tiers[a])]
         if not covered:
             continue
-        per_account = tuple(
-            (i, c) for i, c in enumerate(watch.conditions) if not queries.portfolio_wide(c)
+        per_account = _Conditions(
+            tuple((i, c) for i, c in enumerate(watch.conditions) if not queries.portfolio_wide(c))
         )
-        wide = tuple((i, c) for i, c in enumerate(watch.conditions) if queries.portfolio_wide(c))
+        wide = _Conditions(
+            tuple((i, c) for i, c in enumerate(watch.conditions) if queries.portfolio_wide(c))
+        )
         if per_account:
             units += [_Unit(watch, a, a, per_account) for a in covered]
         if wide:
@@ -315,9 +351,9 @@ def _build_views(
     and the units' states as stored before the transaction (none for a baseline).
 
     The account pull runs here while ``pool`` reads the states, the former key roles
-    and runs the saved queries (one run per account and query, or one per query that
-    answers for the portfolio; ``QUERY_BATCH`` runs in one transaction); the views'
-    answers arrive as the runs finish."""
+    and runs the saved queries (one statement per query for all the accounts, or one
+    run per query that answers for the portfolio); the views' answers arrive as the
+    runs finish."""
     account_ids = sorted({u.view_account for u in units})
     states = pool.submit(
         _in_context(store.read_states, graph, [u.key for u in units]) if events else dict
@@ -341,12 +377,10 @@ def _build_views(
     runs: dict[tuple[str, str], tuple[Future[list[QueryRows]], int]] = {}
     for spec, accounts in asked.values():
         ordered = list(accounts)
-        for start in range(0, len(ordered), QUERY_BATCH):
-            batch = ordered[start : start + QUERY_BATCH]
-            given = [None if a == PORTFOLIO else a for a in batch]
-            future = pool.submit(_in_context(queries.run, spec, given))
-            for index, account in enumerate(batch):
-                runs[(account, query_key(spec))] = (future, index)
+        given = [None if a == PORTFOLIO else a for a in ordered]
+        future = pool.submit(_in_context(queries.run, spec, given))
+        for index, account in enumerate(ordered):
+            runs[(account, query_key(spec))] = (future, index)
     read_at = datetime.now(UTC)
     started = time.perf_counter()
     pulled = {p.graph.account_id: p for p in reads.accounts(account_ids, now.date(), keep=False)}

@@ -44,6 +44,7 @@ __all__ = [
     "PassedPlans",
     "QueryResult",
     "RunLimits",
+    "log_run",
     "run_adhoc",
     "run_cypher",
     "run_saved",
@@ -172,6 +173,10 @@ def _log_run(
         outcome=outcome,
     )
     return ms
+
+
+#: One run's log line, for the runners beside this module (``per_account.py``).
+log_run = _log_run
 
 
 def run_cypher(
