@@ -26,8 +26,10 @@ run answers per statement. The ``LIMIT`` (the row cap plus one) keeps each accou
 first rows, as a run's cap does, and says whether there were more. The rows are
 converted like a run's (:func:`service.graph.values.to_plain`); only the order of the
 columns differs (``RETURN *`` lists them by name), which no caller that compares rows
-as maps sees. ``tests/domain/queries/test_per_account.py`` checks the equality on
-random portfolios.
+as maps sees. (Rows that a query's ``ORDER BY`` leaves tied may come in another
+order, as they may between two runs of the query itself: the plan is not the same.)
+``tests/integration/test_saved_query_per_account.py`` checks the equality on random
+portfolios.
 
 The statement passes the same analyst guard as any run (its plan checked once per
 :class:`PassedPlans`) and runs in a READ transaction under one run's timeout. When the
