@@ -23,7 +23,7 @@ def raw_changes() -> RawChanges:
         (
             "Opportunity",
             ["o-1", False, 2, "close_date", Date(2026, 3, 31), date(2026, 4, 30)]
-            + ["name", "Zoë's \"deal\" \\ ünïcødé \u2603 \n\t", "Ünïcødé 日本"],
+            + ["name", 'Zoë\'s "deal" \\ ünïcødé \u2603 \n\t', "Ünïcødé 日本"],
         ),
         (
             "Stakeholder",
