@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from service.domain.ingest.validation import Row, ValidBatch, as_utc, ends
+from service.domain.ingest.validation import Row, ValidBatch, as_utc
 from service.graph.ingest import Statement, WriteSet
 
 # Node properties each section may set (all but the id and the references).
@@ -80,6 +80,20 @@ def _until(row: Row) -> str:
     return iso_utc(row["until"])
 
 
+NOWHERE = (SPANNING, "")  # the placement of a row no single account of the batch holds
+
+
+def _placed(first: str | None, second: str | None) -> tuple[int, str]:
+    """The placement of a row whose nodes lie in the accounts ``first`` and ``second``
+    (None: a node not in the batch, which constrains nothing): ACCOUNT when exactly one
+    account remains, else SPANNING."""
+    if first is None:
+        return NOWHERE if second is None else (ACCOUNT, second)
+    if second is None or second == first:
+        return ACCOUNT, first
+    return NOWHERE
+
+
 class _Placement:
     """Which account a row belongs to, from the accounts of the batch nodes it names."""
 
@@ -120,58 +134,66 @@ class _Placement:
 
 
 def plan_units(batch: ValidBatch) -> list[Unit]:
-    """The units that write ``batch`` (each row's statements, placed by account)."""
+    """The units that write ``batch`` (each row's statements, placed by account).
+
+    Rows naming one or two nodes are placed with :func:`_placed` (what
+    :meth:`_Placement.of` gives them, without its sets: this runs once per row of a
+    large import); the units are made inline for the same reason."""
     place = _Placement(batch)
+    of_person = place.account_of["Stakeholder"].get
+    of_budget = place.account_of["Budget"].get
+    of_opportunity = place.account_of["Opportunity"].get
     units: list[Unit] = []
+    add = units.append
     rows = batch.rows
 
-    def unit(
-        placement: tuple[int, str], count: int, *items: tuple[Statement, dict[str, Any]]
-    ) -> None:
-        units.append(Unit(placement[0], placement[1], count, list(items)))
-
     for row in rows.get("team_members", []):
-        unit(
-            (GLOBAL, ""),
-            1,
-            _node(Statement.TEAM_MEMBERS, "team_members", row),
-            *_departure(Statement.DEPART_TEAM_MEMBERS, row),
+        add(
+            Unit(
+                GLOBAL,
+                "",
+                1,
+                [
+                    _node(Statement.TEAM_MEMBERS, "team_members", row),
+                    *_departure(Statement.DEPART_TEAM_MEMBERS, row),
+                ],
+            )
         )
     for row in rows.get("accounts", []):
-        unit((ACCOUNT, row["id"]), 1, _node(Statement.ACCOUNTS, "accounts", row))
+        add(Unit(ACCOUNT, row["id"], 1, [_node(Statement.ACCOUNTS, "accounts", row)]))
     for row in rows.get("stakeholders", []):
-        home = (ACCOUNT, row["account_id"])
+        home = row["account_id"]
         # The person's record is the source record of their employment and lines too.
         record = row.get("source_record_id")
-        employer = {"id": row["id"], "account_id": row["account_id"], "source_record_id": record}
-        unit(
-            home,
-            1,
-            _node(Statement.STAKEHOLDERS, "stakeholders", row),
-            (Statement.WORKS_AT, employer),
-            # A move to another account ends what tied the person to the old one.
-            (Statement.MOVED, employer),
-            *_departure(Statement.DEPART_STAKEHOLDERS, row),
+        employer = {"id": row["id"], "account_id": home, "source_record_id": record}
+        add(
+            Unit(
+                ACCOUNT,
+                home,
+                1,
+                [
+                    _node(Statement.STAKEHOLDERS, "stakeholders", row),
+                    (Statement.WORKS_AT, employer),
+                    # A move to another account ends what tied the person to the old one.
+                    (Statement.MOVED, employer),
+                    *_departure(Statement.DEPART_STAKEHOLDERS, row),
+                ],
+            )
         )
         # The lines to managers go with the person unless a manager is in another
         # account of the batch; then they wait until that account is written too.
         if "reports_to" in row:
-            where = place.of(row["account_id"], (row["reports_to"],))
-            unit(
-                where,
-                0,
-                (
-                    Statement.SOLID_REPORTS_TO,
-                    {"id": row["id"], "manager_id": row["reports_to"], "source_record_id": record},
-                ),
-            )
+            manager = row["reports_to"]
+            phase, account = _placed(home, of_person(manager))
+            line = {"id": row["id"], "manager_id": manager, "source_record_id": record}
+            add(Unit(phase, account, 0, [(Statement.SOLID_REPORTS_TO, line)]))
         if "dotted_reports_to" in row:
             entries = row["dotted_reports_to"] or []
             managers = sorted({e for e in entries if isinstance(e, str)})
             endings = sorted(
                 ((e["id"], iso_utc(e["until"])) for e in entries if not isinstance(e, str)),
             )
-            where = place.of(row["account_id"], [*managers, *(m for m, _ in endings)])
+            phase, account = place.of(home, [*managers, *(m for m, _ in endings)])
             items: list[tuple[Statement, dict[str, Any]]] = [
                 (
                     Statement.END_DOTTED_REPORTS_TO,
@@ -187,33 +209,38 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
                         {"id": row["id"], "manager_ids": managers, "source_record_id": record},
                     )
                 )
-            unit(where, 0, *items)
+            add(Unit(phase, account, 0, items))
     for section, statement, link in (
         ("budgets", Statement.BUDGETS, Statement.BUDGET_OF),
         ("opportunities", Statement.OPPORTUNITIES, Statement.OPPORTUNITY_FOR),
     ):
         for row in rows.get(section, []):
-            unit(
-                (ACCOUNT, row["account_id"]),
-                1,
-                _node(statement, section, row),
-                (link, {"id": row["id"], "account_id": row["account_id"]}),
+            add(
+                Unit(
+                    ACCOUNT,
+                    row["account_id"],
+                    1,
+                    [
+                        _node(statement, section, row),
+                        (link, {"id": row["id"], "account_id": row["account_id"]}),
+                    ],
+                )
             )
     for row in rows.get("controls", []):
-        where = place.of(people=(row["stakeholder_id"],), budget=row["budget_id"])
-        if ends(row):
-            unit(where, 1, (Statement.END_CONTROLS, {**row, "until": _until(row)}))
+        phase, account = _placed(of_person(row["stakeholder_id"]), of_budget(row["budget_id"]))
+        if row.get("until") is not None:  # ends(row)
+            add(Unit(phase, account, 1, [(Statement.END_CONTROLS, {**row, "until": _until(row)})]))
         else:
-            unit(where, 1, (Statement.CONTROLS, {k: v for k, v in row.items() if k != "until"}))
+            control = {k: v for k, v in row.items() if k != "until"}
+            add(Unit(phase, account, 1, [(Statement.CONTROLS, control)]))
     for row in rows.get("roles", []):
         on_account = row.get("account_id") is not None
         target = row["account_id"] if on_account else row["opportunity_id"]
-        where = (
-            place.of(target, (row["stakeholder_id"],))
-            if on_account
-            else place.of(people=(row["stakeholder_id"],), opportunity=target)
+        person = of_person(row["stakeholder_id"])
+        phase, account = (
+            _placed(target, person) if on_account else _placed(person, of_opportunity(target))
         )
-        if ends(row):
+        if row.get("until") is not None:  # ends(row)
             ending = {
                 "stakeholder_id": row["stakeholder_id"],
                 "target_id": target,
@@ -221,102 +248,94 @@ def plan_units(batch: ValidBatch) -> list[Unit]:
                 "role": row["role"],
                 "until": _until(row),
             }
-            unit(where, 1, (Statement.END_ROLES, ending))
+            add(Unit(phase, account, 1, [(Statement.END_ROLES, ending)]))
             continue
         statement = Statement.ACCOUNT_ROLES if on_account else Statement.OPPORTUNITY_ROLES
-        unit(
-            where,
-            1,
-            (
-                statement,
-                {
-                    "stakeholder_id": row["stakeholder_id"],
-                    "target_id": target,
-                    "role": row["role"],
-                    "stance": row["stance"],
-                    "source_record_id": row.get("source_record_id"),
-                },
-            ),
-        )
+        role = {
+            "stakeholder_id": row["stakeholder_id"],
+            "target_id": target,
+            "role": row["role"],
+            "stance": row["stance"],
+            "source_record_id": row.get("source_record_id"),
+        }
+        add(Unit(phase, account, 1, [(statement, role)]))
     for row in rows.get("influences", []):
-        where = place.of(people=(row["from_id"], row["to_id"]))
+        phase, account = _placed(of_person(row["from_id"]), of_person(row["to_id"]))
         pair = {"from_id": row["from_id"], "to_id": row["to_id"]}
-        if ends(row):
-            unit(where, 1, (Statement.END_INFLUENCES, {**pair, "until": _until(row)}))
+        if row.get("until") is not None:  # ends(row)
+            ending = {**pair, "until": _until(row)}
+            add(Unit(phase, account, 1, [(Statement.END_INFLUENCES, ending)]))
         else:
             influence = {
                 **pair,
                 "strength": row["strength"],
                 "source_record_id": row.get("source_record_id"),
             }
-            unit(where, 1, (Statement.INFLUENCES, influence))
+            add(Unit(phase, account, 1, [(Statement.INFLUENCES, influence)]))
     for row in rows.get("relationships", []):
-        if ends(row):
+        person = of_person(row["stakeholder_id"])
+        phase, account = NOWHERE if person is None else (ACCOUNT, person)
+        if row.get("until") is not None:  # ends(row)
             ending = {
                 "team_member_id": row["team_member_id"],
                 "stakeholder_id": row["stakeholder_id"],
                 "until": _until(row),
             }
-            unit(place.of(people=(row["stakeholder_id"],)), 1, (Statement.END_KNOWS, ending))
+            add(Unit(phase, account, 1, [(Statement.END_KNOWS, ending)]))
             continue
         last_contact = row.get("last_contact")
-        unit(
-            place.of(people=(row["stakeholder_id"],)),
-            1,
-            (
-                Statement.EXPLICIT_KNOWS,
-                {
-                    "team_member_id": row["team_member_id"],
-                    "stakeholder_id": row["stakeholder_id"],
-                    "strength": row["strength"],
-                    "has_last_contact": "last_contact" in row,
-                    # ISO-8601 text, made a DateTime in Cypher: the driver packs a Python
-                    # datetime in pure Python (~0.1 ms each), text costs next to nothing.
-                    "last_contact": iso_utc(last_contact) if last_contact is not None else None,
-                    "source_record_id": row.get("source_record_id"),
-                },
-            ),
-        )
+        tie = {
+            "team_member_id": row["team_member_id"],
+            "stakeholder_id": row["stakeholder_id"],
+            "strength": row["strength"],
+            "has_last_contact": "last_contact" in row,
+            # ISO-8601 text, made a DateTime in Cypher: the driver packs a Python
+            # datetime in pure Python (~0.1 ms each), text costs next to nothing.
+            "last_contact": iso_utc(last_contact) if last_contact is not None else None,
+            "source_record_id": row.get("source_record_id"),
+        }
+        add(Unit(phase, account, 1, [(Statement.EXPLICIT_KNOWS, tie)]))
     for row in rows.get("coverage", []):
-        if ends(row):
+        if row.get("until") is not None:  # ends(row)
             ending = {
                 "team_member_id": row["team_member_id"],
                 "account_id": row["account_id"],
                 "until": _until(row),
             }
-            unit((ACCOUNT, row["account_id"]), 1, (Statement.END_COVERS, ending))
+            add(Unit(ACCOUNT, row["account_id"], 1, [(Statement.END_COVERS, ending)]))
             continue
-        unit(
-            (ACCOUNT, row["account_id"]),
-            1,
-            (
-                Statement.COVERS,
-                {
-                    "team_member_id": row["team_member_id"],
-                    "account_id": row["account_id"],
-                    "has_role": "role" in row,
-                    "role": row.get("role"),
-                    "source_record_id": row.get("source_record_id"),
-                },
-            ),
-        )
+        covers = {
+            "team_member_id": row["team_member_id"],
+            "account_id": row["account_id"],
+            "has_role": "role" in row,
+            "role": row.get("role"),
+            "source_record_id": row.get("source_record_id"),
+        }
+        add(Unit(ACCOUNT, row["account_id"], 1, [(Statement.COVERS, covers)]))
     for row in rows.get("interactions", []):
         people = sorted(set(row["stakeholder_ids"]))
         members = sorted(set(row["team_member_ids"]))
-        unit(
-            place.of(people=people),
-            1,
-            (
-                Statement.INTERACTIONS,
-                {
-                    "id": row["id"],
-                    "kind": row["kind"],
-                    "at": iso_utc(row["at"]),
-                    "source_record_id": row.get("source_record_id"),
-                },
-            ),
-            (Statement.INTERACTION_WITH, {"id": row["id"], "stakeholder_ids": people}),
-            (Statement.INTERACTION_ATTENDED, {"id": row["id"], "team_member_ids": members}),
+        phase, account = place.of(people=people)
+        interaction = {
+            "id": row["id"],
+            "kind": row["kind"],
+            "at": iso_utc(row["at"]),
+            "source_record_id": row.get("source_record_id"),
+        }
+        add(
+            Unit(
+                phase,
+                account,
+                1,
+                [
+                    (Statement.INTERACTIONS, interaction),
+                    (Statement.INTERACTION_WITH, {"id": row["id"], "stakeholder_ids": people}),
+                    (
+                        Statement.INTERACTION_ATTENDED,
+                        {"id": row["id"], "team_member_ids": members},
+                    ),
+                ],
+            )
         )
     return units
 
