@@ -12,8 +12,9 @@ from typing import Literal
 from pydantic import Field
 
 from service.analytics import threading_report
+from service.analytics.model import AnalyticsParams
 from service.analytics.threading import SideVerdict, threading_risk
-from service.domain.analytics.account_cache import AccountCache
+from service.domain.analytics.account_cache import AccountCache, AccountReads
 from service.domain.analytics.answers import (
     AccountRef,
     Answer,
@@ -29,6 +30,7 @@ from service.domain.analytics.answers import (
     coverage_answer,
 )
 from service.domain.analytics.subgraphs import account_at
+from service.graph.account_subgraph import PulledAccount
 from service.settings import Settings
 
 __all__ = ["ThreadingOut", "account_threading"]
@@ -142,11 +144,22 @@ def _side(verdict: SideVerdict, names: Names) -> SideVerdictOut:
 def account_threading(
     cache: AccountCache, settings: Settings, account_id: str, *, as_of: date
 ) -> ThreadingOut:
-    """Key stakeholders' coverage, opportunities at risk, side verdicts, cut points."""
+    """Key stakeholders' coverage, opportunities at risk, side verdicts, cut points.
+
+    Made once per cached account, date and parameters (:meth:`AccountReads.answer`,
+    re-made by the refresher after a write): a warm request builds nothing again.
+    """
     reads = cache.reads()
     pulled = account_at(reads, account_id, as_of)
+    return reads.answer(pulled, threading_answer, (analytics_params(settings), as_of))
+
+
+def threading_answer(
+    reads: AccountReads, pulled: PulledAccount, arg: tuple[AnalyticsParams, date]
+) -> ThreadingOut:
+    """The threading answer of ``pulled`` under ``arg`` (the parameters and the date asked)."""
+    params, as_of = arg
     names = Names.of(pulled.graph)
-    params = analytics_params(settings)
     report = threading_report(pulled.graph, params, graph=reads.engagement_graph(pulled, params))
     counts = report.key_coverage_counts
     risk = threading_risk(
