@@ -31,7 +31,7 @@ from service.api.state import AppState
 from service.domain.errors import DatabaseUnavailable
 from service.domain.sync.mappings import configured_mappings
 from service.graph import deadline, migrations, request_trace
-from service.graph.driver import Graph
+from service.graph.driver import AsyncGraph, Graph
 from service.settings import Settings, get_settings
 from service.widget import valid_origins
 
@@ -76,7 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Serve anyway: routes answer 503 fast, /readyz says why, and the driver
             # reconnects when Neo4j is back.
             log.warning("Neo4j at %s is not usable at start-up: %s", settings.neo4j_uri, exc)
-        app.state.powermap = AppState.build(settings, graph)
+        # The hot reads' async driver (driver.AsyncGraph), made on the loop that uses it.
+        async_graph = AsyncGraph.connect(settings, graph) if settings.async_reads else None
+        app.state.powermap = AppState.build(settings, graph, async_graph)
         # Compile the kernels and freeze the start-up heap out of the garbage collector
         # now, off the event loop, rather than in the first requests (startup.py).
         threading.Thread(
@@ -103,6 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 deliverer.stop()
             if refresher is not None:
                 refresher.stop()
+            if async_graph is not None:
+                await async_graph.close()
             graph.close()
 
     app = FastAPI(

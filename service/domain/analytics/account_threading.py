@@ -31,9 +31,11 @@ from service.domain.analytics.answers import (
 )
 from service.domain.analytics.subgraphs import account_at
 from service.graph.account_subgraph import PulledAccount
+from service.graph.driver import AsyncGraph
+from service.graph.graph_version import current_graph_version_async
 from service.settings import Settings
 
-__all__ = ["ThreadingOut", "account_threading"]
+__all__ = ["ThreadingOut", "account_threading", "account_threading_held"]
 
 
 class KeyReasonOut(Answer):
@@ -152,6 +154,27 @@ def account_threading(
     reads = cache.reads()
     pulled = account_at(reads, account_id, as_of)
     return reads.answer(pulled, threading_answer, (analytics_params(settings), as_of))
+
+
+async def account_threading_held(
+    cache: AccountCache,
+    graph: AsyncGraph | None,
+    settings: Settings,
+    account_id: str,
+    *,
+    as_of: date,
+) -> ThreadingOut | None:
+    """:func:`account_threading` when the cache holds the answer under the graph's
+    current version, read with one round trip through the async driver (an ``async
+    def`` route, no thread-pool hop); None otherwise. Then call
+    :func:`account_threading` (in the thread pool): inside a request it reuses the
+    version read here (service/graph/request_trace.py). None at once without ``graph``."""
+    if graph is None or not cache.enabled:
+        return None
+    reads = cache.reads_at(await current_graph_version_async(graph))
+    return reads.held_answer(
+        account_id, as_of, threading_answer, (analytics_params(settings), as_of)
+    )
 
 
 def threading_answer(
