@@ -1,8 +1,11 @@
 """The FastAPI application factory and its lifespan.
 
-One driver per process, built in the lifespan (never at import), closed on shutdown.
-Routes are plain `def` functions: FastAPI runs them in its thread pool, so blocking
-driver calls and CPU-heavy analytics never stall the event loop or other requests.
+One sync driver per process, built in the lifespan (never at import), closed on
+shutdown; with ``async_reads`` (the default) also one async driver for the hot reads.
+Most routes are plain `def` functions: FastAPI runs them in its thread pool, so
+blocking driver calls and CPU-heavy analytics never stall the event loop or other
+requests. The one-stakeholder and one-account lookups and a cached threading answer
+are `async def` and read through the async driver (docs/operations.md, "Two drivers").
 """
 
 from __future__ import annotations
