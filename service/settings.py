@@ -59,8 +59,8 @@ class Settings(BaseSettings):
     request_timeout_seconds: float = Field(default=30.0, gt=0)
     # The hot reads (one stakeholder, one account, the graph-version check before a
     # cached analytics answer) through the async driver on the event loop; false: the
-    # sync driver in the thread pool, as every other route (docs/architecture.md,
-    # "The request path"; bench/RESULTS.md compares the two).
+    # sync driver in the thread pool, as every other route (docs/operations.md,
+    # "Two drivers"; bench/RESULTS.md compares the two).
     async_reads: bool = True
 
     auto_migrate: bool = False

@@ -296,7 +296,7 @@ class AsyncGraph:
 
     ``async def`` routes read through it with no hop to the thread pool (the stakeholder
     and account lookups, the graph-version check before a cached analytics answer:
-    docs/architecture.md, "The request path"); everything else uses :class:`Graph`.
+    docs/operations.md, "Two drivers"); everything else uses :class:`Graph`.
     Its transactions are managed and run under the same policies as :func:`execute`
     (:class:`_Attempts`: deadline, retries, translation) and the same circuit breaker
     as the process's sync driver, so an outage seen by either fails both fast.
