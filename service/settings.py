@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     # timeout (so a write that cannot finish in time is rolled back, never committed
     # after its client gave up), and retries stop when it is reached (504).
     request_timeout_seconds: float = Field(default=30.0, gt=0)
+    # The hot reads (one stakeholder, one account, the graph-version check before a
+    # cached analytics answer) through the async driver on the event loop; false: the
+    # sync driver in the thread pool, as every other route (docs/operations.md,
+    # "Two drivers"; bench/RESULTS.md compares the two).
+    async_reads: bool = True
 
     auto_migrate: bool = False
     migrations_dir: Path = Path(__file__).resolve().parent.parent / "migrations"

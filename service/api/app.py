@@ -1,8 +1,11 @@
 """The FastAPI application factory and its lifespan.
 
-One driver per process, built in the lifespan (never at import), closed on shutdown.
-Routes are plain `def` functions: FastAPI runs them in its thread pool, so blocking
-driver calls and CPU-heavy analytics never stall the event loop or other requests.
+One sync driver per process, built in the lifespan (never at import), closed on
+shutdown; with ``async_reads`` (the default) also one async driver for the hot reads.
+Most routes are plain `def` functions: FastAPI runs them in its thread pool, so
+blocking driver calls and CPU-heavy analytics never stall the event loop or other
+requests. The one-stakeholder and one-account lookups and a cached threading answer
+are `async def` and read through the async driver (docs/operations.md, "Two drivers").
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from service.api.state import AppState
 from service.domain.errors import DatabaseUnavailable
 from service.domain.sync.mappings import configured_mappings
 from service.graph import deadline, migrations, request_trace
-from service.graph.driver import Graph
+from service.graph.driver import AsyncGraph, Graph
 from service.settings import Settings, get_settings
 from service.widget import valid_origins
 
@@ -76,7 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Serve anyway: routes answer 503 fast, /readyz says why, and the driver
             # reconnects when Neo4j is back.
             log.warning("Neo4j at %s is not usable at start-up: %s", settings.neo4j_uri, exc)
-        app.state.powermap = AppState.build(settings, graph)
+        # The hot reads' async driver (driver.AsyncGraph), made on the loop that uses it.
+        async_graph = AsyncGraph.connect(settings, graph) if settings.async_reads else None
+        app.state.powermap = AppState.build(settings, graph, async_graph)
         # Compile the kernels and freeze the start-up heap out of the garbage collector
         # now, off the event loop, rather than in the first requests (startup.py).
         threading.Thread(
@@ -103,6 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 deliverer.stop()
             if refresher is not None:
                 refresher.stop()
+            if async_graph is not None:
+                await async_graph.close()
             graph.close()
 
     app = FastAPI(

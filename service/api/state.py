@@ -10,7 +10,7 @@ from service.domain.alerts.delivery import WebhookDeliverer
 from service.domain.alerts.evaluation import AlertEvaluator
 from service.domain.analytics.account_cache import AccountCache
 from service.domain.analytics.account_refresher import AccountRefresher
-from service.graph.driver import Graph
+from service.graph.driver import AsyncGraph, Graph
 from service.settings import Settings
 
 
@@ -19,6 +19,9 @@ class AppState:
     settings: Settings
     #: The process's driver and database (service/graph/driver.py).
     graph: Graph
+    #: The hot reads through the async driver, for ``async def`` routes (driver.py);
+    #: None when ``settings.async_reads`` is off (the routes use ``graph`` then).
+    async_graph: AsyncGraph | None
     #: Pulled accounts and derived analytics of this app instance, keyed by the graph
     #: version (docs/analytics.md "Caching"); one per app, so tests never share one.
     account_cache: AccountCache
@@ -42,7 +45,7 @@ class AppState:
             self.alert_evaluator.wake()
 
     @classmethod
-    def build(cls, settings: Settings, graph: Graph) -> AppState:
+    def build(cls, settings: Settings, graph: Graph, async_graph: AsyncGraph | None) -> AppState:
         cache = AccountCache(
             graph,
             settings.analytics_cache_entries,
@@ -70,6 +73,7 @@ class AppState:
         return cls(
             settings=settings,
             graph=graph,
+            async_graph=async_graph,
             account_cache=cache,
             api_keys=ApiKeyCache(graph),
             refresher=refresher,

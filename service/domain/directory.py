@@ -21,17 +21,19 @@ from service.domain.account_scope import home_account_id
 from service.domain.errors import Forbidden, NotFound
 from service.domain.org_chart import valid_at
 from service.graph import reads
-from service.graph.driver import Graph, Record
+from service.graph.driver import AsyncGraph, Graph, Record
 from service.graph.values import to_native
 
 __all__ = [
     "Page",
     "account",
+    "account_async",
     "account_stakeholders",
     "accounts",
     "home_account_id",
     "require_portfolio",
     "stakeholder",
+    "stakeholder_async",
     "team_member",
 ]
 
@@ -86,7 +88,15 @@ def accounts(
 
 def account(graph: Graph, account_id: str) -> Record:
     """One account with its counts and covering team."""
-    row = reads.account(graph, account_id)
+    return _account(account_id, reads.account(graph, account_id))
+
+
+async def account_async(graph: AsyncGraph, account_id: str) -> Record:
+    """:func:`account` through the async driver (an ``async def`` route)."""
+    return _account(account_id, await reads.account_async(graph, account_id))
+
+
+def _account(account_id: str, row: Record | None) -> Record:
     if row is None:
         raise NotFound(f"no account with id {account_id!r}")
     return _with_counts(row)
@@ -135,6 +145,22 @@ def stakeholder(
     and their position history; with ``as_of``, the title, department and seniority
     are those held at the end of that day (none when they worked for no account then)."""
     row = reads.stakeholder(graph, stakeholder_id, scoped=principal.account_id is not None)
+    return _stakeholder(stakeholder_id, row, principal=principal, as_of=as_of)
+
+
+async def stakeholder_async(
+    graph: AsyncGraph, stakeholder_id: str, *, principal: Principal, as_of: date | None = None
+) -> Record:
+    """:func:`stakeholder` through the async driver (an ``async def`` route)."""
+    row = await reads.stakeholder_async(
+        graph, stakeholder_id, scoped=principal.account_id is not None
+    )
+    return _stakeholder(stakeholder_id, row, principal=principal, as_of=as_of)
+
+
+def _stakeholder(
+    stakeholder_id: str, row: Record | None, *, principal: Principal, as_of: date | None
+) -> Record:
     if row is None:
         raise NotFound(f"no stakeholder with id {stakeholder_id!r}")
     if principal.account_id is not None and principal.account_id != home_account_id(

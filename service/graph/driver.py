@@ -33,18 +33,27 @@ tell "the server is down" (fail now) from "a deadlock" (retry), and it retries b
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeVar
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
+from neo4j import (
+    AsyncDriver,
+    AsyncGraphDatabase,
+    AsyncManagedTransaction,
+    Driver,
+    GraphDatabase,
+    ManagedTransaction,
+    unit_of_work,
+)
 from neo4j.exceptions import DriverError, Neo4jError
 
 from service.domain.errors import DeadlineExceeded
 from service.graph import deadline, request_trace
-from service.graph.breaker import breaker_of
+from service.graph.breaker import Breaker, breaker_of
 from service.graph.errors import is_connectivity, is_retryable, translate
 from service.settings import Settings
 
@@ -57,21 +66,25 @@ RETRY_WITHOUT_DEADLINE_S: Final = 30.0
 MIN_TX_TIMEOUT_S: Final = 0.05
 
 
-def create_driver(settings: Settings) -> Driver:
-    """Build the process's driver; the caller owns it and must close it."""
-    driver = GraphDatabase.driver(
-        settings.neo4j_uri,
-        auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
-        max_connection_pool_size=50,
+def _driver_config(settings: Settings) -> dict[str, Any]:
+    """The configuration of both drivers of a process (sync and async)."""
+    return {
+        "auth": (settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+        "max_connection_pool_size": 50,
         # Fail fast when the server is down or unreachable (docs/operations.md).
-        connection_timeout=settings.neo4j_connection_timeout_s,
-        connection_acquisition_timeout=max(
+        "connection_timeout": settings.neo4j_connection_timeout_s,
+        "connection_acquisition_timeout": max(
             settings.neo4j_acquisition_timeout_s, settings.neo4j_connection_timeout_s + 0.5
         ),
-        max_transaction_retry_time=0.0,
+        "max_transaction_retry_time": 0.0,
         # Warnings such as "property key does not exist" on a fresh graph are noise here.
-        notifications_min_severity="OFF",
-    )
+        "notifications_min_severity": "OFF",
+    }
+
+
+def create_driver(settings: Settings) -> Driver:
+    """Build the process's driver; the caller owns it and must close it."""
+    driver = GraphDatabase.driver(settings.neo4j_uri, **_driver_config(settings))
     breaker_of(driver, settings.neo4j_breaker_cooldown_s)
     return driver
 
@@ -81,6 +94,62 @@ def _backoff() -> Iterator[float]:
     while True:
         yield delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
         delay = min(delay * 2, 1.0)
+
+
+class _Attempts:
+    """The failure policies of one unit of work, shared by the sync driver's
+    :func:`execute` and the async driver's :meth:`AsyncGraph.execute`: the breaker, the
+    request's deadline as the transaction's timeout, the retries and the translation."""
+
+    __slots__ = ("analyst", "breaker", "delays", "fresh_attempt_made", "retry_until", "timeout")
+
+    def __init__(self, breaker: Breaker, timeout: float | None, analyst: bool) -> None:
+        self.breaker = breaker
+        self.timeout = timeout
+        self.analyst = analyst
+        left = deadline.remaining()
+        self.retry_until = time.monotonic() + (RETRY_WITHOUT_DEADLINE_S if left is None else left)
+        self.delays = _backoff()
+        self.fresh_attempt_made = False
+
+    def begin(self) -> float | None:
+        """Before an attempt: fail at once while the breaker is open or the request's
+        time is up; the attempt's server-side timeout."""
+        self.breaker.check()
+        left = deadline.remaining()
+        tx_timeout = self.timeout
+        if left is not None:
+            if left < MIN_TX_TIMEOUT_S:
+                raise DeadlineExceeded(
+                    "the request ran out of time before it could finish; nothing more of "
+                    "it was written; retry later or send less at once"
+                )
+            tx_timeout = left if tx_timeout is None else min(tx_timeout, left)
+        return tx_timeout
+
+    def failed(self, exc: Neo4jError | DriverError, tx_timeout: float | None) -> float:
+        """After a failed attempt: the seconds to wait before the next one (0: at once),
+        or the service's error raised (:func:`service.graph.errors.translate`)."""
+        if is_connectivity(exc):
+            if not self.fresh_attempt_made:
+                self.fresh_attempt_made = True  # the pool's connections may be stale
+                return 0.0
+            self.breaker.trip()
+            raise translate(exc) from exc
+        delay = next(self.delays)
+        if is_retryable(exc) and time.monotonic() + delay < self.retry_until:
+            return delay  # back-off before retrying a transient error
+        raise translate(exc, analyst=self.analyst, timeout=tx_timeout) from exc
+
+    def succeeded(self) -> None:
+        self.breaker.reset()
+
+
+def _note(mode: Literal["read", "write"], bookmarks: Callable[[], Iterable[str]]) -> None:
+    """Note a committed transaction in the request's trace (reads with their version)."""
+    if request_trace.current() is not None:
+        version = request_trace.version_of(bookmarks()) if mode == "read" else None
+        request_trace.note_transaction(read=mode == "read", version=version)
 
 
 def execute(
@@ -98,49 +167,25 @@ def execute(
     ``timeout`` bounds the transaction on the server (lowered to the request's time
     left); ``analyst`` marks Cypher the caller wrote, for the translation of its errors.
     """
-    breaker = breaker_of(driver)
-    left = deadline.remaining()
-    retry_until = time.monotonic() + (RETRY_WITHOUT_DEADLINE_S if left is None else left)
-    delays = _backoff()
-    fresh_attempt_made = False
+    attempts = _Attempts(breaker_of(driver), timeout, analyst)
     session_config: dict[str, Any] = {"database": database, "max_transaction_retry_time": 0.0}
     if fetch_size is not None:
         session_config["fetch_size"] = fetch_size
     while True:
-        breaker.check()
-        left = deadline.remaining()
-        tx_timeout = timeout
-        if left is not None:
-            if left < MIN_TX_TIMEOUT_S:
-                raise DeadlineExceeded(
-                    "the request ran out of time before it could finish; nothing more of "
-                    "it was written; retry later or send less at once"
-                )
-            tx_timeout = left if tx_timeout is None else min(tx_timeout, left)
+        tx_timeout = attempts.begin()
         unit = work if tx_timeout is None else unit_of_work(timeout=tx_timeout)(work)
         try:
             with driver.session(**session_config) as session:
                 result = (
                     session.execute_read(unit) if mode == "read" else session.execute_write(unit)
                 )
-                if request_trace.current() is not None:
-                    version = None
-                    if mode == "read":
-                        version = request_trace.version_of(session.last_bookmarks().raw_values)
-                    request_trace.note_transaction(read=mode == "read", version=version)
+                _note(mode, lambda: session.last_bookmarks().raw_values)
         except (Neo4jError, DriverError) as exc:
-            if is_connectivity(exc):
-                if not fresh_attempt_made:
-                    fresh_attempt_made = True  # the pool's connections may be stale
-                    continue
-                breaker.trip()
-                raise translate(exc) from exc
-            delay = next(delays)
-            if is_retryable(exc) and time.monotonic() + delay < retry_until:
-                time.sleep(delay)  # back-off before retrying a transient error
-                continue
-            raise translate(exc, analyst=analyst, timeout=tx_timeout) from exc
-        breaker.reset()
+            delay = attempts.failed(exc, tx_timeout)
+            if delay:
+                time.sleep(delay)
+            continue
+        attempts.succeeded()
         return result
 
 
@@ -243,3 +288,66 @@ class Graph:
     def ping(self) -> None:
         """:func:`ping` on this graph."""
         ping(self.driver, self.database)
+
+
+@dataclass(frozen=True, slots=True)
+class AsyncGraph:
+    """The hot reads of the API through the async driver, on the event loop.
+
+    ``async def`` routes read through it with no hop to the thread pool (the stakeholder
+    and account lookups, the graph-version check before a cached analytics answer:
+    docs/operations.md, "Two drivers"); everything else uses :class:`Graph`.
+    Its transactions are managed and run under the same policies as :func:`execute`
+    (:class:`_Attempts`: deadline, retries, translation) and the same circuit breaker
+    as the process's sync driver, so an outage seen by either fails both fast.
+
+    Built in the app's lifespan, on the loop that uses it; close it there.
+    """
+
+    driver: AsyncDriver
+    database: str
+    breaker: Breaker
+
+    @classmethod
+    def connect(cls, settings: Settings, graph: Graph) -> AsyncGraph:
+        """A new async driver on ``graph``'s database, sharing ``graph``'s breaker."""
+        driver = AsyncGraphDatabase.driver(settings.neo4j_uri, **_driver_config(settings))
+        return cls(driver, graph.database, breaker_of(graph.driver))
+
+    async def close(self) -> None:
+        await self.driver.close()
+
+    async def execute_read(
+        self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]
+    ) -> tuple[T, str]:
+        """Run ``work`` in one managed read transaction; its result and the graph
+        version the transaction's bookmark names (graph_version.py)."""
+        attempts = _Attempts(self.breaker, None, False)
+        while True:
+            tx_timeout = attempts.begin()
+            unit = work if tx_timeout is None else unit_of_work(timeout=tx_timeout)(work)
+            try:
+                async with self.driver.session(
+                    database=self.database, max_transaction_retry_time=0.0
+                ) as session:
+                    result = await session.execute_read(unit)
+                    bookmarks = (await session.last_bookmarks()).raw_values
+            except (Neo4jError, DriverError) as exc:
+                delay = attempts.failed(exc, tx_timeout)
+                if delay:
+                    await asyncio.sleep(delay)
+                continue
+            attempts.succeeded()
+            version = request_trace.version_of(bookmarks)
+            request_trace.note_transaction(read=True, version=version)
+            return result, version
+
+    async def read(self, cypher: str, **params: Any) -> list[Record]:
+        """:func:`read` through the async driver: one statement, its rows."""
+
+        async def work(tx: AsyncManagedTransaction) -> list[Record]:
+            result = await tx.run(cypher, params)
+            return await result.data()
+
+        rows, _ = await self.execute_read(work)
+        return rows

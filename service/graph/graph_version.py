@@ -25,15 +25,15 @@ from __future__ import annotations
 
 from typing import Final
 
-from neo4j import ManagedTransaction
+from neo4j import AsyncManagedTransaction, ManagedTransaction
 from neo4j.exceptions import DriverError, Neo4jError
 
 from service.graph import request_trace
 from service.graph.breaker import breaker_of
-from service.graph.driver import Graph
+from service.graph.driver import AsyncGraph, Graph
 from service.graph.errors import is_connectivity, translate
 
-__all__ = ["UNKNOWN_VERSION", "current_graph_version"]
+__all__ = ["UNKNOWN_VERSION", "current_graph_version", "current_graph_version_async"]
 
 #: Returned when the server gave no bookmark (never seen on Neo4j 5): nothing may be
 #: cached under it, since it could not tell two states of the graph apart.
@@ -68,4 +68,15 @@ def current_graph_version(graph: Graph) -> str:
     breaker.reset()
     version = request_trace.version_of(bookmarks.raw_values)
     request_trace.note_transaction(read=True, version=version)
+    return version
+
+
+async def _probe_async(tx: AsyncManagedTransaction) -> None:
+    await (await tx.run(_PROBE)).consume()
+
+
+async def current_graph_version_async(graph: AsyncGraph) -> str:
+    """:func:`current_graph_version` through the async driver, on the event loop (the
+    check before a cached analytics answer); noted in the request's trace the same way."""
+    _, version = await graph.execute_read(_probe_async)
     return version

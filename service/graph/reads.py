@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from neo4j import AsyncManagedTransaction
+
 from service.graph.cypher_files import cypher
-from service.graph.driver import Graph, Record
+from service.graph.driver import AsyncGraph, Graph, Record
 from service.graph.values import to_native, to_native_utc_parts
 
 __all__ = [
     "account",
+    "account_async",
     "account_stakeholders_page",
     "accounts_page",
     "org_chart_people",
     "stakeholder",
+    "stakeholder_async",
     "team_member",
 ]
 
@@ -45,6 +49,12 @@ def accounts_page(graph: Graph, *, after: str, limit: int, tier: str | None) -> 
 def account(graph: Graph, account_id: str) -> Record | None:
     """One account with its counts and covering team, or None when unknown."""
     rows = graph.read(cypher("reads/account"), account_id=account_id)
+    return to_native(rows[0]) if rows else None
+
+
+async def account_async(graph: AsyncGraph, account_id: str) -> Record | None:
+    """:func:`account` through the async driver (``async def`` routes)."""
+    rows = await graph.read(cypher("reads/account"), account_id=account_id)
     return to_native(rows[0]) if rows else None
 
 
@@ -81,6 +91,20 @@ def stakeholder(graph: Graph, stakeholder_id: str, *, scoped: bool = True) -> Re
     query = cypher("reads/stakeholder")
     params = {"stakeholder_id": stakeholder_id, "scoped": scoped}
     rows = graph.read_tx(lambda tx: [dict(record) for record in tx.run(query, params)])
+    return to_native_utc_parts(rows[0]) if rows else None
+
+
+async def stakeholder_async(
+    graph: AsyncGraph, stakeholder_id: str, *, scoped: bool = True
+) -> Record | None:
+    """:func:`stakeholder` through the async driver (``async def`` routes)."""
+    query = cypher("reads/stakeholder")
+    params = {"stakeholder_id": stakeholder_id, "scoped": scoped}
+
+    async def work(tx: AsyncManagedTransaction) -> list[Record]:
+        return [dict(record) async for record in await tx.run(query, params)]
+
+    rows, _ = await graph.execute_read(work)
     return to_native_utc_parts(rows[0]) if rows else None
 
 

@@ -19,6 +19,7 @@ from service.analytics.engagement import engagement_graph
 from service.analytics.model import AnalyticsParams
 from service.analytics.power_map import engagement_betweenness
 from service.domain.analytics.account_cache import AccountCache
+from service.domain.analytics.account_threading import account_threading
 from service.domain.analytics.power_map import PowerMapOut, PowerMapSort, account_power_map
 from service.domain.ingest import depart_stakeholder, ingest_batch
 from service.graph import account_subgraph as pulls
@@ -239,6 +240,31 @@ def test_a_warm_power_map_builds_no_row_again_whatever_its_order(
     ]
     for sort, descending in orders:
         assert ask(cache, sort, descending) == ask(uncached, sort, descending)
+
+
+def test_a_warm_threading_answer_is_made_once_and_again_after_a_write(
+    scene: Graph, settings: Settings
+) -> None:
+    """Regression (issue 13): a cached threading answer re-ran the threading report and
+    rebuilt every answer model on each request (half a warm request's CPU). It is now
+    made once per cached account, date and parameters, equal to an uncached one, and
+    made again once a write moved the graph."""
+    cache = cache_of(scene, settings)
+    uncached = cache_of(scene, settings, entries=0)
+    first = account_threading(cache, settings, "acme", as_of=TODAY)
+    made = cache.stats().derived_misses
+    again = account_threading(cache, settings, "acme", as_of=TODAY)
+    assert again is first
+    assert cache.stats().derived_misses == made
+    assert first == account_threading(uncached, settings, "acme", as_of=TODAY)
+    ingest_batch(
+        scene,
+        settings,
+        {"relationships": [{"team_member_id": "t2", "stakeholder_id": "cfo", "strength": 0.9}]},
+    )
+    after = account_threading(cache, settings, "acme", as_of=TODAY)
+    assert after != first
+    assert after == account_threading(uncached, settings, "acme", as_of=TODAY)
 
 
 # -- bounds, and off --------------------------------------------------------------------

@@ -125,6 +125,8 @@ def test_every_route_fails_fast_while_neo4j_is_down_and_recovers(
         accounts = client.get("/v1/accounts", headers=admin)
         assert accounts.status_code == 200
         assert "back" in accounts.text
+        # The hot reads' async driver reconnects too (docs/operations.md, "Two drivers").
+        assert client.get("/v1/accounts/back", headers=admin).json()["name"] == "Back again"
 
 
 def test_readyz_says_when_neo4j_refuses_the_credentials(graph: Graph, settings: Settings) -> None:

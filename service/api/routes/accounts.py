@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import AsOfParam, ReadPrincipal, StateDep
 from service.api.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
@@ -54,9 +55,14 @@ def list_accounts(
     summary="One account with its counts and covering team",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def get_account(account_id: Id, state: StateDep, principal: ReadPrincipal) -> AccountDetail:
+async def get_account(account_id: Id, state: StateDep, principal: ReadPrincipal) -> AccountDetail:
     principal.require_account(account_id)
-    return AccountDetail.model_validate(directory.account(state.graph, account_id))
+    # One read through the async driver, on the event loop (docs/architecture.md).
+    if state.async_graph is not None:
+        found = await directory.account_async(state.async_graph, account_id)
+    else:
+        found = await run_in_threadpool(directory.account, state.graph, account_id)
+    return AccountDetail.model_validate(found)
 
 
 @router.get(

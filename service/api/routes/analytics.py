@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import AsOfParam, ReadPrincipal, StateDep
 from service.api.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
@@ -57,12 +58,20 @@ def get_budget_control(
     summary="Single-threaded relationships: key stakeholders, opportunities, sides, cut points",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def get_account_threading(
+async def get_account_threading(
     account_id: Id, state: StateDep, principal: ReadPrincipal, as_of: AsOfParam = None
 ) -> ThreadingOut:
     principal.require_account(account_id)
-    return intel.account_threading(
-        state.account_cache, state.settings, account_id, as_of=as_of or today()
+    day = as_of or today()
+    # A cached answer is served on the event loop after one version read through the
+    # async driver; anything to pull or compute runs in the thread pool, reusing that read.
+    held = await intel.account_threading_held(
+        state.account_cache, state.async_graph, state.settings, account_id, as_of=day
+    )
+    if held is not None:
+        return held
+    return await run_in_threadpool(
+        intel.account_threading, state.account_cache, state.settings, account_id, as_of=day
     )
 
 

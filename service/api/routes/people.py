@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import AsOfParam, ReadPrincipal, StateDep
 from service.api.routing import OneHopRoute
@@ -19,14 +20,21 @@ router = APIRouter(prefix="/v1", tags=["people"], route_class=OneHopRoute)
     summary="One stakeholder: employer, lines, roles, budgets, influence, our ties, history",
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-def get_stakeholder(
+async def get_stakeholder(
     stakeholder_id: Id, state: StateDep, principal: ReadPrincipal, as_of: AsOfParam = None
 ) -> StakeholderDetail:
     """With ``as_of``, title, department and seniority are those of that date (the rest
     is the current state; ``positions`` holds the whole history)."""
-    return StakeholderDetail.model_validate(
-        directory.stakeholder(state.graph, stakeholder_id, principal=principal, as_of=as_of)
-    )
+    # One read through the async driver, on the event loop (docs/architecture.md).
+    if state.async_graph is not None:
+        found = await directory.stakeholder_async(
+            state.async_graph, stakeholder_id, principal=principal, as_of=as_of
+        )
+    else:
+        found = await run_in_threadpool(
+            directory.stakeholder, state.graph, stakeholder_id, principal=principal, as_of=as_of
+        )
+    return StakeholderDetail.model_validate(found)
 
 
 @router.get(

@@ -10,10 +10,11 @@ score. The routes return those models as they are, so each answer's shape is wri
 once. The analytics' ``UnknownIdError`` becomes :class:`~service.domain.errors.NotFound`.
 Everything here is synchronous and CPU-bound: the routes are plain ``def`` functions,
 which FastAPI runs in its thread pool, so one long analysis never stalls the event loop.
+The one exception, ``account_threading_held``, only looks up an answer already made.
 """
 
 from service.domain.analytics.account_health import account_health
-from service.domain.analytics.account_threading import account_threading
+from service.domain.analytics.account_threading import account_threading, account_threading_held
 from service.domain.analytics.budget_control import budget_control
 from service.domain.analytics.departure_impact import (
     account_departure_impact,
@@ -30,6 +31,7 @@ __all__ = [
     "account_health",
     "account_power_map",
     "account_threading",
+    "account_threading_held",
     "budget_control",
     "person_departure_impact",
     "portfolio_threading",

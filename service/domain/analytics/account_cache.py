@@ -230,6 +230,13 @@ class AccountCache:
             version = trace.version
         else:
             version = current_graph_version(self.graph)
+        return self.reads_at(version)
+
+    def reads_at(self, version: str) -> AccountReads:
+        """:meth:`reads` keyed by ``version``, the graph's version just read by the caller
+        (through the async driver: ``graph_version.current_graph_version_async``)."""
+        if not self.enabled:
+            return AccountReads(self, UNKNOWN_VERSION)
         self.observe(version)
         return AccountReads(self, version)
 
@@ -421,6 +428,19 @@ class AccountCache:
         value, how = self._flight.run(("derived", key, what), get, put, make)
         self.count("derived_misses" if how == "made" else "derived_hits")
         return value
+
+    def held_derived(self, key: AccountKey, what: Hashable) -> tuple[bool, object]:
+        """``(True, result)`` when the account under ``key`` is held with ``what`` derived
+        (counted as a hit of both, as :meth:`account` and :meth:`derived` would), else
+        ``(False, None)``; never pulls nor makes anything, so the event loop may call it."""
+        with self._lock:
+            _, entry = self._accounts.get(key)
+            if entry is None or what not in entry.derived:
+                return False, None
+            entry.last_used = time.monotonic()
+            self._counts["hits"] += 1
+            self._counts["derived_hits"] += 1
+            return True, entry.derived[what]
 
     def _store_account(self, key: AccountKey, pulled: PulledAccount | None) -> PulledAccount | None:
         """Put a pulled account in the LRU and return the one held (call with the lock held)."""

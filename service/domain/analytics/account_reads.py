@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar, cast
 
 from service.analytics.engagement import (
     EngagementGraph,
@@ -224,6 +224,21 @@ class AccountReads:
         not be changed (answer models are frozen).
         """
         return self._derived(pulled, (ANSWER, make, arg), lambda: make(self, pulled, arg))
+
+    def held_answer(
+        self,
+        account_id: str,
+        as_of: date,
+        make: Callable[[AccountReads, PulledAccount, A], T],
+        arg: A,
+    ) -> T | None:
+        """:meth:`answer` of the account as of ``as_of`` when it is already held (no pull,
+        nothing made: the event loop may call it); None otherwise."""
+        if not self._caching:
+            return None
+        key = self._key(account_id, valid_at(as_of))
+        found, value = self._cache.held_derived(key, (ANSWER, make, arg))
+        return cast(T, value) if found else None
 
     def derive_again(self, pulled: PulledAccount, what: Hashable) -> None:
         """Recompute (or reuse by topology) a derived result an older entry had."""

@@ -12,8 +12,9 @@ from typing import Literal
 from pydantic import Field
 
 from service.analytics import threading_report
+from service.analytics.model import AnalyticsParams
 from service.analytics.threading import SideVerdict, threading_risk
-from service.domain.analytics.account_cache import AccountCache
+from service.domain.analytics.account_cache import AccountCache, AccountReads
 from service.domain.analytics.answers import (
     AccountRef,
     Answer,
@@ -29,9 +30,12 @@ from service.domain.analytics.answers import (
     coverage_answer,
 )
 from service.domain.analytics.subgraphs import account_at
+from service.graph.account_subgraph import PulledAccount
+from service.graph.driver import AsyncGraph
+from service.graph.graph_version import current_graph_version_async
 from service.settings import Settings
 
-__all__ = ["ThreadingOut", "account_threading"]
+__all__ = ["ThreadingOut", "account_threading", "account_threading_held"]
 
 
 class KeyReasonOut(Answer):
@@ -142,11 +146,43 @@ def _side(verdict: SideVerdict, names: Names) -> SideVerdictOut:
 def account_threading(
     cache: AccountCache, settings: Settings, account_id: str, *, as_of: date
 ) -> ThreadingOut:
-    """Key stakeholders' coverage, opportunities at risk, side verdicts, cut points."""
+    """Key stakeholders' coverage, opportunities at risk, side verdicts, cut points.
+
+    Made once per cached account, date and parameters (:meth:`AccountReads.answer`,
+    re-made by the refresher after a write): a warm request builds nothing again.
+    """
     reads = cache.reads()
     pulled = account_at(reads, account_id, as_of)
+    return reads.answer(pulled, threading_answer, (analytics_params(settings), as_of))
+
+
+async def account_threading_held(
+    cache: AccountCache,
+    graph: AsyncGraph | None,
+    settings: Settings,
+    account_id: str,
+    *,
+    as_of: date,
+) -> ThreadingOut | None:
+    """:func:`account_threading` when the cache holds the answer under the graph's
+    current version, read with one round trip through the async driver (an ``async
+    def`` route, no thread-pool hop); None otherwise. Then call
+    :func:`account_threading` (in the thread pool): inside a request it reuses the
+    version read here (service/graph/request_trace.py). None at once without ``graph``."""
+    if graph is None or not cache.enabled:
+        return None
+    reads = cache.reads_at(await current_graph_version_async(graph))
+    return reads.held_answer(
+        account_id, as_of, threading_answer, (analytics_params(settings), as_of)
+    )
+
+
+def threading_answer(
+    reads: AccountReads, pulled: PulledAccount, arg: tuple[AnalyticsParams, date]
+) -> ThreadingOut:
+    """The threading answer of ``pulled`` under ``arg`` (the parameters and the date asked)."""
+    params, as_of = arg
     names = Names.of(pulled.graph)
-    params = analytics_params(settings)
     report = threading_report(pulled.graph, params, graph=reads.engagement_graph(pulled, params))
     counts = report.key_coverage_counts
     risk = threading_risk(
