@@ -483,3 +483,20 @@ def test_the_ingest_response_summarises_the_change_set(
     assert [cs.id for cs in recorded(graph, settings)] == [change_set_id]
     again = client.post("/v1/ingest", json=FIRST, headers=headers).json()
     assert again["changes"]["change_set_ids"] == [] and again["changes"]["accounts"] == []
+
+
+def test_times_before_1970_with_fractions_come_back_exact(graph: Graph, settings: Settings) -> None:
+    """Neo4j's ``epochSeconds`` rounds a pre-1970 instant with a fraction towards zero
+    (``1969-12-31T23:59:58.5Z`` gives -1, not -2), so times encoded from it were one second
+    late; the statements encode ``epochMillis`` (floored) and the sub-millisecond part."""
+    t1 = datetime(1969, 6, 1, 8, 30, 0, 250_400, tzinfo=UTC)
+    t2 = datetime(1969, 12, 31, 23, 59, 58, 500_000, tzinfo=UTC)
+    write(graph, settings, {**FIRST, "effective_at": t1.isoformat()})
+    moved = {"id": "p1", "account_id": "acme", "name": "Dana", "title": "CFO", "reports_to": "p2"}
+    changes = write(graph, settings, {"effective_at": t2.isoformat(), "stakeholders": [moved]})
+
+    assert changes.edges == (
+        EdgeChange("closed", "REPORTS_TO", "p1", "p0", "acme", t1, t2, identity={"kind": "solid"}),
+        EdgeChange("opened", "REPORTS_TO", "p1", "p2", "acme", t2, identity={"kind": "solid"}),
+    )
+    assert recorded(graph, settings)[-1] == changes

@@ -32,8 +32,8 @@ RETURN s.id AS id, left_at, already, [r IN open | type(r)] AS closed_types,
             ELSE [s.id, 'left', 2, 'left_at', null, left_at, 'status', 'active', 'left'] END AS left,
        COLLECT {
          UNWIND open AS r
-         UNWIND [type(r), 'closed', startNode(r).id, endNode(r).id, r.since.epochSeconds * 1000000 + r.since.microsecond,
-                 r.until.epochSeconds * 1000000 + r.until.microsecond,
+         UNWIND [type(r), 'closed', startNode(r).id, endNode(r).id, r.since.epochMillis * 1000 + r.since.microsecond % 1000,
+                 r.until.epochMillis * 1000 + r.until.microsecond % 1000,
                  CASE WHEN type(r) = 'INFLUENCES' THEN r.strength
                       ELSE coalesce(r.kind, r.role, r.authority, r.source) END,
                  CASE WHEN type(r) = 'INFLUENCES' THEN null ELSE coalesce(r.stance, r.strength) END,

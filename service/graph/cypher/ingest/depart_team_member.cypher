@@ -28,8 +28,8 @@ RETURN t.id AS id, left_at, already, [r IN open | type(r)] AS closed_types,
             ELSE [t.id, 'left', 2, 'left_at', null, left_at, 'status', 'active', 'left'] END AS left,
        COLLECT {
          UNWIND open AS r
-         UNWIND [type(r), 'closed', t.id, endNode(r).id, r.since.epochSeconds * 1000000 + r.since.microsecond,
-                 r.until.epochSeconds * 1000000 + r.until.microsecond,
+         UNWIND [type(r), 'closed', t.id, endNode(r).id, r.since.epochMillis * 1000 + r.since.microsecond % 1000,
+                 r.until.epochMillis * 1000 + r.until.microsecond % 1000,
                  CASE type(r) WHEN 'KNOWS' THEN r.source ELSE r.role END, r.strength, null, null, null, null, null] AS f
          RETURN f
        } AS changes

@@ -82,15 +82,15 @@ WITH count(CASE WHEN created THEN 1 END) AS created,
        count(CASE WHEN changed THEN 1 END) AS updated,
        sum(CASE WHEN dropped THEN size(derived) ELSE 0 END) AS closed,
        collect(CASE WHEN created
-                    THEN [['KNOWS', 'opened', t.id, s.id, since.epochSeconds * 1000000 + since.microsecond, null,
+                    THEN [['KNOWS', 'opened', t.id, s.id, since.epochMillis * 1000 + since.microsecond % 1000, null,
                            'interactions', strength, null, null, null, null, null]]
                     WHEN changed
                     THEN [c IN derived | ['KNOWS', 'changed', t.id, s.id,
-                                          c.since.epochSeconds * 1000000 + c.since.microsecond, null,
+                                          c.since.epochMillis * 1000 + c.since.microsecond % 1000, null,
                                           'interactions', strength, null,
                                           before[0], strength, before[1], last_at]]
                     WHEN dropped
-                    THEN [c IN derived | ['KNOWS', 'closed', t.id, s.id, c.since.epochSeconds * 1000000 + c.since.microsecond, c.until.epochSeconds * 1000000 + c.until.microsecond,
+                    THEN [c IN derived | ['KNOWS', 'closed', t.id, s.id, c.since.epochMillis * 1000 + c.since.microsecond % 1000, c.until.epochMillis * 1000 + c.until.microsecond % 1000,
                                           'interactions', c.strength, null, null, null, null, null]]
        END) AS per_row
 RETURN created, updated, closed, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes

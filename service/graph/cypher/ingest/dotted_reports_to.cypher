@@ -17,7 +17,7 @@ WITH s, row,
 FOREACH (c IN stale |
   SET c.until = CASE WHEN c.since > $effective_at THEN c.since ELSE $effective_at END)
 WITH s, added, row.source_record_id AS record_id, size(stale) AS closed,
-     [c IN stale | ['REPORTS_TO', 'closed', s.id, endNode(c).id, c.since.epochSeconds * 1000000 + c.since.microsecond, c.until.epochSeconds * 1000000 + c.until.microsecond,
+     [c IN stale | ['REPORTS_TO', 'closed', s.id, endNode(c).id, c.since.epochMillis * 1000 + c.since.microsecond % 1000, c.until.epochMillis * 1000 + c.until.microsecond % 1000,
                     'dotted', null, null, null, null, null, null]] AS ended
 CALL (s, added, record_id) {
   UNWIND added AS manager_id
@@ -35,7 +35,7 @@ CALL (s, added, record_id) {
   CREATE (s)-[:REPORTS_TO {kind: 'dotted', since: at,
                            source: $source, source_record_id: record_id}]->(m)
   RETURN count(*) AS created,
-         collect(['REPORTS_TO', 'opened', s.id, m.id, at.epochSeconds * 1000000 + at.microsecond, null,
+         collect(['REPORTS_TO', 'opened', s.id, m.id, at.epochMillis * 1000 + at.microsecond % 1000, null,
                   'dotted', null, null, null, null, null, null]) AS opened
 }
 // `changes`: one flat list of the changed edges, 13 fields each (no-op rows add none):

@@ -18,6 +18,6 @@ FOREACH (c IN open | SET c.until = CASE WHEN c.since > until THEN c.since ELSE u
 // type, change, from id, to id, since µs, until µs, 3 identity fields, 2 × (before,
 // after) of values changed in place (docs/graph-conventions.md, "Change sets").
 WITH sum(size(open)) AS closed,
-     collect([c IN open | ['KNOWS', 'closed', t.id, s.id, c.since.epochSeconds * 1000000 + c.since.microsecond, c.until.epochSeconds * 1000000 + c.until.microsecond,
+     collect([c IN open | ['KNOWS', 'closed', t.id, s.id, c.since.epochMillis * 1000 + c.since.microsecond % 1000, c.until.epochMillis * 1000 + c.until.microsecond % 1000,
                           c.source, c.strength, null, null, null, null, null]]) AS per_row
 RETURN closed, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes

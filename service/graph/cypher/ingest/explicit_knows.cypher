@@ -49,14 +49,14 @@ WITH count(CASE WHEN opened THEN 1 END) AS created,
        count(CASE WHEN touched THEN 1 END) AS updated,
        sum(size(stale)) AS closed,
        collect(CASE WHEN opened OR touched OR size(stale) > 0 THEN
-         [c IN stale | ['KNOWS', 'closed', t.id, s.id, c.since.epochSeconds * 1000000 + c.since.microsecond, at.epochSeconds * 1000000 + at.microsecond,
+         [c IN stale | ['KNOWS', 'closed', t.id, s.id, c.since.epochMillis * 1000 + c.since.microsecond % 1000, at.epochMillis * 1000 + at.microsecond % 1000,
                         c.source, c.strength, null, null, null, null, null]]
          + CASE WHEN opened
-                THEN [['KNOWS', 'opened', t.id, s.id, at.epochSeconds * 1000000 + at.microsecond, null,
+                THEN [['KNOWS', 'opened', t.id, s.id, at.epochMillis * 1000 + at.microsecond % 1000, null,
                        $source, row.strength, null, null, null, null, null]] ELSE [] END
          + CASE WHEN touched
                 THEN [c IN same | ['KNOWS', 'changed', t.id, s.id,
-                                   c.since.epochSeconds * 1000000 + c.since.microsecond, null,
+                                   c.since.epochMillis * 1000 + c.since.microsecond % 1000, null,
                                    c.source, row.strength, null,
                                    contact_before, contact, null, null]] ELSE [] END
        END) AS per_row

@@ -32,10 +32,10 @@ FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END |
 // after) of values changed in place (docs/graph-conventions.md, "Change sets").
 WITH count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed,
        collect(CASE WHEN NOT kept OR size(stale) > 0 THEN
-         [c IN stale | ['INFLUENCES', 'closed', a.id, b.id, c.since.epochSeconds * 1000000 + c.since.microsecond, at.epochSeconds * 1000000 + at.microsecond,
+         [c IN stale | ['INFLUENCES', 'closed', a.id, b.id, c.since.epochMillis * 1000 + c.since.microsecond % 1000, at.epochMillis * 1000 + at.microsecond % 1000,
                         c.strength, null, null, null, null, null, null]]
          + CASE WHEN kept THEN []
-                ELSE [['INFLUENCES', 'opened', a.id, b.id, at.epochSeconds * 1000000 + at.microsecond, null,
+                ELSE [['INFLUENCES', 'opened', a.id, b.id, at.epochMillis * 1000 + at.microsecond % 1000, null,
                        row.strength, null, null, null, null, null, null]] END
        END) AS per_row
 RETURN created, closed, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes

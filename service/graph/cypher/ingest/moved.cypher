@@ -41,8 +41,8 @@ FOREACH (r IN open | SET r.until = moved_at)
 // type, change, from id, to id, since µs, until µs, 3 identity fields, 2 × (before,
 // after) of values changed in place (docs/graph-conventions.md, "Change sets").
 WITH sum(size(open)) AS closed,
-     collect([r IN open | [type(r), 'closed', startNode(r).id, endNode(r).id, r.since.epochSeconds * 1000000 + r.since.microsecond,
-                           r.until.epochSeconds * 1000000 + r.until.microsecond,
+     collect([r IN open | [type(r), 'closed', startNode(r).id, endNode(r).id, r.since.epochMillis * 1000 + r.since.microsecond % 1000,
+                           r.until.epochMillis * 1000 + r.until.microsecond % 1000,
                            coalesce(r.kind, r.role, r.authority), r.stance,
                            CASE WHEN type(r) <> 'HAS_ROLE' THEN null
                                 WHEN endNode(r):Opportunity THEN 'opportunity'

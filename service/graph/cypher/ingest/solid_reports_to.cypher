@@ -36,10 +36,10 @@ WITH count(CASE WHEN m IS NOT NULL AND NOT kept THEN 1 END) AS created,
        sum(size(stale)) AS closed,
        collect(CASE WHEN m IS NOT NULL AND NOT kept THEN s.id END) AS opened_for,
        collect(CASE WHEN size(stale) > 0 OR m IS NOT NULL AND NOT kept THEN
-         [c IN stale | ['REPORTS_TO', 'closed', s.id, endNode(c).id, c.since.epochSeconds * 1000000 + c.since.microsecond, at.epochSeconds * 1000000 + at.microsecond,
+         [c IN stale | ['REPORTS_TO', 'closed', s.id, endNode(c).id, c.since.epochMillis * 1000 + c.since.microsecond % 1000, at.epochMillis * 1000 + at.microsecond % 1000,
                         'solid', null, null, null, null, null, null]]
          + CASE WHEN m IS NULL OR kept THEN []
-                ELSE [['REPORTS_TO', 'opened', s.id, m.id, at.epochSeconds * 1000000 + at.microsecond, null,
+                ELSE [['REPORTS_TO', 'opened', s.id, m.id, at.epochMillis * 1000 + at.microsecond % 1000, null,
                        'solid', null, null, null, null, null, null]] END
        END) AS per_row
 RETURN created, closed, opened_for, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes

@@ -42,8 +42,8 @@ CALL (s, a, kept) {
 // after) of values changed in place (docs/graph-conventions.md, "Change sets").
 WITH count(CASE WHEN NOT kept THEN 1 END) AS created, sum(size(stale)) AS closed,
        collect(CASE WHEN NOT kept OR size(stale) > 0 THEN
-         [c IN stale | ['WORKS_AT', 'closed', s.id, endNode(c).id, c.since.epochSeconds * 1000000 + c.since.microsecond, at.epochSeconds * 1000000 + at.microsecond, null, null, null, null, null, null, null]]
+         [c IN stale | ['WORKS_AT', 'closed', s.id, endNode(c).id, c.since.epochMillis * 1000 + c.since.microsecond % 1000, at.epochMillis * 1000 + at.microsecond % 1000, null, null, null, null, null, null, null]]
          + CASE WHEN kept THEN []
-                ELSE [['WORKS_AT', 'opened', s.id, a.id, at.epochSeconds * 1000000 + at.microsecond, null, null, null, null, null, null, null, null]] END
+                ELSE [['WORKS_AT', 'opened', s.id, a.id, at.epochMillis * 1000 + at.microsecond % 1000, null, null, null, null, null, null, null, null]] END
        END) AS per_row
 RETURN created, closed, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes
