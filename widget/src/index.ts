@@ -813,7 +813,7 @@ export class PowermapOrgChart extends HTMLElement {
       } satisfies IndexedPerson["person"]);
     this.network.setSelected(id);
     this.network.setFocus(id, false);
-    this.panel.open(person, this.api, this.getAttribute("account") ?? "", this.getAttribute("as-of"));
+    this.panel.open(person, this.api, this.getAttribute("account") ?? "", this.getAttribute("as-of"), node.kind);
     this.dispatchEvent(new CustomEvent("powermap-select", { bubbles: true, composed: true, detail: { id } }));
     if (node.kind === "stakeholder") void this.showWarmPath(id, node.name);
     else this.network.setPath([]);

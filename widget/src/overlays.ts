@@ -302,7 +302,7 @@ export class OverlayController {
       },
     });
     this.whatifButton.addEventListener("click", () => this.whatif.setPicking(!this.whatif.picking));
-    host.panel.onWhatIf = (id, name) => this.whatif.add(id, name, "stakeholder");
+    host.panel.onWhatIf = (id, name, kind) => this.whatif.add(id, name, kind);
 
     view.drawHooks.push(() => this.draw());
     view.cullHooks.push((box) => this.cull(box));
