@@ -670,3 +670,34 @@ def test_overlays_readable_at_400px(
         assert problems.errors == [] and problems.csp == []
     finally:
         page.context.close()
+
+
+# --- one graph fetch ---------------------------------------------------------------------
+
+
+def test_overlays_and_network_view_share_one_graph_fetch(
+    page: Page, stack: Stack, powerco: dict[str, Any]
+) -> None:
+    graph_calls: list[str] = []
+    page.on("request", lambda r: graph_calls.append(r.url) if "/graph?" in r.url else None)
+    # Both want the graph at once: the network view and the overlays on at load.
+    page.goto(stack.embed_url(ACCOUNT, view="network", overlays="influence,ties"))
+    widget = ready(page)
+    expect(widget.locator("svg.network")).to_be_visible()
+    expect(widget.locator("g.node").first).to_be_attached()
+    widget.get_by_role("button", name="Show the org chart").click()
+    expect(widget.locator("path.influence").first).to_be_attached()
+    expect(widget.locator("svg.chart g.team")).to_have_count(3)
+    assert len(graph_calls) == 1, graph_calls
+    assert f"/v1/accounts/{ACCOUNT}/graph?format=json" in graph_calls[0]
+
+    # Another date: one fetch for that date, whichever asks first.
+    widget.get_by_label("Show the org chart as of date").fill("2025-06-01")
+    expect(widget.locator(".status")).to_contain_text("as of 2025-06-01")
+    expect(widget.locator("path.influence").first).to_be_attached()
+    widget.get_by_role("button", name="Show the relationship network").click()
+    expect(widget.locator("svg.network")).to_be_visible()
+    expect(widget.locator(".status")).to_contain_text("as of 2025-06-01")
+    assert len(graph_calls) == 2, graph_calls
+    assert "as_of=2025-06-01" in graph_calls[1]
+    screenshot(page, "overlays-15-network-after-shared-graph")

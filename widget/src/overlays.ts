@@ -9,7 +9,8 @@
 //              and a tag on their cards.
 //
 // The data is the account graph (`GET /v1/accounts/{id}/graph?format=json`, fetched once
-// per account and date, and only when an overlay is first switched on). Only what is
+// per account and date, and only when an overlay is first switched on; the network view
+// shares that fetch: graph_data.ts, AccountGraphs). Only what is
 // drawn is decorated: a line is drawn when both its ends are on the chart (in an
 // expanded subtree); a line with an end inside a collapsed subtree is omitted, and the
 // legend counts the lines left out. Lines are culled with the chart's own box on every
@@ -17,8 +18,8 @@
 // The what-if mode (whatif.ts) is wired here too: it marks cards and team members.
 
 import { SVG_NS, h, svgEl } from "./dom";
-import { type ApiClient, ApiError, encodeId } from "./api";
-import type { AccountGraph, CoverageLevel, GraphEdge, GraphNode } from "./graph_data";
+import { type ApiClient, ApiError } from "./api";
+import type { AccountGraph, AccountGraphs, CoverageLevel, GraphEdge, GraphNode } from "./graph_data";
 import type { IndexedPerson } from "./model";
 import type { SidePanel } from "./panel";
 import { type Box, CARD_H, CARD_W, type ChartView } from "./render";
@@ -53,6 +54,8 @@ export interface OverlayHost {
   readonly view: ChartView;
   readonly stage: HTMLElement;
   readonly panel: SidePanel;
+  /** The widget's account graphs: one fetch per account and date, shared with the network view. */
+  readonly graphs: AccountGraphs;
   api(): ApiClient | null;
   account(): string;
   asOf(): string | null;
@@ -388,12 +391,8 @@ export class OverlayController {
     this.graphKey = key;
     this.setGraph(null);
     this.setNote("Loading overlays…");
-    api
-      .get<AccountGraph>(
-        `/v1/accounts/${encodeId(account)}/graph`,
-        { format: "json", as_of: asOf },
-        abort.signal,
-      )
+    this.host.graphs
+      .get(api, account, asOf, abort.signal)
       .then((graph) => {
         if (abort.signal.aborted || this.graphKey !== key) return;
         this.loading = null;
