@@ -224,6 +224,7 @@ export class OverlayController {
   private linesOf = new Map<string, SVGPathElement[]>();
   private tieLines: { path: SVGPathElement; from: string; to: string }[] = [];
   private teamCards = new Map<string, SVGGElement>();
+  private teamX = new Map<string, number>(); // the centre of each team member's card
   private teamBox: Box | null = null;
   private decorated = new Set<string>();
   private lastBox: Box | null = null;
@@ -297,6 +298,12 @@ export class OverlayController {
       reveal: (id) => host.reveal(id),
       nameOf: (id) => this.nameOf(id),
       teamCards: () => this.teamCards,
+      teamBox: (id) => {
+        const x = this.teamX.get(id);
+        return x === undefined
+          ? null
+          : { x0: x - TEAM_W / 2, x1: x + TEAM_W / 2, y0: TEAM_ROW_Y, y1: TEAM_ROW_Y + TEAM_H };
+      },
       tieLines: () => this.tieLines,
       emit: (name, detail) => host.emit(name, detail),
       changed: () => {
@@ -458,6 +465,7 @@ export class OverlayController {
     this.linesOf = new Map();
     this.tieLines = [];
     this.teamCards = new Map();
+    this.teamX = new Map();
     this.teamBox = null;
     this.emphasised = null;
     this.host.view.svg.classList.remove("emph");
@@ -655,6 +663,7 @@ export class OverlayController {
     svgEl(g, "text", { class: "tname", x: 10, y: 18 }, name.length > 24 ? `${name.slice(0, 23)}…` : name);
     svgEl(g, "text", { class: "trole", x: 10, y: 34 }, `${humanRole(node.role)} · ${ties.length} tie${ties.length === 1 ? "" : "s"}`);
     this.teamCards.set(node.id, g);
+    this.teamX.set(node.id, x);
   }
 
   private teamIdOf(target: EventTarget | null): string | null {
