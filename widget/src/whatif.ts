@@ -170,13 +170,7 @@ export class WhatIf {
     const had = this.selected.size > 0 || this.picking || this.result !== null;
     this.selected.clear();
     this.picking = false;
-    this.cancel();
-    this.result = null;
-    this.error = null;
-    this.computeFlags();
-    this.applyMarks();
-    this.render();
-    this.host.changed();
+    this.resetResult();
     if (had) {
       this.live.textContent = "What-if cleared.";
       this.host.emit("powermap-whatif", { ids: [], score: null });
@@ -201,7 +195,8 @@ export class WhatIf {
     this.running = false;
   }
 
-  private changedSelection(): void {
+  /** Drops the answer (and any request for one) and redraws the marks and the box. */
+  private resetResult(): void {
     this.cancel();
     this.result = null;
     this.error = null;
@@ -209,6 +204,10 @@ export class WhatIf {
     this.applyMarks();
     this.render();
     this.host.changed();
+  }
+
+  private changedSelection(): void {
+    this.resetResult();
     if (this.selected.size) {
       this.running = true;
       // Several quick picks make one request.
