@@ -816,6 +816,37 @@ def test_what_if_sheet_keeps_the_picked_person_in_view_at_400px(
         page.context.close()
 
 
+def test_another_account_closes_the_what_if_and_fits_the_whole_frame(
+    page: Page, stack: Stack, powerco: dict[str, Any]
+) -> None:
+    page.goto(stack.embed_url(ACCOUNT))
+    widget = ready(page)
+    toggle(widget, WHAT_IF)
+    box = widget.get_by_role("region", name="What-if")
+    expect(box).to_be_visible()
+    # The host switches the element to another account (with a token for it).
+    widget.evaluate(
+        "(w, t) => { w.setAttribute('token', t); w.setAttribute('account', 'widgetco'); }",
+        stack.token("widgetco"),
+    )
+    expect(widget.locator("g.person")).to_have_count(11)
+    expect(widget).to_have_attribute("data-state", "ready")
+    expect(box).to_be_hidden()
+    frame = screen_box(widget.locator("svg.chart"))
+    assert frame["x"] <= 1, "the chart has the whole width again"
+    cards = [screen_box(card_of(widget, pid)) for pid in visible_people(widget)]
+    for card in cards:
+        assert (
+            frame["x"] - 1 <= card["x"]
+            and card["x"] + card["width"] <= frame["x"] + frame["width"] + 1
+        )
+    # Fitted to that whole width: centred in it (not in the part the box had left).
+    left = min(c["x"] for c in cards)
+    right = max(c["x"] + c["width"] for c in cards)
+    assert abs((left + right) / 2 - (frame["x"] + frame["width"] / 2)) <= 3, (left, right, frame)
+    screenshot(page, "overlays-16-another-account-after-what-if")
+
+
 def powerco_name(graph: dict[str, Any], person_id: str) -> str:
     name: str = next(n["name"] for n in graph["nodes"] if n["id"] == person_id)
     return name

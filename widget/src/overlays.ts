@@ -372,8 +372,15 @@ export class OverlayController {
 
   /** A new chart was drawn (first load, another date or account). */
   chartLoaded(sameAccount: boolean): void {
-    if (!sameAccount) this.whatif.clear();
-    else this.whatif.rerun();
+    if (!sameAccount) {
+      // The chart was just fitted beside an open what-if box: closing it gives the chart
+      // the whole frame again, so fit it to that.
+      const wasOpen = this.whatif.isOpen;
+      this.whatif.clear();
+      if (wasOpen) this.host.fit();
+    } else {
+      this.whatif.rerun();
+    }
     // The chart was just fitted; with the team row already drawn it was fitted with it.
     this.fitWhenTeamDrawn = this.on.has("ties") && this.teamBox === null;
     if (this.on.size) this.ensureGraph();

@@ -123,6 +123,11 @@ export class WhatIf {
     host.stage.append(this.box, this.live);
   }
 
+  /** Whether the box is shown (people picked, or picking). */
+  get isOpen(): boolean {
+    return !this.box.hidden;
+  }
+
   get ids(): string[] {
     return [...this.selected.keys()];
   }
