@@ -64,7 +64,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 from pydantic import SecretStr
 
 from bench import machine
@@ -188,79 +188,88 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the API did not become healthy in 60 s")
 
 
-def measure(url: str, runs: int) -> tuple[list[Run], str]:
-    results: list[Run] = []
+def fresh_pages(url: str, runs: int, recorder: str, ready: str, timeout_ms: int) -> Iterator[Page]:
+    """``runs`` fresh loads of ``url`` in Debian's headless Chromium, one context each, at
+    1280×800: ``recorder`` is registered before any page script, and each page is yielded
+    once the JavaScript predicate ``ready`` holds (within ``timeout_ms``), then closed.
+    One more load before them warms caches (the browser's and the API's) and is not
+    yielded. ``page.context.browser.version`` names the browser."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        version = browser.version
-        for _ in range(runs + 1):  # the first run warms caches and is dropped
-            context = browser.new_context(viewport={"width": 1280, "height": 800})
-            context.add_init_script(RECORDER)
-            page = context.new_page()
-            page.goto(url)
-            page.wait_for_function("() => window.__pmFrame !== undefined", timeout=60_000)
-            data: dict[str, Any] = page.evaluate(
-                "() => ({ r: window.__pmRender, frame: window.__pmFrame })"
+        try:
+            for run in range(runs + 1):
+                context = browser.new_context(viewport={"width": 1280, "height": 800})
+                try:
+                    context.add_init_script(recorder)
+                    page = context.new_page()
+                    page.goto(url)
+                    page.wait_for_function(ready, timeout=timeout_ms)
+                    if run:
+                        yield page
+                finally:
+                    context.close()
+        finally:
+            browser.close()
+
+
+def _version(page: Page) -> str:
+    browser = page.context.browser
+    return browser.version if browser else "unknown"
+
+
+def measure(url: str, runs: int) -> tuple[list[Run], str]:
+    results: list[Run] = []
+    version = ""
+    for page in fresh_pages(url, runs, RECORDER, "() => window.__pmFrame !== undefined", 60_000):
+        version = _version(page)
+        data: dict[str, Any] = page.evaluate(
+            "() => ({ r: window.__pmRender, frame: window.__pmFrame })"
+        )
+        detail, at, frame = data["r"]["detail"], data["r"]["at"], data["frame"]
+        started = at - detail["drawMs"]
+        results.append(
+            Run(
+                visible=int(detail["visible"]),
+                draw_ms=float(detail["drawMs"]),
+                frame_ms=frame - started,
+                load_ms=frame,
             )
-            context.close()
-            detail, at, frame = data["r"]["detail"], data["r"]["at"], data["frame"]
-            started = at - detail["drawMs"]
-            results.append(
-                Run(
-                    visible=int(detail["visible"]),
-                    draw_ms=float(detail["drawMs"]),
-                    frame_ms=frame - started,
-                    load_ms=frame,
-                )
-            )
-        browser.close()
-    return results[1:], version
+        )
+    return results, version
 
 
 def measure_overlays(url: str, runs: int) -> tuple[list[OverlayRun], str]:
     """Fresh page loads with the influence and ties overlays on (see the module doc)."""
     results: list[OverlayRun] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    version = ""
+    ready = "() => window.__pmOverlayFrame !== undefined && window.__pmRender !== undefined"
+    for page in fresh_pages(url, runs, OVERLAY_RECORDER, ready, 120_000):
+        version = _version(page)
+        data: dict[str, Any] = page.evaluate(
+            "() => ({ r: window.__pmRender, o: window.__pmOverlays,"
+            " frame: window.__pmOverlayFrame })"
         )
-        version = browser.version
-        for _ in range(runs + 1):  # the first run warms caches and is dropped
-            context = browser.new_context(viewport={"width": 1280, "height": 800})
-            context.add_init_script(OVERLAY_RECORDER)
-            page = context.new_page()
-            page.goto(url)
-            page.wait_for_function(
-                "() => window.__pmOverlayFrame !== undefined && window.__pmRender !== undefined",
-                timeout=120_000,
+        render, overlays, frame = data["r"], data["o"], data["frame"]
+        chart_start = render["at"] - render["detail"]["drawMs"]
+        overlay_start = overlays["at"] - overlays["detail"]["drawMs"]
+        later = overlays["at"] > render["at"]
+        start = overlay_start if later else chart_start
+        d = overlays["detail"]
+        results.append(
+            OverlayRun(
+                visible=int(render["detail"]["visible"]),
+                influence=int(d["influence"]),
+                ties=int(d["ties"]),
+                team=int(d["teamMembers"]),
+                overlay_ms=float(d["drawMs"]),
+                frame_ms=frame - start,
+                load_ms=frame,
+                graph_later=later,
             )
-            data: dict[str, Any] = page.evaluate(
-                "() => ({ r: window.__pmRender, o: window.__pmOverlays,"
-                " frame: window.__pmOverlayFrame })"
-            )
-            context.close()
-            render, overlays, frame = data["r"], data["o"], data["frame"]
-            chart_start = render["at"] - render["detail"]["drawMs"]
-            overlay_start = overlays["at"] - overlays["detail"]["drawMs"]
-            later = overlays["at"] > render["at"]
-            start = overlay_start if later else chart_start
-            d = overlays["detail"]
-            results.append(
-                OverlayRun(
-                    visible=int(render["detail"]["visible"]),
-                    influence=int(d["influence"]),
-                    ties=int(d["ties"]),
-                    team=int(d["teamMembers"]),
-                    overlay_ms=float(d["drawMs"]),
-                    frame_ms=frame - start,
-                    load_ms=frame,
-                    graph_later=later,
-                )
-            )
-        browser.close()
-    return results[1:], version
+        )
+    return results, version
 
 
 def report_overlays(people: int, runs: list[OverlayRun], chromium: str, m: dict[str, str]) -> str:
@@ -295,36 +304,27 @@ def report_overlays(people: int, runs: list[OverlayRun], chromium: str, m: dict[
 
 def measure_network(url: str, runs: int) -> tuple[list[NetworkRun], str]:
     results: list[NetworkRun] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    version = ""
+    ready = "() => window.__pmNetFrame !== undefined"
+    for page in fresh_pages(url, runs, NETWORK_RECORDER, ready, 300_000):
+        version = _version(page)
+        data: dict[str, Any] = page.evaluate(
+            "() => ({ r: window.__pmNet, frame: window.__pmNetFrame })"
         )
-        version = browser.version
-        for _ in range(runs + 1):  # the first run warms caches (and the API's) and is dropped
-            context = browser.new_context(viewport={"width": 1280, "height": 800})
-            context.add_init_script(NETWORK_RECORDER)
-            page = context.new_page()
-            page.goto(url)
-            page.wait_for_function("() => window.__pmNetFrame !== undefined", timeout=300_000)
-            data: dict[str, Any] = page.evaluate(
-                "() => ({ r: window.__pmNet, frame: window.__pmNetFrame })"
+        detail, at, frame = data["r"]["detail"], data["r"]["at"], data["frame"]
+        started = at - detail["drawMs"]
+        results.append(
+            NetworkRun(
+                nodes=int(detail["visible"]),
+                edges=int(detail["relationships"]),
+                ticks=int(detail["ticks"]),
+                layout_ms=float(detail["layoutMs"]),
+                draw_ms=float(detail["drawMs"]),
+                frame_ms=frame - started,
+                load_ms=frame,
             )
-            context.close()
-            detail, at, frame = data["r"]["detail"], data["r"]["at"], data["frame"]
-            started = at - detail["drawMs"]
-            results.append(
-                NetworkRun(
-                    nodes=int(detail["visible"]),
-                    edges=int(detail["relationships"]),
-                    ticks=int(detail["ticks"]),
-                    layout_ms=float(detail["layoutMs"]),
-                    draw_ms=float(detail["drawMs"]),
-                    frame_ms=frame - started,
-                    load_ms=frame,
-                )
-            )
-        browser.close()
-    return results[1:], version
+        )
+    return results, version
 
 
 def report_network(runs: list[NetworkRun], chromium: str, m: dict[str, str]) -> str:

@@ -384,3 +384,60 @@ def test_demo_page_shows_the_network_view(page: Page, stack: Stack) -> None:
         expect(notes).to_contain_text(word)
     element.scroll_into_view_if_needed()
     screenshot(page, "network-06-demo-page-acme", full_page=True)
+
+
+def test_a_team_members_panel_shows_their_ties_and_coverage_here(page: Page, stack: Stack) -> None:
+    """One of ours: the panel reads `/v1/team-members/{id}` (open to the embed token, kept
+    to its account) and shows the ties and the coverage they have here, not the
+    stakeholder sections (roles, budgets) that had nothing to say ("Not available")."""
+    detail = stack.call("GET", "/v1/team-members/tm-ava", None)  # the API key sees all
+    here = [r for r in detail["relationships"] if r["account_id"] == seed.WIDGETCO]
+    elsewhere = [r for r in detail["relationships"] if r["account_id"] != seed.WIDGETCO]
+    assert len(here) == 2 and elsewhere, "the scene: Ava also knows people at Acme"
+    covers = [a for a in detail["accounts"] if a["account_id"] == seed.WIDGETCO]
+    assert [a["role"] for a in covers] == ["account_manager"]
+    paths: list[str] = []
+    page.on("request", lambda r: paths.append(urllib.parse.urlparse(r.url).path))
+    page.goto(stack.embed_url(seed.WIDGETCO, view="network"))
+    widget = network(page)
+    node(widget, "tm-ava").focus()
+    page.keyboard.press("Enter")
+    panel = widget.get_by_role("dialog", name="Ava Thompson")
+    expect(panel).to_be_visible()
+    ties = panel.get_by_role("region", name="Relationships here")
+    expect(ties.locator("li")).to_have_count(len(here))
+    # Strongest first, each with its strength, as the API has them.
+    ordered = sorted(here, key=lambda r: -r["strength"])
+    expect(ties.locator("li")).to_have_text(
+        [
+            re.compile(
+                rf"^{re.escape(r['stakeholder_name'])} · {r['strength']:.2f}"
+                rf"( · last contact \d{{4}}-\d{{2}}-\d{{2}})?$"
+            )
+            for r in ordered
+        ]
+    )
+    coverage = panel.get_by_role("region", name="Covers this account")
+    expect(coverage).to_contain_text(f"Account manager on {WIDGETCO_NAME}")
+    # The impact of their leaving still comes from the analytics API.
+    expect(panel.get_by_role("region", name="If this person left")).to_contain_text("/ 100")
+    expect(panel).not_to_contain_text("Not available")
+    expect(
+        panel.locator('section[data-section="roles"], section[data-section="budgets"]')
+    ).to_have_count(0)
+    for r in elsewhere:  # the embed token reads only what is about its account
+        expect(panel).not_to_contain_text(r["stakeholder_name"])
+    assert "/v1/team-members/tm-ava" in paths
+    assert "/v1/stakeholders/tm-ava" not in paths
+    screenshot(page, "network-08-team-member-panel")
+    # Escape closes it and gives the focus back to Ava's node.
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(node(widget, "tm-ava")).to_be_focused()
+    # A stakeholder's panel right after is the stakeholder's again.
+    node(widget, "v1").click()
+    stakeholder = widget.get_by_role("dialog", name="Vera One")
+    expect(stakeholder.locator('section[data-section="budgets"]')).to_contain_text(
+        "IT Platform 2027"
+    )
+    expect(stakeholder.locator('section[data-section="ties"]')).to_have_count(0)

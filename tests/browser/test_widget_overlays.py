@@ -530,6 +530,13 @@ def test_what_if_marks_what_the_api_says_and_clears_in_one_click(
     # Theirs: Finn Money, picked on the chart in pick mode; both leave at once.
     widget.get_by_role("button", name=WHAT_IF).click()
     expect(widget.get_by_role("button", name=WHAT_IF)).to_have_attribute("aria-pressed", "true")
+    # The box opened beside the chart without moving it, so Finn (left) is under it now:
+    # the search brings him into view (it shows, it does not pick).
+    search = widget.get_by_role("combobox", name="Search people by name or title")
+    search.fill("Finn Money")
+    search.press("Enter")
+    expect(person(widget, "p-cfo")).to_be_focused()
+    expect(widget.locator("g.person[data-whatif~=leaving]")).to_have_count(0)
     person(widget, "p-cfo").locator("text.name").click()
     expect(widget.get_by_role("dialog")).to_be_hidden()  # picking, not opening the panel
     expected = what_if(stack, ["tm-ava", "p-cfo"])
@@ -670,3 +677,207 @@ def test_overlays_readable_at_400px(
         assert problems.errors == [] and problems.csp == []
     finally:
         page.context.close()
+
+
+# --- the what-if box keeps the picked person in view -------------------------------------
+
+
+def screen_box(locator: Locator) -> dict[str, float]:
+    box = locator.bounding_box()
+    assert box is not None
+    return box
+
+
+def panel_what_if(widget: Locator, name: str) -> Locator:
+    """The side panel's "What if they left?" button for ``name``."""
+    return widget.get_by_role("dialog").get_by_role(
+        "button", name=f"What if {name} left? Add them to the what-if on the chart"
+    )
+
+
+def card_of(widget: Locator, person_id: str) -> Locator:
+    """A person's card itself (its group also holds the marks drawn above it)."""
+    return person(widget, person_id).locator("rect.card")
+
+
+def inside(inner: dict[str, float], outer: dict[str, float]) -> bool:
+    return (
+        outer["x"] - 1 <= inner["x"]
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 1
+        and outer["y"] - 1 <= inner["y"]
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 1
+    )
+
+
+def test_what_if_box_keeps_the_picked_person_in_view(
+    page: Page, stack: Stack, powerco: dict[str, Any]
+) -> None:
+    """The box opens beside the chart without pushing it right: whoever was picked stays
+    on screen, wherever they were (right edge, left edge, our team row)."""
+    page.goto(stack.embed_url(ACCOUNT, overlays="ties"))
+    widget = ready(page)
+    expect(widget.locator("svg.chart g.team")).to_have_count(3)
+    chart = widget.locator("svg.chart")
+    frame = screen_box(chart)
+    shown = sorted(visible_people(widget), key=lambda pid: screen_box(card_of(widget, pid))["x"])
+    leftmost, rightmost = shown[0], shown[-1]
+    right_card = person(widget, rightmost)
+    before = screen_box(card_of(widget, rightmost))
+    assert inside(before, frame)
+    assert before["x"] + before["width"] > frame["x"] + frame["width"] - 340, "near the right edge"
+
+    # From the side panel: the rightmost person.
+    right_card.locator("text.name").click()
+    name = powerco_name(powerco, rightmost)
+    panel_what_if(widget, name).click()
+    box = widget.get_by_role("region", name="What-if")
+    expect(box.locator(".score .value")).to_have_text(
+        str(round(what_if(stack, [rightmost])["score"]))
+    )
+    region = screen_box(box)
+    chart_now = screen_box(chart)
+    after = screen_box(card_of(widget, rightmost))
+    assert inside(after, chart_now), (after, chart_now)
+    assert after["x"] >= region["x"] + region["width"] - 1, "not under the box"
+    # In view already: nothing moved (the chart is not pushed over).
+    assert abs(after["x"] - before["x"]) <= 1 and abs(after["y"] - before["y"]) <= 1
+    screenshot(page, "overlays-11-what-if-keeps-the-right-edge")
+
+    # Cleared, nothing jumps either.
+    box.get_by_role("button", name="Clear the what-if").click()
+    expect(box).to_be_hidden()
+    cleared = screen_box(card_of(widget, rightmost))
+    assert abs(cleared["x"] - before["x"]) <= 1 and abs(cleared["y"] - before["y"]) <= 1
+
+    # The leftmost person, under where the box opens: the chart pans to keep them in view.
+    person(widget, leftmost).locator("text.name").click()
+    panel_what_if(widget, powerco_name(powerco, leftmost)).click()
+    expect(box.locator(".chip")).to_have_count(1)
+    region = screen_box(box)
+    left_card = screen_box(card_of(widget, leftmost))
+    assert inside(left_card, screen_box(chart)), left_card
+    assert left_card["x"] >= region["x"] + region["width"] - 1, "not under the box"
+    screenshot(page, "overlays-12-what-if-keeps-the-left-edge")
+    box.get_by_role("button", name="Clear the what-if").click()
+    expect(box).to_be_hidden()
+
+    # Our team member at the right end of the row, picked by keyboard.
+    team = widget.locator("svg.chart g.team")
+    xs = [screen_box(card)["x"] for card in team.all()]
+    last = team.nth(xs.index(max(xs)))
+    team.first.focus()
+    for _ in range(len(xs)):
+        if last.evaluate("el => el === el.getRootNode().activeElement"):
+            break
+        page.keyboard.press("ArrowRight")
+    expect(last).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(box.locator(".chip")).to_have_count(1)
+    expect(last).to_have_attribute("aria-pressed", "true")
+    assert inside(screen_box(last), screen_box(chart))
+    screenshot(page, "overlays-13-what-if-keeps-the-team-member")
+
+
+def test_what_if_sheet_keeps_the_picked_person_in_view_at_400px(
+    browser: Browser, stack: Stack, powerco: dict[str, Any]
+) -> None:
+    """On a narrow frame the box is a sheet at the bottom: the chart gets the room above
+    it, and a person picked low on the chart is brought above the sheet."""
+    page, problems = open_page(browser, width=400, height=800)
+    try:
+        page.goto(stack.embed_url(ACCOUNT))
+        widget = ready(page)
+        chart = widget.locator("svg.chart")
+        search = widget.get_by_role("combobox", name="Search people by name or title")
+        search.fill("Sam Secure")
+        search.press("Enter")
+        card = person(widget, "p-sec")
+        expect(card).to_be_focused()
+        # Drag the chart down so Sam sits low in the frame, where the sheet will open.
+        frame = screen_box(chart)
+        page.mouse.move(frame["x"] + 8, frame["y"] + 8)
+        page.mouse.down()
+        page.mouse.move(frame["x"] + 8, frame["y"] + 8 + 0.3 * frame["height"], steps=8)
+        page.mouse.up()
+        low = screen_box(card.locator("rect.card"))
+        assert inside(low, frame), low
+        assert low["y"] + low["height"] > frame["y"] + 0.6 * frame["height"], (low, frame)
+        card.locator("text.name").click()
+        panel_what_if(widget, "Sam Secure").click()
+        box = widget.get_by_role("region", name="What-if")
+        expect(box.locator(".chip")).to_have_count(1)
+        sheet = screen_box(box)
+        after = screen_box(card.locator("rect.card"))
+        assert inside(after, screen_box(chart)), after
+        assert after["y"] + after["height"] <= sheet["y"] + 1, (after, sheet)
+        screenshot(page, "overlays-14-what-if-sheet-400px")
+        assert problems.errors == [] and problems.csp == []
+    finally:
+        page.context.close()
+
+
+def test_another_account_closes_the_what_if_and_fits_the_whole_frame(
+    page: Page, stack: Stack, powerco: dict[str, Any]
+) -> None:
+    page.goto(stack.embed_url(ACCOUNT))
+    widget = ready(page)
+    toggle(widget, WHAT_IF)
+    box = widget.get_by_role("region", name="What-if")
+    expect(box).to_be_visible()
+    # The host switches the element to another account (with a token for it).
+    widget.evaluate(
+        "(w, t) => { w.setAttribute('token', t); w.setAttribute('account', 'widgetco'); }",
+        stack.token("widgetco"),
+    )
+    expect(widget.locator("g.person")).to_have_count(11)
+    expect(widget).to_have_attribute("data-state", "ready")
+    expect(box).to_be_hidden()
+    frame = screen_box(widget.locator("svg.chart"))
+    assert frame["x"] <= 1, "the chart has the whole width again"
+    cards = [screen_box(card_of(widget, pid)) for pid in visible_people(widget)]
+    for card in cards:
+        assert (
+            frame["x"] - 1 <= card["x"]
+            and card["x"] + card["width"] <= frame["x"] + frame["width"] + 1
+        )
+    # Fitted to that whole width: centred in it (not in the part the box had left).
+    left = min(c["x"] for c in cards)
+    right = max(c["x"] + c["width"] for c in cards)
+    assert abs((left + right) / 2 - (frame["x"] + frame["width"] / 2)) <= 3, (left, right, frame)
+    screenshot(page, "overlays-16-another-account-after-what-if")
+
+
+def powerco_name(graph: dict[str, Any], person_id: str) -> str:
+    name: str = next(n["name"] for n in graph["nodes"] if n["id"] == person_id)
+    return name
+
+
+# --- one graph fetch ---------------------------------------------------------------------
+
+
+def test_overlays_and_network_view_share_one_graph_fetch(
+    page: Page, stack: Stack, powerco: dict[str, Any]
+) -> None:
+    graph_calls: list[str] = []
+    page.on("request", lambda r: graph_calls.append(r.url) if "/graph?" in r.url else None)
+    # Both want the graph at once: the network view and the overlays on at load.
+    page.goto(stack.embed_url(ACCOUNT, view="network", overlays="influence,ties"))
+    widget = ready(page)
+    expect(widget.locator("svg.network")).to_be_visible()
+    expect(widget.locator("g.node").first).to_be_attached()
+    widget.get_by_role("button", name="Show the org chart").click()
+    expect(widget.locator("path.influence").first).to_be_attached()
+    expect(widget.locator("svg.chart g.team")).to_have_count(3)
+    assert len(graph_calls) == 1, graph_calls
+    assert f"/v1/accounts/{ACCOUNT}/graph?format=json" in graph_calls[0]
+
+    # Another date: one fetch for that date, whichever asks first.
+    widget.get_by_label("Show the org chart as of date").fill("2025-06-01")
+    expect(widget.locator(".status")).to_contain_text("as of 2025-06-01")
+    expect(widget.locator("path.influence").first).to_be_attached()
+    widget.get_by_role("button", name="Show the relationship network").click()
+    expect(widget.locator("svg.network")).to_be_visible()
+    expect(widget.locator(".status")).to_contain_text("as of 2025-06-01")
+    assert len(graph_calls) == 2, graph_calls
+    assert "as_of=2025-06-01" in graph_calls[1]
+    screenshot(page, "overlays-15-network-after-shared-graph")

@@ -84,7 +84,7 @@ export interface TeamMemberNode extends GraphNode {
   name: string;
 }
 
-export function fetchAccountGraph(
+function fetchAccountGraph(
   api: ApiClient,
   accountId: string,
   asOf: string | null,
@@ -95,6 +95,92 @@ export function fetchAccountGraph(
     { format: "json", as_of: asOf },
     signal,
   );
+}
+
+interface SharedFetch {
+  promise: Promise<AccountGraph>;
+  abort: AbortController;
+  /** Callers waiting that have not given up (aborted their own signal). */
+  waiting: number;
+  settled: boolean;
+}
+
+function abortError(): DOMException {
+  return new DOMException("The request was aborted.", "AbortError");
+}
+
+/**
+ * The account graphs of one widget: one fetch per (account, as_of), shared by whoever
+ * asks — the overlays (overlays.ts) and the network view (index.ts) — and kept once
+ * in. Each caller passes its own signal: aborting it rejects that caller's promise
+ * only, and the request itself is aborted when every caller waiting for it has given
+ * up. A failed fetch is forgotten, so the next ask tries again. A new ApiClient (the
+ * element reloaded: another token, base or date) starts afresh.
+ */
+export class AccountGraphs {
+  private api: ApiClient | null = null;
+  private readonly entries = new Map<string, SharedFetch>();
+
+  get(api: ApiClient, accountId: string, asOf: string | null, signal: AbortSignal): Promise<AccountGraph> {
+    if (api !== this.api) {
+      // Callers of the old client keep their promises; their aborts still end those requests.
+      this.entries.clear();
+      this.api = api;
+    }
+    if (signal.aborted) return Promise.reject(abortError());
+    const key = `${accountId}\u0000${asOf ?? ""}`;
+    let entry = this.entries.get(key);
+    if (!entry) {
+      const abort = new AbortController();
+      const created: SharedFetch = {
+        abort,
+        waiting: 0,
+        settled: false,
+        promise: fetchAccountGraph(api, accountId, asOf, abort.signal).then(
+          (graph) => {
+            created.settled = true;
+            return graph;
+          },
+          (error: unknown) => {
+            created.settled = true;
+            if (this.entries.get(key) === created) this.entries.delete(key);
+            throw error;
+          },
+        ),
+      };
+      entry = created;
+      this.entries.set(key, entry);
+    }
+    const shared = entry;
+    shared.waiting++;
+    return new Promise<AccountGraph>((resolve, reject) => {
+      let waiting = true;
+      const stop = (): boolean => {
+        if (!waiting) return false;
+        waiting = false;
+        shared.waiting--;
+        signal.removeEventListener("abort", giveUp);
+        return true;
+      };
+      const giveUp = (): void => {
+        if (!stop()) return;
+        reject(abortError());
+        if (shared.waiting === 0 && !shared.settled) {
+          if (this.entries.get(key) === shared) this.entries.delete(key);
+          shared.abort.abort();
+        }
+      };
+      signal.addEventListener("abort", giveUp, { once: true });
+      shared.promise.then(
+        (graph) => {
+          if (stop()) resolve(graph);
+        },
+        (error: unknown) => {
+          if (stop()) reject(error);
+        },
+      );
+    });
+  }
 }
 
 /** A person of the engagement graph: a stakeholder or one of our team members. */

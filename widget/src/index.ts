@@ -33,10 +33,10 @@ import { COVERAGE_COLORS, CSS, DOTTED_COLOR, STANCE_COLORS } from "./styles";
 import { type ExportedImage, type ImageFormat, download, exportImage } from "./export_image";
 import {
   type AccountGraph,
+  AccountGraphs,
   type EngagementGraph,
   type SizeMetric,
   engagementGraph,
-  fetchAccountGraph,
 } from "./graph_data";
 import { MAX_RADIUS, MIN_RADIUS, NetworkView } from "./network";
 import { NETWORK_EDGE_COLORS, TEAM_COLOR } from "./styles";
@@ -123,6 +123,8 @@ export class PowermapOrgChart extends HTMLElement {
   private activeMatch = -1;
   // --- h-overlays: overlays and what-if (overlays.ts, whatif.ts) ---
   private readonly power: OverlayController;
+  /** One fetch of the account graph per account and date, for the overlays and the network view. */
+  private readonly graphs = new AccountGraphs();
   // --- end h-overlays ---
   // ---- h-network: network view and image export (begin) ----
   private readonly network: NetworkView;
@@ -237,6 +239,7 @@ export class PowermapOrgChart extends HTMLElement {
       view: this.view,
       stage,
       panel: this.panel,
+      graphs: this.graphs,
       api: () => this.api,
       account: () => this.getAttribute("account") ?? "",
       asOf: () => this.getAttribute("as-of"),
@@ -703,19 +706,20 @@ export class PowermapOrgChart extends HTMLElement {
       return;
     }
     const signal = this.abort?.signal;
+    if (!signal) return;
     this.setState("loading");
     this.overlay.replaceChildren(h("p", { class: "loading", text: "Loading the relationship network…" }));
     this.overlay.hidden = false;
     let graph: AccountGraph;
     try {
-      graph = await fetchAccountGraph(api, account, asOf, signal);
+      graph = await this.graphs.get(api, account, asOf, signal);
     } catch (error) {
-      if (signal?.aborted) return;
+      if (signal.aborted) return;
       this.showError(error instanceof ApiError ? error : new ApiError(0, { title: "Error", detail: String(error) }, ""));
       return;
     }
-    if (signal?.aborted || this.currentView !== "network") {
-      if (!signal?.aborted) this.overlay.hidden = true;
+    if (signal.aborted || this.currentView !== "network") {
+      if (!signal.aborted) this.overlay.hidden = true;
       return;
     }
     this.drawNetwork(graph, key);
@@ -813,7 +817,7 @@ export class PowermapOrgChart extends HTMLElement {
       } satisfies IndexedPerson["person"]);
     this.network.setSelected(id);
     this.network.setFocus(id, false);
-    this.panel.open(person, this.api, this.getAttribute("account") ?? "", this.getAttribute("as-of"));
+    this.panel.open(person, this.api, this.getAttribute("account") ?? "", this.getAttribute("as-of"), node.kind);
     this.dispatchEvent(new CustomEvent("powermap-select", { bubbles: true, composed: true, detail: { id } }));
     if (node.kind === "stakeholder") void this.showWarmPath(id, node.name);
     else this.network.setPath([]);

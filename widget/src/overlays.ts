@@ -9,7 +9,8 @@
 //              and a tag on their cards.
 //
 // The data is the account graph (`GET /v1/accounts/{id}/graph?format=json`, fetched once
-// per account and date, and only when an overlay is first switched on). Only what is
+// per account and date, and only when an overlay is first switched on; the network view
+// shares that fetch: graph_data.ts, AccountGraphs). Only what is
 // drawn is decorated: a line is drawn when both its ends are on the chart (in an
 // expanded subtree); a line with an end inside a collapsed subtree is omitted, and the
 // legend counts the lines left out. Lines are culled with the chart's own box on every
@@ -17,8 +18,8 @@
 // The what-if mode (whatif.ts) is wired here too: it marks cards and team members.
 
 import { SVG_NS, h, svgEl } from "./dom";
-import { type ApiClient, ApiError, encodeId } from "./api";
-import type { AccountGraph, CoverageLevel, GraphEdge, GraphNode } from "./graph_data";
+import { type ApiClient, ApiError } from "./api";
+import type { AccountGraph, AccountGraphs, CoverageLevel, GraphEdge, GraphNode } from "./graph_data";
 import type { IndexedPerson } from "./model";
 import type { SidePanel } from "./panel";
 import { type Box, CARD_H, CARD_W, type ChartView } from "./render";
@@ -53,6 +54,8 @@ export interface OverlayHost {
   readonly view: ChartView;
   readonly stage: HTMLElement;
   readonly panel: SidePanel;
+  /** The widget's account graphs: one fetch per account and date, shared with the network view. */
+  readonly graphs: AccountGraphs;
   api(): ApiClient | null;
   account(): string;
   asOf(): string | null;
@@ -221,6 +224,7 @@ export class OverlayController {
   private linesOf = new Map<string, SVGPathElement[]>();
   private tieLines: { path: SVGPathElement; from: string; to: string }[] = [];
   private teamCards = new Map<string, SVGGElement>();
+  private teamX = new Map<string, number>(); // the centre of each team member's card
   private teamBox: Box | null = null;
   private decorated = new Set<string>();
   private lastBox: Box | null = null;
@@ -294,6 +298,12 @@ export class OverlayController {
       reveal: (id) => host.reveal(id),
       nameOf: (id) => this.nameOf(id),
       teamCards: () => this.teamCards,
+      teamBox: (id) => {
+        const x = this.teamX.get(id);
+        return x === undefined
+          ? null
+          : { x0: x - TEAM_W / 2, x1: x + TEAM_W / 2, y0: TEAM_ROW_Y, y1: TEAM_ROW_Y + TEAM_H };
+      },
       tieLines: () => this.tieLines,
       emit: (name, detail) => host.emit(name, detail),
       changed: () => {
@@ -302,7 +312,7 @@ export class OverlayController {
       },
     });
     this.whatifButton.addEventListener("click", () => this.whatif.setPicking(!this.whatif.picking));
-    host.panel.onWhatIf = (id, name) => this.whatif.add(id, name, "stakeholder");
+    host.panel.onWhatIf = (id, name, kind) => this.whatif.add(id, name, kind);
 
     view.drawHooks.push(() => this.draw());
     view.cullHooks.push((box) => this.cull(box));
@@ -362,8 +372,15 @@ export class OverlayController {
 
   /** A new chart was drawn (first load, another date or account). */
   chartLoaded(sameAccount: boolean): void {
-    if (!sameAccount) this.whatif.clear();
-    else this.whatif.rerun();
+    if (!sameAccount) {
+      // The chart was just fitted beside an open what-if box: closing it gives the chart
+      // the whole frame again, so fit it to that.
+      const wasOpen = this.whatif.isOpen;
+      this.whatif.clear();
+      if (wasOpen) this.host.fit();
+    } else {
+      this.whatif.rerun();
+    }
     // The chart was just fitted; with the team row already drawn it was fitted with it.
     this.fitWhenTeamDrawn = this.on.has("ties") && this.teamBox === null;
     if (this.on.size) this.ensureGraph();
@@ -388,12 +405,8 @@ export class OverlayController {
     this.graphKey = key;
     this.setGraph(null);
     this.setNote("Loading overlays…");
-    api
-      .get<AccountGraph>(
-        `/v1/accounts/${encodeId(account)}/graph`,
-        { format: "json", as_of: asOf },
-        abort.signal,
-      )
+    this.host.graphs
+      .get(api, account, asOf, abort.signal)
       .then((graph) => {
         if (abort.signal.aborted || this.graphKey !== key) return;
         this.loading = null;
@@ -459,6 +472,7 @@ export class OverlayController {
     this.linesOf = new Map();
     this.tieLines = [];
     this.teamCards = new Map();
+    this.teamX = new Map();
     this.teamBox = null;
     this.emphasised = null;
     this.host.view.svg.classList.remove("emph");
@@ -656,6 +670,7 @@ export class OverlayController {
     svgEl(g, "text", { class: "tname", x: 10, y: 18 }, name.length > 24 ? `${name.slice(0, 23)}…` : name);
     svgEl(g, "text", { class: "trole", x: 10, y: 34 }, `${humanRole(node.role)} · ${ties.length} tie${ties.length === 1 ? "" : "s"}`);
     this.teamCards.set(node.id, g);
+    this.teamX.set(node.id, x);
   }
 
   private teamIdOf(target: EventTarget | null): string | null {

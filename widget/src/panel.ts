@@ -1,6 +1,9 @@
 // The side panel of one person: what the chart already knows (roles, coverage,
 // strongest tie) at once, then budgets from GET /v1/stakeholders/{id} and the
-// departure impact from the analytics API, each section failing on its own.
+// departure impact from the analytics API, each section failing on its own. One of our
+// team members (the network view's navy squares) gets what a team member has instead:
+// their coverage of the account and their ties to its people, from
+// GET /v1/team-members/{id} (an embed token sees only what is about its account).
 // Payloads are read defensively: a missing or differently shaped field shows as
 // "not available", never as a broken panel. All text goes in through textContent.
 
@@ -15,6 +18,15 @@ import {
 } from "./model";
 
 type Json = Record<string, unknown>;
+
+/** Whom the panel is about: one of the account's stakeholders or one of our team. */
+export type PersonKind = "stakeholder" | "team_member";
+
+/** `account_manager` → "Account manager". */
+function humanise(value: string): string {
+  const text = value.replace(/_/g, " ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 function asObject(value: unknown): Json | null {
   return value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : null;
@@ -84,8 +96,9 @@ export class SidePanel {
   private readonly whatIfButton: HTMLButtonElement;
   personId: string | null = null;
   private personName = "";
+  private personKind: PersonKind = "stakeholder";
   /** Set by the what-if mode (whatif.ts): the panel then offers "What if they left?". */
-  onWhatIf: ((id: string, name: string) => void) | null = null;
+  onWhatIf: ((id: string, name: string, kind: PersonKind) => void) | null = null;
 
   constructor(
     container: HTMLElement,
@@ -107,7 +120,7 @@ export class SidePanel {
     });
     this.whatIfButton.addEventListener("click", () => {
       if (!this.personId) return;
-      this.onWhatIf?.(this.personId, this.personName);
+      this.onWhatIf?.(this.personId, this.personName, this.personKind);
       this.onClose(); // the answer is on the chart: give it the room
 
     });
@@ -143,7 +156,14 @@ export class SidePanel {
     this.root.querySelector<HTMLButtonElement>("button.close")?.focus();
   }
 
-  open(person: Person, api: ApiClient, accountId: string, asOf: string | null): void {
+  /** Opens the panel on a stakeholder or (`kind`) one of our team members. */
+  open(
+    person: Person,
+    api: ApiClient,
+    accountId: string,
+    asOf: string | null,
+    kind: PersonKind = "stakeholder",
+  ): void {
     this.abort?.abort();
     const abort = new AbortController();
     this.abort = abort;
@@ -152,20 +172,37 @@ export class SidePanel {
     this.root.setAttribute("data-person-id", person.id);
     this.heading.textContent = person.name;
     this.personName = person.name;
+    this.personKind = kind;
+    this.root.setAttribute("data-person-kind", kind);
     this.whatIfButton.hidden = this.onWhatIf === null;
     this.whatIfButton.setAttribute("aria-label", `What if ${person.name} left? Add them to the what-if on the chart`);
     this.sub.textContent = [person.title, person.department, person.status === "left" ? "has left" : null]
       .filter(Boolean)
       .join(" · ");
 
+    const impact = this.section("If this person left", "impact");
+    impact.appendChild(h("p", { class: "muted loading", text: "Loading…" }));
+    api
+      .get<Json>(
+        `/v1/people/${encodeId(person.id)}/departure-impact`,
+        { account_id: accountId, as_of: asOf },
+        abort.signal,
+      )
+      .then((result) => {
+        if (!abort.signal.aborted) this.fillImpact(impact, result);
+      })
+      .catch((error: unknown) => this.fail(impact, error, abort));
+
+    if (kind === "team_member") {
+      this.openTeamMember(person, api, accountId, abort, impact);
+      return;
+    }
     const roles = this.section("Roles", "roles");
     this.fillRoles(roles, person.roles ?? []);
     const coverage = this.section("Coverage", "coverage");
     this.fillCoverage(coverage, person, null);
     const budgets = this.section("Budgets controlled", "budgets");
     budgets.appendChild(h("p", { class: "muted loading", text: "Loading…" }));
-    const impact = this.section("If this person left", "impact");
-    impact.appendChild(h("p", { class: "muted loading", text: "Loading…" }));
     this.body.replaceChildren(roles, coverage, budgets, impact);
 
     const path = `/v1/stakeholders/${encodeId(person.id)}`;
@@ -179,17 +216,69 @@ export class SidePanel {
         this.fillCoverage(coverage, person, detail);
       })
       .catch((error: unknown) => this.fail(budgets, error, abort));
+  }
 
+  /** One of ours: their coverage of this account and their ties to its people. */
+  private openTeamMember(
+    person: Person,
+    api: ApiClient,
+    accountId: string,
+    abort: AbortController,
+    impact: HTMLElement,
+  ): void {
+    const covers = this.section("Covers this account", "accounts");
+    covers.appendChild(h("p", { class: "muted loading", text: "Loading…" }));
+    const ties = this.section("Relationships here", "ties");
+    ties.appendChild(h("p", { class: "muted loading", text: "Loading…" }));
+    this.body.replaceChildren(covers, ties, impact);
     api
-      .get<Json>(
-        `/v1/people/${encodeId(person.id)}/departure-impact`,
-        { account_id: accountId, as_of: asOf },
-        abort.signal,
-      )
-      .then((result) => {
-        if (!abort.signal.aborted) this.fillImpact(impact, result);
+      .get<Json>(`/v1/team-members/${encodeId(person.id)}`, {}, abort.signal)
+      .then((detail) => {
+        if (abort.signal.aborted) return;
+        // Kept to this account here too (an API key, unlike an embed token, sees them all).
+        const here = (items: unknown[]) =>
+          items.map(asObject).filter((o): o is Json => o !== null && o.account_id === accountId);
+        this.fillCovers(covers, here(asArray(detail.accounts)));
+        this.fillTies(ties, here(asArray(detail.relationships)));
       })
-      .catch((error: unknown) => this.fail(impact, error, abort));
+      .catch((error: unknown) => {
+        this.fail(covers, error, abort);
+        this.fail(ties, error, abort);
+      });
+  }
+
+  private fillCovers(section: HTMLElement, accounts: Json[]): void {
+    this.reset(section);
+    if (!accounts.length) {
+      section.appendChild(h("p", { class: "muted", text: "No coverage role on this account (knows people here)." }));
+      return;
+    }
+    const list = h("ul");
+    for (const a of accounts) {
+      const role = str(a.role);
+      const where = str(a.account_name) ?? str(a.account_id) ?? "this account";
+      list.appendChild(h("li", { text: `${role ? humanise(role) : "Covers"} on ${where}` }));
+    }
+    section.appendChild(list);
+  }
+
+  private fillTies(section: HTMLElement, ties: Json[]): void {
+    this.reset(section);
+    if (!ties.length) {
+      section.appendChild(h("p", { class: "muted", text: "No relationship with anyone here." }));
+      return;
+    }
+    const strength = (t: Json) => (typeof t.strength === "number" ? t.strength : -1);
+    const list = h("ul");
+    for (const t of [...ties].sort((a, b) => strength(b) - strength(a))) {
+      const who = str(t.stakeholder_name) ?? str(t.stakeholder_id) ?? "—";
+      const parts = [who];
+      if (strength(t) >= 0) parts.push(strength(t).toFixed(2));
+      const contact = str(t.last_contact);
+      if (contact) parts.push(`last contact ${contact.slice(0, 10)}`);
+      list.appendChild(h("li", { attrs: { "data-stakeholder-id": str(t.stakeholder_id) ?? "" }, text: parts.join(" · ") }));
+    }
+    section.appendChild(list);
   }
 
   private section(title: string, name: string): HTMLElement {

@@ -172,8 +172,11 @@ export class ChartView {
   readonly cullHooks: ((box: Box, scale: number) => void)[] = [];
   extraBounds: (() => Box | null) | null = null;
 
+  // Where the frame sat in its container when last measured (see `reframe`).
+  private origin: { x: number; y: number } | null = null;
+
   constructor(
-    container: HTMLElement,
+    private readonly container: HTMLElement,
     private readonly callbacks: ViewCallbacks,
   ) {
     this.svg = document.createElementNS(SVG_NS, "svg");
@@ -196,10 +199,7 @@ export class ChartView {
       });
     select(this.svg).call(this.zoomer).on("dblclick.zoom", null);
 
-    new ResizeObserver(() => {
-      this.frame = this.measure();
-      this.cull();
-    }).observe(this.svg);
+    new ResizeObserver(() => this.reframe()).observe(this.svg);
     this.nodeLayer.addEventListener("click", (event) => this.onClick(event));
     this.nodeLayer.addEventListener("keydown", (event) => this.onKey(event));
     // On the HTML container, not an SVG element: Chromium makes SVG elements with focus
@@ -567,19 +567,48 @@ export class ChartView {
   ensureVisible(id: string, center = false): void {
     const pos = this.positions.get(id);
     if (!pos) return;
+    this.ensureBoxVisible({ x0: pos.x - CARD_W / 2, x1: pos.x + CARD_W / 2, y0: pos.y, y1: pos.y + CARD_H }, center);
+  }
+
+  /**
+   * Pans so a box of the chart (chart coordinates: a card, a team member above the
+   * chart) is in the frame, centring it when it is not; with `center`, centres it
+   * anyway, zoomed in to a readable scale.
+   */
+  ensureBoxVisible(box: Box, center = false): void {
     const { width, height } = this.size();
     const current = this.currentTransform();
     const k = center ? Math.max(current.k, 0.8) : current.k;
-    const [sx, sy] = current.apply([pos.x, pos.y]);
-    const inView =
-      sx - (CARD_W / 2) * k >= 0 &&
-      sx + (CARD_W / 2) * k <= width &&
-      sy >= 0 &&
-      sy + CARD_H * k <= height;
+    const [sx0, sy0] = current.apply([box.x0, box.y0]);
+    const [sx1, sy1] = current.apply([box.x1, box.y1]);
+    const inView = sx0 >= 0 && sx1 <= width && sy0 >= 0 && sy1 <= height;
     if (inView && !center) return;
-    this.apply(
-      zoomIdentity.translate(width / 2 - pos.x * k, height / 2 - (pos.y + CARD_H / 2) * k).scale(k),
-    );
+    const cx = (box.x0 + box.x1) / 2;
+    const cy = (box.y0 + box.y1) / 2;
+    this.apply(zoomIdentity.translate(width / 2 - cx * k, height / 2 - cy * k).scale(k));
+  }
+
+  /**
+   * Measures the frame again: on every resize (a ResizeObserver), and at once when the
+   * what-if box opens or closes beside the chart (whatif.ts). When the frame's left or
+   * top edge moved within its container, the chart is panned back by as much, so what
+   * is on screen stays where it was rather than moving with the frame's edge.
+   */
+  reframe(): void {
+    const rect = this.svg.getBoundingClientRect();
+    if (!rect.width || !rect.height) return; // hidden: the network view is shown
+    const outer = this.container.getBoundingClientRect();
+    const origin = { x: rect.left - outer.left, y: rect.top - outer.top };
+    const dx = this.origin ? origin.x - this.origin.x : 0;
+    const dy = this.origin ? origin.y - this.origin.y : 0;
+    this.origin = origin;
+    this.frame = { width: rect.width, height: rect.height };
+    if ((dx || dy) && this.positions.size) {
+      const t = this.currentTransform();
+      this.apply(zoomIdentity.translate(t.x - dx, t.y - dy).scale(t.k)); // culls too
+    } else {
+      this.cull();
+    }
   }
 
   private currentTransform(): ZoomTransform {

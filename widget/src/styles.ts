@@ -229,7 +229,8 @@ svg.emph .influence.emph, svg.emph .tie-line.emph { stroke-opacity: 1; }
   background: #fff; border-right: 1px solid #fecaca; border-left: 5px solid ${WHATIF_COLOR};
   padding: 8px 10px; font-size: 12.5px;
 }
-/* The box is docked beside the chart, which moves over rather than hiding under it. */
+/* The box is docked beside the chart, which gives it the room rather than hiding under
+   it; what is on screen stays put (ChartView.reframe) and a picked person is kept in view. */
 .stage { --pm-whatif-w: min(340px, 45cqw); }
 .stage.whatif-open > svg.chart { margin-left: var(--pm-whatif-w); width: calc(100% - var(--pm-whatif-w)); }
 .whatif[hidden] { display: none; }
@@ -269,8 +270,9 @@ ${NETWORK_CSS}
   .search { max-width: none; flex: 1 1 100%; }
   .asof { flex: 1 1 auto; }
   .panel { width: 100%; }
-  /* h-overlays: on a narrow frame the what-if box is a sheet over the chart's bottom. */
-  .stage.whatif-open > svg.chart { margin-left: 0; width: 100%; }
-  .whatif { top: auto; width: 100%; max-height: 45%; border-left: 0; border-top: 4px solid ${WHATIF_COLOR}; }
+  /* h-overlays: on a narrow frame the what-if box is a sheet below the chart, which keeps
+     the room above it (the picked person is panned into that room: whatif.ts). */
+  .stage.whatif-open > svg.chart { margin-left: 0; width: 100%; height: 55%; }
+  .whatif { top: 55%; width: 100%; border-left: 0; border-top: 4px solid ${WHATIF_COLOR}; }
 }
 `;

@@ -5,11 +5,13 @@
 // stakeholders who would go dark or single-threaded and those left without a warm path
 // are marked on their cards (the ties lost turn red), and a box lists the impact score,
 // the budgets left without an owner and the warm paths that break. One click clears it.
+// The box opens beside the chart (below it on a narrow frame) without moving what is on
+// screen, and the chart pans if needed so the person just picked stays in view.
 
 import { h, svgEl } from "./dom";
 import { type ApiClient, ApiError, encodeId } from "./api";
 import type { IndexedPerson } from "./model";
-import { CARD_W, type ChartView } from "./render";
+import { type Box, CARD_W, type ChartView } from "./render";
 import { COVERAGE_COLORS, WHATIF_COLOR } from "./styles";
 
 export type PickKind = "stakeholder" | "team_member";
@@ -80,6 +82,8 @@ export interface WhatIfHost {
   reveal(id: string): void;
   nameOf(id: string): string;
   teamCards(): Map<string, SVGGElement>;
+  /** Where a team member's card sits above the chart (chart coordinates), if drawn. */
+  teamBox(id: string): Box | null;
   tieLines(): { path: SVGPathElement; from: string; to: string }[];
   emit(name: string, detail: unknown): void;
   changed(): void;
@@ -119,6 +123,11 @@ export class WhatIf {
     host.stage.append(this.box, this.live);
   }
 
+  /** Whether the box is shown (people picked, or picking). */
+  get isOpen(): boolean {
+    return !this.box.hidden;
+  }
+
   get ids(): string[] {
     return [...this.selected.keys()];
   }
@@ -142,6 +151,18 @@ export class WhatIf {
     if (this.selected.has(id)) return;
     this.selected.set(id, { name, kind });
     this.changedSelection();
+    this.keepInView(id, kind);
+  }
+
+  /** The box may just have opened beside the chart: pans so the person picked stays in view. */
+  private keepInView(id: string, kind: PickKind): void {
+    const view = this.host.view;
+    if (kind === "stakeholder") {
+      view.ensureVisible(id);
+      return;
+    }
+    const box = this.host.teamBox(id);
+    if (box) view.ensureBoxVisible(box);
   }
 
   remove(id: string): void {
@@ -154,13 +175,7 @@ export class WhatIf {
     const had = this.selected.size > 0 || this.picking || this.result !== null;
     this.selected.clear();
     this.picking = false;
-    this.cancel();
-    this.result = null;
-    this.error = null;
-    this.computeFlags();
-    this.applyMarks();
-    this.render();
-    this.host.changed();
+    this.resetResult();
     if (had) {
       this.live.textContent = "What-if cleared.";
       this.host.emit("powermap-whatif", { ids: [], score: null });
@@ -185,7 +200,8 @@ export class WhatIf {
     this.running = false;
   }
 
-  private changedSelection(): void {
+  /** Drops the answer (and any request for one) and redraws the marks and the box. */
+  private resetResult(): void {
     this.cancel();
     this.result = null;
     this.error = null;
@@ -193,6 +209,10 @@ export class WhatIf {
     this.applyMarks();
     this.render();
     this.host.changed();
+  }
+
+  private changedSelection(): void {
+    this.resetResult();
     if (this.selected.size) {
       this.running = true;
       // Several quick picks make one request.
@@ -374,7 +394,13 @@ export class WhatIf {
     const box = this.box;
     const n = this.selected.size;
     box.hidden = n === 0 && !this.picking;
-    this.host.stage.classList.toggle("whatif-open", !box.hidden);
+    const stage = this.host.stage;
+    if (stage.classList.contains("whatif-open") === box.hidden) {
+      // The box takes its room beside (or, narrow, below) the chart: measure the chart's
+      // frame now, so what is on screen stays put instead of moving over with it.
+      stage.classList.toggle("whatif-open", !box.hidden);
+      this.host.view.reframe();
+    }
     if (box.hidden) {
       box.replaceChildren();
       return;
