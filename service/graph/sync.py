@@ -1,19 +1,21 @@
 """Neo4j side of the CRM sync: the stored facts a snapshot is compared with.
 
-:func:`read_sync_facts` reads, in ONE read transaction, what the sync's diff
+:func:`read_sync_facts` reads, in ONE read transaction (or, for the command line's
+large uploads, in several side by side), what the sync's diff
 (``service/domain/sync/diff.py``) needs: the people currently employed at the upload's
-accounts, the current buying roles on those accounts and their opportunities (and of
-the people the upload names), the current reporting lines of those people, the current
-account-team assignments of those accounts, and the stored people and team members an
-upload's deletions name. Every fact carries the ``source`` (and ``source_record_id``)
-its edge was written with; the domain decides which of them a snapshot may end.
-The queries are ``service/graph/cypher/sync/*.cypher``.
-"""
+accounts, the current buying roles on those accounts and their opportunities (and on
+the other accounts and opportunities the upload names), the current reporting lines of
+those people, the current account-team assignments of those accounts, and the stored
+people and team members an upload's deletions name. Every fact carries the ``source``
+(and ``source_record_id``) its edge was written with; the domain decides which of them
+a snapshot may end. The queries are ``service/graph/cypher/sync/*.cypher``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 from neo4j import ManagedTransaction
 
@@ -59,6 +61,39 @@ def _ids(values: Iterable[str]) -> list[str]:
     return sorted(set(values))
 
 
+#: Id lists of a parallel read longer than this are read in pieces, each its own
+#: statement (and transaction), so that the pieces can run side by side.
+PIECE_IDS = 20_000
+#: Accounts per piece of a parallel read's per-account statements.
+PIECE_ACCOUNTS = 50
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """One statement of the read: the field its rows go to, its query, its parameters
+    (lists of ids) and, for a query returning one flat list, the columns."""
+
+    field: str
+    name: str
+    params: dict[str, list[str]]
+    columns: tuple[str, ...] | None = None
+
+
+def _run(tx: ManagedTransaction, statement: _Statement) -> list[Record]:
+    if not any(statement.params.values()):
+        return []
+    rows = run_rows(tx, cypher(f"sync/{statement.name}"), dict(statement.params))
+    if statement.columns is None:
+        return rows
+    [result] = rows
+    values, columns = result["flat"], statement.columns
+    width = len(columns)
+    return [
+        dict(zip(columns, values[at : at + width], strict=True))
+        for at in range(0, len(values), width)
+    ]
+
+
 def read_sync_facts(
     graph: Graph,
     *,
@@ -69,47 +104,81 @@ def read_sync_facts(
     person_states: Iterable[str] = (),
     interactions: Iterable[str] = (),
     people_by_id: Iterable[str] | None = None,
+    role_accounts: Iterable[str] = (),
+    role_opportunities: Iterable[str] = (),
+    parallel: int = 1,
 ) -> SyncFactRows:
     """The stored facts of ``accounts`` (people, roles, lines, assignments), the roles
-    of ``people``, the roles and assignments that came from ``record_ids``, and the
-    stored ``people`` and ``team_members`` themselves, and the stored state of the
-    ``person_states`` people and the ``interactions`` (to tell rows that would change
-    nothing); one read transaction. ``people_by_id``: the people read by id (default
-    ``people``)."""
-    account_ids, person_ids = _ids(accounts), _ids(people)
-    record_list, member_ids = _ids(record_ids), _ids(team_members)
+    on ``role_accounts`` and ``role_opportunities`` (the targets the upload names
+    outside ``accounts``), the roles and assignments that came from ``record_ids``, the
+    stored ``team_members``, and the stored state of the ``person_states`` people and
+    the ``interactions`` (to tell rows that would change nothing). ``people_by_id``:
+    the people read by id (default ``people``).
+
+    ``parallel`` 1: one read transaction. More (the command line's large uploads): the
+    statements, long id lists cut in pieces, each in its own read transaction,
+    ``parallel`` at a time — the server runs each statement on one core, and the
+    statements read disjoint facts. Neo4j's read transactions are read committed (a
+    statement sees what is committed when it reads, not a snapshot taken when the
+    transaction began), so one transaction gave no more consistency across statements
+    than several do. The rows come back in the same order either way.
+    """
+    account_ids, record_list = _ids(accounts), _ids(record_ids)
     state_ids, interaction_ids = _ids(person_states), _ids(interactions)
-    by_id = person_ids if people_by_id is None else _ids(people_by_id)
+    by_id = _ids(people) if people_by_id is None else _ids(people_by_id)
+    pieces = parallel > 1
 
-    def work(tx: ManagedTransaction) -> SyncFactRows:
-        def rows(name: str, **params: list[str]) -> list[Record]:
-            if not any(params.values()):
-                return []
-            return run_rows(tx, cypher(f"sync/{name}"), dict(params))
+    def cut(ids: list[str], size: int) -> list[list[str]]:
+        if not pieces:
+            return [ids]
+        return [ids[at : at + size] for at in range(0, len(ids), size)] or [[]]
 
-        def flat(name: str, columns: tuple[str, ...], **params: list[str]) -> list[Record]:
-            """The rows of a query returning one flat list of ``columns`` values per row."""
-            if not any(params.values()):
-                return []
-            [result] = run_rows(tx, cypher(f"sync/{name}"), dict(params))
-            values, width = result["flat"], len(columns)
-            return [
-                dict(zip(columns, values[at : at + width], strict=True))
-                for at in range(0, len(values), width)
-            ]
+    def each(
+        field: str,
+        name: str,
+        param: str,
+        lists: list[list[str]],
+        columns: tuple[str, ...] | None = None,
+    ) -> list[_Statement]:
+        return [_Statement(field, name, {param: ids}, columns) for ids in lists]
 
-        return SyncFactRows(
-            people_at=flat("people_at", PEOPLE_AT, accounts=account_ids),
-            people_by_id=rows("people_by_id", ids=by_id),
-            roles=flat("roles_at", ROLES, accounts=account_ids)
-            + flat("roles_of", ROLES, ids=person_ids)
-            + rows("roles_by_record", record_ids=record_list),
-            reports=flat("reports_at", REPORTS, accounts=account_ids),
-            covers=rows("covers_at", accounts=account_ids)
-            + rows("covers_by_record", record_ids=record_list),
-            team_members=rows("team_members_by_id", ids=member_ids),
-            person_states=rows("people_state", ids=state_ids),
-            interactions=rows("interactions_state", ids=interaction_ids),
-        )
-
-    return graph.read_tx(work)
+    by_account = cut(account_ids, PIECE_ACCOUNTS)
+    # The longest first: a parallel read starts them in this order.
+    statements = [
+        *each("person_states", "people_state", "ids", cut(state_ids, PIECE_IDS)),
+        *each("interactions", "interactions_state", "ids", cut(interaction_ids, PIECE_IDS)),
+        *each("people_at", "people_at", "accounts", by_account, PEOPLE_AT),
+        *each("reports", "reports_at", "accounts", by_account, REPORTS),
+        *each("roles", "roles_at", "accounts", by_account, ROLES),
+        _Statement(
+            "roles",
+            "roles_on",
+            {"accounts": _ids(role_accounts), "opportunities": _ids(role_opportunities)},
+            ROLES,
+        ),
+        *each("roles", "roles_by_record", "record_ids", [record_list]),
+        *each("covers", "covers_at", "accounts", [account_ids]),
+        *each("covers", "covers_by_record", "record_ids", [record_list]),
+        *each("people_by_id", "people_by_id", "ids", [by_id]),
+        *each("team_members", "team_members_by_id", "ids", [_ids(team_members)]),
+    ]
+    results: list[list[Record]]
+    if not pieces:
+        results = graph.read_tx(lambda tx: [_run(tx, s) for s in statements])
+    else:
+        with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="sync-read") as pool:
+            futures = [pool.submit(graph.read_tx, partial(_run, statement=s)) for s in statements]
+            results = [f.result() for f in futures]
+    rows: dict[str, list[Record]] = {}
+    for statement, found in zip(statements, results, strict=True):
+        rows.setdefault(statement.field, []).extend(found)
+    return SyncFactRows(
+        people_at=rows.get("people_at", []),
+        people_by_id=rows.get("people_by_id", []),
+        roles=rows.get("roles", []),
+        reports=rows.get("reports", []),
+        covers=rows.get("covers", []),
+        team_members=rows.get("team_members", []),
+        person_states=rows.get("person_states", []),
+        interactions=rows.get("interactions", []),
+    )

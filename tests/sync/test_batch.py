@@ -3,7 +3,7 @@ local checks, carry only what was given, and count what is left to the write pat
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +217,28 @@ def test_hubspot_batches() -> None:
     assert "hs-contact-2008" not in people
     assert people["hs-contact-2007"]["account_id"] == "hs-company-1001"
     assert "hs-owner-3003" not in {t["id"] for t in second.batch["team_members"]}
+
+
+def test_interaction_times_are_written_as_given_also_when_equal_instants_repeat() -> None:
+    """Each time is written once per upload and reused: two equal instants at other
+    offsets keep their own text."""
+    utc = datetime(2026, 10, 1, 9, tzinfo=UTC)
+    paris = utc.astimezone(timezone(timedelta(hours=2)))
+    assert paris == utc
+    snap = CrmSnapshot(
+        source="salesforce",
+        mode="delta",
+        effective_at=MONTH1,
+        parts=frozenset({"Task"}),
+        interactions=tuple(
+            InteractionRecord(f"i{n}", "call", at, ("t1",), ("p1",), "Task", f"i{n}")
+            for n, at in enumerate([utc, paris, utc, paris])
+        ),
+    )
+    rows = snapshot_to_batch(snap).batch["interactions"]
+    assert [r["at"] for r in rows] == [
+        "2026-10-01T09:00:00+00:00",
+        "2026-10-01T11:00:00+02:00",
+        "2026-10-01T09:00:00+00:00",
+        "2026-10-01T11:00:00+02:00",
+    ]

@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from service.domain.errors import InvalidInput
 from service.domain.sync.salesforce import read_salesforce_dir, to_18, translate_salesforce
@@ -422,3 +424,21 @@ def test_relationship_headers_extra_columns_and_header_only_parts() -> None:
     # Title, Department, Email: columns absent, so the batch leaves them as stored.
     assert snap.people[0].omitted == {"title", "department", "email"}
     assert snap.roles == () and "OpportunityContactRole" in snap.parts
+
+
+_ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@given(st.text(alphabet=_ID_CHARS, min_size=15, max_size=15))
+def test_the_18_character_suffix_is_salesforces_checksum_of_any_15_character_id(
+    fifteen: str,
+) -> None:
+    """Each suffix letter is ``A…Z0…5`` at the index whose bit *i* is set when the
+    *i*-th character of its group of five is upper case (worked out independently)."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+    suffix = "".join(
+        letters[sum(1 << i for i, c in enumerate(fifteen[g : g + 5]) if "A" <= c <= "Z")]
+        for g in (0, 5, 10)
+    )
+    assert to_18(fifteen) == fifteen + suffix
+    assert to_18(fifteen + suffix) == fifteen + suffix

@@ -10,6 +10,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from service.domain.sync.diff import (
     StoredCover,
@@ -263,3 +265,41 @@ def test_accounts_team_members_and_opportunities_are_always_sent() -> None:
         "opportunities": [{"id": OPP, "account_id": ACME, "name": "Renewal"}],
     }
     assert drop_unchanged(batch, facts()) == (batch, {})
+
+
+_IDS = st.lists(st.text(alphabet="abc-123", min_size=1, max_size=4), min_size=1, max_size=3)
+
+
+@given(_IDS, _IDS, st.sampled_from([list, tuple]))
+def test_an_interaction_signature_lists_each_participant_once_in_order(
+    members: list[str], people: list[str], container: type
+) -> None:
+    """One participant or several, in a list or a tuple: the ids, distinct and sorted,
+    each after a comma (as sync/interactions_state.cypher builds it)."""
+    expected = "|".join(
+        ["call", "7", *("".join("," + x for x in sorted(set(ids))) for ids in (members, people))]
+    )
+    assert interaction_signature("call", 7, container(members), container(people)) == expected
+
+
+@pytest.mark.parametrize(
+    "at",
+    ["2026-10-01T09:00:00+00:00", "2026-10-01T10:00:00+01:00", "2026-10-01T09:00:00"],
+)
+def test_an_interaction_at_the_same_instant_is_left_out_however_its_time_is_written(
+    at: str,
+) -> None:
+    """The time is compared as an instant (no offset = UTC), parsed once per text."""
+    stored = interaction_signature("call", 1_790_845_200_000_000, ["tm-1"], ["p-1"])
+    facts = StoredFacts(interactions={"i-1": stored})
+    row = {
+        "id": "i-1",
+        "kind": "call",
+        "at": at,
+        "team_member_ids": ["tm-1"],
+        "stakeholder_ids": ["p-1"],
+    }
+    for _ in range(2):
+        assert drop_unchanged({"interactions": [row]}, facts)[0] == {}
+    later = dict(row, at="2026-10-01T09:00:00.000001+00:00")
+    assert drop_unchanged({"interactions": [later]}, facts)[0] == {"interactions": [later]}

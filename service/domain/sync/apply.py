@@ -33,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from itertools import groupby
 from typing import Any
 
@@ -214,13 +215,20 @@ def _person_states(rows: list[Any]) -> dict[str, StoredPersonState]:
 # -- the batch -------------------------------------------------------------------------
 
 
-def build_batch(snapshot: CrmSnapshot, plan: SyncPlan, mappings: Mappings) -> dict[str, Any]:
+def build_batch(
+    snapshot: CrmSnapshot,
+    plan: SyncPlan,
+    mappings: Mappings,
+    base: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """The ingest batch of an upload: the snapshot's rows with provenance and stored
-    stances, then the plan's ending rows (a pure function)."""
-    base = snapshot_to_batch(snapshot, mappings).batch
-    batch: dict[str, Any] = {
-        k: ([dict(r) for r in v] if isinstance(v, list) else v) for k, v in base.items()
-    }
+    stances, then the plan's ending rows (a pure function). ``base``:
+    ``snapshot_to_batch(snapshot, mappings).batch`` when already made (its rows are
+    then completed in place: they are nobody else's)."""
+    if base is None:
+        base = snapshot_to_batch(snapshot, mappings).batch
+    # Fresh rows from snapshot_to_batch: completed in place, sections in a new dict.
+    batch: dict[str, Any] = {k: (list(v) if isinstance(v, list) else v) for k, v in base.items()}
     records: dict[str, dict[Any, str]] = {
         "accounts": {a.id: a.source_record_id for a in snapshot.accounts},
         "stakeholders": {p.id: p.source_record_id for p in snapshot.people},
@@ -519,22 +527,34 @@ def sync_upload(
     with heap.collector_paused() if large else nullcontext():
         step("reading")
         query = fact_query(snapshot)
-        facts = facts_from_rows(
-            read_sync_facts(
-                graph,
-                accounts=query.accounts,
-                people=query.people,
-                record_ids=query.record_ids,
-                team_members=query.team_members,
-                person_states=query.person_states,
-                interactions=query.interactions,
-                people_by_id=query.deleted_people,
-            )
+        read = partial(
+            read_sync_facts,
+            graph,
+            accounts=query.accounts,
+            people=query.people,
+            record_ids=query.record_ids,
+            team_members=query.team_members,
+            person_states=query.person_states,
+            interactions=query.interactions,
+            people_by_id=query.deleted_people,
+            role_accounts=query.role_accounts,
+            role_opportunities=query.role_opportunities,
         )
+        if large and workers > 1:
+            # The read's statements run side by side on the server while this thread
+            # turns the snapshot into batch rows (which needs no stored fact).
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-read") as reader:
+                reading = reader.submit(read, parallel=workers)
+                base = snapshot_to_batch(snapshot, mappings).batch
+                rows = reading.result()
+        else:
+            rows = read()
+            base = None
+        facts = facts_from_rows(rows)
         plan = plan_sync(snapshot, facts)
         if plan.mass_changes and not confirm_mass_change:
             raise MassChangeRefused(plan.mass_changes)
-        batch = build_batch(snapshot, plan, mappings)
+        batch = build_batch(snapshot, plan, mappings, base)
         if chunk_rows is None:
             check_size(batch, settings.ingest_max_rows)
         # Rows whose write would change nothing are left out (service/domain/sync/unchanged.py):

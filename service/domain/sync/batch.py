@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from service.domain.sync.mappings import Mappings, load_mappings
@@ -139,6 +140,9 @@ def snapshot_to_batch(snapshot: CrmSnapshot, mappings: Mappings | None = None) -
         )
 
     interactions: list[Row] = []
+    # An upload's tasks share their days: each written once. By instant and offset (two
+    # equal instants at other offsets are written apart).
+    iso: dict[tuple[datetime, timedelta | None], str] = {}
     for i in snapshot.interactions:
         members = [t for t in i.team_member_ids if t not in gone_members]
         people = [p for p in i.person_ids if p not in deleted]
@@ -149,7 +153,8 @@ def snapshot_to_batch(snapshot: CrmSnapshot, mappings: Mappings | None = None) -
             {
                 "id": i.id,
                 "kind": i.kind,
-                "at": i.at.isoformat(),
+                "at": iso.get(when := (i.at, i.at.utcoffset()))
+                or iso.setdefault(when, i.at.isoformat()),
                 "team_member_ids": members,
                 "stakeholder_ids": people,
             }

@@ -209,6 +209,11 @@ class FactQuery:
     #: the people and interactions whose rows may change nothing
     person_states: frozenset[str] = frozenset()
     interactions: frozenset[str] = frozenset()
+    #: the role targets the upload names outside ``accounts`` (the roles on the upload's
+    #: accounts and their stored opportunities are read by account): every role the
+    #: diff looks up by key has one of these targets or is on one of ``accounts``
+    role_accounts: frozenset[str] = frozenset()
+    role_opportunities: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -267,14 +272,20 @@ def fact_query(snapshot: CrmSnapshot) -> FactQuery:
     }
     members = {t.id for t in snapshot.team_members if not t.active}
     members |= {d.id for d in snapshot.deletions if d.object in TEAM_MEMBER_OBJECTS}
+    accounts = upload_accounts(snapshot)
+    role_accounts = {r.target_id for r in snapshot.roles if r.target_kind == "account"}
+    role_opportunities = {r.target_id for r in snapshot.roles if r.target_kind == "opportunity"}
+    role_opportunities.update(o.id for o in snapshot.opportunities)
     return FactQuery(
-        accounts=upload_accounts(snapshot),
+        accounts=accounts,
         people=frozenset(people | deleted_people),
         record_ids=frozenset(records),
         team_members=frozenset(members),
         deleted_people=frozenset(deleted_people),
         person_states=frozenset(p.id for p in snapshot.people),
         interactions=frozenset(i.id for i in snapshot.interactions),
+        role_accounts=frozenset(role_accounts - accounts),
+        role_opportunities=frozenset(role_opportunities),
     )
 
 

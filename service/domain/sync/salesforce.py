@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import re
 import string
 from collections import Counter
@@ -94,6 +95,12 @@ KEY_PREFIXES: Final[Mapping[str, str]] = {
     "07k": "AccountContactRelation",
 }
 _CONTACT, _USER = "003", "005"
+#: A group of five characters' upper-case bits ("1" = A–Z; its first character is the
+#: lowest bit) -> its checksum letter: a group's bits, reversed, are an index into
+#: ``A…Z0…5``.
+_GROUP_LETTER: Final[Mapping[str, str]] = {
+    format(index, "05b")[::-1]: letter for index, letter in enumerate(_CHECKSUM_ALPHABET)
+}
 
 
 def to_18(value: str) -> str:
@@ -112,13 +119,7 @@ def to_18(value: str) -> str:
         raise ValueError(f"{value!r} is not a Salesforce Id (15 or 18 letters and digits)")
     head = value[:15]
     bits = head.translate(_UPPER_BITS)  # "1" where upper case, else "0"
-    letters = _CHECKSUM_ALPHABET
-    # Each group of five, reversed (its first character is the lowest bit), as a number.
-    suffix = (
-        letters[int(bits[4::-1], 2)]
-        + letters[int(bits[9:4:-1], 2)]
-        + letters[int(bits[14:9:-1], 2)]
-    )
+    suffix = _GROUP_LETTER[bits[:5]] + _GROUP_LETTER[bits[5:10]] + _GROUP_LETTER[bits[10:15]]
     if len(value) == 18 and value[15:] != suffix:
         raise ValueError(
             f"{value!r} is not a Salesforce Id: its last 3 characters should be {suffix!r} "
@@ -259,6 +260,9 @@ def _rows(
         return
     width = len(header)
     last = reader.line_num
+    names = tuple(positions)
+    picked = operator.itemgetter(*positions.values())  # one value per column read
+    one = len(names) == 1
     while True:
         try:
             record = next(reader, None)
@@ -275,7 +279,8 @@ def _rows(
                 RowProblem(part, line, "", f"has {len(record)} values; the header has {width}")
             )
             continue
-        values = {column: record[index] for column, index in positions.items()}
+        got = picked(record)
+        values = {names[0]: got} if one else dict(zip(names, got, strict=True))
         yield _Row(part, line, values, problems)
 
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from service.domain.sync.diff import StoredFacts
@@ -59,14 +60,25 @@ _MICROSECOND = timedelta(microseconds=1)
 def _epoch_us(value: object) -> int | None:
     """An ISO-8601 date-time (no offset = UTC) in µs since the epoch, else None."""
     if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    elif isinstance(value, datetime):
-        moment = value
-    else:
+        return _epoch_us_of_text(value)
+    return _epoch_us_of_moment(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _epoch_us_of_text(value: str) -> int | None:
+    """:func:`_epoch_us` of a text, each distinct text parsed once (an upload's tasks
+    share their days)."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
         return None
+    return _epoch_us_of_moment(moment)
+
+
+def _epoch_us_of_moment(value: object) -> int | None:
+    if not isinstance(value, datetime):
+        return None
+    moment = value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return (moment - _EPOCH) // _MICROSECOND
@@ -82,13 +94,21 @@ def interaction_signature(
     >>> interaction_signature("call", 12, ["tm-2", "tm-1"], ["p-1", "p-1"])
     'call|12|,tm-1,tm-2|,p-1'
     """
-    members = "".join("," + x for x in sorted(set(team_member_ids)))
-    people = "".join("," + x for x in sorted(set(stakeholder_ids)))
-    return f"{kind}|{at_us}|{members}|{people}"
+    return f"{kind}|{at_us}|{_id_list(team_member_ids)}|{_id_list(stakeholder_ids)}"
+
+
+def _id_list(ids: Iterable[str]) -> str:
+    """The distinct ids, sorted, each after a ``,`` (one id: no set, no sort)."""
+    if isinstance(ids, list | tuple) and len(ids) == 1:
+        return "," + ids[0]
+    return "".join("," + x for x in sorted(set(ids)))
 
 
 def _plain_ids(values: object) -> bool:
     """A list of texts none of which holds a signature's separators."""
+    if isinstance(values, list) and len(values) == 1:
+        [value] = values
+        return isinstance(value, str) and "," not in value and "|" not in value
     return isinstance(values, list) and all(
         isinstance(v, str) and "," not in v and "|" not in v for v in values
     )
