@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,9 @@ import service.domain.sync.apply as apply_module
 from service.domain.sync.apply import parse_effective_at, sync_upload
 from service.domain.sync.mappings import load_mappings
 from service.domain.sync.salesforce import read_salesforce_dir, translate_salesforce
+from service.domain.sync.unchanged import interaction_signature
 from service.graph.driver import Graph
+from service.graph.sync import read_sync_facts
 from service.settings import Settings
 from tests.conftest import _clean
 from tests.integration.test_ingest_support import current_edges, dump
@@ -161,3 +163,25 @@ def test_account_transactions_written_two_at_a_time_give_the_same_graph(
     concurrent, per_account = both(1, 2)
     assert per_account[0] >= 3  # the team members, then an account per transaction
     assert concurrent == single
+
+
+def test_a_stored_interaction_before_1970_reads_back_with_the_signature_of_its_row(
+    graph: Graph,
+) -> None:
+    """Neo4j's ``epochSeconds`` rounds a pre-1970 instant with a fraction towards zero, so
+    the stored signature was one second off the row's and the interaction was never left
+    out as unchanged; the read encodes ``epochMillis`` (floored) and the rest."""
+    at = datetime(1969, 12, 31, 23, 59, 58, 500_001, tzinfo=UTC)
+    graph.write(
+        "CREATE (t:TeamMember {id: 'tm-1', status: 'active'})-[:ATTENDED]->"
+        "(i:Interaction {id: 'i-1', kind: 'call', at: $at, source: 'salesforce'})"
+        "-[:WITH]->(:Stakeholder {id: 'p-1', status: 'active'})",
+        at=at,
+    )
+    facts = read_sync_facts(
+        graph, accounts=[], people=[], record_ids=[], team_members=[], interactions=["i-1"]
+    )
+    at_us = (at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    (row,) = facts.interactions
+    assert row["ids"] == ["i-1"]
+    assert row["signatures"] == [interaction_signature("call", at_us, ["tm-1"], ["p-1"])]

@@ -13,6 +13,6 @@ WITH i,
      COLLECT { MATCH (i)-[:WITH]->(p:Stakeholder) RETURN DISTINCT p.id AS id ORDER BY id }
        AS people
 RETURN collect(i.id) AS ids,
-       collect(i.kind + '|' + toString(i.at.epochSeconds * 1000000 + i.at.nanosecond / 1000)
+       collect(i.kind + '|' + toString(i.at.epochMillis * 1000 + i.at.microsecond % 1000)
                + '|' + reduce(text = '', x IN members | text + ',' + x)
                + '|' + reduce(text = '', x IN people | text + ',' + x)) AS signatures
