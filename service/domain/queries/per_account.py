@@ -47,16 +47,16 @@ from typing import Any, Final
 
 import structlog
 
-from service.domain.errors import InvalidInput, PowermapError
+from service.domain.errors import PowermapError
 from service.domain.queries.catalog import SavedQuery
 from service.domain.queries.guard import check
-from service.domain.queries.params import validate_params
 from service.domain.queries.runner import (
     PassedPlans,
     QueryResult,
     RunLimits,
     log_run,
     run_saved_many,
+    validate_each,
 )
 from service.graph import adhoc
 from service.graph.driver import Graph
@@ -175,22 +175,10 @@ def run_saved_per_account(
     text = per_account_text(query.cypher)
     if text is None or not account_ids:
         return _one_by_one(graph, query, givens, limits=limits, key_id=key_id, passed=passed)
-    out: list[QueryResult | PowermapError | None] = [None] * len(givens)
+    out, checked = validate_each(query, givens, key_id=key_id)
     valid: dict[str, list[int]] = {}  # account id -> the places it was asked at
     shared: dict[str, Any] | None = None
-    for i, one in enumerate(givens):
-        try:
-            values = validate_params(query.params, one)
-        except InvalidInput as exc:
-            log_run(
-                key_id=key_id,
-                name=query.name,
-                params=one,
-                started=time.perf_counter(),
-                outcome=exc.slug,
-            )
-            out[i] = exc
-            continue
+    for i, values in checked:
         account = values.pop(ACCOUNT_PARAM)
         if shared is None:
             shared = values

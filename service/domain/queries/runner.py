@@ -50,6 +50,7 @@ __all__ = [
     "run_saved",
     "run_saved_many",
     "to_csv",
+    "validate_each",
 ]
 
 ADHOC_NAME = "adhoc"
@@ -179,6 +180,29 @@ def _log_run(
 log_run = _log_run
 
 
+def validate_each(
+    query: SavedQuery, givens: Sequence[Mapping[str, Any]], *, key_id: str
+) -> tuple[list[QueryResult | PowermapError | None], list[tuple[int, dict[str, Any]]]]:
+    """Each of ``givens`` validated as :func:`run_saved` validates it, for the runners of
+    many runs: the answers so far (an invalid run's error at its place, logged as its
+    run; ``None`` elsewhere) and the valid runs' places and values."""
+    out: list[QueryResult | PowermapError | None] = [None] * len(givens)
+    valid: list[tuple[int, dict[str, Any]]] = []
+    for i, given in enumerate(givens):
+        try:
+            valid.append((i, validate_params(query.params, given)))
+        except InvalidInput as exc:
+            _log_run(
+                key_id=key_id,
+                name=query.name,
+                params=given,
+                started=time.perf_counter(),
+                outcome=exc.slug,
+            )
+            out[i] = exc
+    return out, valid
+
+
 def run_cypher(
     graph: Graph,
     *,
@@ -278,20 +302,7 @@ def run_saved_many(
     transaction's timeout is one run's. Should the transaction fail (a run's error, a
     timeout), each run is tried again alone, so every answer is the one its own run
     gives."""
-    out: list[QueryResult | PowermapError | None] = [None] * len(givens)
-    valid: list[tuple[int, dict[str, Any]]] = []
-    for i, given in enumerate(givens):
-        try:
-            valid.append((i, validate_params(query.params, given)))
-        except InvalidInput as exc:
-            _log_run(
-                key_id=key_id,
-                name=query.name,
-                params=given,
-                started=time.perf_counter(),
-                outcome=exc.slug,
-            )
-            out[i] = exc
+    out, valid = validate_each(query, givens, key_id=key_id)
     started = time.perf_counter()
     try:
         for _, values in valid:
