@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
 from neo4j.spatial import CartesianPoint, WGS84Point
 from neo4j.time import Date, DateTime, Duration, Time
 
-from service.graph.values import to_native, to_plain
+from service.graph.values import TIME_KEYS, to_native, to_native_utc_parts, to_plain
 
 
 def test_to_native_turns_temporal_values_into_pythons_anywhere_inside() -> None:
@@ -53,3 +56,76 @@ def test_to_plain_gives_json_data_with_neo4js_own_temporal_text() -> None:
         "blob": "AAE=",
         "pair": [1, "a"],
     }
+
+
+# -- the fast paths of the decoding against its definition -------------------------------
+
+#: Keys of the random maps; "since" and "until" (time keys) only ever hold UTC parts.
+_KEYS = ["name", "count", "items", "at"]
+
+
+def _reference_native(value: Any) -> Any:
+    """to_native as defined: temporal values decoded anywhere, nothing else touched."""
+    if isinstance(value, DateTime | Date | Time):
+        return value.to_native()
+    if isinstance(value, dict):
+        return {k: _reference_native(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_reference_native(v) for v in value]
+    return value
+
+
+def _reference_utc_parts(value: Any) -> Any:
+    """to_native_utc_parts as defined: a list under a time key is a UTC time's parts."""
+    if isinstance(value, dict):
+        return {
+            k: (
+                datetime(v[0], v[1], v[2], v[3], v[4], v[5], v[6], tzinfo=UTC)
+                if k in TIME_KEYS and isinstance(v, list)
+                else _reference_utc_parts(v)
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_reference_utc_parts(v) for v in value]
+    return _reference_native(value)
+
+
+_parts = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1)).map(
+    lambda d: [d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond]
+)
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=5),
+    st.dates().map(lambda d: Date(d.year, d.month, d.day)),
+    st.datetimes(timezones=st.just(UTC)).map(DateTime.from_native),
+    st.times().map(Time.from_native),
+)
+
+
+def _values(parts_under_time_keys: bool) -> st.SearchStrategy[Any]:
+    def extend(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        maps = st.dictionaries(st.sampled_from(_KEYS), children, max_size=4)
+        if parts_under_time_keys:
+            timed = st.fixed_dictionaries({}, optional={"since": _parts, "until": _parts})
+            maps = st.builds(lambda a, b: {**a, **b}, maps, timed)
+        return st.one_of(st.lists(children, max_size=4), maps)
+
+    return st.recursive(_scalars, extend, max_leaves=25)
+
+
+@given(_values(parts_under_time_keys=False))
+def test_to_native_equals_its_definition_on_any_nesting(value: Any) -> None:
+    decoded = to_native(value)
+    assert decoded == _reference_native(value)
+    assert repr(decoded) == repr(_reference_native(value))  # same types, bool stays bool
+
+
+@given(_values(parts_under_time_keys=True))
+def test_to_native_utc_parts_equals_its_definition_on_any_nesting(value: Any) -> None:
+    decoded = to_native_utc_parts(value)
+    assert decoded == _reference_utc_parts(value)
+    assert repr(decoded) == repr(_reference_utc_parts(value))

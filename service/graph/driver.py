@@ -36,19 +36,23 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeVar
 
 from neo4j import (
     AsyncDriver,
     AsyncGraphDatabase,
-    AsyncManagedTransaction,
+    AsyncResult,
     Driver,
     GraphDatabase,
     ManagedTransaction,
+    Query,
+    Result,
+    RoutingControl,
     unit_of_work,
 )
+from neo4j.api import BookmarkManager
 from neo4j.exceptions import DriverError, Neo4jError
 
 from service.domain.errors import DeadlineExceeded
@@ -145,6 +149,30 @@ class _Attempts:
         self.breaker.reset()
 
 
+class _KeptBookmarks(BookmarkManager):
+    """The bookmark manager of one ``execute_query`` call: it sends no bookmark (like a
+    fresh session) and keeps the one the commit returned (the graph version it names)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self) -> None:
+        self.values: Collection[str] = ()
+
+    def update_bookmarks(
+        self, previous_bookmarks: Collection[str], new_bookmarks: Collection[str]
+    ) -> None:
+        self.values = new_bookmarks
+
+    def get_bookmarks(self) -> Collection[str]:
+        return ()
+
+    def get_values(self) -> Collection[str]:
+        return self.values
+
+
+_ROUTING: Final = {"read": RoutingControl.READ, "write": RoutingControl.WRITE}
+
+
 def _note(mode: Literal["read", "write"], bookmarks: Callable[[], Iterable[str]]) -> None:
     """Note a committed transaction in the request's trace (reads with their version)."""
     if request_trace.current() is not None:
@@ -189,6 +217,47 @@ def execute(
         return result
 
 
+def query(
+    driver: Driver,
+    database: str,
+    mode: Literal["read", "write"],
+    cypher: str,
+    params: Mapping[str, Any],
+    transform: Callable[[Result], T],
+) -> T:
+    """Run one statement in one managed transaction under the policies of this module;
+    ``transform`` consumes its result inside the transaction.
+
+    Through the driver's ``execute_query``, which sends BEGIN with the statement (one
+    round trip less than a transaction function, whose BEGIN waits for its answer).
+    """
+    attempts = _Attempts(breaker_of(driver), None, False)
+    while True:
+        tx_timeout = attempts.begin()
+        kept = _KeptBookmarks()
+        try:
+            result = driver.execute_query(
+                Query(cypher, timeout=tx_timeout),
+                dict(params),
+                routing_=_ROUTING[mode],
+                database_=database,
+                bookmark_manager_=kept,
+                result_transformer_=transform,
+            )
+        except (Neo4jError, DriverError) as exc:
+            delay = attempts.failed(exc, tx_timeout)
+            if delay:
+                time.sleep(delay)
+            continue
+        attempts.succeeded()
+        _note(mode, kept.get_values)
+        return result
+
+
+def _data(result: Result) -> list[Record]:
+    return result.data()
+
+
 def run_rows(tx: ManagedTransaction, cypher: str, params: Mapping[str, Any]) -> list[Record]:
     """Run one statement in ``tx`` and consume it fully into plain dicts.
 
@@ -201,12 +270,12 @@ def run_rows(tx: ManagedTransaction, cypher: str, params: Mapping[str, Any]) -> 
 
 def read(driver: Driver, database: str, cypher: str, **params: Any) -> list[Record]:
     """Run one read query in a managed read transaction and return its rows."""
-    return execute(driver, database, "read", lambda tx: run_rows(tx, cypher, params))
+    return query(driver, database, "read", cypher, params, _data)
 
 
 def write(driver: Driver, database: str, cypher: str, **params: Any) -> list[Record]:
     """Run one write query in a managed write transaction and return its rows."""
-    return execute(driver, database, "write", lambda tx: run_rows(tx, cypher, params))
+    return query(driver, database, "write", cypher, params, _data)
 
 
 def read_tx(driver: Driver, database: str, work: Callable[[ManagedTransaction], T]) -> T:
@@ -297,7 +366,7 @@ class AsyncGraph:
     ``async def`` routes read through it with no hop to the thread pool (the stakeholder
     and account lookups, the graph-version check before a cached analytics answer:
     docs/operations.md, "Two drivers"); everything else uses :class:`Graph`.
-    Its transactions are managed and run under the same policies as :func:`execute`
+    Its transactions are managed and run under the same policies as :func:`query`
     (:class:`_Attempts`: deadline, retries, translation) and the same circuit breaker
     as the process's sync driver, so an outage seen by either fails both fast.
 
@@ -317,37 +386,47 @@ class AsyncGraph:
     async def close(self) -> None:
         await self.driver.close()
 
-    async def execute_read(
-        self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]
+    async def query(
+        self,
+        cypher: str,
+        params: Mapping[str, Any],
+        transform: Callable[[AsyncResult], Awaitable[T]],
     ) -> tuple[T, str]:
-        """Run ``work`` in one managed read transaction; its result and the graph
-        version the transaction's bookmark names (graph_version.py)."""
+        """Run one read statement in one managed transaction; what ``transform`` made of
+        its result inside the transaction, and the graph version the transaction's
+        bookmark names (graph_version.py).
+
+        Through the driver's ``execute_query``, which sends BEGIN with the statement (one
+        round trip less than a transaction function).
+        """
         attempts = _Attempts(self.breaker, None, False)
         while True:
             tx_timeout = attempts.begin()
-            unit = work if tx_timeout is None else unit_of_work(timeout=tx_timeout)(work)
+            kept = _KeptBookmarks()
             try:
-                async with self.driver.session(
-                    database=self.database, max_transaction_retry_time=0.0
-                ) as session:
-                    result = await session.execute_read(unit)
-                    bookmarks = (await session.last_bookmarks()).raw_values
+                result = await self.driver.execute_query(
+                    Query(cypher, timeout=tx_timeout),
+                    dict(params),
+                    routing_=RoutingControl.READ,
+                    database_=self.database,
+                    bookmark_manager_=kept,
+                    result_transformer_=transform,
+                )
             except (Neo4jError, DriverError) as exc:
                 delay = attempts.failed(exc, tx_timeout)
                 if delay:
                     await asyncio.sleep(delay)
                 continue
             attempts.succeeded()
-            version = request_trace.version_of(bookmarks)
+            version = request_trace.version_of(kept.values)
             request_trace.note_transaction(read=True, version=version)
             return result, version
 
     async def read(self, cypher: str, **params: Any) -> list[Record]:
         """:func:`read` through the async driver: one statement, its rows."""
-
-        async def work(tx: AsyncManagedTransaction) -> list[Record]:
-            result = await tx.run(cypher, params)
-            return await result.data()
-
-        rows, _ = await self.execute_read(work)
+        rows, _ = await self.query(cypher, params, _data_async)
         return rows
+
+
+async def _data_async(result: AsyncResult) -> list[Record]:
+    return await result.data()

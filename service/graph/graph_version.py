@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from neo4j import AsyncManagedTransaction, ManagedTransaction
+from neo4j import AsyncResult, ManagedTransaction
 from neo4j.exceptions import DriverError, Neo4jError
 
 from service.graph import request_trace
@@ -71,12 +71,12 @@ def current_graph_version(graph: Graph) -> str:
     return version
 
 
-async def _probe_async(tx: AsyncManagedTransaction) -> None:
-    await (await tx.run(_PROBE)).consume()
+async def _consume_async(result: AsyncResult) -> None:
+    await result.consume()
 
 
 async def current_graph_version_async(graph: AsyncGraph) -> str:
     """:func:`current_graph_version` through the async driver, on the event loop (the
     check before a cached analytics answer); noted in the request's trace the same way."""
-    _, version = await graph.execute_read(_probe_async)
+    _, version = await graph.query(_PROBE, {}, _consume_async)
     return version

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from neo4j import AsyncManagedTransaction
+from neo4j import AsyncResult
 
 from service.graph.cypher_files import cypher
 from service.graph.driver import AsyncGraph, Graph, Record
@@ -98,14 +98,13 @@ async def stakeholder_async(
     graph: AsyncGraph, stakeholder_id: str, *, scoped: bool = True
 ) -> Record | None:
     """:func:`stakeholder` through the async driver (``async def`` routes)."""
-    query = cypher("reads/stakeholder")
     params = {"stakeholder_id": stakeholder_id, "scoped": scoped}
-
-    async def work(tx: AsyncManagedTransaction) -> list[Record]:
-        return [dict(record) async for record in await tx.run(query, params)]
-
-    rows, _ = await graph.execute_read(work)
+    rows, _ = await graph.query(cypher("reads/stakeholder"), params, _records_async)
     return to_native_utc_parts(rows[0]) if rows else None
+
+
+async def _records_async(result: AsyncResult) -> list[Record]:
+    return [dict(record) async for record in result]
 
 
 def team_member(graph: Graph, team_member_id: str) -> Record | None:

@@ -28,12 +28,24 @@ from neo4j.time import Date, DateTime, Duration, Time
 __all__ = ["TIME_KEYS", "to_native", "to_native_utc_parts", "to_plain"]
 
 
+#: The types a result's scalars come as that need no decoding (checked by exact type:
+#: a lookup in this set is cheaper than the ``isinstance`` chain or a call per value).
+_PLAIN_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+
+
 def to_native(value: Any) -> Any:
     """Neo4j temporal values (anywhere inside maps and lists) as Python's own.
 
     >>> to_native({"at": [Date(2026, 1, 31)]})
     {'at': [datetime.date(2026, 1, 31)]}
     """
+    kind = type(value)
+    if kind in _PLAIN_SCALARS:
+        return value
+    if kind is dict:
+        return {k: v if type(v) in _PLAIN_SCALARS else to_native(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _PLAIN_SCALARS else to_native(v) for v in value]
     if isinstance(value, DateTime | Date | Time):
         return value.to_native()
     if isinstance(value, dict):
@@ -62,6 +74,19 @@ def to_native_utc_parts(value: Any, keys: frozenset[str] = TIME_KEYS) -> Any:
     {'since': datetime.datetime(2026, 1, 31, 9, 0, 0, 5, tzinfo=datetime.timezone.utc), \
 'tags': ['a']}
     """
+    kind = type(value)
+    if kind is dict:
+        out = {}
+        for k, v in value.items():
+            if type(v) in _PLAIN_SCALARS:
+                out[k] = v
+            elif k in keys and type(v) is list:
+                out[k] = _utc(v)
+            else:
+                out[k] = to_native_utc_parts(v, keys)
+        return out
+    if kind is list:
+        return [v if type(v) in _PLAIN_SCALARS else to_native_utc_parts(v, keys) for v in value]
     if isinstance(value, dict):
         return {
             k: (_utc(v) if k in keys and isinstance(v, list) else to_native_utc_parts(v, keys))
