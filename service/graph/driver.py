@@ -166,9 +166,6 @@ class _KeptBookmarks(BookmarkManager):
     def get_bookmarks(self) -> Collection[str]:
         return ()
 
-    def get_values(self) -> Collection[str]:
-        return self.values
-
 
 _ROUTING: Final = {"read": RoutingControl.READ, "write": RoutingControl.WRITE}
 
@@ -224,9 +221,10 @@ def query(
     cypher: str,
     params: Mapping[str, Any],
     transform: Callable[[Result], T],
-) -> T:
+) -> tuple[T, str]:
     """Run one statement in one managed transaction under the policies of this module;
-    ``transform`` consumes its result inside the transaction.
+    what ``transform`` made of its result inside the transaction, and the graph version
+    the transaction's bookmark names (graph_version.py).
 
     Through the driver's ``execute_query``, which sends BEGIN with the statement (one
     round trip less than a transaction function, whose BEGIN waits for its answer).
@@ -250,8 +248,10 @@ def query(
                 time.sleep(delay)
             continue
         attempts.succeeded()
-        _note(mode, kept.get_values)
-        return result
+        version = request_trace.version_of(kept.values)
+        if request_trace.current() is not None:
+            request_trace.note_transaction(read=mode == "read", version=version)
+        return result, version
 
 
 def _data(result: Result) -> list[Record]:
@@ -270,12 +270,12 @@ def run_rows(tx: ManagedTransaction, cypher: str, params: Mapping[str, Any]) -> 
 
 def read(driver: Driver, database: str, cypher: str, **params: Any) -> list[Record]:
     """Run one read query in a managed read transaction and return its rows."""
-    return query(driver, database, "read", cypher, params, _data)
+    return query(driver, database, "read", cypher, params, _data)[0]
 
 
 def write(driver: Driver, database: str, cypher: str, **params: Any) -> list[Record]:
     """Run one write query in a managed write transaction and return its rows."""
-    return query(driver, database, "write", cypher, params, _data)
+    return query(driver, database, "write", cypher, params, _data)[0]
 
 
 def read_tx(driver: Driver, database: str, work: Callable[[ManagedTransaction], T]) -> T:

@@ -25,13 +25,9 @@ from __future__ import annotations
 
 from typing import Final
 
-from neo4j import AsyncResult, ManagedTransaction
-from neo4j.exceptions import DriverError, Neo4jError
+from neo4j import AsyncResult, Result
 
-from service.graph import request_trace
-from service.graph.breaker import breaker_of
-from service.graph.driver import AsyncGraph, Graph
-from service.graph.errors import is_connectivity, translate
+from service.graph.driver import AsyncGraph, Graph, query
 
 __all__ = ["UNKNOWN_VERSION", "current_graph_version", "current_graph_version_async"]
 
@@ -42,32 +38,18 @@ UNKNOWN_VERSION: Final = ""
 _PROBE: Final = "RETURN 1"
 
 
-def _probe(tx: ManagedTransaction) -> None:
-    tx.run(_PROBE).consume()
+def _consume(result: Result) -> None:
+    result.consume()
 
 
 def current_graph_version(graph: Graph) -> str:
     """The version of the graph now: its bookmark values, sorted and joined.
 
-    One managed read of ``RETURN 1`` (≈ 1–5 ms, a round trip); equal strings mean no
-    write committed in between. :data:`UNKNOWN_VERSION` when the server sent no bookmark.
+    One managed read of ``RETURN 1`` (≈ 1–5 ms: BEGIN with the statement, then COMMIT);
+    equal strings mean no write committed in between. :data:`UNKNOWN_VERSION` when the
+    server sent no bookmark. Noted in the request's trace like every read.
     """
-    # Not through service.graph.driver.execute: the session's bookmarks are the answer.
-    breaker = breaker_of(graph.driver)
-    breaker.check()
-    try:
-        with graph.driver.session(
-            database=graph.database, max_transaction_retry_time=0.0
-        ) as session:
-            session.execute_read(_probe)
-            bookmarks = session.last_bookmarks()
-    except (Neo4jError, DriverError) as exc:
-        if is_connectivity(exc):
-            breaker.trip()
-        raise translate(exc) from exc
-    breaker.reset()
-    version = request_trace.version_of(bookmarks.raw_values)
-    request_trace.note_transaction(read=True, version=version)
+    _, version = query(graph.driver, graph.database, "read", _PROBE, {}, _consume)
     return version
 
 

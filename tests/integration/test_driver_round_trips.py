@@ -20,7 +20,7 @@ import pytest
 
 from service.graph import reads
 from service.graph.driver import AsyncGraph, Graph
-from service.graph.graph_version import current_graph_version_async
+from service.graph.graph_version import current_graph_version, current_graph_version_async
 from service.settings import Settings
 
 
@@ -114,7 +114,10 @@ def test_a_read_and_a_write_take_two_round_trips_each(
         through_relay.write("CREATE (:RoundTripProbe {id: 'p'})")
         assert bolt.count() - before == 2
         before = bolt.count()
+        assert current_graph_version(through_relay)
+        assert bolt.count() - before == 2
         # A transaction function (several statements) still takes three or more.
+        before = bolt.count()
         through_relay.read_tx(lambda tx: tx.run("RETURN 1").consume())
         assert bolt.count() - before == 3
     assert graph.read("MATCH (p:RoundTripProbe) RETURN p.id AS id") == [{"id": "p"}]
