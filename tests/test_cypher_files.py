@@ -1,0 +1,21 @@
+"""The service's Cypher as loaded (service/graph/cypher_files.py); no server needed."""
+
+from __future__ import annotations
+
+from service.graph.cypher_files import CYPHER_DIR, cypher, without_comment_lines
+
+
+def test_whole_line_comments_are_left_out_and_nothing_else() -> None:
+    text = "// heading\nMATCH (s {id: $id})  // kept: not a whole line\n  // indented\nRETURN s"
+    assert without_comment_lines(text) == "MATCH (s {id: $id})  // kept: not a whole line\nRETURN s"
+
+
+def test_every_file_loads_as_its_statement_lines() -> None:
+    paths = sorted(CYPHER_DIR.glob("*/*.cypher"))
+    assert len(paths) > 50
+    for path in paths:
+        name = f"{path.parent.name}/{path.stem}"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        statement = [line for line in lines if not line.lstrip().startswith("//")]
+        assert cypher(name).splitlines() == statement, name
+        assert any(line.strip() for line in statement), name  # a statement, not only prose
