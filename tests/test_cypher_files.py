@@ -6,8 +6,10 @@ from service.graph.cypher_files import CYPHER_DIR, cypher, without_comment_lines
 
 
 def test_whole_line_comments_are_left_out_and_nothing_else() -> None:
-    text = "// heading\nMATCH (s {id: $id})  // kept: not a whole line\n  // indented\nRETURN s"
-    assert without_comment_lines(text) == "MATCH (s {id: $id})  // kept: not a whole line\nRETURN s"
+    text = "// heading\nMATCH (s {id: $id})  // kept: not a whole line\n  // indented\nRETURN s\n"
+    assert without_comment_lines(text) == (
+        "MATCH (s {id: $id})  // kept: not a whole line\nRETURN s\n"  # its last newline too
+    )
 
 
 def test_every_file_loads_as_its_statement_lines() -> None:
@@ -15,7 +17,8 @@ def test_every_file_loads_as_its_statement_lines() -> None:
     assert len(paths) > 50
     for path in paths:
         name = f"{path.parent.name}/{path.stem}"
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         statement = [line for line in lines if not line.lstrip().startswith("//")]
-        assert cypher(name).splitlines() == statement, name
+        # Texts are joined (an anchor and a body): each ends as its file does.
+        assert cypher(name) == "".join(statement), name
         assert any(line.strip() for line in statement), name  # a statement, not only prose

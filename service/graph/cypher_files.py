@@ -25,4 +25,5 @@ def without_comment_lines(text: str) -> str:
     """``text`` without its whole-line ``//`` comments: what the files explain for their
     readers need not travel to the server with every run (the stakeholder read is 11 KB
     with them, 10 KB without; Neo4j spent ≈ 8 % less CPU a run without them)."""
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
+    lines = text.splitlines(keepends=True)  # a file's last newline kept: texts are joined
+    return "".join(line for line in lines if not line.lstrip().startswith("//"))
