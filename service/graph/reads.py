@@ -49,13 +49,13 @@ def accounts_page(graph: Graph, *, after: str, limit: int, tier: str | None) -> 
 def account(graph: Graph, account_id: str) -> Record | None:
     """One account with its counts and covering team, or None when unknown."""
     rows = graph.read(cypher("reads/account"), account_id=account_id)
-    return to_native(rows[0]) if rows else None
+    return to_native_utc_parts(rows[0]) if rows else None
 
 
 async def account_async(graph: AsyncGraph, account_id: str) -> Record | None:
     """:func:`account` through the async driver (``async def`` routes)."""
     rows = await graph.read(cypher("reads/account"), account_id=account_id)
-    return to_native(rows[0]) if rows else None
+    return to_native_utc_parts(rows[0]) if rows else None
 
 
 def account_stakeholders_page(

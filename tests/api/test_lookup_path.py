@@ -59,17 +59,17 @@ SET_UTC = "MATCH (s:Stakeholder {id: 's1'}) SET s.updated_at = datetime('2025-03
 RESTORE = "MATCH (s:Stakeholder {id: 's1'})-[w:WORKS_AT]->() SET s.left_at = null, w.until = null"
 
 
-def _driver_decoding(graph: Graph, stakeholder_id: str) -> dict[str, Any]:
+def _driver_decoding(graph: Graph, read: str, **params: Any) -> dict[str, Any]:
     """The same read decoded by the driver alone: the query with every time sent as
     itself (each ``CASE … ELSE x END`` put back to ``x``) through ``to_native``."""
     plain = re.sub(
         r"CASE WHEN ([a-z]\.\w+) IS :: ZONED DATETIME NOT NULL.*?ELSE \1 END",
         r"\1",
-        cypher("reads/stakeholder"),
+        cypher(read),
         flags=re.DOTALL,
     )
     assert "ZONED" not in plain
-    rows = graph.read(plain, stakeholder_id=stakeholder_id, scoped=True)
+    rows = graph.read(plain, **params)
     decoded: dict[str, Any] = to_native(rows[0])
     return decoded
 
@@ -99,7 +99,9 @@ def test_every_kind_of_time_reads_as_the_driver_decodes_it(graph: Graph) -> None
             graph.write(SET_TIMES, report=f"p{i}", function=function, text=text)
             ours = reads.stakeholder(graph, "s1")
             assert ours is not None
-            assert _text(ours) == _text(_driver_decoding(graph, "s1")), kind
+            assert _text(ours) == _text(
+                _driver_decoding(graph, "reads/stakeholder", stakeholder_id="s1", scoped=True)
+            ), kind
             report = next(r for r in ours["direct_reports"] if r["id"] == f"p{i}")
             expected = to_native(graph.read(THE_TIME, function=function, text=text)[0]["t"])
             assert _text(report["since"]) == _text(expected), kind
@@ -112,6 +114,25 @@ def test_every_kind_of_time_reads_as_the_driver_decodes_it(graph: Graph) -> None
         assert row["person"]["updated_at"] == [2025, 3, 4, 5, 6, 7, 0]
     finally:
         graph.write(RESTORE)
+
+
+def test_an_accounts_time_reads_as_the_driver_decodes_it(graph: Graph) -> None:
+    GraphBuilder(graph).account("a1")
+    for kind, (function, text) in TIMES.items():
+        graph.write(
+            f"MATCH (a:Account {{id: 'a1'}}) SET a.updated_at = {_TIME}",
+            function=function,
+            text=text,
+        )
+        ours = reads.account(graph, "a1")
+        assert ours is not None
+        assert _text(ours) == _text(_driver_decoding(graph, "reads/account", account_id="a1")), kind
+        expected = to_native(graph.read(THE_TIME, function=function, text=text)[0]["t"])
+        assert _text(ours["updated_at"]) == _text(expected), kind
+    # A UTC time takes the short way: its parts, not the driver's DateTime.
+    graph.write("MATCH (a:Account {id: 'a1'}) SET a.updated_at = datetime('2025-03-04T05:06:07Z')")
+    row = graph.read(cypher("reads/account"), account_id="a1")[0]
+    assert row["updated_at"] == [2025, 3, 4, 5, 6, 7, 0]
 
 
 class Answer(BaseModel):
