@@ -16,6 +16,7 @@ from service.domain.ingest import import_batches, ingest_batch
 from service.domain.ingest.plan import ACCOUNT, SPANNING, chunk_units, plan_units
 from service.domain.ingest.validation import ValidBatch
 from service.graph.driver import Graph
+from service.graph.ingest import Statement
 from service.settings import Settings
 from tests.integration.test_ingest_support import dump, edge_counts, node_count, people
 
@@ -130,6 +131,28 @@ def test_an_account_is_never_split_and_spanning_rows_come_last() -> None:
         {"id": "s0", "manager_id": "b3", "source_record_id": None}
     ]
     assert {u.account for u in units if u.phase == ACCOUNT} == {"big", "small"}
+
+
+def test_a_move_check_does_not_count_in_a_chunks_weight() -> None:
+    # Two accounts of 4 people without lines: each person sends a node, a WORKS_AT and
+    # a MOVED row, but the MOVED row is its WORKS_AT row once more and writes nothing for
+    # a person who did not move: an account weighs 2 x 4 = 8, so both fit in 16 rows.
+    # (Counted, each weighed 12 and the import ran in twice the transactions.)
+    rows = [*people("a", 4, prefix="a"), *people("b", 4, prefix="b")]
+    for row in rows:
+        row.pop("reports_to", None)
+    batch = ValidBatch(rows={"stakeholders": rows}, received={"stakeholders": 8}, effective_at=None)
+
+    chunks = list(chunk_units(plan_units(batch), chunk_rows=16))
+
+    assert [c.rows for c in chunks] == [8]
+    assert {s: len(v) for s, v in chunks[0].write_set.items()} == {
+        Statement.STAKEHOLDERS: 8,
+        Statement.WORKS_AT: 8,
+        Statement.MOVED: 8,
+    }
+    # One row more than two accounts' worth: each account goes alone.
+    assert [c.rows for c in chunk_units(plan_units(batch), chunk_rows=15)] == [4, 4]
 
 
 def test_cli_import_reports_the_summary(graph: Graph, settings: Settings, tmp_path: Path) -> None:
