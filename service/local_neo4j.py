@@ -89,6 +89,10 @@ db.memory.transaction.max={tx_max}
 db.memory.transaction.total.max={tx_total}
 dbms.usage_report.enabled=false
 db.transaction.timeout=0s
+# A development and test server needs no point-in-time recovery from old logs: keep
+# 512 MB of them (two 256 MB files), pruned at each checkpoint, not Neo4j's default of
+# two days (the benchmarks' imports wrote 15 GB of logs into one instance that way).
+db.tx_log.rotation.retention_policy=512M size
 server.directories.data={data_dir}
 server.directories.logs={logs_dir}
 server.directories.run={run_dir}

@@ -146,12 +146,15 @@ def test_the_local_neo4j_runs_with_the_configured_heap(neo4j: Graph, settings: S
         row["name"]: row["value"]
         for row in neo4j.read(
             "CALL dbms.listConfig() YIELD name, value "
-            "WHERE name STARTS WITH 'db.memory.transaction' RETURN name, value",
+            "WHERE name STARTS WITH 'db.memory.transaction' "
+            "OR name = 'db.tx_log.rotation.retention_policy' RETURN name, value",
         )
     }
     per_tx, total = local_neo4j.transaction_memory(heap)
     assert _bytes(config["db.memory.transaction.max"]) == per_tx
     assert _bytes(config["db.memory.transaction.total.max"]) == total
+    # Old transaction logs are pruned past 512 MB, not kept for Neo4j's default two days.
+    assert config["db.tx_log.rotation.retention_policy"] == "512M size"
 
 
 def _bytes(neo4j_size: str) -> int:
