@@ -72,11 +72,13 @@ CLOSED_STAGES: Final = frozenset({"closed_won", "closed_lost"})
 _ROLES: Final = frozenset(get_args(RoleName))
 _AUTHORITIES: Final = frozenset(get_args(Authority))
 _BODY: Final = "analytics/account_subgraph"
+#: The alert conditions' body: the same rows without what no condition reads.
+_SLIM_BODY: Final = "analytics/account_subgraph_conditions"
 
 
-def _pull(anchor: str) -> str:
+def _pull(anchor: str, *, slim: bool = False) -> str:
     # Both parts are files of this package (never input): the anchor binds `a`.
-    return cypher(f"analytics/{anchor}") + cypher(_BODY)
+    return cypher(f"analytics/{anchor}") + cypher(_SLIM_BODY if slim else _BODY)
 
 
 def _read_plain(graph: Graph, query: str, **params: Any) -> list[Record]:
@@ -230,14 +232,20 @@ def budget_account_subgraph(
 
 
 def accounts_subgraphs(
-    graph: Graph, account_ids: Sequence[str], *, valid_at: datetime
+    graph: Graph, account_ids: Sequence[str], *, valid_at: datetime, slim: bool = False
 ) -> list[PulledAccount]:
-    """Several accounts' subgraphs in one round trip (one record each, unknown ids skipped)."""
+    """Several accounts' subgraphs in one round trip (one record each, unknown ids skipped).
+
+    ``slim``: without what no alert condition reads (``account_subgraph_conditions``):
+    the provenance of KNOWS, REPORTS_TO and HAS_ROLE and a stakeholder's department and
+    seniority are None. Never for an account that anything else reads (the power map
+    shows them): the alerts evaluator's own pull, kept by no cache.
+    """
     if not account_ids:
         return []
     rows = _read_plain(
         graph,
-        _pull("accounts_by_ids"),
+        _pull("accounts_by_ids", slim=slim),
         account_ids=list(account_ids),
         valid_at=valid_at,
     )

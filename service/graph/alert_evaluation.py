@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from neo4j import ManagedTransaction
 
@@ -58,12 +58,15 @@ class WatchRow:
 
 @dataclass(frozen=True)
 class StoredState:
-    """An ``AlertState`` as stored: ``state`` JSON text, and when the evaluation that
-    wrote it read the account (``view_at_us``: µs since the epoch)."""
+    """An ``AlertState`` as stored: ``state`` JSON text, when the evaluation that
+    wrote it read the account (``view_at_us``: µs since the epoch), and its revision
+    (``rev``: new and random at every write; None on a state written before revisions
+    were kept)."""
 
     key: str
     state: str | None
     view_at_us: int | None
+    rev: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,8 +169,35 @@ def _states(tx: ManagedTransaction, keys: Sequence[str]) -> dict[str, StoredStat
     out: dict[str, StoredState] = {}
     for r in run_rows(tx, cypher("alerts/states"), {"keys": list(keys)}):
         view_at = None if r["view_at_us"] is None else int(r["view_at_us"])
-        for key in r["keys"]:
-            out[key] = StoredState(key, r["state"], view_at)
+        for key, rev in r["keys"]:
+            out[key] = StoredState(key, r["state"], view_at, rev)
+    return out
+
+
+def _states_since(
+    tx: ManagedTransaction, keys: Sequence[str], known: Mapping[str, StoredState]
+) -> dict[str, StoredState]:
+    """The stored states among ``keys``, as :func:`_states` reads them, reading the text
+    only of those not in ``known`` as they are now: a state ``known`` with the same
+    revision (and view time) is the one read then, since every write of a state gives
+    it a new random revision. A state without a revision is read whole."""
+    if not known:
+        return _states(tx, keys)
+    out: dict[str, StoredState] = {}
+    again: list[str] = []
+    for r in run_rows(tx, cypher("alerts/state_revisions"), {"keys": list(keys)}):
+        key, rev = r["key"], r["rev"]
+        view_at = None if r["view_at_us"] is None else int(r["view_at_us"])
+        before = known.get(key)
+        # The same write: the same revision, and the same view time too, should a
+        # writer without revisions (an older service) have changed the text since.
+        same = before is not None and (before.rev, before.view_at_us) == (rev, view_at)
+        if rev is not None and same:
+            out[key] = cast(StoredState, before)
+        else:
+            again.append(key)
+    if again:
+        out.update(_states(tx, again))
     return out
 
 
@@ -179,12 +209,14 @@ def commit_evaluation(
     change_set_ids: Sequence[str],
     now: datetime,
     decide: Callable[[Mapping[str, StoredState], Mapping[str, LockedWatch]], Decision],
+    known: Mapping[str, StoredState] | None = None,
 ) -> Decision:
     """One write transaction: lock the watches, call ``decide`` with their states among
-    ``state_keys`` and the watches as stored now, store its events (``seq`` from the
-    global sequence, ``watch_seq`` from each watch's ``next_seq``, ``at`` ``now``) and
-    states (``updated_at`` ``now``), and mark ``change_set_ids`` evaluated. Returns the
-    decision with the events' numbers filled in.
+    ``state_keys`` and the watches as stored now (a state's text is read again only when
+    it was written since ``known``, the states read before the transaction, was read),
+    store its events (``seq`` from the global sequence, ``watch_seq`` from each watch's
+    ``next_seq``, ``at`` ``now``) and states (``updated_at`` ``now``), and mark
+    ``change_set_ids`` evaluated. Returns the decision with the events' numbers filled in.
 
     ``decide`` may run more than once (a transient error retries the transaction): it
     must only compute.
@@ -195,7 +227,7 @@ def commit_evaluation(
         if ids:
             run_rows(tx, cypher("alerts/lock_watches"), {"ids": ids})
         # Read after the locks (a following statement): the states as last committed.
-        stored = _states(tx, state_keys) if ids else {}
+        stored = _states_since(tx, state_keys, known or {}) if ids else {}
         watches = {
             r["id"]: LockedWatch(r["id"], int(r["next_seq"]), bool(r["webhook"]))
             for r in run_rows(tx, cypher("alerts/locked_watches"), {"ids": ids})

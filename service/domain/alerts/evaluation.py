@@ -383,7 +383,10 @@ def _build_views(
             runs[(account, query_key(spec))] = (future, index)
     read_at = datetime.now(UTC)
     started = time.perf_counter()
-    pulled = {p.graph.account_id: p for p in reads.accounts(account_ids, now.date(), keep=False)}
+    pulled = {
+        p.graph.account_id: p
+        for p in reads.accounts(account_ids, now.date(), keep=False, slim=True)
+    }
     timings["views.pull"] = _ms(started)
     started = time.perf_counter()
     stored: dict[str, StoredState] = states.result()
@@ -537,6 +540,7 @@ def _evaluate_units(
 ) -> Decision:
     started = time.perf_counter()
     views: dict[str, AccountView] = {}
+    stored: dict[str, StoredState] = {}
     outcomes = Outcomes()
     if units:
         pool = ThreadPoolExecutor(max_workers=READ_WORKERS, thread_name_prefix="alert-reads")
@@ -568,6 +572,7 @@ def _evaluate_units(
         change_set_ids=change_set_ids,
         now=now,
         decide=_decide(units, views, outcomes, events=events),
+        known=stored,
     )
     timings["commit"] = round((time.perf_counter() - started) * 1000.0, 1)
     return decision

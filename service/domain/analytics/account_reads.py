@@ -118,7 +118,7 @@ class AccountReads:
         return self.account(account_id, as_of)
 
     def accounts(
-        self, account_ids: Sequence[str], as_of: date, *, keep: bool = True
+        self, account_ids: Sequence[str], as_of: date, *, keep: bool = True, slim: bool = False
     ) -> list[PulledAccount]:
         """Several accounts as of ``as_of`` (unknown ids skipped), the missing ones pulled
         together in one round trip.
@@ -128,7 +128,13 @@ class AccountReads:
         alerts evaluator reads every account a write touched, then commits a write of
         its own, which moves the graph version on): kept, they would evict the accounts
         requests use and, recently used, take their place in the refresher's next round.
+
+        ``slim`` (only with ``keep=False``): the missing ones are pulled without what no
+        alert condition reads (:func:`~service.graph.account_subgraph.accounts_subgraphs`);
+        the accounts held are used as they are.
         """
+        if slim and keep:
+            raise ValueError("a slim pull is never kept: pass keep=False")
         at = valid_at(as_of)
         wanted = list(dict.fromkeys(account_ids))
         found: dict[str, PulledAccount | None] = {}
@@ -139,7 +145,7 @@ class AccountReads:
                     found[account_id] = pulled
         missing = [a for a in wanted if a not in found]
         if missing:
-            fresh = pulls.accounts_subgraphs(self.graph, missing, valid_at=at)
+            fresh = pulls.accounts_subgraphs(self.graph, missing, valid_at=at, slim=slim)
             self._cache.count("misses", len(missing))
             by_id: dict[str, PulledAccount | None] = {p.graph.account_id: p for p in fresh}
             for account_id in missing:
