@@ -102,7 +102,8 @@ class Breakdown:
         self.calls: dict[str, int] = defaultdict(int)
         self.lock = threading.Lock()
         self.names = {cypher(f"ingest/{s.value}"): s.value for s in ingest_store.Statement}
-        for extra in ("derived_knows", "reporting_cycles"):
+        names = [spec[1] for spec in ingest_store.FOR_CREATED.values() if spec[1]]
+        for extra in ("derived_knows", "reporting_cycles", *names):
             self.names[cypher(f"ingest/{extra}")] = extra
 
     def _add(self, name: str, seconds: float) -> None:

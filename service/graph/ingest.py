@@ -23,6 +23,14 @@ same person serialise and the second sees the first's edges: no duplicate curren
 no lost update. Rows are sorted by their owning node's id, which keeps lock order
 consistent between writers and deadlocks rare.
 
+Rows of nodes this transaction created: a node one of the transaction's own MERGEs
+created has no edge but those the transaction gives it, and no other transaction sees it
+before the commit. When every row of an employment, solid-line, WITH or ATTENDED
+statement names such a node (a first snapshot, a first import), the rows go to a
+statement that does not read the node's edges (``FOR_CREATED``); the move check skips
+such people, and the cycle check walks from the others first. The upserts return the
+created ids, so the statements up to them are read before those that depend on them.
+
 Plans: every statement of the write path begins with ``CYPHER replan=skip``, so it keeps
 the plan it was first given. Neo4j otherwise replans a cached query whenever the graph's
 statistics have drifted (checked every 10 s), and during a large import into a young
@@ -37,6 +45,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -370,10 +379,10 @@ def statement_rows(result: Result) -> list[Record]:
 
 
 @cache
-def _uses(statement: Statement) -> tuple[bool, bool, bool]:
+def _uses(name: str) -> tuple[bool, bool, bool]:
     """Whether the statement reads ``$effective_at``, ``$now`` and ``$source``: only those
     are sent, as the driver packs each Python datetime in pure Python (≈ 0.1 ms)."""
-    text = cypher(f"ingest/{statement.value}")
+    text = cypher(f"ingest/{name}")
     return "$effective_at" in text, "$now" in text, "$source" in text
 
 
@@ -383,10 +392,17 @@ def _tracked(label: str) -> list[str]:
 
 
 def _start_chunked(
-    tx: ManagedTransaction, statement: Statement, rows: list[dict[str, Any]], params: WriteParams
+    tx: ManagedTransaction,
+    statement: Statement,
+    rows: list[dict[str, Any]],
+    params: WriteParams,
+    name: str | None = None,
 ) -> list[Result]:
-    text = cypher(f"ingest/{statement.value}")
-    uses_effective_at, uses_now, uses_source = _uses(statement)
+    """Send ``rows`` of ``statement`` in chunks; ``name``: the query to send them with
+    (default the statement's own; a :data:`FOR_CREATED` one takes the same rows)."""
+    name = name or statement.value
+    text = cypher(f"ingest/{name}")
+    uses_effective_at, uses_now, uses_source = _uses(name)
     started = []
     for chunk in _chunks(_sorted(statement, rows), params.unwind_chunk):
         values: dict[str, Any] = {"rows": _Rows(chunk)}
@@ -554,6 +570,32 @@ def _affected_pairs(
     ]
 
 
+#: Rows of nodes this transaction created. A node that one of this transaction's MERGEs
+#: created (the upserts' ``created_ids``) has no relationship but those this transaction
+#: gives it, and no other transaction sees it before the commit: the statements that read
+#: a node's edges before changing them have nothing to read for it. A first snapshot or a
+#: first import is made of such rows: when every row of a statement names a node this
+#: transaction created, they go to a statement that does not read (and, its node being
+#: locked already, does not lock) and returns the same columns and changes for them:
+#: statement -> (the label whose created ids decide, by the row's ``id``; that statement,
+#: or None when such rows change nothing and are left out, row by row — a person with
+#: one employment did not move).
+FOR_CREATED: Mapping[Statement, tuple[str, str | None]] = {
+    Statement.WORKS_AT: ("Stakeholder", "works_at_new"),
+    Statement.MOVED: ("Stakeholder", None),
+    Statement.SOLID_REPORTS_TO: ("Stakeholder", "solid_reports_to_new"),
+    Statement.INTERACTION_WITH: ("Interaction", "interaction_with_new"),
+    Statement.INTERACTION_ATTENDED: ("Interaction", "interaction_attended_new"),
+}
+#: The upsert whose ``created_ids`` column names the created nodes of each label.
+CREATED_BY: Mapping[Statement, str] = {
+    Statement.STAKEHOLDERS: "Stakeholder",
+    Statement.INTERACTIONS: "Interaction",
+}
+#: False: every row goes through its own statement (the tests compare both ways).
+CREATED_ROWS_APART = True
+
+
 def write_work(
     write_set: WriteSet, params: WriteParams, recorder: Recorder[R] | None = None
 ) -> Callable[[ManagedTransaction], tuple[Tally, R | None]]:
@@ -567,19 +609,13 @@ def write_work(
         edges: list[list[Any]] = []
         changed_interactions: set[str] = set()
         new_solid_lines: list[str] = []
+        created: dict[str, set[str]] = {}
         removed: dict[str, dict[str, set[str]]] = {
             "with": defaultdict(set),
             "attended": defaultdict(set),
         }
-        # All statements are sent before any rows are read: none needs an earlier one's
-        # rows, and the server runs them in order, so the client packs the next one's
-        # parameters while the server executes the previous one (no idle round trips).
-        started = [
-            (statement, _start_chunked(tx, statement, rows, params))
-            for statement in Statement
-            if (rows := write_set.get(statement))
-        ]
-        for statement, results in started:
+
+        def read(statement: Statement, results: list[Result]) -> None:
             out = [row for result in results for row in statement_rows(result)]
             if statement in MIXED_CLOSINGS:
                 _add_closed(tally, _flat(out))
@@ -592,6 +628,10 @@ def write_work(
                 nodes.append((DEPARTURES[statement], [v for r in out for v in r["left"]]))
             if statement in EDGE_CHANGES:
                 edges.append(_flat(out))
+            if statement in CREATED_BY:
+                new = created.setdefault(CREATED_BY[statement], set())
+                for r in out:
+                    new.update(r["created_ids"])
             if statement is Statement.SOLID_REPORTS_TO:
                 for r in out:
                     new_solid_lines.extend(r["opened_for"])
@@ -604,6 +644,40 @@ def write_work(
                     for change in r["changes"]:
                         changed_interactions.add(change["id"])
                         removed[side][change["id"]].update(change["removed"])
+
+        # The statements are sent before their rows are read: the server runs them in
+        # order, so the client packs the next one's parameters while the server executes
+        # the previous one (no idle round trips). The rows are read only where a later
+        # statement needs them: which nodes the upserts created (FOR_CREATED).
+        pending: list[tuple[Statement, list[Result]]] = []
+        for statement in Statement:
+            rows = write_set.get(statement)
+            if not rows:
+                continue
+            results: list[Result] = []
+            apart = FOR_CREATED.get(statement) if CREATED_ROWS_APART else None
+            if apart is not None:
+                label, name = apart
+                if any(CREATED_BY.get(s) == label for s, _ in pending):
+                    for waiting in pending:
+                        read(*waiting)
+                    pending.clear()
+                new_ids = created.get(label, set())
+                if name is None:  # rows that change nothing: those of created nodes go
+                    rows = [r for r in rows if r["id"] not in new_ids]
+                elif all(r["id"] in new_ids for r in rows):
+                    # All or none: the same rows in the same order create the same edges
+                    # in the same order (a tie's strength sums its interactions in the
+                    # order of the person's WITH edges: another order can move the last
+                    # bit of the float).
+                    results += _start_chunked(tx, statement, rows, params, name)
+                    rows = []
+            if rows:
+                results += _start_chunked(tx, statement, rows, params)
+            if results:
+                pending.append((statement, results))
+        for waiting in pending:
+            read(*waiting)
         pairs = _affected_pairs(write_set, changed_interactions, removed)
         for chunk in _chunks(pairs, params.unwind_chunk):
             for row in run_rows(
@@ -618,7 +692,7 @@ def write_work(
             ):
                 _add(tally, ("edges", "KNOWS"), row)
                 edges.append(list(row["changes"]))
-        _refuse_cycles(tx, new_solid_lines)
+        _refuse_cycles(tx, new_solid_lines, created.get("Stakeholder", set()))
         if recorder is None:
             return tally, None
         return tally, record_changes(tx, nodes, edges, recorder, write_set)
@@ -626,13 +700,28 @@ def write_work(
     return work
 
 
-def _refuse_cycles(tx: ManagedTransaction, new_solid_lines: list[str]) -> None:
+def _refuse_cycles(
+    tx: ManagedTransaction, new_solid_lines: list[str], created: AbstractSet[str] = frozenset()
+) -> None:
     """Roll back if a solid reporting cycle exists now. Validation rejected cycles
     against the stored graph, but a concurrent batch may have committed a line since;
-    any new cycle runs through a line opened here, so only those people are checked."""
+    any new cycle runs through a line opened here, so only those people are checked.
+
+    Nor need the people this transaction ``created`` be walked first: a cycle through
+    one of them enters them by a line opened here (no other transaction sees them), and
+    walking the cycle back from there, the lines are this transaction's until one comes
+    from someone it did not create (a cycle of this batch's lines alone was refused by
+    validation) — who is checked. Only when the others show a cycle is everyone checked,
+    so the error names the same people."""
     ids = sorted(new_solid_lines)
     if not ids:
         return
+    if CREATED_ROWS_APART and created:
+        others = [i for i in ids if i not in created]
+        if not others:
+            return
+        if not run_rows(tx, cypher("ingest/reporting_cycles"), {"ids": _Rows(others)}):
+            return
     rows = run_rows(tx, cypher("ingest/reporting_cycles"), {"ids": _Rows(ids)})
     if rows:
         # Raised inside the work function: the transaction rolls back, nothing is kept.

@@ -42,6 +42,9 @@ CALL (t, s, explicit, met) {
   WHERE NOT explicit
   UNWIND [m IN met WHERE t.id IN m[0] | m] AS m
   WITH m[1] AS at, m[2] AS kind
+  // Summed in a fixed order: the order of the stakeholder's WITH edges depends on how
+  // the write created them, and a float sum's last bit on the order of its terms.
+  ORDER BY at, kind
   WITH at, kind,
        CASE WHEN at >= $effective_at THEN null
             ELSE duration.inSeconds(at, $effective_at) END AS age

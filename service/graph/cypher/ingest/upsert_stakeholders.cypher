@@ -6,13 +6,16 @@ CYPHER replan=skip
 // moves only when a value really changes, so a re-sent batch leaves the node as it was.
 UNWIND $rows AS row
 MERGE (n:Stakeholder {id: row.id})
+// Marks a node this MERGE created (created_ids: service/graph/ingest.py, "Rows of nodes
+// this transaction created"); removed at once, as the lock.
+  ON CREATE SET n._created = true
 // Take the node's write lock before reading it: concurrent batches serialise here.
 SET n._lock = true
-REMOVE n._lock
-WITH n, row, n.updated_at IS NULL AS created
+WITH n, row, n.updated_at IS NULL AS created, n._created IS NOT NULL AS new
+REMOVE n._lock, n._created
 // The changed properties, [name, before, after], read before the SET (the change set);
 // a created node's are the values it is given.
-WITH n, row, created,
+WITH n, row, created, new,
      CASE WHEN created
           THEN [k IN keys(row.props) WHERE row.props[k] IS NOT NULL | [k, null, row.props[k]]]
           ELSE [k IN keys(row.props)
@@ -23,7 +26,7 @@ WITH n, row, created,
                + CASE WHEN n.left_at IS NOT NULL AND NOT coalesce(row.leaving, false)
                       THEN [['left_at', n.left_at, null]] ELSE [] END
      END AS diff
-WITH n, row, created, diff, created OR size(diff) > 0 AS changed
+WITH n, row, created, new, diff, created OR size(diff) > 0 AS changed
 SET n += row.props
 // A row with left_at (row.leaving) does not reactivate: the departure statement of the
 // same write sets status and left_at.
@@ -42,5 +45,6 @@ WITH count(CASE WHEN created THEN 1 END) AS created,
        collect(CASE WHEN changed THEN
          [[n.id, created, size(diff)]]
          + [d IN diff | CASE WHEN d[0] IN $tracked THEN d ELSE [d[0], null, null] END]
-       END) AS per_row
-RETURN created, updated, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes
+       END) AS per_row,
+       collect(CASE WHEN new THEN n.id END) AS created_ids
+RETURN created, updated, created_ids, COLLECT { UNWIND per_row AS r UNWIND r AS c UNWIND c AS f RETURN f } AS changes
