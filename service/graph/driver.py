@@ -338,6 +338,16 @@ class Graph:
             fetch_size=fetch_size,
         )
 
+    def query(
+        self,
+        mode: Literal["read", "write"],
+        cypher: str,
+        params: Mapping[str, Any],
+        transform: Callable[[Result], T],
+    ) -> tuple[T, str]:
+        """:func:`query` on this graph."""
+        return query(self.driver, self.database, mode, cypher, params, transform)
+
     def read(self, cypher: str, **params: Any) -> list[Record]:
         """:func:`read` on this graph."""
         return read(self.driver, self.database, cypher, **params)

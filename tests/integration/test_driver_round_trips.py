@@ -116,6 +116,12 @@ def test_a_read_and_a_write_take_two_round_trips_each(
         before = bolt.count()
         assert current_graph_version(through_relay)
         assert bolt.count() - before == 2
+        before = bolt.count()
+        assert reads.stakeholder(through_relay, "nobody") is None
+        assert bolt.count() - before == 2
+        before = bolt.count()
+        assert reads.account(through_relay, "nothing") is None
+        assert bolt.count() - before == 2
         # A transaction function (several statements) still takes three or more.
         before = bolt.count()
         through_relay.read_tx(lambda tx: tx.run("RETURN 1").consume())
