@@ -196,15 +196,24 @@ def execute(
     session_config: dict[str, Any] = {"database": database, "max_transaction_retry_time": 0.0}
     if fetch_size is not None:
         session_config["fetch_size"] = fetch_size
+
+    def attempt(tx_timeout: float | None) -> T:
+        unit = work if tx_timeout is None else unit_of_work(timeout=tx_timeout)(work)
+        with driver.session(**session_config) as session:
+            result = session.execute_read(unit) if mode == "read" else session.execute_write(unit)
+            _note(mode, lambda: session.last_bookmarks().raw_values)
+        return result
+
+    return _under_policies(attempts, attempt)
+
+
+def _under_policies(attempts: _Attempts, attempt: Callable[[float | None], T]) -> T:
+    """Call ``attempt`` with each try's server-side timeout until it succeeds, or until
+    ``attempts`` gives up and raises the service's error (the sync driver's loop)."""
     while True:
         tx_timeout = attempts.begin()
-        unit = work if tx_timeout is None else unit_of_work(timeout=tx_timeout)(work)
         try:
-            with driver.session(**session_config) as session:
-                result = (
-                    session.execute_read(unit) if mode == "read" else session.execute_write(unit)
-                )
-                _note(mode, lambda: session.last_bookmarks().raw_values)
+            result = attempt(tx_timeout)
         except (Neo4jError, DriverError) as exc:
             delay = attempts.failed(exc, tx_timeout)
             if delay:
@@ -229,29 +238,24 @@ def query(
     Through the driver's ``execute_query``, which sends BEGIN with the statement (one
     round trip less than a transaction function, whose BEGIN waits for its answer).
     """
-    attempts = _Attempts(breaker_of(driver), None, False)
-    while True:
-        tx_timeout = attempts.begin()
+
+    def attempt(tx_timeout: float | None) -> tuple[T, Collection[str]]:
         kept = _KeptBookmarks()
-        try:
-            result = driver.execute_query(
-                Query(cypher, timeout=tx_timeout),
-                dict(params),
-                routing_=_ROUTING[mode],
-                database_=database,
-                bookmark_manager_=kept,
-                result_transformer_=transform,
-            )
-        except (Neo4jError, DriverError) as exc:
-            delay = attempts.failed(exc, tx_timeout)
-            if delay:
-                time.sleep(delay)
-            continue
-        attempts.succeeded()
-        version = request_trace.version_of(kept.values)
-        if request_trace.current() is not None:
-            request_trace.note_transaction(read=mode == "read", version=version)
-        return result, version
+        result = driver.execute_query(
+            Query(cypher, timeout=tx_timeout),
+            dict(params),
+            routing_=_ROUTING[mode],
+            database_=database,
+            bookmark_manager_=kept,
+            result_transformer_=transform,
+        )
+        return result, kept.values
+
+    result, bookmarks = _under_policies(_Attempts(breaker_of(driver), None, False), attempt)
+    version = request_trace.version_of(bookmarks)
+    if request_trace.current() is not None:
+        request_trace.note_transaction(read=mode == "read", version=version)
+    return result, version
 
 
 def _data(result: Result) -> list[Record]:
@@ -431,12 +435,3 @@ class AsyncGraph:
             version = request_trace.version_of(kept.values)
             request_trace.note_transaction(read=True, version=version)
             return result, version
-
-    async def read(self, cypher: str, **params: Any) -> list[Record]:
-        """:func:`read` through the async driver: one statement, its rows."""
-        rows, _ = await self.query(cypher, params, _data_async)
-        return rows
-
-
-async def _data_async(result: AsyncResult) -> list[Record]:
-    return await result.data()
