@@ -190,15 +190,8 @@ def validate_each(
     valid: list[tuple[int, dict[str, Any]]] = []
     for i, given in enumerate(givens):
         try:
-            valid.append((i, validate_params(query.params, given)))
+            valid.append((i, _validated(query, given, key_id=key_id)))
         except InvalidInput as exc:
-            _log_run(
-                key_id=key_id,
-                name=query.name,
-                params=given,
-                started=time.perf_counter(),
-                outcome=exc.slug,
-            )
             out[i] = exc
     return out, valid
 
@@ -263,17 +256,7 @@ def run_saved(
 ) -> QueryResult:
     """Validate ``given`` against the query's header, then run it under the guards
     (``passed``: see :func:`run_cypher`)."""
-    try:
-        values = validate_params(query.params, given, from_text=from_text)
-    except InvalidInput as exc:
-        _log_run(
-            key_id=key_id,
-            name=query.name,
-            params=given,
-            started=time.perf_counter(),
-            outcome=exc.slug,
-        )
-        raise
+    values = _validated(query, given, key_id=key_id, from_text=from_text)
     return run_cypher(
         graph,
         name=query.name,
@@ -283,6 +266,24 @@ def run_saved(
         key_id=key_id,
         passed=passed,
     )
+
+
+def _validated(
+    query: SavedQuery, given: Mapping[str, Any], *, key_id: str, from_text: bool = False
+) -> dict[str, Any]:
+    """``given`` checked against the query's header; an invalid run is logged (as every
+    run is) before its error leaves."""
+    try:
+        return validate_params(query.params, given, from_text=from_text)
+    except InvalidInput as exc:
+        _log_run(
+            key_id=key_id,
+            name=query.name,
+            params=given,
+            started=time.perf_counter(),
+            outcome=exc.slug,
+        )
+        raise
 
 
 def run_saved_many(
