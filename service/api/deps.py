@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
+from fastapi.security.base import SecurityBase
+from fastapi.security.utils import get_authorization_scheme_param
 from starlette.concurrency import run_in_threadpool
 
 from service.api.key_confirmation import READ_ONLY_METHODS, PendingKey
@@ -15,12 +16,6 @@ from service.domain import access, embed_tokens
 from service.domain.access import Principal, Scope
 from service.domain.errors import Unauthenticated
 from service.domain.values import IsoDate
-
-bearer = HTTPBearer(
-    auto_error=False,
-    description="An API key (`Bearer pm_<id>_<secret>`) or an embed token of one account",
-)
-
 
 # The dependencies below are `async def` although they do not await a database: a
 # plain `def` dependency costs a hop to the thread pool and back per request (FastAPI
@@ -36,14 +31,35 @@ async def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-async def get_principal(
-    request: Request,
-    state: StateDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Principal:
-    if credentials is None or not credentials.credentials:
+class Caller(SecurityBase):
+    """The caller of a route, admitted when it holds ``scope`` (or ``admin``).
+
+    One dependency per route instead of a chain (state, bearer scheme, principal,
+    scope check: each a step of FastAPI's dependency solving on every request). A
+    :class:`~fastapi.security.base.SecurityBase`, so the OpenAPI document still names
+    the bearer scheme on every route that takes a caller.
+    """
+
+    def __init__(self, scope: Scope | None) -> None:
+        self.model = HTTPBearerModel(
+            description="An API key (`Bearer pm_<id>_<secret>`) or an embed token of one account"
+        )
+        self.scheme_name = "HTTPBearer"
+        self.scope = scope
+
+    async def __call__(self, request: Request) -> Principal:
+        principal = await get_principal(request)
+        if self.scope is not None:
+            principal.require(self.scope)
+        return principal
+
+
+async def get_principal(request: Request) -> Principal:
+    """Who sends ``request``: an API key's principal, or an embed token's."""
+    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
+    if scheme.lower() != "bearer" or not token:
         raise Unauthenticated("missing credentials: send `Authorization: Bearer <API key>`")
-    token = credentials.credentials
+    state: AppState = request.app.state.powermap
     if embed_tokens.is_api_key(token) and request.method in READ_ONLY_METHODS:
         # From memory when held; confirmed before the answer leaves (key_confirmation.py).
         authenticated = state.api_keys.from_memory(token)
@@ -65,22 +81,18 @@ async def get_principal(
     return principal
 
 
-PrincipalDep = Annotated[Principal, Depends(get_principal)]
-
-
-def require(scope: Scope) -> Callable[[Principal], Awaitable[Principal]]:
+def require(scope: Scope) -> Caller:
     """A dependency that admits callers holding ``scope`` (or ``admin``)."""
-
-    async def _check(principal: PrincipalDep) -> Principal:
-        principal.require(scope)
-        return principal
-
-    return _check
+    return Caller(scope)
 
 
-ReadPrincipal = Annotated[Principal, Depends(require(Scope.READ))]
-WritePrincipal = Annotated[Principal, Depends(require(Scope.WRITE))]
-AdminPrincipal = Annotated[Principal, Depends(require(Scope.ADMIN))]
+#: The callers of the read, write and admin routes (``dependency_overrides`` keys).
+read_caller = require(Scope.READ)
+write_caller = require(Scope.WRITE)
+admin_caller = require(Scope.ADMIN)
+ReadPrincipal = Annotated[Principal, Depends(read_caller)]
+WritePrincipal = Annotated[Principal, Depends(write_caller)]
+AdminPrincipal = Annotated[Principal, Depends(admin_caller)]
 
 
 # The `?as_of=` of every history-aware read; `None` means today (UTC), resolved by the

@@ -1,7 +1,7 @@
 """Confirm an API key accepted from memory before the answer leaves.
 
 A read-only request (``GET``, ``HEAD``) with a key held in memory runs at once
-(``deps.get_principal``, :class:`service.domain.access.ApiKeyCache`); the key is
+(``deps.Caller``, :class:`service.domain.access.ApiKeyCache`); the key is
 confirmed here, when the response starts: if a read of the request saw the graph
 version the key was verified under, nothing was written since and the key stands (no
 round trip); otherwise the key is read again, and a key revoked meanwhile turns the

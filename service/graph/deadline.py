@@ -13,23 +13,31 @@ thread that runs a route, so the value set by the middleware reaches the driver 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 __all__ = ["deadline", "remaining"]
 
 _deadline: ContextVar[float | None] = ContextVar("powermap_deadline", default=None)
 
 
-@contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """Everything run inside must finish within ``seconds`` from now."""
-    token = _deadline.set(time.monotonic() + seconds)
-    try:
-        yield
-    finally:
-        _deadline.reset(token)
+class deadline:  # noqa: N801 - used as a function: `with deadline(seconds):`
+    """Everything run inside must finish within ``seconds`` from now.
+
+    A class rather than a ``@contextmanager`` generator: entered once per HTTP request,
+    where the generator's machinery cost more than the deadline itself.
+    """
+
+    __slots__ = ("_seconds", "_token")
+    _token: Token[float | None]
+
+    def __init__(self, seconds: float) -> None:
+        self._seconds = seconds
+
+    def __enter__(self) -> None:
+        self._token = _deadline.set(time.monotonic() + self._seconds)
+
+    def __exit__(self, *exc_info: object) -> None:
+        _deadline.reset(self._token)
 
 
 def remaining() -> float | None:

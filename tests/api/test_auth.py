@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from service.api.deps import get_principal
+from service.api import deps
 from service.domain.access import Principal, Scope, create_key, revoke_key
 from service.graph.driver import Graph
 from service.settings import Settings
@@ -156,9 +156,10 @@ def acme_only(small: GraphBuilder, client: TestClient) -> Iterator[TestClient]:
     """
     app = client.app
     assert isinstance(app, FastAPI)
-    app.dependency_overrides[get_principal] = lambda: Principal(
+    principal = Principal(
         key_id="embed-test", scopes=frozenset({Scope.READ}), kind="embed", account_id="acme"
     )
+    app.dependency_overrides[deps.read_caller] = lambda: principal
     yield client
     app.dependency_overrides.clear()
 
