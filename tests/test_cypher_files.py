@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.graph.cypher_files import CYPHER_DIR, cypher, without_comment_lines
+from service.graph.cypher_files import CYPHER_DIR, CypherText, cypher, without_comment_lines
 
 
 def test_whole_line_comments_are_left_out_and_nothing_else() -> None:
@@ -22,3 +22,19 @@ def test_every_file_loads_as_its_statement_lines() -> None:
         # Texts are joined (an anchor and a body): each ends as its file does.
         assert cypher(name) == "".join(statement), name
         assert any(line.strip() for line in statement), name  # a statement, not only prose
+
+
+def test_a_loaded_text_says_only_its_name_in_a_repr_and_is_its_own_str() -> None:
+    text = cypher("reads/stakeholder")
+    assert repr(text) == f"<cypher reads/stakeholder: {len(text)} chars>"
+    assert str(text) is text  # the driver's str(query) keeps it
+    anchor, body = cypher("analytics/account_by_id"), cypher("analytics/account_subgraph")
+    joined = anchor + body  # as account_subgraph.py joins them
+    assert isinstance(joined, CypherText)
+    assert (
+        repr(joined)
+        == f"<cypher analytics/account_by_id+analytics/account_subgraph: {len(joined)} chars>"
+    )
+    assert str.__eq__(joined, "".join((anchor, body)))
+    plain = "MATCH (n) " + text
+    assert type(plain) is str and type(text + " RETURN 1") is str
