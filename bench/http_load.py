@@ -19,7 +19,10 @@ ratio against its peer. The result, with the machine, its load and the settings,
 appended to ``bench/RESULTS.md``.
 
 The machine is shared: a ratio measured in the same run is what counts, not the
-absolute numbers.
+absolute numbers. Each run also records the CPU the server's processes and the local
+Neo4j spent per request (``/proc``; the round with the median total): on a machine
+whose cores are shared with other work, the peer's CPU per request over ours is a
+steadier view of the same ratio than req/s, which also measures the wait for a core.
 """
 
 from __future__ import annotations
@@ -35,14 +38,14 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
 
 from bench import machine
-from bench.ingest import RESULTS
+from bench.ingest import RESULTS, local_server_pid, process_cpu_seconds
 from service.demo.seed import seed_demo
 from service.domain.access import Scope, create_key, revoke_key
 from service.graph import migrations
@@ -78,6 +81,18 @@ class Sample:
     p50_ms: float
     p99_ms: float
     errors: int
+    requests: int = 0
+    #: CPU per request of the server's processes and of Neo4j (ms), when measured.
+    server_cpu_ms: float | None = None
+    neo4j_cpu_ms: float | None = None
+
+    @property
+    def cpu_ms(self) -> float | None:
+        """CPU per request of the server and Neo4j together (what a 2-core machine
+        shares out), when both were measured."""
+        if self.server_cpu_ms is None or self.neo4j_cpu_ms is None:
+            return None
+        return self.server_cpu_ms + self.neo4j_cpu_ms
 
 
 TARGETS = [
@@ -137,6 +152,7 @@ def _wrk() -> str:
 
 _LATENCY = re.compile(r"^\s*(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 _RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
+_REQUESTS = re.compile(r"^\s*(\d+) requests in ", re.MULTILINE)
 _ERRORS = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 
@@ -155,7 +171,14 @@ def parse_wrk(output: str) -> Sample:
     socket = _SOCKET.search(output)
     if socket:
         errors += sum(int(g) for g in socket.groups())
-    return Sample(float(rps.group(1)), latencies["50"], latencies["99"], errors)
+    requests = _REQUESTS.search(output)
+    return Sample(
+        float(rps.group(1)),
+        latencies["50"],
+        latencies["99"],
+        errors,
+        int(requests.group(1)) if requests else 0,
+    )
 
 
 def run_wrk(url: str, *, key: str | None, connections: int, duration: int) -> Sample:
@@ -164,6 +187,41 @@ def run_wrk(url: str, *, key: str | None, connections: int, duration: int) -> Sa
         argv[1:1] = ["-H", f"Authorization: Bearer {key}"]
     done = subprocess.run(argv, capture_output=True, text=True, check=True)
     return parse_wrk(done.stdout)
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of the live processes of process group ``pgid`` (a server
+    and its uvicorn workers: each server starts in a session of its own)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended meanwhile
+        if int(fields[2]) == pgid:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measured(
+    url: str, *, key: str | None, connections: int, duration: int, pgid: int, neo4j: int | None
+) -> Sample:
+    """:func:`run_wrk`, with the CPU the server and Neo4j spent per request meanwhile."""
+    server_before, neo4j_before = group_cpu_seconds(pgid), process_cpu_seconds(neo4j)
+    sample = run_wrk(url, key=key, connections=connections, duration=duration)
+    server_after, neo4j_after = group_cpu_seconds(pgid), process_cpu_seconds(neo4j)
+    if not sample.requests:
+        return sample
+    per_request = 1000.0 / sample.requests
+    return replace(
+        sample,
+        server_cpu_ms=(server_after - server_before) * per_request,
+        neo4j_cpu_ms=(
+            None
+            if neo4j_before is None or neo4j_after is None
+            else (neo4j_after - neo4j_before) * per_request
+        ),
+    )
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
@@ -222,15 +280,36 @@ def _servers(workers: int, base_port: int) -> list[Server]:
     ]
 
 
-def _table(rows: list[tuple[Target, Sample, str]]) -> str:
+def median_cpu(runs: list[Sample]) -> float | None:
+    """The median CPU per request (server + Neo4j) over the rounds that measured it."""
+    values = sorted(s.cpu_ms for s in runs if s.cpu_ms is not None)
+    return values[len(values) // 2] if values else None
+
+
+def median_cpu_parts(runs: list[Sample]) -> tuple[float, float] | None:
+    """The server's and Neo4j's CPU per request of the round with the median total."""
+    measured_runs = sorted((s for s in runs if s.cpu_ms is not None), key=lambda s: s.cpu_ms or 0)
+    if not measured_runs:
+        return None
+    middle = measured_runs[len(measured_runs) // 2]
+    assert middle.server_cpu_ms is not None and middle.neo4j_cpu_ms is not None
+    return middle.server_cpu_ms, middle.neo4j_cpu_ms
+
+
+def _table(
+    rows: list[tuple[Target, Sample, str, str]], cpu: dict[str, tuple[float, float] | None]
+) -> str:
     lines = [
-        "| endpoint | req/s | p50 ms | p99 ms | errors | vs peer |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
+        "| endpoint | req/s | p50 ms | p99 ms | errors | vs peer | CPU ms/req (server + Neo4j) "
+        "| peer's CPU/req ÷ ours |",
+        "| --- | ---: | ---: | ---: | ---: | --- | --- | ---: |",
     ]
-    for target, sample, ratio in rows:
+    for target, sample, ratio, cpu_ratio in rows:
+        parts = cpu.get(target.name)
+        spent = f"{parts[0] + parts[1]:.2f} ({parts[0]:.2f} + {parts[1]:.2f})" if parts else "—"
         lines.append(
             f"| {target.name} | {sample.rps:,.0f} | {sample.p50_ms:.1f} | "
-            f"{sample.p99_ms:.1f} | {sample.errors} | {ratio} |"
+            f"{sample.p99_ms:.1f} | {sample.errors} | {ratio} | {spent} | {cpu_ratio} |"
         )
     return "\n".join(lines)
 
@@ -289,20 +368,28 @@ def main(argv: list[str] | None = None) -> int:
                 connections=args.connections,
                 duration=2,
             )
+        # Each server leads its own process group (start_new_session): its workers too.
+        pgids = {
+            server.name: process.pid for server, process in zip(servers, processes, strict=True)
+        }
+        neo4j_pid = local_server_pid(settings)
         load_before = os.getloadavg()
         for round_no in range(args.rounds):
             order = targets[round_no % len(targets) :] + targets[: round_no % len(targets)]
             for target in order:
-                sample = run_wrk(
+                sample = measured(
                     f"http://127.0.0.1:{by_server[target.server].port}{target.path}",
                     key=created.secret if target.auth else None,
                     connections=args.connections,
                     duration=args.duration,
+                    pgid=pgids[target.server],
+                    neo4j=neo4j_pid,
                 )
                 samples[target.name].append(sample)
                 console.print(
                     f"round {round_no + 1}: {target.name}: {sample.rps:,.0f} req/s, "
                     f"p50 {sample.p50_ms:.1f} ms, p99 {sample.p99_ms:.1f} ms"
+                    + (f", CPU {sample.cpu_ms:.2f} ms a request" if sample.cpu_ms else "")
                     + (f", {sample.errors} errors" if sample.errors else "")
                 )
         load_after = os.getloadavg()
@@ -323,17 +410,21 @@ def main(argv: list[str] | None = None) -> int:
         runs = sorted(samples[target.name], key=lambda s: s.rps)
         median[target.name] = runs[len(runs) // 2]
     peer_rps = {t.server: median[t.name].rps for t in targets if t.peer is None}
-    rows: list[tuple[Target, Sample, str]] = []
+    peer_cpu = {t.server: median_cpu(samples[t.name]) for t in targets if t.peer is None}
+    rows: list[tuple[Target, Sample, str, str]] = []
     for target in targets:
         sample = median[target.name]
-        ratio = ""
+        ratio = cpu_ratio = ""
         if target.peer is not None and target.peer in peer_rps:
             value = sample.rps / peer_rps[target.peer]
             goal = THREADING_GOAL if target.path.endswith("/threading") else GOALS[target.peer]
             verdict = "meets" if value >= goal else "misses"
             ratio = f"{value:.2f}× {target.peer} ({verdict} ≥ {goal}×)"
-        rows.append((target, sample, ratio))
-    table = _table(rows)
+            ours, theirs = median_cpu(samples[target.name]), peer_cpu.get(target.peer)
+            if ours and theirs:
+                cpu_ratio = f"{theirs / ours:.2f}×"
+        rows.append((target, sample, ratio, cpu_ratio))
+    table = _table(rows, {t.name: median_cpu_parts(samples[t.name]) for t in targets})
     console.print(table)
     spread = {}
     for target in targets:

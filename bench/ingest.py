@@ -101,7 +101,9 @@ class Breakdown:
         self.seconds: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
         self.lock = threading.Lock()
-        self.names = {cypher(f"ingest/{s.value}"): s.value for s in ingest_store.Statement}
+        self.names: dict[str, str] = {
+            cypher(f"ingest/{s.value}"): s.value for s in ingest_store.Statement
+        }
         names = [spec[1] for spec in ingest_store.FOR_CREATED.values() if spec[1]]
         for extra in ("derived_knows", "reporting_cycles", *names):
             self.names[cypher(f"ingest/{extra}")] = extra
