@@ -7,6 +7,7 @@ time) is read again. Two caches here stand for two service processes. On the rea
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -131,3 +132,33 @@ def test_a_state_another_process_wrote_since_is_read_again_not_taken_from_the_ca
     write(acme, settings, {"stakeholders": [{**UNRELATED["stakeholders"][0], "title": "Ox"}]})
     run(acme, settings, mine)
     assert given[-1][key].state == old.state and given[-1][key].view_at_us == 7
+
+
+def test_the_collector_is_paused_during_an_evaluation_and_back_after_even_a_failed_one(
+    acme: Graph, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """service/heap.py: a batch's container objects are acyclic; its collections were
+    ≈ 10–25 % of its CPU for nothing."""
+    make_watch(acme, settings, ["key_stakeholder_left"], account_ids=["acme"])
+    enabled: list[bool] = []
+    real = evaluation._precompute
+
+    def spy(*args: Any, **kwargs: Any) -> None:
+        enabled.append(gc.isenabled())
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(evaluation, "_precompute", spy)
+    assert gc.isenabled()
+    depart_stakeholder(acme, "cfo", datetime.now(UTC) - timedelta(minutes=1))
+    run(acme, settings, StateCache())
+    assert enabled == [False] and gc.isenabled()
+    assert [e["type"] for e in events(acme)] == ["key_stakeholder_left"]
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(evaluation, "_precompute", broken)
+    write(acme, settings, UNRELATED)
+    with pytest.raises(RuntimeError):
+        run(acme, settings, StateCache())
+    assert gc.isenabled()
