@@ -25,9 +25,10 @@ turns the collector off while they are validated and planned, and :func:`frozen_
 keeps them out of the collections that run while they are written. The alerts
 evaluator pauses it too, for one batch at a time (≈ 1 s, ≈ 100,000 acyclic container
 objects: the pulled rows, the analytics dataclasses, the states' parts), in the server:
-the collections it skips (≈ 140 young and one full a batch of 100 accounts) found
-nothing to free and cost ≈ 10–25 % of its CPU (bench/RESULTS.md). Another thread's
-cyclic garbage made meanwhile waits for the next collection after the block.
+the collections it skips (a batch of 100 accounts: ≈ 135 of the youngest generation,
+≈ 12 of the middle one and one full) took ≈ 125–170 ms of its ≈ 0.6–0.7 s
+(bench/RESULTS.md). Another thread's cyclic garbage made meanwhile waits for the next
+collection after the block.
 
 The collector is the process's, not an app's: both are process-wide by nature.
 """
