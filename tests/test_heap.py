@@ -4,6 +4,7 @@ is kept forever (checked with weak references, not timings)."""
 from __future__ import annotations
 
 import gc
+import threading
 import weakref
 
 from service import heap
@@ -56,6 +57,31 @@ def test_the_collector_is_paused_inside_the_block_and_restored_after() -> None:
         assert not gc.isenabled()  # it was off before: it stays off
     finally:
         gc.enable()
+
+
+def test_blocks_of_several_threads_keep_it_paused_until_the_last_one_leaves() -> None:
+    """The alerts evaluator's thread and a new watch's baseline may overlap."""
+    assert gc.isenabled()
+    inside, leave = threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def other() -> None:
+        with heap.collector_paused():
+            inside.set()
+            leave.wait(10)
+            seen.append(gc.isenabled())
+
+    thread = threading.Thread(target=other)
+    with heap.collector_paused():
+        thread.start()
+        assert inside.wait(10)
+    try:
+        assert not gc.isenabled()  # the other block is still inside
+    finally:
+        leave.set()
+        thread.join(10)
+    assert seen == [False]
+    assert gc.isenabled()
 
 
 def test_objects_alive_on_entry_are_skipped_inside_the_block_and_released_after() -> None:

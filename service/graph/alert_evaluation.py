@@ -32,6 +32,7 @@ __all__ = [
     "commit_evaluation",
     "former_key_roles",
     "read_states",
+    "read_states_since",
     "read_watch",
     "read_watches",
     "scope_accounts",
@@ -82,9 +83,10 @@ class Decision:
     those :func:`commit_evaluation` gives: ``seq``/``watch_seq`` in list order, and
     ``at``, ``next_attempt_at``, ``attempts``, ``change_set_ids``, which every event of
     the evaluation shares), the ``states`` to store (``key``, ``watch_id``,
-    ``account_id`` and ``props``; ``updated_at`` and ``change_set_ids`` are given here;
-    created when new; a state found unchanged is not written) and how many states were
-    evaluated."""
+    ``account_id``, ``props`` and ``rev``, the new revision, made by the caller: a new
+    random one for every write, or None for one made by Neo4j; ``updated_at`` and
+    ``change_set_ids`` are given here; created when new; a state found unchanged is not
+    written) and how many states were evaluated."""
 
     events: list[dict[str, Any]] = field(default_factory=list)
     states: list[dict[str, Any]] = field(default_factory=list)
@@ -163,6 +165,14 @@ def whereabouts(graph: Graph, person_ids: Sequence[str]) -> list[dict[str, Any]]
 def read_states(graph: Graph, keys: Sequence[str]) -> dict[str, StoredState]:
     """The stored states among ``keys`` (a key without one is not in the answer)."""
     return graph.read_tx(lambda tx: _states(tx, keys))
+
+
+def read_states_since(
+    graph: Graph, keys: Sequence[str], known: Mapping[str, StoredState]
+) -> dict[str, StoredState]:
+    """:func:`read_states`, but a state ``known`` with the revision and view time it has
+    now is that object, its text not read again (:func:`_states_since`)."""
+    return graph.read_tx(lambda tx: _states_since(tx, keys, known))
 
 
 def _states(tx: ManagedTransaction, keys: Sequence[str]) -> dict[str, StoredState]:

@@ -14,6 +14,12 @@ conditions and stored text on the same account) is not even put together again.
 Conditions are pure (docs/alerts.md, "Conditions"; ``conditions/base.py``): they read
 their previous state and never change it, so a previous state parsed once is shared by
 every run that reads it. Not thread-safe: one evaluation, one thread.
+
+A state's parts may come from before the evaluation (:meth:`Outcomes.seed`: the
+process's :class:`~service.domain.alerts.state_cache.StateCache`), and the parts of a
+state it made are given back without parsing the whole text (:meth:`Outcomes.parts_made`):
+each part's value is its text read once (``json.loads``), which is what
+:func:`split_state` reads from the whole text.
 """
 
 from __future__ import annotations
@@ -116,6 +122,32 @@ class Outcomes:
         self._conditions: dict[tuple[str, str, str | None], Outcome | None] = {}
         self._states: dict[tuple[str, str, str | None], Outcome] = {}
         self._located: dict[tuple[str, str], list[str]] = {}
+        self._made: dict[str, list[tuple[str, str]]] = {}
+        self._values: dict[str, Any] = {}
+
+    def seed(self, text: str, parts: Parts | None) -> None:
+        """``text``'s parts, as :func:`split_state` gave them before (not parsed again)."""
+        self._parts.setdefault(text, parts)
+
+    def parsed(self, text: str) -> tuple[bool, Parts | None]:
+        """Whether ``text`` was split (or seeded) here, and its parts if so."""
+        if text in self._parts:
+            return True, self._parts[text]
+        return False, None
+
+    def parts_made(self, text: str) -> Parts | None:
+        """The parts of a state made here, as :func:`split_state` would split ``text``
+        (each part's value read from its text once per evaluation); None for a text not
+        made here."""
+        made = self._made.get(text)
+        if made is None:
+            return None
+        parts: Parts = {}
+        for key, part in made:
+            if part not in self._values:
+                self._values[part] = json.loads(part)
+            parts[key] = (part, self._values[part])
+        return parts
 
     def parts(self, text: str | None) -> Parts | None:
         """The stored state's parts (None without a state, or for one not an object)."""
@@ -166,7 +198,10 @@ class Outcomes:
                 continue
             state.append((key, made[0]))
             events += made[1]
-        return "{" + ",".join(f"{json.dumps(k)}:{part}" for k, part in sorted(state)) + "}", events
+        state.sort()
+        text = "{" + ",".join(f"{json.dumps(k)}:{part}" for k, part in state) + "}"
+        self._made.setdefault(text, state)
+        return text, events
 
 
 def _evaluate(view: AccountView, spec: ConditionSpec, before: Any) -> Outcome | None:
