@@ -19,7 +19,7 @@ from typing import Any, cast
 from neo4j import ManagedTransaction
 
 from service.graph.cypher_files import cypher
-from service.graph.driver import Graph, Record, run_rows
+from service.graph.driver import Graph, Record, Rows, run_rows
 from service.graph.values import to_native
 
 __all__ = [
@@ -256,7 +256,7 @@ def commit_evaluation(
                 tx,
                 cypher("alerts/create_events"),
                 {
-                    "events": decision.events,
+                    "events": Rows(decision.events),
                     "last_seq": last,
                     "now": now,
                     "change_set_ids": list(change_set_ids),
@@ -266,7 +266,11 @@ def commit_evaluation(
             run_rows(
                 tx,
                 cypher("alerts/write_states"),
-                {"states": decision.states, "now": now, "change_set_ids": list(change_set_ids)},
+                {
+                    "states": Rows(decision.states),
+                    "now": now,
+                    "change_set_ids": list(change_set_ids),
+                },
             )
         if ids:
             run_rows(

@@ -262,6 +262,18 @@ def _data(result: Result) -> list[Record]:
     return result.data()
 
 
+class Rows(list[Any]):
+    """A statement's list parameter as sent: a list with a short ``repr``. The driver
+    formats each RUN's parameters for a debug log line even when debug logging is off
+    (neo4j 6.4, ``_bolt5.py``), which for thousands of rows costs the client more than
+    packing them (the query's own text: :class:`~service.graph.cypher_files.CypherText`)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
+
+
 def run_rows(tx: ManagedTransaction, cypher: str, params: Mapping[str, Any]) -> list[Record]:
     """Run one statement in ``tx`` and consume it fully into plain dicts.
 

@@ -56,7 +56,7 @@ from typing import Any, TypeVar
 from neo4j import ManagedTransaction, Result
 
 from service.graph.cypher_files import cypher
-from service.graph.driver import Graph, Record
+from service.graph.driver import Graph, Record, Rows
 
 
 class Statement(StrEnum):
@@ -301,17 +301,6 @@ R = TypeVar("R")
 Recorder = Callable[[RawChanges], tuple[R, Mapping[str, Any] | None]]
 
 
-class _Rows(list[Any]):
-    """A statement's rows as sent: a list with a short ``repr``. The driver formats each
-    RUN's parameters for a debug log line even when debug logging is off (neo4j 6.4,
-    ``_bolt5.py``), which for thousands of rows costs the client more than packing them."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return f"<{len(self)} rows>"
-
-
 def lookup_stored(
     graph: Graph, ids_by_label: Mapping[str, set[str]], manager_starts: set[str]
 ) -> StoredFacts:
@@ -323,13 +312,13 @@ def lookup_stored(
         departed: dict[str, set[str]] = {}
         for label, ids in ids_by_label.items():
             if ids:
-                rows = run_rows(tx, cypher(EXISTING_QUERIES[label]), {"ids": _Rows(sorted(ids))})
+                rows = run_rows(tx, cypher(EXISTING_QUERIES[label]), {"ids": Rows(sorted(ids))})
                 existing[label] = {r["id"] for r in rows}
                 departed[label] = {r["id"] for r in rows if r.get("departed")}
         managers: dict[str, str] = {}
         if manager_starts:
             rows = run_rows(
-                tx, cypher("ingest/stored_solid_managers"), {"ids": _Rows(sorted(manager_starts))}
+                tx, cypher("ingest/stored_solid_managers"), {"ids": Rows(sorted(manager_starts))}
             )
             managers = {r["id"]: r["manager"] for r in rows}
         return StoredFacts(existing=existing, solid_managers=managers, departed=departed)
@@ -405,7 +394,7 @@ def _start_chunked(
     uses_effective_at, uses_now, uses_source = _uses(name)
     started = []
     for chunk in _chunks(_sorted(statement, rows), params.unwind_chunk):
-        values: dict[str, Any] = {"rows": _Rows(chunk)}
+        values: dict[str, Any] = {"rows": Rows(chunk)}
         if uses_effective_at:
             values["effective_at"] = params.effective_at
         if uses_now:
@@ -499,9 +488,9 @@ def accounts_of(
             tx,
             cypher("ingest/accounts_of"),
             {
-                "stakeholders": _Rows(missing["Stakeholder"]),
-                "budgets": _Rows(missing["Budget"]),
-                "opportunities": _Rows(missing["Opportunity"]),
+                "stakeholders": Rows(missing["Stakeholder"]),
+                "budgets": Rows(missing["Budget"]),
+                "opportunities": Rows(missing["Opportunity"]),
             },
         )
         for r in rows:
@@ -684,7 +673,7 @@ def write_work(
                 tx,
                 cypher("ingest/derived_knows"),
                 {
-                    "rows": _Rows(chunk),
+                    "rows": Rows(chunk),
                     "effective_at": params.effective_at,
                     "half_life_days": params.half_life_days,
                     "weights": dict(params.weights),
@@ -720,9 +709,9 @@ def _refuse_cycles(
         others = [i for i in ids if i not in created]
         if not others:
             return
-        if not run_rows(tx, cypher("ingest/reporting_cycles"), {"ids": _Rows(others)}):
+        if not run_rows(tx, cypher("ingest/reporting_cycles"), {"ids": Rows(others)}):
             return
-    rows = run_rows(tx, cypher("ingest/reporting_cycles"), {"ids": _Rows(ids)})
+    rows = run_rows(tx, cypher("ingest/reporting_cycles"), {"ids": Rows(ids)})
     if rows:
         # Raised inside the work function: the transaction rolls back, nothing is kept.
         raise ReportingCycleFormed([r["id"] for r in rows])

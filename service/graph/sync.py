@@ -20,7 +20,7 @@ from functools import partial
 from neo4j import ManagedTransaction
 
 from service.graph.cypher_files import cypher
-from service.graph.driver import Graph, Record
+from service.graph.driver import Graph, Record, Rows
 from service.graph.ingest import run_rows
 
 __all__ = ["SyncFactRows", "read_sync_facts"]
@@ -82,7 +82,8 @@ class _Statement:
 def _run(tx: ManagedTransaction, statement: _Statement) -> list[Record]:
     if not any(statement.params.values()):
         return []
-    rows = run_rows(tx, cypher(f"sync/{statement.name}"), dict(statement.params))
+    params = {name: Rows(values) for name, values in statement.params.items()}
+    rows = run_rows(tx, cypher(f"sync/{statement.name}"), params)
     if statement.columns is None:
         return rows
     [result] = rows

@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from service.graph.cypher_files import cypher
-from service.graph.driver import Graph
+from service.graph.driver import Graph, Rows
 
 
 def test_a_run_formats_the_query_name_not_its_text(
@@ -23,3 +23,15 @@ def test_a_run_formats_the_query_name_not_its_text(
     assert len(runs) == 1
     assert "<cypher reads/stakeholder: " in runs[0]
     assert "COLLECT {" not in runs[0]  # the text itself was never formatted
+
+
+def test_a_rows_parameter_is_formatted_as_its_length(
+    graph: Graph, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = Rows(f"id-{n}" for n in range(1000))
+    with caplog.at_level(logging.DEBUG, logger="neo4j"):
+        rows = graph.read("RETURN size($ids) AS n, $ids[999] AS last", ids=ids)
+    assert rows == [{"n": 1000, "last": "id-999"}]  # sent whole, as a list
+    runs = [r.getMessage() for r in caplog.records if "C: RUN" in r.getMessage()]
+    assert len(runs) == 1 and "<1000 rows>" in runs[0]
+    assert "id-999" not in runs[0]
