@@ -14,8 +14,14 @@
 // @column influenced_ids: The active stakeholders they influence, strongest first.
 // @column influenced_key_stakeholders: How many of those are key stakeholders.
 // @column our_coverage: How many of our active team members have an active tie to them.
-MATCH (s:Stakeholder {status: 'active'})-[w:WORKS_AT]->(a:Account)
-  WHERE w.until IS NULL AND ($account_id IS NULL OR a.id = $account_id)
+// Anchored on the account (its label has a handful of nodes), then its people: in the
+// alerts' per-account runs a stakeholder-first plan scanned every active stakeholder
+// once per account (docs/queries.md, "Writing a query that follows the model").
+MATCH (a:Account)
+  WHERE $account_id IS NULL OR a.id = $account_id
+WITH a
+MATCH (s:Stakeholder {status: 'active'})-[w:WORKS_AT]->(a)
+  WHERE w.until IS NULL
     AND EXISTS {
       MATCH (s)-[r:HAS_ROLE]->()
         WHERE r.until IS NULL AND (r.role = 'detractor' OR r.stance < 0)

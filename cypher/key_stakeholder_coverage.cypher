@@ -15,8 +15,14 @@
 // @column state: dark (0), single (1) or multi (2 or more).
 // @column covered_by: Those team members (ids), strongest tie first.
 // @column strongest_tie: The strength of the strongest of those ties (empty when dark).
-MATCH (s:Stakeholder {status: 'active'})-[w:WORKS_AT]->(a:Account)
-  WHERE w.until IS NULL AND ($account_id IS NULL OR a.id = $account_id)
+// Anchored on the account (its label has a handful of nodes), then its people: in the
+// alerts' per-account runs a stakeholder-first plan scanned every active stakeholder
+// once per account (docs/queries.md, "Writing a query that follows the model").
+MATCH (a:Account)
+  WHERE $account_id IS NULL OR a.id = $account_id
+WITH a
+MATCH (s:Stakeholder {status: 'active'})-[w:WORKS_AT]->(a)
+  WHERE w.until IS NULL
 WITH s, a,
      COLLECT {
        MATCH (s)-[r:HAS_ROLE]->()

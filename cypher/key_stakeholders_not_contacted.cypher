@@ -16,9 +16,14 @@
 // @column key_because: Why the person is key: their key roles and budget authorities.
 // @column last_contact: The date of the last contact (empty when never contacted).
 // @column days_since_contact: Days from the last contact to `as_of` (empty when never contacted).
-WITH coalesce($as_of, date()) AS today
-MATCH (s:Stakeholder {status: 'active'})-[w:WORKS_AT]->(a:Account)
-  WHERE w.until IS NULL AND ($account_id IS NULL OR a.id = $account_id)
+// Anchored on the account (its label has a handful of nodes), then its people: in the
+// alerts' per-account runs a stakeholder-first plan scanned every active stakeholder
+// once per account (docs/queries.md, "Writing a query that follows the model").
+MATCH (a:Account)
+  WHERE $account_id IS NULL OR a.id = $account_id
+WITH coalesce($as_of, date()) AS today, a
+MATCH (s:Stakeholder {status: 'active'})-[w:WORKS_AT]->(a)
+  WHERE w.until IS NULL
 WITH today, s, a,
      COLLECT {
        MATCH (s)-[r:HAS_ROLE]->()

@@ -13,11 +13,22 @@
 // @column sole_key_stakeholders: How many of those are key stakeholders.
 // @column stakeholder_ids: Those stakeholders (ids).
 // @column account_ids: The accounts those stakeholders work at.
-MATCH (s:Stakeholder {status: 'active'})-[w:WORKS_AT]->(a:Account)
-  WHERE w.until IS NULL AND ($account_id IS NULL OR a.id = $account_id)
-MATCH (t:TeamMember {status: 'active'})-[k:KNOWS]->(s)
-  WHERE k.until IS NULL AND k.strength >= $theta
-WITH s, a, collect(DISTINCT t) AS holders
+// Anchored on the account (its label has a handful of nodes), then its people: in the
+// alerts' per-account runs a stakeholder-first plan scanned every active stakeholder
+// once per account (docs/queries.md, "Writing a query that follows the model").
+MATCH (a:Account)
+  WHERE $account_id IS NULL OR a.id = $account_id
+WITH a
+MATCH (s:Stakeholder {status: 'active'})-[w:WORKS_AT]->(a)
+  WHERE w.until IS NULL
+// Each person's holders read from the person (a subquery per person): a plan joining
+// every team member's ties read them all once per account.
+WITH s, a,
+     COLLECT {
+       MATCH (t:TeamMember {status: 'active'})-[k:KNOWS]->(s)
+         WHERE k.until IS NULL AND k.strength >= $theta
+       RETURN DISTINCT t
+     } AS holders
   WHERE size(holders) = 1
 WITH holders[0] AS t, s, a,
      EXISTS {
