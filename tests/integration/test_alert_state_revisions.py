@@ -35,8 +35,10 @@ def _store(graph: Graph, watch: str, key: str, text: str, view_at_us: int) -> No
     )
 
 
-def _seen(graph: Graph, watch: str, key: str, known: Mapping[str, StoredState]) -> StoredState:
-    """The state ``decide`` is given in the transaction, with ``known`` read before."""
+def _given(
+    graph: Graph, watch: str, keys: list[str], known: Mapping[str, StoredState]
+) -> dict[str, StoredState]:
+    """The states ``decide`` is given in the transaction, with ``known`` read before."""
     seen: dict[str, StoredState] = {}
 
     def decide(stored: Mapping[str, StoredState], _w: Mapping[str, LockedWatch]) -> Decision:
@@ -46,13 +48,18 @@ def _seen(graph: Graph, watch: str, key: str, known: Mapping[str, StoredState]) 
     store.commit_evaluation(
         graph,
         watch_ids=[watch],
-        state_keys=[key],
+        state_keys=keys,
         change_set_ids=[],
         now=datetime.now(UTC),
         decide=decide,
         known=known,
     )
-    return seen[key]
+    return seen
+
+
+def _seen(graph: Graph, watch: str, key: str, known: Mapping[str, StoredState]) -> StoredState:
+    """The state ``decide`` is given in the transaction, with ``known`` read before."""
+    return _given(graph, watch, [key], known)[key]
 
 
 def test_a_state_written_after_it_was_read_is_read_again(graph: Graph, settings: Settings) -> None:
@@ -103,19 +110,4 @@ def test_a_state_gone_since_it_was_read_is_not_given(graph: Graph, settings: Set
     _store(graph, watch, key, '{"a":1}', 1)
     known = store.read_states(graph, [key])
     graph.write("MATCH (s:AlertState {key: $key}) DETACH DELETE s", key=key)
-    seen: dict[str, StoredState] = {}
-
-    def decide(stored: Mapping[str, StoredState], _w: Mapping[str, LockedWatch]) -> Decision:
-        seen.update(stored)
-        return Decision()
-
-    store.commit_evaluation(
-        graph,
-        watch_ids=[watch],
-        state_keys=[key, other],
-        change_set_ids=[],
-        now=datetime.now(UTC),
-        decide=decide,
-        known=known,
-    )
-    assert seen == {}
+    assert _given(graph, watch, [key, other], known) == {}
