@@ -282,8 +282,8 @@ def _servers(workers: int, base_port: int) -> list[Server]:
 
 def median_cpu(runs: list[Sample]) -> float | None:
     """The median CPU per request (server + Neo4j) over the rounds that measured it."""
-    values = sorted(s.cpu_ms for s in runs if s.cpu_ms is not None)
-    return values[len(values) // 2] if values else None
+    parts = median_cpu_parts(runs)
+    return None if parts is None else parts[0] + parts[1]
 
 
 def median_cpu_parts(runs: list[Sample]) -> tuple[float, float] | None:
