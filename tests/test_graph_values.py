@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from neo4j.spatial import CartesianPoint, WGS84Point
 from neo4j.time import Date, DateTime, Duration, Time
 
-from service.graph.values import TIME_KEYS, to_native, to_native_utc_parts, to_plain
+from service.graph.values import TIME_KEYS, to_native, to_native_utc_micros, to_plain
 
 
 def test_to_native_turns_temporal_values_into_pythons_anywhere_inside() -> None:
@@ -60,7 +61,7 @@ def test_to_plain_gives_json_data_with_neo4js_own_temporal_text() -> None:
 
 # -- the fast paths of the decoding against its definition -------------------------------
 
-#: Keys of the random maps; "since" and "until" (time keys) only ever hold UTC parts.
+#: Keys of the random maps; "since" and "until" (time keys) only ever hold UTC microseconds.
 _KEYS = ["name", "count", "items", "at"]
 
 
@@ -75,24 +76,26 @@ def _reference_native(value: Any) -> Any:
     return value
 
 
-def _reference_utc_parts(value: Any) -> Any:
-    """to_native_utc_parts as defined: a list under a time key is a UTC time's parts."""
+def _reference_utc_micros(value: Any) -> Any:
+    """to_native_utc_micros as defined: an integer under a time key is a UTC time's
+    microseconds since the epoch."""
     if isinstance(value, dict):
         return {
             k: (
-                datetime(v[0], v[1], v[2], v[3], v[4], v[5], v[6], tzinfo=UTC)
-                if k in TIME_KEYS and isinstance(v, list)
-                else _reference_utc_parts(v)
+                datetime.fromtimestamp(v // 1_000_000, UTC).replace(microsecond=v % 1_000_000)
+                if k in TIME_KEYS and type(v) is int
+                else _reference_utc_micros(v)
             )
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [_reference_utc_parts(v) for v in value]
+        return [_reference_utc_micros(v) for v in value]
     return _reference_native(value)
 
 
-_parts = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1)).map(
-    lambda d: [d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond]
+_micros = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1)).map(
+    # What the reads' Cypher sends: t.epochSeconds * 1000000 + t.microsecond.
+    lambda d: calendar.timegm(d.timetuple()) * 1_000_000 + d.microsecond
 )
 _scalars = st.one_of(
     st.none(),
@@ -106,26 +109,26 @@ _scalars = st.one_of(
 )
 
 
-def _values(parts_under_time_keys: bool) -> st.SearchStrategy[Any]:
+def _values(micros_under_time_keys: bool) -> st.SearchStrategy[Any]:
     def extend(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
         maps = st.dictionaries(st.sampled_from(_KEYS), children, max_size=4)
-        if parts_under_time_keys:
-            timed = st.fixed_dictionaries({}, optional={"since": _parts, "until": _parts})
+        if micros_under_time_keys:
+            timed = st.fixed_dictionaries({}, optional={"since": _micros, "until": _micros})
             maps = st.builds(lambda a, b: {**a, **b}, maps, timed)
         return st.one_of(st.lists(children, max_size=4), maps)
 
     return st.recursive(_scalars, extend, max_leaves=25)
 
 
-@given(_values(parts_under_time_keys=False))
+@given(_values(micros_under_time_keys=False))
 def test_to_native_equals_its_definition_on_any_nesting(value: Any) -> None:
     decoded = to_native(value)
     assert decoded == _reference_native(value)
     assert repr(decoded) == repr(_reference_native(value))  # same types, bool stays bool
 
 
-@given(_values(parts_under_time_keys=True))
-def test_to_native_utc_parts_equals_its_definition_on_any_nesting(value: Any) -> None:
-    decoded = to_native_utc_parts(value)
-    assert decoded == _reference_utc_parts(value)
-    assert repr(decoded) == repr(_reference_utc_parts(value))
+@given(_values(micros_under_time_keys=True))
+def test_to_native_utc_micros_equals_its_definition_on_any_nesting(value: Any) -> None:
+    decoded = to_native_utc_micros(value)
+    assert decoded == _reference_utc_micros(value)
+    assert repr(decoded) == repr(_reference_utc_micros(value))

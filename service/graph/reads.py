@@ -14,7 +14,7 @@ from neo4j import AsyncResult, Result
 
 from service.graph.cypher_files import cypher
 from service.graph.driver import AsyncGraph, Graph, Record
-from service.graph.values import to_native, to_native_utc_parts
+from service.graph.values import to_native, to_native_utc_micros
 
 __all__ = [
     "account",
@@ -49,7 +49,7 @@ def accounts_page(graph: Graph, *, after: str, limit: int, tier: str | None) -> 
 def account(graph: Graph, account_id: str) -> Record | None:
     """One account with its counts and covering team, or None when unknown."""
     rows, _ = graph.query("read", cypher("reads/account"), {"account_id": account_id}, _records)
-    return to_native_utc_parts(rows[0]) if rows else None
+    return to_native_utc_micros(rows[0]) if rows else None
 
 
 async def account_async(graph: AsyncGraph, account_id: str) -> Record | None:
@@ -57,7 +57,7 @@ async def account_async(graph: AsyncGraph, account_id: str) -> Record | None:
     as the driver built it (maps, lists and scalars: ``Result.data()``'s walk would only
     copy it, ≈ 5 % of the request's CPU)."""
     rows, _ = await graph.query(cypher("reads/account"), {"account_id": account_id}, _records_async)
-    return to_native_utc_parts(rows[0]) if rows else None
+    return to_native_utc_micros(rows[0]) if rows else None
 
 
 def account_stakeholders_page(
@@ -86,13 +86,13 @@ def stakeholder(graph: Graph, stakeholder_id: str, *, scoped: bool = True) -> Re
     ``scoped=False`` (a caller who sees every account) leaves the other people's and
     the opportunities' ``account_id`` null: only scoping to one account reads them.
 
-    Its UTC times come as parts (:func:`service.graph.values.to_native_utc_parts`), and
+    Its UTC times come as microseconds (:func:`service.graph.values.to_native_utc_micros`), and
     the row is taken as the driver built it (maps, lists and scalars only, so
     ``Result.data()``'s walk would only copy it).
     """
     params = {"stakeholder_id": stakeholder_id, "scoped": scoped}
     rows, _ = graph.query("read", cypher("reads/stakeholder"), params, _records)
-    return to_native_utc_parts(rows[0]) if rows else None
+    return to_native_utc_micros(rows[0]) if rows else None
 
 
 async def stakeholder_async(
@@ -101,7 +101,7 @@ async def stakeholder_async(
     """:func:`stakeholder` through the async driver (``async def`` routes)."""
     params = {"stakeholder_id": stakeholder_id, "scoped": scoped}
     rows, _ = await graph.query(cypher("reads/stakeholder"), params, _records_async)
-    return to_native_utc_parts(rows[0]) if rows else None
+    return to_native_utc_micros(rows[0]) if rows else None
 
 
 def _records(result: Result) -> list[Record]:

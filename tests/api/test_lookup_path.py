@@ -1,7 +1,7 @@
 """The lookup path made cheaper (issue 13) answers exactly as before.
 
-- ``/v1/stakeholders/{id}``'s read sends its UTC times as parts
-  (``cypher/reads/stakeholder.cypher``, ``values.to_native_utc_parts``): every kind of
+- ``/v1/stakeholders/{id}``'s read sends its UTC times as microseconds since the epoch
+  (``cypher/reads/stakeholder.cypher``, ``values.to_native_utc_micros``): every kind of
   temporal value a property can hold must come out as the driver's own decoding gave it;
 - :class:`service.api.routing.OneHopRoute` runs a ``def`` route in the thread pool once
   and changes nothing else: its answer, its errors, its OpenAPI description.
@@ -37,6 +37,8 @@ TIMES = {
     "named_zone_at_utc": ("datetime", "2025-01-02T03:00[Europe/London]"),
     "named_zone": ("datetime", "2025-07-02T03:00[Europe/Berlin]"),
     "before_1970": ("datetime", "1969-12-31T23:59:59.5Z"),
+    # Cypher's `epochSeconds` rounds toward zero here (0), `epochMillis` down (-1).
+    "before_1970_under_a_millisecond": ("datetime", "1969-12-31T23:59:59.9995Z"),
     "date": ("date", "2025-03-04"),
     "local": ("localdatetime", "2025-03-04T05:06:07"),
 }
@@ -53,7 +55,7 @@ SET s.left_at = t, s.updated_at = t, w.since = t, w.until = t, k.since = t,
     k.last_contact = t, r.since = t
 """
 THE_TIME = f"RETURN {_TIME} AS t"
-# A time the service writes (UTC), to see the parts the read sends.
+# A time the service writes (UTC), to see the number the read sends.
 SET_UTC = "MATCH (s:Stakeholder {id: 's1'}) SET s.updated_at = datetime('2025-03-04T05:06:07Z')"
 # The scene as a consistent graph again (an active person has no `left_at`).
 RESTORE = "MATCH (s:Stakeholder {id: 's1'})-[w:WORKS_AT]->() SET s.left_at = null, w.until = null"
@@ -105,13 +107,13 @@ def test_every_kind_of_time_reads_as_the_driver_decodes_it(graph: Graph) -> None
             report = next(r for r in ours["direct_reports"] if r["id"] == f"p{i}")
             expected = to_native(graph.read(THE_TIME, function=function, text=text)[0]["t"])
             assert _text(report["since"]) == _text(expected), kind
-        # A UTC time does take the short way: its parts, not the driver's DateTime.
+        # A UTC time does take the short way: one integer, not the driver's DateTime.
         graph.write(SET_UTC)
         params = {"stakeholder_id": "s1", "scoped": True}
         row = graph.read_tx(
             lambda tx: [dict(r) for r in tx.run(cypher("reads/stakeholder"), params)]
         )[0]
-        assert row["person"]["updated_at"] == [2025, 3, 4, 5, 6, 7, 0]
+        assert row["person"]["updated_at"] == 1741064767_000000  # 2025-03-04T05:06:07Z
     finally:
         graph.write(RESTORE)
 
@@ -129,10 +131,10 @@ def test_an_accounts_time_reads_as_the_driver_decodes_it(graph: Graph) -> None:
         assert _text(ours) == _text(_driver_decoding(graph, "reads/account", account_id="a1")), kind
         expected = to_native(graph.read(THE_TIME, function=function, text=text)[0]["t"])
         assert _text(ours["updated_at"]) == _text(expected), kind
-    # A UTC time takes the short way: its parts, not the driver's DateTime.
+    # A UTC time takes the short way: one integer, not the driver's DateTime.
     graph.write("MATCH (a:Account {id: 'a1'}) SET a.updated_at = datetime('2025-03-04T05:06:07Z')")
     row = graph.read(cypher("reads/account"), account_id="a1")[0]
-    assert row["updated_at"] == [2025, 3, 4, 5, 6, 7, 0]
+    assert row["updated_at"] == 1741064767_000000  # 2025-03-04T05:06:07Z
 
 
 class Answer(BaseModel):

@@ -1,13 +1,12 @@
 // One account with its counts and the team covering it. No row when the id is unknown.
-// `updated_at`, held as a UTC DateTime, comes as its parts [year, month, day, hour,
-// minute, second, microsecond] (service/graph/values.py, `to_native_utc_parts`: the
-// driver's decoding of a DateTime costs more than the rest of the row).
+// `updated_at`, held as a UTC DateTime, comes as microseconds since the epoch
+// (service/graph/values.py, `to_native_utc_micros`: the driver's decoding of a DateTime
+// costs more than the rest of the row).
 MATCH (a:Account {id: $account_id})
 RETURN a.id AS id, a.name AS name, a.tier AS tier, a.industry AS industry,
        a.annual_revenue AS annual_revenue,
        CASE WHEN a.updated_at IS :: ZONED DATETIME NOT NULL AND a.updated_at.offsetSeconds = 0
-            THEN [a.updated_at.year, a.updated_at.month, a.updated_at.day, a.updated_at.hour,
-                  a.updated_at.minute, a.updated_at.second, a.updated_at.microsecond]
+            THEN a.updated_at.epochMillis * 1000 + a.updated_at.microsecond % 1000
             ELSE a.updated_at END AS updated_at,
        COUNT {
          MATCH (s:Stakeholder)-[w:WORKS_AT]->(a)

@@ -11,20 +11,19 @@
 // Every edge item says where it came from: `source` and `source_record_id` of the edge
 // (docs/graph-conventions.md, "Provenance"); the person those of the node.
 // Times (`since`, `until`, `left_at`, `updated_at`, `last_contact`) held as UTC DateTimes
-// (every time the service writes) come as their parts, [year, month, day, hour, minute,
-// second, microsecond], which service/graph/values.py (`to_native_utc_parts`) turns into
-// the datetime the driver would have given, at a fraction of the driver's cost of
-// decoding a DateTime; any other value (another offset, a Date written by hand) comes
-// as itself.
+// (every time the service writes) come as one integer, microseconds since the epoch
+// (`t.epochMillis * 1000 + t.microsecond % 1000`: `epochMillis` is rounded down, as a
+// time before 1970 needs, where `epochSeconds` is not), which service/graph/values.py
+// (`to_native_utc_micros`) turns into the datetime the driver would have given, at a
+// fraction of the driver's cost of decoding a DateTime; any other value (another offset,
+// a Date written by hand) comes as itself.
 MATCH (s:Stakeholder {id: $stakeholder_id})
 RETURN s {.id, .name, .title, .email, .department, .seniority,
           left_at: CASE WHEN s.left_at IS :: ZONED DATETIME NOT NULL AND s.left_at.offsetSeconds = 0
-                     THEN [s.left_at.year, s.left_at.month, s.left_at.day, s.left_at.hour,
-                           s.left_at.minute, s.left_at.second, s.left_at.microsecond]
+                     THEN s.left_at.epochMillis * 1000 + s.left_at.microsecond % 1000
                      ELSE s.left_at END,
           updated_at: CASE WHEN s.updated_at IS :: ZONED DATETIME NOT NULL AND s.updated_at.offsetSeconds = 0
-                        THEN [s.updated_at.year, s.updated_at.month, s.updated_at.day, s.updated_at.hour,
-                              s.updated_at.minute, s.updated_at.second, s.updated_at.microsecond]
+                        THEN s.updated_at.epochMillis * 1000 + s.updated_at.microsecond % 1000
                         ELSE s.updated_at END,
           .source, .source_record_id, status: coalesce(s.status, 'active')} AS person,
        COLLECT {
@@ -33,12 +32,10 @@ RETURN s {.id, .name, .title, .email, .department, .seniority,
          ORDER BY w.since, a.id
          RETURN {account_id: a.id, account_name: a.name,
                  since: CASE WHEN w.since IS :: ZONED DATETIME NOT NULL AND w.since.offsetSeconds = 0
-                          THEN [w.since.year, w.since.month, w.since.day, w.since.hour,
-                                w.since.minute, w.since.second, w.since.microsecond]
+                          THEN w.since.epochMillis * 1000 + w.since.microsecond % 1000
                           ELSE w.since END,
                  until: CASE WHEN w.until IS :: ZONED DATETIME NOT NULL AND w.until.offsetSeconds = 0
-                          THEN [w.until.year, w.until.month, w.until.day, w.until.hour,
-                                w.until.minute, w.until.second, w.until.microsecond]
+                          THEN w.until.epochMillis * 1000 + w.until.microsecond % 1000
                           ELSE w.until END,
                  source: w.source, source_record_id: w.source_record_id}
        } AS employment,
@@ -50,12 +47,10 @@ RETURN s {.id, .name, .title, .email, .department, .seniority,
          RETURN {account_id: a.id, title: w.title, department: w.department,
                  seniority: w.seniority,
                  since: CASE WHEN w.since IS :: ZONED DATETIME NOT NULL AND w.since.offsetSeconds = 0
-                          THEN [w.since.year, w.since.month, w.since.day, w.since.hour,
-                                w.since.minute, w.since.second, w.since.microsecond]
+                          THEN w.since.epochMillis * 1000 + w.since.microsecond % 1000
                           ELSE w.since END,
                  until: CASE WHEN w.until IS :: ZONED DATETIME NOT NULL AND w.until.offsetSeconds = 0
-                          THEN [w.until.year, w.until.month, w.until.day, w.until.hour,
-                                w.until.minute, w.until.second, w.until.microsecond]
+                          THEN w.until.epochMillis * 1000 + w.until.microsecond % 1000
                           ELSE w.until END}
        } AS positions,
        COLLECT {
@@ -65,8 +60,7 @@ RETURN s {.id, .name, .title, .email, .department, .seniority,
          ORDER BY r.since DESC, m.id
          RETURN {id: m.id, name: m.name, title: m.title,
                  since: CASE WHEN r.since IS :: ZONED DATETIME NOT NULL AND r.since.offsetSeconds = 0
-                          THEN [r.since.year, r.since.month, r.since.day, r.since.hour,
-                                r.since.minute, r.since.second, r.since.microsecond]
+                          THEN r.since.epochMillis * 1000 + r.since.microsecond % 1000
                           ELSE r.since END,
                  source: r.source, source_record_id: r.source_record_id,
                  account_id: CASE WHEN $scoped THEN COLLECT {
@@ -84,8 +78,7 @@ RETURN s {.id, .name, .title, .email, .department, .seniority,
          ORDER BY m.id
          RETURN {id: m.id, name: m.name, title: m.title,
                  since: CASE WHEN r.since IS :: ZONED DATETIME NOT NULL AND r.since.offsetSeconds = 0
-                          THEN [r.since.year, r.since.month, r.since.day, r.since.hour,
-                                r.since.minute, r.since.second, r.since.microsecond]
+                          THEN r.since.epochMillis * 1000 + r.since.microsecond % 1000
                           ELSE r.since END,
                  source: r.source, source_record_id: r.source_record_id,
                  account_id: CASE WHEN $scoped THEN COLLECT {
@@ -103,8 +96,7 @@ RETURN s {.id, .name, .title, .email, .department, .seniority,
          ORDER BY d.id
          RETURN {id: d.id, name: d.name, title: d.title,
                  since: CASE WHEN r.since IS :: ZONED DATETIME NOT NULL AND r.since.offsetSeconds = 0
-                          THEN [r.since.year, r.since.month, r.since.day, r.since.hour,
-                                r.since.minute, r.since.second, r.since.microsecond]
+                          THEN r.since.epochMillis * 1000 + r.since.microsecond % 1000
                           ELSE r.since END,
                  source: r.source, source_record_id: r.source_record_id,
                  account_id: CASE WHEN $scoped THEN COLLECT {
@@ -124,8 +116,7 @@ RETURN s {.id, .name, .title, .email, .department, .seniority,
                  target_type: CASE WHEN x:Account THEN 'account' ELSE 'opportunity' END,
                  target_id: x.id, target_name: x.name,
                  since: CASE WHEN h.since IS :: ZONED DATETIME NOT NULL AND h.since.offsetSeconds = 0
-                          THEN [h.since.year, h.since.month, h.since.day, h.since.hour,
-                                h.since.minute, h.since.second, h.since.microsecond]
+                          THEN h.since.epochMillis * 1000 + h.since.microsecond % 1000
                           ELSE h.since END,
                  source: h.source, source_record_id: h.source_record_id,
                  account_id: CASE WHEN x:Account THEN x.id
@@ -143,8 +134,7 @@ RETURN s {.id, .name, .title, .email, .department, .seniority,
                  authority: c.authority, amount: b.amount, currency: b.currency,
                  fiscal_year: b.fiscal_year,
                  since: CASE WHEN c.since IS :: ZONED DATETIME NOT NULL AND c.since.offsetSeconds = 0
-                          THEN [c.since.year, c.since.month, c.since.day, c.since.hour,
-                                c.since.minute, c.since.second, c.since.microsecond]
+                          THEN c.since.epochMillis * 1000 + c.since.microsecond % 1000
                           ELSE c.since END,
                  source: c.source, source_record_id: c.source_record_id}
        } AS budgets,
@@ -186,11 +176,9 @@ RETURN s {.id, .name, .title, .email, .department, .seniority,
          RETURN {team_member_id: t.id, team_member_name: t.name, strength: k.strength,
                  source: k.source, source_record_id: k.source_record_id,
                  last_contact: CASE WHEN k.last_contact IS :: ZONED DATETIME NOT NULL AND k.last_contact.offsetSeconds = 0
-                                 THEN [k.last_contact.year, k.last_contact.month, k.last_contact.day, k.last_contact.hour,
-                                       k.last_contact.minute, k.last_contact.second, k.last_contact.microsecond]
+                                 THEN k.last_contact.epochMillis * 1000 + k.last_contact.microsecond % 1000
                                  ELSE k.last_contact END,
                  since: CASE WHEN k.since IS :: ZONED DATETIME NOT NULL AND k.since.offsetSeconds = 0
-                          THEN [k.since.year, k.since.month, k.since.day, k.since.hour,
-                                k.since.minute, k.since.second, k.since.microsecond]
+                          THEN k.since.epochMillis * 1000 + k.since.microsecond % 1000
                           ELSE k.since END}
        } AS relationships
