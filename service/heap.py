@@ -122,11 +122,16 @@ def frozen_during() -> Iterator[None]:
 
     For the planned rows of an import while they are written. On leaving, the
     permanent generation is released whole (``gc.unfreeze``), the start-up freeze
-    included: meant for a command's process (``powermap import``, the benchmarks),
-    not for the API's.
+    included (so :func:`freeze_startup_heap` freezes again when next called): meant
+    for a command's process (``powermap import``, the benchmarks), not for the API's.
     """
+    global _startup_frozen
     gc.freeze()
     try:
         yield
     finally:
         gc.unfreeze()
+        with _lock:
+            # The start-up freeze went with it: a later start-up (an app built in this
+            # process) freezes its heap again.
+            _startup_frozen = False

@@ -96,3 +96,15 @@ def test_objects_alive_on_entry_are_skipped_inside_the_block_and_released_after(
     assert gc.get_freeze_count() == 0
     gc.collect()
     assert gone() is None  # released on leaving, so the next collection frees it
+
+
+def test_leaving_the_block_undoes_the_start_up_freeze_so_the_next_start_up_freezes_again() -> None:
+    heap.freeze_startup_heap()  # done now or earlier in this process
+    with heap.frozen_during():
+        pass
+    assert gc.get_freeze_count() == 0  # the start-up freeze is gone with the block's
+    # ... so an app started next in this process freezes its heap again.
+    assert heap.freeze_startup_heap() is True
+    assert gc.get_freeze_count() > 0
+    with heap.frozen_during():  # leave the process unfrozen, as the other tests expect
+        pass
