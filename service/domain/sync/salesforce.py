@@ -166,6 +166,8 @@ OBJECTS: Final[Mapping[str, ObjectSpec]] = {
     "deleted": ObjectSpec(("Id", "deletedDate")),
 }
 _TASK_KINDS: Final[Mapping[str, InteractionKind]] = {"Call": "call", "Email": "email"}
+#: The objects whose Ids other rows name (an AccountId, a WhoId, an OwnerId, …).
+_NAMED_PARTS: Final = frozenset({"Account", "Contact", "Opportunity", "User"})
 
 
 def _header_names(column: str) -> tuple[str, ...]:
@@ -317,10 +319,17 @@ class _Builder:
     # contact's on each task): each distinct text is parsed once per upload.
     sf_id: Callable[[str], str] = field(default_factory=lambda: _Memo(to_18).__getitem__)
     day: Callable[[str], date] = field(default_factory=lambda: _Memo(parse_date).__getitem__)
+    # A task's day as the midnight it is read as (an event's start seldom recurs).
+    midnight: Callable[[str], datetime] = field(
+        default_factory=lambda: _Memo(lambda text: _midnight(parse_date(text))).__getitem__
+    )
 
     def record_id(self, row: _Row) -> str | None:
-        """The row's own Id (required, 18 characters), once per part."""
-        rid = row.need("Id", self.sf_id)
+        """The row's own Id (required, 18 characters), once per part.
+
+        Only the Ids other rows point to are kept for later (``sf_id``): a Task's, an
+        Event's or a relation's own Id is read once and never named again."""
+        rid = row.need("Id", self.sf_id if row.part in _NAMED_PARTS else to_18)
         if rid is None:
             return None
         first = self.seen.setdefault((row.part, rid.casefold()), row.line)
@@ -535,8 +544,7 @@ class _Builder:
         kind: InteractionKind | None
         at: datetime | None
         if obj == "Task":
-            day = row.get("ActivityDate", self.day)
-            at = _midnight(day) if day is not None else None
+            at = row.get("ActivityDate", self.midnight)
             subtype = row.raw("TaskSubtype").strip()
             kind = _TASK_KINDS.get(subtype)
             if kind is None:
