@@ -62,7 +62,9 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def to_native_utc_micros(value: Any, keys: frozenset[str] = TIME_KEYS) -> Any:
-    """:func:`to_native`, for a result whose UTC times came as microseconds since the epoch.
+    """:func:`to_native`, for a result whose UTC times came as microseconds since the
+    epoch; maps and lists are decoded **in place** (a row the driver just built, which
+    nothing else holds) and returned.
 
     Decoding a ``DateTime`` costs the driver ≈ 60–120 µs in pure Python, most of what a
     lookup with a dozen times spends on the client. So such a read returns each time
@@ -71,37 +73,50 @@ def to_native_utc_micros(value: Any, keys: frozenset[str] = TIME_KEYS) -> Any:
     make and for the driver to decode than the seven parts used before), and this makes
     it the ``datetime`` the driver would have given: the same instant, microsecond (the
     driver truncates nanoseconds too) and a UTC offset. An integer under one of ``keys``
-    is such a time; anything else is decoded as :func:`to_native` does.
+    is such a time; anything else is decoded as :func:`to_native` does. In place: not
+    copying the row's maps and lists takes ≈ 28 % of the instructions out of decoding a
+    stakeholder with twenty items (valgrind's count: ≈ 326,000 → 236,000).
 
     >>> to_native_utc_micros({"since": 1769850000000005, "tags": ["a"]})
     {'since': datetime.datetime(2026, 1, 31, 9, 0, 0, 5, tzinfo=datetime.timezone.utc), \
 'tags': ['a']}
     """
-    kind = type(value)
-    if kind is dict:
-        out = {}
-        for k, v in value.items():
-            if type(v) is int and k in keys:
-                out[k] = _EPOCH + timedelta(microseconds=v)
-            elif type(v) in _PLAIN_SCALARS:
-                out[k] = v
-            else:
-                out[k] = to_native_utc_micros(v, keys)
-        return out
-    if kind is list:
-        return [v if type(v) in _PLAIN_SCALARS else to_native_utc_micros(v, keys) for v in value]
     if isinstance(value, dict):
-        return {
-            k: (
-                _EPOCH + timedelta(microseconds=v)
-                if k in keys and type(v) is int
-                else to_native_utc_micros(v, keys)
-            )
-            for k, v in value.items()
-        }
+        _decode_map(value, keys)
+        return value
     if isinstance(value, list):
-        return [to_native_utc_micros(v, keys) for v in value]
+        _decode_list(value, keys)
+        return value
     return to_native(value)
+
+
+def _decode_map(value: dict[Any, Any], keys: frozenset[str]) -> None:
+    # Only values are replaced, so iterating while assigning is safe.
+    for k, v in value.items():
+        kind = type(v)
+        if kind is str or kind is float or kind is bool or v is None:
+            continue
+        if kind is int:
+            if k in keys:
+                value[k] = _EPOCH + timedelta(microseconds=v)
+        elif isinstance(v, dict):
+            _decode_map(v, keys)
+        elif isinstance(v, list):
+            _decode_list(v, keys)
+        else:
+            value[k] = to_native(v)
+
+
+def _decode_list(value: list[Any], keys: frozenset[str]) -> None:
+    for i, v in enumerate(value):
+        if type(v) in _PLAIN_SCALARS:
+            continue
+        if isinstance(v, dict):
+            _decode_map(v, keys)
+        elif isinstance(v, list):
+            _decode_list(v, keys)
+        else:
+            value[i] = to_native(v)
 
 
 def _endpoint(node: Node | None) -> dict[str, Any] | None:
