@@ -177,11 +177,19 @@ def read_states_since(
 
 def _states(tx: ManagedTransaction, keys: Sequence[str]) -> dict[str, StoredState]:
     out: dict[str, StoredState] = {}
-    for r in run_rows(tx, cypher("alerts/states"), {"keys": list(keys)}):
-        view_at = None if r["view_at_us"] is None else int(r["view_at_us"])
-        for key, rev in r["keys"]:
-            out[key] = StoredState(key, r["state"], view_at, rev)
+    record = tx.run(cypher("alerts/states"), {"keys": list(keys)}).single(strict=True)
+    for state, view_at_us, revisions in record["states"]:
+        view_at = None if view_at_us is None else int(view_at_us)
+        for key, rev in revisions:
+            out[key] = StoredState(key, state, view_at, rev)
     return out
+
+
+def _revisions(tx: ManagedTransaction, keys: Sequence[str]) -> list[list[Any]]:
+    """``[key, rev, view_at_us]`` of each stored state among ``keys``, in one record
+    (plain values: no ``Record.data()`` walk)."""
+    record = tx.run(cypher("alerts/state_revisions"), {"keys": list(keys)}).single(strict=True)
+    return cast(list[list[Any]], record["revisions"])
 
 
 def _states_since(
@@ -195,9 +203,8 @@ def _states_since(
         return _states(tx, keys)
     out: dict[str, StoredState] = {}
     again: list[str] = []
-    for r in run_rows(tx, cypher("alerts/state_revisions"), {"keys": list(keys)}):
-        key, rev = r["key"], r["rev"]
-        view_at = None if r["view_at_us"] is None else int(r["view_at_us"])
+    for key, rev, view_at_us in _revisions(tx, keys):
+        view_at = None if view_at_us is None else int(view_at_us)
         before = known.get(key)
         # The same write: the same revision, and the same view time too, should a
         # writer without revisions (an older service) have changed the text since.

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
+
+from neo4j import ManagedTransaction
 
 from service.graph import alert_evaluation as store
 from service.graph.alert_evaluation import Decision, LockedWatch, StoredState
@@ -111,3 +114,33 @@ def test_a_state_gone_since_it_was_read_is_not_given(graph: Graph, settings: Set
     known = store.read_states(graph, [key])
     graph.write("MATCH (s:AlertState {key: $key}) DETACH DELETE s", key=key)
     assert _given(graph, watch, [key, other], known) == {}
+
+
+def test_the_revisions_of_many_states_arrive_in_one_record(
+    graph: Graph, settings: Settings
+) -> None:
+    """``state_revisions.cypher`` answers with one record of [key, rev, view_at_us]
+    (a key without a state left out), and the states given from it are those read
+    whole: the known ones unchanged as they were, the others as stored now."""
+    watch = make_watch(graph, settings, ["key_stakeholder_left"], baseline=False)
+    keys = [f"{watch}|acme{i}" for i in range(6)]
+    for i, key in enumerate(keys[:5]):
+        _store(graph, watch, key, f'{{"a":{i}}}', i)
+    known = store.read_states(graph, keys)
+    _store(graph, watch, keys[1], '{"a":10}', 10)  # written since
+    graph.write("MATCH (s:AlertState {key: $key}) REMOVE s.rev", key=keys[2])
+    graph.write("MATCH (s:AlertState {key: $key}) DETACH DELETE s", key=keys[3])
+    now = store.read_states(graph, keys)
+
+    def revisions(tx: ManagedTransaction) -> list[list[Any]]:
+        return store._revisions(tx, [*keys, "nobody|acme"])
+
+    answered = graph.read_tx(revisions)
+    assert sorted(answered, key=lambda r: r[0]) == [
+        [k, now[k].rev, now[k].view_at_us] for k in sorted(now)
+    ]
+    given = _given(graph, watch, keys, known)
+    assert given == now
+    assert given[keys[0]] is known[keys[0]] and given[keys[4]] is known[keys[4]]
+    assert given[keys[1]].state == '{"a":10}' and given[keys[2]].rev is None
+    assert keys[3] not in given and keys[5] not in given
