@@ -132,61 +132,17 @@ def _checked_maker(cls: type[T]) -> Callable[..., T]:
     set through its slot, as ``__init__`` does (``object.__setattr__``), so the object
     is the one ``cls(*values)`` makes.
     """
-    setters = tuple(getattr(cls, f.name).__set__ for f in fields(cls))  # type: ignore[arg-type]
-    new = object.__new__
-    if len(setters) == 3:
-        s1, s2, s3 = setters
-
-        def make3(v1: Any, v2: Any, v3: Any) -> T:
-            obj = new(cls)
-            s1(obj, v1)
-            s2(obj, v2)
-            s3(obj, v3)
-            return obj
-
-        return make3
-    if len(setters) == 4:
-        s1, s2, s3, s4 = setters
-
-        def make4(v1: Any, v2: Any, v3: Any, v4: Any) -> T:
-            obj = new(cls)
-            s1(obj, v1)
-            s2(obj, v2)
-            s3(obj, v3)
-            s4(obj, v4)
-            return obj
-
-        return make4
-    if len(setters) == 6:
-        s1, s2, s3, s4, s5, s6 = setters
-
-        def make6(v1: Any, v2: Any, v3: Any, v4: Any, v5: Any, v6: Any) -> T:
-            obj = new(cls)
-            s1(obj, v1)
-            s2(obj, v2)
-            s3(obj, v3)
-            s4(obj, v4)
-            s5(obj, v5)
-            s6(obj, v6)
-            return obj
-
-        return make6
-    if len(setters) == 7:
-        s1, s2, s3, s4, s5, s6, s7 = setters
-
-        def make7(v1: Any, v2: Any, v3: Any, v4: Any, v5: Any, v6: Any, v7: Any) -> T:
-            obj = new(cls)
-            s1(obj, v1)
-            s2(obj, v2)
-            s3(obj, v3)
-            s4(obj, v4)
-            s5(obj, v5)
-            s6(obj, v6)
-            s7(obj, v7)
-            return obj
-
-        return make7
-    raise TypeError(f"no checked maker for {len(setters)} fields ({cls.__name__})")
+    setters = [getattr(cls, f.name).__set__ for f in fields(cls)]  # type: ignore[arg-type]
+    # Written out per class, as ``dataclasses`` writes ``__init__``: a loop over the
+    # setters would cost more than it saves.
+    args = ", ".join(f"v{i}" for i in range(len(setters)))
+    sets = "".join(f"    s{i}(obj, v{i})\n" for i in range(len(setters)))
+    text = f"def make({args}):\n    obj = new(cls)\n{sets}    return obj\n"
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    scope.update((f"s{i}", setter) for i, setter in enumerate(setters))
+    exec(text, scope)  # the names above only; nothing from outside the module
+    maker: Callable[..., T] = scope["make"]
+    return maker
 
 
 # One per class of the model; positional, every field given (see _checked_maker).
